@@ -1,0 +1,187 @@
+//! Lowering of `[billing]`: prices per enum value, declared inputs, and one formula per
+//! mode whose names all resolve to numeric request fields, declared inputs or
+//! `unit_price`.
+
+use std::collections::BTreeSet;
+
+use super::context::Cx;
+use crate::ir::expr::{self, parse_decimal};
+use crate::ir::resolve::{Var, request_path};
+use crate::ir::{Billing, BillingInput, Formula, Modes, Operation, Price, Ty, TypeDef, Types};
+use crate::spec::model::{SpecFile, S};
+
+pub(super) fn billing(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Operation, modes: &Modes) -> Option<Billing> {
+    let b = spec.billing.as_ref()?;
+    let cur = b.currency.get_ref();
+    if cur.len() != 3 || !cur.bytes().all(|c| c.is_ascii_uppercase()) {
+        cx.err(&b.currency, "billing.currency", format!("`{cur}`: expected an ISO 4217 code such as \"USD\""));
+    }
+    if b.per.get_ref().is_empty() {
+        cx.err(&b.per, "billing.per", "expected the billed unit, such as \"second\"");
+    }
+    let root = submit.request.clone().unwrap_or_default();
+    let mode_union = modes.union.as_ref().map(|u| u.union.as_str());
+
+    // The price selector, per mode; all must be the same enum.
+    let mut price_enum: Option<String> = None;
+    let mut selectors = Vec::new();
+    for m in &modes.modes {
+        let variant = m.variant.as_ref().map(|_| m.tag.as_str());
+        match request_path(types, &root, mode_union, variant, b.price_by.get_ref()) {
+            Ok(v @ Var::Field { ty: Ty::Enum(_), .. }) => {
+                if let Var::Field { ty: Ty::Enum(e), .. } = &v {
+                    if price_enum.as_ref().is_some_and(|p| p != e) {
+                        cx.err(&b.price_by, "billing.price_by", format!("`{}` has a different enum type in mode {}", b.price_by.get_ref(), m.tag));
+                    }
+                    price_enum = Some(e.clone());
+                }
+                selectors.push(v);
+            }
+            Ok(_) => {
+                cx.err(&b.price_by, "billing.price_by", format!("`{}` in mode {} is not an enum field", b.price_by.get_ref(), m.tag));
+                return None;
+            }
+            Err(e) => {
+                cx.err(&b.price_by, "billing.price_by", format!("`{}` cannot be resolved in mode {}: {e}", b.price_by.get_ref(), m.tag));
+                return None;
+            }
+        }
+    }
+    let price_enum = price_enum?;
+    let en = types.enum_def(&price_enum)?;
+
+    let mut prices = Vec::new();
+    let mut priced = BTreeSet::new();
+    for (i, p) in b.prices.iter().enumerate() {
+        let path = format!("billing.prices[{i}]");
+        let Some(v) = en.values.iter().find(|v| v.wire == *p.when.get_ref()) else {
+            let list: Vec<&str> = en.values.iter().map(|v| v.wire.as_str()).collect();
+            cx.err(&p.when, format!("{path}.when"), format!("`{}` is not a value of {price_enum}; expected one of {}", p.when.get_ref(), list.join(", ")));
+            continue;
+        };
+        if !priced.insert(v.wire.clone()) {
+            cx.err(&p.when, format!("{path}.when"), format!("`{}` is priced twice", v.wire));
+        }
+        let official = decimal(cx, &p.official, &format!("{path}.official"));
+        let market = decimal(cx, &p.market, &format!("{path}.market"));
+        let (Some(official), Some(market)) = (official, market) else { continue };
+        prices.push(Price {
+            when: v.wire.clone(),
+            variant: v.name.clone(),
+            official,
+            market,
+            official_text: p.official.get_ref().clone(),
+            market_text: p.market.get_ref().clone(),
+            source: cx.source(&p.source, &format!("{path}.source")),
+        });
+    }
+    for v in &en.values {
+        if !priced.contains(&v.wire) {
+            cx.err(&b.price_by, "billing.prices", format!("{price_enum} value `{}` has no price; every value needs one", v.wire));
+        }
+    }
+
+    let mut inputs = Vec::new();
+    for (name, inp) in &b.inputs {
+        let path = format!("billing.inputs.{}", name.get_ref());
+        if let Some(p) = crate::ir::names::ident_problem(name.get_ref()) {
+            cx.err(name, &path, format!("input name `{}` {p}", name.get_ref()));
+        }
+        if name.get_ref() == "unit_price" {
+            cx.err(name, &path, "`unit_price` is built in; choose another name");
+        }
+        inputs.push(BillingInput {
+            name: name.get_ref().clone(),
+            doc: inp.doc.get_ref().clone(),
+            min: inp.min.as_ref().and_then(|m| decimal(cx, m, &format!("{path}.min"))),
+            source: cx.source(&inp.source, &format!("{path}.source")),
+        });
+    }
+
+    let mut formulas = Vec::new();
+    for (m, selector) in modes.modes.iter().zip(selectors) {
+        let path = format!("billing.formulas.{}", m.tag);
+        let Some((_, f)) = b.formulas.iter().find(|(k, _)| *k.get_ref() == m.tag) else {
+            cx.err_at(None, "billing.formulas", format!("missing [billing.formulas.{}]: every mode needs a billing formula", m.tag));
+            continue;
+        };
+        let parsed = match expr::parse(f.expr.get_ref()) {
+            Ok(e) => e,
+            Err(e) => {
+                expr_err(cx, &f.expr, e.offset, &format!("{path}.expr"), format!("invalid formula: {}", e.message));
+                continue;
+            }
+        };
+        let variant = m.variant.as_ref().map(|_| m.tag.as_str());
+        let resolved = parsed.try_map(&mut |n: expr::Name| -> Result<Var, (usize, String)> {
+            if n.text == "unit_price" {
+                return Ok(Var::UnitPrice);
+            }
+            if inputs.iter().any(|i| i.name == n.text) {
+                return Ok(Var::Input(n.text));
+            }
+            if !n.text.contains('.') {
+                let declared: Vec<&str> = inputs.iter().map(|i| i.name.as_str()).collect();
+                return Err((
+                    n.offset,
+                    format!(
+                        "unknown name `{}`; expected unit_price, a declared billing input ({}) or a request field path such as input.duration",
+                        n.text,
+                        if declared.is_empty() { "none declared".to_owned() } else { declared.join(", ") }
+                    ),
+                ));
+            }
+            match request_path(types, &root, mode_union, variant, &n.text) {
+                Ok(v @ Var::Field { ty: Ty::Integer, .. }) => Ok(v),
+                Ok(_) => Err((n.offset, format!("`{}` is not an integer field, so it cannot be priced", n.text))),
+                Err(e) => Err((n.offset, format!("unknown field `{}` in mode {}: {e}", n.text, m.tag))),
+            }
+        });
+        match resolved {
+            Ok(expr) => {
+                if !expr.vars().iter().any(|v| matches!(v, Var::UnitPrice)) {
+                    cx.err(&f.expr, format!("{path}.expr"), "the formula never uses unit_price, so the price table would not matter");
+                }
+                formulas.push(Formula {
+                    mode: m.tag.clone(),
+                    text: f.expr.get_ref().clone(),
+                    expr,
+                    price_by: selector,
+                    source: cx.source(&f.source, &format!("{path}.source")),
+                    decision: cx.decision(&f.decision, &path),
+                });
+            }
+            Err((offset, msg)) => expr_err(cx, &f.expr, offset, &format!("{path}.expr"), msg),
+        }
+    }
+    for k in b.formulas.keys() {
+        if !modes.modes.iter().any(|m| m.tag == *k.get_ref()) {
+            let list: Vec<&str> = modes.modes.iter().map(|m| m.tag.as_str()).collect();
+            cx.err(k, format!("billing.formulas.{}", k.get_ref()), format!("unknown mode `{}`; expected one of {}", k.get_ref(), list.join(", ")));
+        }
+    }
+    Some(Billing {
+        currency: cur.clone(),
+        per: b.per.get_ref().clone(),
+        price_by: b.price_by.get_ref().clone(),
+        price_enum,
+        prices,
+        inputs,
+        formulas,
+        source: cx.source(&b.source, "billing.source"),
+    })
+}
+
+fn decimal(cx: &mut Cx, s: &S, path: &str) -> Option<crate::ir::DecimalLit> {
+    let d = parse_decimal(s.get_ref());
+    if d.is_none() {
+        cx.err(s, path, format!("`{}`: expected a non-negative decimal number in a string, such as \"0.125\"", s.get_ref()));
+    }
+    d
+}
+
+/// An error inside a formula string: points at the character (after the opening quote).
+fn expr_err(cx: &mut Cx, s: &S, offset: usize, path: &str, msg: String) {
+    let start = s.span().start + 1 + offset;
+    cx.err_at(Some(start..start + 1), path, msg);
+}

@@ -1,0 +1,170 @@
+//! Constraint ids: every request rule gets a stable id built from the operation and the
+//! wire path it applies to, `apixo.submit.input[mode=video-edit].image_urls:items`. The
+//! generated validator reports the id with each violation, and the conformance coverage
+//! matrix counts which ids its cases exercised.
+
+use super::context::Cx;
+use crate::ir::{CheckKind, Constraint, CounterRef, Source, Ty, TypeDef, Types};
+
+struct Walk<'a, 'b> {
+    cx: &'a mut Cx<'b>,
+    module: String,
+    op: String,
+    types: Vec<TypeDef>,
+    out: Vec<Constraint>,
+    /// Struct/union name → the path it was first reached at.
+    reached: Vec<(String, String)>,
+}
+
+/// Assigns ids to every constraint reachable from the request of operation `op`, and
+/// returns the catalogue.
+pub(super) fn assign(cx: &mut Cx, module: &str, op: &str, root: &str, types: Vec<TypeDef>) -> (Vec<TypeDef>, Vec<Constraint>) {
+    let mut w = Walk {
+        cx,
+        module: module.to_owned(),
+        op: op.to_owned(),
+        types,
+        out: Vec::new(),
+        reached: Vec::new(),
+    };
+    w.walk_struct(root, "");
+    (w.types, w.out)
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+}
+
+impl Walk<'_, '_> {
+    fn id(&self, path: &str, rule: &str) -> String {
+        let sep = if path.starts_with('[') { "" } else { "." };
+        format!("{}.{}{sep}{path}:{rule}", self.module, self.op)
+    }
+
+    fn push(&mut self, id: &str, rule: &str, path: &str, limit: String, source: Option<Source>) {
+        self.out.push(Constraint {
+            id: id.to_owned(),
+            rule: rule.to_owned(),
+            operation: self.op.clone(),
+            path: path.to_owned(),
+            limit,
+            source,
+        });
+    }
+
+    /// Records that `name` is reached at `path`; false if it was already reached elsewhere.
+    fn reach(&mut self, name: &str, path: &str) -> bool {
+        if let Some((_, first)) = self.reached.iter().find(|(n, _)| n == name) {
+            if first != path {
+                self.cx.err_at(
+                    None,
+                    format!("types.{name}"),
+                    format!("request type {name} is used at two places (`{first}` and `{path}`); constraint ids need one place per type, so declare a second type"),
+                );
+            }
+            return false;
+        }
+        self.reached.push((name.to_owned(), path.to_owned()));
+        true
+    }
+
+    fn walk_struct(&mut self, name: &str, path: &str) {
+        if !self.reach(name, path) {
+            return;
+        }
+        let Some(idx) = self.types.iter().position(|t| t.name() == name) else { return };
+        let TypeDef::Struct(mut s) = self.types[idx].clone() else { return };
+        for f in &mut s.fields {
+            let fpath = if f.flatten { path.to_owned() } else { join(path, &f.wire) };
+            if f.required && !f.flatten {
+                let id = self.id(&fpath, "required");
+                self.push(&id, "required", &fpath, "must be present".into(), Some(f.source.clone()));
+                f.required_id = Some(id);
+            }
+            let elem = match &f.ty {
+                Ty::Array(i) => i.as_ref(),
+                t => t,
+            };
+            if let Ty::Enum(e) = elem {
+                let values: Vec<String> = self.types.enum_def(e).map(|e| e.values.iter().map(|v| v.wire.clone()).collect()).unwrap_or_default();
+                let id = self.id(&fpath, "enum");
+                self.push(&id, "enum", &fpath, format!("one of: {}", values.join(", ")), Some(f.source.clone()));
+                f.enum_id = Some(id);
+            }
+            for c in &mut f.checks {
+                let rule = c.kind.rule();
+                c.id = self.id(&fpath, rule);
+                let limit = limit_text(&c.kind);
+                let id = c.id.clone();
+                self.push(&id, rule, &fpath, limit, Some(c.source.clone()));
+            }
+            match &f.ty {
+                Ty::Struct(n) => self.walk_struct(&n.clone(), &fpath),
+                Ty::Array(i) => {
+                    if let Ty::Struct(n) = i.as_ref() {
+                        self.walk_struct(&n.clone(), &format!("{fpath}[]"));
+                    }
+                }
+                Ty::Union(u) => self.walk_union(&u.clone(), &fpath),
+                _ => {}
+            }
+        }
+        self.types[idx] = TypeDef::Struct(s);
+    }
+
+    fn walk_union(&mut self, name: &str, path: &str) {
+        if !self.reach(name, path) {
+            return;
+        }
+        let Some(idx) = self.types.iter().position(|t| t.name() == name) else { return };
+        let TypeDef::Union(mut u) = self.types[idx].clone() else { return };
+        let tag_path = join(path, &u.tag);
+        let tags: Vec<String> = u.variants.iter().map(|v| v.tag.clone()).collect();
+        u.tag_required_id = self.id(&tag_path, "required");
+        u.tag_id = self.id(&tag_path, "tag");
+        let (rid, tid) = (u.tag_required_id.clone(), u.tag_id.clone());
+        self.push(&rid, "required", &tag_path, "must be present".into(), Some(u.source.clone()));
+        self.push(&tid, "tag", &tag_path, format!("one of: {}", tags.join(", ")), Some(u.source.clone()));
+        for v in &mut u.variants {
+            let vpath = format!("{path}[{}={}]", u.tag, v.tag);
+            for f in &mut v.forbidden {
+                let fpath = join(&vpath, &f.wire);
+                f.id = self.id(&fpath, "forbidden");
+                let limit = format!("must be absent when {} is {} (allowed in: {})", u.tag, v.tag, f.allowed_in.join(", "));
+                let id = f.id.clone();
+                self.push(&id, "forbidden", &fpath, limit, None);
+            }
+            if let Some(p) = &v.payload {
+                self.walk_struct(&p.clone(), &vpath);
+            }
+        }
+        self.types[idx] = TypeDef::Union(u);
+    }
+}
+
+/// The limit of a check in words, for the constraint catalogue.
+pub(crate) fn limit_text(k: &CheckKind) -> String {
+    let bounds = |min: Option<i64>, max: Option<i64>| match (min, max) {
+        (Some(a), Some(b)) if a == b => format!("exactly {a}"),
+        (Some(a), Some(b)) => format!("{a}..={b}"),
+        (Some(a), None) => format!(">= {a}"),
+        (None, Some(b)) => format!("<= {b}"),
+        (None, None) => "any".into(),
+    };
+    match k {
+        CheckKind::Length { min, max, counter } => {
+            let unit = match counter {
+                CounterRef::UnicodeScalars => "Unicode scalar values".to_owned(),
+                CounterRef::Utf16Units => "UTF-16 code units".to_owned(),
+                CounterRef::Bytes => "bytes".to_owned(),
+                CounterRef::Weighted(n) => format!("units of the `{n}` counting rule"),
+            };
+            format!("{} {unit}", bounds(*min, Some(*max)))
+        }
+        CheckKind::Range { min, max } => bounds(*min, *max),
+        CheckKind::Items { min: Some(1), max: Some(1) } => "exactly 1 item".into(),
+        CheckKind::Items { min, max } => format!("{} items", bounds(*min, *max)),
+        CheckKind::Url { schemes } => format!("URL starting with {}", schemes.iter().map(|s| format!("{s}://")).collect::<Vec<_>>().join(" or ")),
+        CheckKind::PublicUrl => "a public host: no credentials, not localhost, not a loopback, private, link-local or unspecified IP".into(),
+    }
+}

@@ -1,0 +1,143 @@
+//! Lowering: spec model → checked IR. Collects every problem it finds (not just the
+//! first), each with `file:line:col`, the key path and what was expected.
+
+mod billing;
+mod context;
+mod ids;
+mod ops;
+mod rest;
+mod types;
+
+use std::collections::BTreeMap;
+
+use crate::error::SpecErrors;
+use crate::spec::Loaded;
+
+use super::{Doc, Module};
+use context::Cx;
+
+/// Checks a parsed spec file and lowers it to the IR. `spec_file` and `spec_sha256` go
+/// into the generated header.
+pub fn lower(loaded: &Loaded, spec_sha256: &str) -> Result<Module, SpecErrors> {
+    let spec = &loaded.spec;
+    let mut cx = Cx::new(&loaded.source);
+
+    if *spec.format.get_ref() != 1 {
+        cx.err(&spec.format, "format", format!("unsupported format {}; expected 1", spec.format.get_ref()));
+    }
+    let docs = lower_docs(&mut cx, spec);
+    cx.docs = docs.iter().map(|d| (d.key.clone(), d.clone())).collect::<BTreeMap<_, _>>();
+    cx.main_doc = docs.iter().find(|d| d.origin == "main").map(|d| d.key.clone()).unwrap_or_default();
+
+    let p = &spec.provider;
+    let module = p.module.get_ref().clone();
+    if let Some(problem) = super::names::ident_problem(&module) {
+        cx.err(&p.module, "provider.module", format!("`{module}` {problem}; expected a snake_case Rust module name"));
+    } else if module != super::names::snake(&module) {
+        cx.err(&p.module, "provider.module", format!("`{module}` is not snake_case; expected a snake_case Rust module name"));
+    }
+    cx.module = module.clone();
+    let base_url = p.base_url.get_ref().clone();
+    if !base_url.starts_with("https://") || base_url.ends_with('/') || base_url.contains(['?', '#', '@']) {
+        cx.err(
+            &p.base_url,
+            "provider.base_url",
+            format!("`{base_url}`: expected an https:// URL without a trailing slash, query, fragment or credentials"),
+        );
+    }
+    let base_url_source = cx.source(&p.source, "provider.source");
+    let auth = rest::auth(&mut cx, &spec.auth);
+    let counters = rest::counters(&mut cx, spec);
+
+    let types = types::lower_types(&mut cx, spec, &counters);
+    // Later steps resolve references into the types; they only run on well-formed types,
+    // so one broken type does not cascade into dozens of follow-up messages.
+    if !cx.errs.is_empty() {
+        return Err(SpecErrors(cx.errs));
+    }
+    let Some((submit, status)) = ops::operations(&mut cx, spec, &types) else {
+        return Err(SpecErrors(cx.errs));
+    };
+    if !cx.errs.is_empty() {
+        return Err(SpecErrors(cx.errs));
+    }
+    let root = submit.request.clone().unwrap_or_default();
+    let (types, constraints) = ids::assign(&mut cx, &module, &submit.key, &root, types);
+    let task = ops::task(&mut cx, spec, &types, &submit, &status);
+    let mut roots = vec![submit.response.as_str(), status.response.as_str()];
+    if let Some(c) = &spec.callbacks {
+        roots.push(c.payload.get_ref());
+    }
+    let envelope = ops::envelope(&mut cx, spec, &types, &roots);
+    let errors = ops::errors(&mut cx, spec, &types);
+    let statuses = ops::statuses(&mut cx, spec);
+    let modes = rest::modes(&mut cx, spec, &types, &submit);
+    let billing = match &modes {
+        Some(modes) if cx.errs.is_empty() => billing::billing(&mut cx, spec, &types, &submit, modes),
+        _ => None,
+    };
+    let callbacks = rest::callbacks(&mut cx, spec, &types);
+    let lints = rest::lints(&mut cx, spec, &types, &submit);
+    let error_body = spec.errors.body.get_ref().clone();
+    let examples = rest::examples(&mut cx, spec, &submit, &status, &error_body);
+    let (Some(task), Some(envelope), Some(errors), Some(modes)) = (task, envelope, errors, modes) else {
+        return Err(SpecErrors(cx.errs));
+    };
+    if !cx.errs.is_empty() {
+        return Err(SpecErrors(cx.errs));
+    }
+    Ok(Module {
+        spec_file: loaded.source.name.clone(),
+        spec_sha256: spec_sha256.to_owned(),
+        provider: p.name.get_ref().clone(),
+        module,
+        family: p.family.get_ref().clone(),
+        doc: p.doc.get_ref().clone(),
+        base_url,
+        base_url_source,
+        docs,
+        auth,
+        types,
+        submit,
+        status,
+        task,
+        envelope,
+        errors,
+        statuses,
+        modes,
+        billing,
+        callbacks,
+        lints,
+        examples,
+        counters,
+        constraints,
+        decisions: cx.decisions,
+    })
+}
+
+fn lower_docs(cx: &mut Cx, spec: &crate::spec::model::SpecFile) -> Vec<Doc> {
+    let mut out = Vec::new();
+    let mut mains = 0;
+    for (key, d) in &spec.docs {
+        let path = format!("docs.{}", key.get_ref());
+        let origin = d.origin.get_ref().clone();
+        match origin.as_str() {
+            "main" => mains += 1,
+            "linked" => {}
+            other => cx.err(&d.origin, format!("{path}.origin"), format!("`{other}`: expected \"main\" or \"linked\"")),
+        }
+        if !d.url.get_ref().starts_with("https://") {
+            cx.err(&d.url, format!("{path}.url"), "expected an https:// URL");
+        }
+        out.push(Doc {
+            key: key.get_ref().clone(),
+            url: d.url.get_ref().clone(),
+            copy: d.copy.get_ref().clone(),
+            origin,
+        });
+    }
+    if mains != 1 {
+        cx.err_at(None, "docs", format!("expected exactly one doc with origin = \"main\", found {mains}"));
+    }
+    out
+}

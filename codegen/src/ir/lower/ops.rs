@@ -1,0 +1,288 @@
+//! Lowering of `[operations]`, `[task]`, `[envelope]`, `[errors]` and `[[http_statuses]]`.
+
+use std::collections::BTreeSet;
+
+use super::context::Cx;
+use crate::ir::resolve::response_path;
+use crate::ir::{
+    Envelope, ErrorModel, FieldPath, HttpStatus, IdParam, Operation, RetryAdvice, Task, Ty, TypeDef, Types, Usage,
+};
+use crate::spec::model::{SpecFile, S};
+
+/// The submit and status operations.
+pub(super) fn operations(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Option<(Operation, Operation)> {
+    let mut submit = None;
+    let mut status = None;
+    for (key, op) in &spec.operations {
+        let path = format!("operations.{}", key.get_ref());
+        if let Some(p) = crate::ir::names::ident_problem(key.get_ref()) {
+            cx.err(key, &path, format!("operation key `{}` {p}", key.get_ref()));
+        }
+        let role_ok = cx.one_of(&op.role, &format!("{path}.role"), &["submit", "status"]);
+        cx.one_of(&op.method, &format!("{path}.method"), &["GET", "POST", "PUT", "PATCH", "DELETE"]);
+        let p = op.path.get_ref();
+        if !p.starts_with('/') || p.contains(['?', '#']) || p.ends_with('/') {
+            cx.err(&op.path, format!("{path}.path"), format!("`{p}`: expected a path starting with / without a trailing slash, query or fragment (query parameters go in params)"));
+        }
+        let request = op.request.as_ref().map(|r| r.get_ref().clone());
+        match (&op.request, op.role.get_ref().as_str()) {
+            (Some(r), _) => {
+                object_of(cx, types, r, &format!("{path}.request"), Usage::Request);
+                match &op.content_type {
+                    Some(ct) => {
+                        cx.one_of(ct, &format!("{path}.content_type"), &["application/json"]);
+                    }
+                    None => cx.err(r, format!("{path}.content_type"), "missing key `content_type`: an operation with a request body needs one"),
+                }
+            }
+            (None, "submit") => cx.err(&op.role, format!("{path}.request"), "missing key `request`: a submit operation sends a body"),
+            (None, _) => {
+                if let Some(ct) = &op.content_type {
+                    cx.err(ct, format!("{path}.content_type"), "an operation without a request body has no content type");
+                }
+            }
+        }
+        object_of(cx, types, &op.response, &format!("{path}.response"), Usage::Response);
+        let placeholders = placeholders(p);
+        let mut id_param = None;
+        for (i, prm) in op.params.iter().enumerate() {
+            let ppath = format!("{path}.params[{i}]");
+            if !cx.one_of(&prm.location, &format!("{ppath}.in"), &["query", "path"]) {
+                continue;
+            }
+            let in_query = prm.location.get_ref() == "query";
+            if !in_query && !placeholders.contains(prm.name.get_ref()) {
+                cx.err(&prm.name, format!("{ppath}.name"), format!("path parameter `{}` does not appear as {{{}}} in the path `{p}`", prm.name.get_ref(), prm.name.get_ref()));
+            }
+            id_param = Some(IdParam {
+                name: prm.name.get_ref().clone(),
+                in_query,
+                doc: prm.doc.get_ref().clone(),
+                source: cx.source(&prm.source, &format!("{ppath}.source")),
+            });
+        }
+        for ph in &placeholders {
+            if !op.params.iter().any(|prm| prm.name.get_ref() == ph && prm.location.get_ref() == "path") {
+                cx.err(&op.path, format!("{path}.path"), format!("placeholder {{{ph}}} has no path parameter in params"));
+            }
+        }
+        match op.role.get_ref().as_str() {
+            "status" if op.params.len() != 1 => {
+                cx.err(&op.role, format!("{path}.params"), "a status operation takes exactly one parameter: the task id");
+            }
+            "submit" if !op.params.is_empty() => {
+                cx.err(&op.role, format!("{path}.params"), "a submit operation takes no parameters");
+            }
+            _ => {}
+        }
+        let lowered = Operation {
+            key: key.get_ref().clone(),
+            method: op.method.get_ref().clone(),
+            path: p.clone(),
+            content_type: op.content_type.as_ref().map(|c| c.get_ref().clone()),
+            request,
+            response: op.response.get_ref().clone(),
+            doc: op.doc.get_ref().clone(),
+            source: cx.source(&op.source, &format!("{path}.source")),
+            id_param,
+        };
+        if !role_ok {
+            continue;
+        }
+        let slot = if op.role.get_ref() == "submit" { &mut submit } else { &mut status };
+        if slot.is_some() {
+            cx.err(&op.role, format!("{path}.role"), format!("a second `{}` operation; expected exactly one", op.role.get_ref()));
+        }
+        *slot = Some(lowered);
+    }
+    if submit.is_none() {
+        cx.err_at(None, "operations", "missing an operation with role = \"submit\"");
+    }
+    if status.is_none() {
+        cx.err_at(None, "operations", "missing an operation with role = \"status\"");
+    }
+    Some((submit?, status?))
+}
+
+/// `{name}` placeholders of a path template.
+fn placeholders(p: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut rest = p;
+    while let Some(start) = rest.find('{') {
+        let Some(end) = rest[start..].find('}') else { break };
+        out.insert(rest[start + 1..start + end].to_owned());
+        rest = &rest[start + end + 1..];
+    }
+    out
+}
+
+/// Checks that `name` is an object type of the given usage.
+fn object_of(cx: &mut Cx, types: &[TypeDef], name: &S, path: &str, usage: Usage) -> bool {
+    let want = if usage == Usage::Request { "request" } else { "response" };
+    match types.ty(name.get_ref()) {
+        Some(TypeDef::Struct(s)) if s.usage == usage => true,
+        Some(TypeDef::Struct(_)) => {
+            cx.err(name, path, format!("type `{}` is not a {want} type (usage = \"{want}\")", name.get_ref()));
+            false
+        }
+        Some(_) => {
+            cx.err(name, path, format!("type `{}` is not an object; expected a {want} object type", name.get_ref()));
+            false
+        }
+        None => {
+            cx.err(name, path, format!("unknown type `{}`; expected a {want} object type declared in [types]", name.get_ref()));
+            false
+        }
+    }
+}
+
+/// Resolves a path inside a response type, checking its type.
+fn path_in(
+    cx: &mut Cx,
+    types: &[TypeDef],
+    root: &str,
+    at: &S,
+    key: &str,
+    want: &str,
+    ok: impl Fn(&Ty) -> bool,
+    required: bool,
+) -> Option<FieldPath> {
+    match response_path(types, root, at.get_ref()) {
+        Ok(fp) => {
+            if !ok(&fp.ty) {
+                cx.err(at, key, format!("`{}` in {root} is not {want}", at.get_ref()));
+                return None;
+            }
+            if required && fp.optional() {
+                cx.err(at, key, format!("`{}` in {root} must be required at every step (it is how the client finds the task)", at.get_ref()));
+                return None;
+            }
+            Some(fp)
+        }
+        Err(e) => {
+            cx.err(at, key, format!("`{}` cannot be resolved in {root}: {e}", at.get_ref()));
+            None
+        }
+    }
+}
+
+pub(super) fn task(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Operation, status: &Operation) -> Option<Task> {
+    let t = &spec.task;
+    let is_string = |ty: &Ty| *ty == Ty::String;
+    let submit_id = path_in(cx, types, &submit.response, &t.submit_id, "task.submit_id", "a string", is_string, true);
+    let status_id = path_in(cx, types, &status.response, &t.status_id, "task.status_id", "a string", is_string, true);
+    let state_ok = |ty: &Ty| matches!(ty, Ty::Enum(e) if types.enum_def(e).is_some_and(|e| e.has_phase()));
+    let state = path_in(cx, types, &status.response, &t.state, "task.state", "an enum whose values have a `phase`", state_ok, true);
+    let fail_code = t.fail_code.as_ref().and_then(|f| {
+        let ok = |ty: &Ty| matches!(ty, Ty::Enum(e) if types.enum_def(e).is_some_and(|e| e.has_retryable()));
+        path_in(cx, types, &status.response, f, "task.fail_code", "an enum whose values have `retryable`", ok, false)
+    });
+    let fail_message = t
+        .fail_message
+        .as_ref()
+        .and_then(|f| path_in(cx, types, &status.response, f, "task.fail_message", "a string", is_string, false));
+    let result = t.result.as_ref().and_then(|f| path_in(cx, types, &status.response, f, "task.result", "a value", |_| true, false));
+    let follow = t.follow.as_ref().and_then(|f| path_in(cx, types, &submit.response, f, "task.follow", "a string", is_string, false));
+    let state_enum = match &state {
+        Some(FieldPath { ty: Ty::Enum(e), .. }) => e.clone(),
+        _ => String::new(),
+    };
+    Some(Task {
+        submit_id: submit_id?,
+        status_id: status_id?,
+        state: state?,
+        state_enum,
+        fail_code,
+        fail_message,
+        result,
+        follow,
+        source: cx.source(&t.source, "task.source"),
+        decision: cx.decision(&t.decision, "task"),
+    })
+}
+
+pub(super) fn envelope(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], roots: &[&str]) -> Option<Envelope> {
+    let e = &spec.envelope;
+    let mut ok = true;
+    for root in roots {
+        ok &= path_in(cx, types, root, &e.code, "envelope.code", "an integer", |t| *t == Ty::Integer, true).is_some();
+        ok &= path_in(cx, types, root, &e.message, "envelope.message", "a string", |t| *t == Ty::String, false).is_some();
+    }
+    ok.then(|| Envelope {
+        code: e.code.get_ref().clone(),
+        message: e.message.get_ref().clone(),
+        success_code: *e.success_code.get_ref(),
+        source: cx.source(&e.source, "envelope.source"),
+    })
+}
+
+pub(super) fn errors(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Option<ErrorModel> {
+    let e = &spec.errors;
+    if !object_of(cx, types, &e.body, "errors.body", Usage::Response) {
+        return None;
+    }
+    let code = path_in(cx, types, e.body.get_ref(), &e.code, "errors.code", "an integer", |t| *t == Ty::Integer, false);
+    let message = path_in(cx, types, e.body.get_ref(), &e.message, "errors.message", "a string", |t| *t == Ty::String, false);
+    let category = e.category.as_ref().and_then(|c| {
+        match types.enum_def(c.ty.get_ref()) {
+            Some(en) if en.usage == Usage::Response => {}
+            _ => {
+                cx.err(&c.ty, "errors.category.type", format!("`{}`: expected a response enum type", c.ty.get_ref()));
+                return None;
+            }
+        }
+        if c.separator.get_ref().is_empty() {
+            cx.err(&c.separator, "errors.category.separator", "the separator is empty");
+            return None;
+        }
+        Some((c.ty.get_ref().clone(), c.separator.get_ref().clone()))
+    });
+    Some(ErrorModel {
+        body: e.body.get_ref().clone(),
+        code: code?,
+        message: message?,
+        category,
+        source: cx.source(&e.source, "errors.source"),
+    })
+}
+
+pub(super) fn statuses(cx: &mut Cx, spec: &SpecFile) -> Vec<HttpStatus> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for (i, s) in spec.http_statuses.iter().enumerate() {
+        let path = format!("http_statuses[{i}]");
+        let code = *s.status.get_ref();
+        if !(400..=599).contains(&code) {
+            cx.err(&s.status, format!("{path}.status"), format!("{code}: expected an error status from 400 to 599"));
+            continue;
+        }
+        if !seen.insert(code) {
+            cx.err(&s.status, format!("{path}.status"), format!("status {code} is listed twice"));
+        }
+        let retry = if cx.one_of(&s.retry, &format!("{path}.retry"), &["never", "backoff"]) && s.retry.get_ref() == "backoff" {
+            RetryAdvice::Backoff
+        } else {
+            RetryAdvice::Never
+        };
+        let max_retries = s.max_retries.as_ref().map(|m| {
+            if retry == RetryAdvice::Never {
+                cx.err(m, format!("{path}.max_retries"), "max_retries needs retry = \"backoff\"");
+            }
+            if *m.get_ref() < 1 {
+                cx.err(m, format!("{path}.max_retries"), "expected at least 1");
+            }
+            cx.u32(m, &format!("{path}.max_retries"))
+        });
+        out.push(HttpStatus {
+            status: code as u16,
+            meaning: s.meaning.get_ref().clone(),
+            action: s.action.get_ref().clone(),
+            retry,
+            max_retries,
+            rejected: s.rejected,
+            source: cx.source(&s.source, &format!("{path}.source")),
+        });
+    }
+    out.sort_by_key(|s| s.status);
+    out
+}

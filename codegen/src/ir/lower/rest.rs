@@ -1,0 +1,277 @@
+//! Lowering of the smaller sections: `[auth]`, `[counting]`, modes and `[polling]`,
+//! `[callbacks]`, `[[lints]]` and `[[examples]]`.
+
+use std::collections::BTreeSet;
+
+use super::context::Cx;
+use crate::ir::{
+    Auth, Callbacks, Counter, Example, ExampleKind, Lint, Mode, ModeUnion, Modes, Operation, Polling, Ty, TypeDef,
+    Types,
+};
+use crate::spec::model::{self, SpecFile};
+
+pub(super) fn auth(cx: &mut Cx, a: &model::Auth) -> Auth {
+    cx.one_of(&a.scheme, "auth.scheme", &["bearer"]);
+    if a.header.get_ref().is_empty() || !a.header.get_ref().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        cx.err(&a.header, "auth.header", "expected an HTTP header name such as \"Authorization\"");
+    }
+    let env = a.env_var.get_ref();
+    if env.is_empty() || !env.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') {
+        cx.err(&a.env_var, "auth.env_var", "expected an UPPER_SNAKE_CASE environment variable name");
+    }
+    Auth {
+        header: a.header.get_ref().clone(),
+        scheme: a.scheme.get_ref().clone(),
+        env_var: env.clone(),
+        source: cx.source(&a.source, "auth.source"),
+    }
+}
+
+pub(super) fn counters(cx: &mut Cx, spec: &SpecFile) -> Vec<Counter> {
+    let mut out = Vec::new();
+    for (name, c) in &spec.counting {
+        let path = format!("counting.{}", name.get_ref());
+        if ["unicode_scalars", "utf16_units", "bytes"].contains(&name.get_ref().as_str()) {
+            cx.err(name, &path, format!("`{}` is a built-in counting rule; choose another name", name.get_ref()));
+        }
+        if let Some(p) = crate::ir::names::ident_problem(name.get_ref()) {
+            cx.err(name, &path, format!("counting rule name `{}` {p}", name.get_ref()));
+        }
+        let default_weight = cx.u32(&c.default_weight, &format!("{path}.default_weight"));
+        let mut ranges = Vec::new();
+        for (i, w) in c.weights.iter().enumerate() {
+            let wpath = format!("{path}.weights[{i}]");
+            let weight = cx.u32(&w.weight, &format!("{wpath}.weight"));
+            for r in &w.ranges {
+                match parse_range(r.get_ref()) {
+                    Some((a, b)) => ranges.push((a, b, weight)),
+                    None => cx.err(r, format!("{wpath}.ranges"), format!("`{}`: expected an inclusive hex code point range such as \"4E00-9FFF\"", r.get_ref())),
+                }
+            }
+        }
+        ranges.sort();
+        for pair in ranges.windows(2) {
+            if pair[1].0 <= pair[0].1 {
+                cx.err(name, format!("{path}.weights"), format!("ranges {:X}-{:X} and {:X}-{:X} overlap", pair[0].0, pair[0].1, pair[1].0, pair[1].1));
+            }
+        }
+        out.push(Counter {
+            name: name.get_ref().clone(),
+            doc: c.doc.get_ref().clone(),
+            default_weight,
+            ranges,
+            source: cx.source(&c.source, &format!("{path}.source")),
+            decision: cx.decision(&c.decision, &path),
+        });
+    }
+    out
+}
+
+fn parse_range(s: &str) -> Option<(u32, u32)> {
+    let (a, b) = s.split_once('-')?;
+    let a = u32::from_str_radix(a.trim(), 16).ok()?;
+    let b = u32::from_str_radix(b.trim(), 16).ok()?;
+    (a <= b && b <= 0x10FFFF).then_some((a, b))
+}
+
+/// The modes (variants of the union at `task.mode`, or one `default` mode) and their
+/// polling guidance.
+pub(super) fn modes(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Operation) -> Option<Modes> {
+    let mut union = None;
+    let mut tags: Vec<(String, Option<String>)> = vec![("default".to_owned(), None)];
+    if let Some(at) = &spec.task.mode {
+        let wire = at.get_ref();
+        let segments: Vec<&str> = wire.split('.').collect();
+        let (tag, fields) = segments.split_last().unwrap_or((&"", &[]));
+        let mut current = submit.request.clone().unwrap_or_default();
+        let mut field_path = Vec::new();
+        let mut found = None;
+        for (i, seg) in fields.iter().enumerate() {
+            let Some(s) = types.struct_def(&current) else { break };
+            let Some(f) = s.fields.iter().find(|f| f.wire == *seg && !f.flatten) else { break };
+            field_path.push(f.rust.clone());
+            match &f.ty {
+                Ty::Union(u) if i + 1 == fields.len() => found = types.union_def(u),
+                Ty::Struct(n) => current = n.clone(),
+                _ => break,
+            }
+        }
+        match found {
+            Some(u) if u.tag == *tag => {
+                tags = u.variants.iter().map(|v| (v.tag.clone(), Some(v.name.clone()))).collect();
+                union = Some(ModeUnion { union: u.name.clone(), field_path, wire: wire.clone() });
+            }
+            _ => {
+                cx.err(at, "task.mode", format!("`{wire}` is not the tag of a union field in the request {}; expected a path such as \"input.mode\"", current));
+                return None;
+            }
+        }
+    }
+    let mut modes = Vec::new();
+    for (tag, variant) in tags {
+        let Some((_, p)) = spec.polling.iter().find(|(k, _)| *k.get_ref() == tag) else {
+            cx.err_at(None, "polling", format!("missing [polling.{tag}]: every mode needs a first poll delay and an interval"));
+            continue;
+        };
+        let path = format!("polling.{tag}");
+        let first_poll_s = cx.u32(&p.first_poll_s, &format!("{path}.first_poll_s"));
+        let interval_min_s = cx.u32(&p.interval_s.min, &format!("{path}.interval_s.min"));
+        let interval_max_s = cx.u32(&p.interval_s.max, &format!("{path}.interval_s.max"));
+        if interval_min_s == 0 {
+            cx.err(&p.interval_s.min, format!("{path}.interval_s.min"), "the poll interval must be at least 1 second");
+        }
+        if interval_min_s > interval_max_s {
+            cx.err(&p.interval_s.min, format!("{path}.interval_s.min"), format!("min ({interval_min_s}) is greater than max ({interval_max_s})"));
+        }
+        modes.push(Mode {
+            tag,
+            variant,
+            polling: Polling {
+                first_poll_s,
+                interval_min_s,
+                interval_max_s,
+                source: cx.source(&p.source, &format!("{path}.source")),
+                decision: cx.decision(&p.decision, &path),
+            },
+        });
+    }
+    for k in spec.polling.keys() {
+        if !modes.iter().any(|m| m.tag == *k.get_ref()) {
+            let list: Vec<&str> = modes.iter().map(|m| m.tag.as_str()).collect();
+            cx.err(k, format!("polling.{}", k.get_ref()), format!("unknown mode `{}`; expected one of {}", k.get_ref(), list.join(", ")));
+        }
+    }
+    Some(Modes { union, modes })
+}
+
+pub(super) fn callbacks(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Option<Callbacks> {
+    let c = spec.callbacks.as_ref()?;
+    match types.struct_def(c.payload.get_ref()) {
+        Some(s) if s.usage == crate::ir::Usage::Response => {}
+        _ => cx.err(&c.payload, "callbacks.payload", format!("`{}`: expected a response object type", c.payload.get_ref())),
+    }
+    cx.one_of(&c.method, "callbacks.method", &["POST"]);
+    if !(200..=299).contains(c.ack_status.get_ref()) {
+        cx.err(&c.ack_status, "callbacks.ack_status", "expected a 2xx status");
+    }
+    Some(Callbacks {
+        payload: c.payload.get_ref().clone(),
+        method: c.method.get_ref().clone(),
+        ack_status: *c.ack_status.get_ref() as u16,
+        ack_within_s: cx.u32(&c.ack_within_s, "callbacks.ack_within_s"),
+        max_redeliveries: cx.u32(&c.max_redeliveries, "callbacks.max_redeliveries"),
+        source: cx.source(&c.source, "callbacks.source"),
+    })
+}
+
+pub(super) fn lints(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Operation) -> Vec<Lint> {
+    let mut out = Vec::new();
+    let mut ids = BTreeSet::new();
+    let root = submit.request.clone().unwrap_or_default();
+    for (i, l) in spec.lints.iter().enumerate() {
+        let path = format!("lints[{i}]");
+        if !ids.insert(l.id.get_ref().clone()) {
+            cx.err(&l.id, format!("{path}.id"), format!("duplicate lint id `{}`", l.id.get_ref()));
+        }
+        cx.one_of(&l.kind, &format!("{path}.kind"), &["indexed_mention"]);
+        let s = types.struct_def(&root);
+        let field = |wire: &str| s.and_then(|s| s.fields.iter().find(|f| f.wire == wire && !f.flatten));
+        let text = field(l.text.get_ref());
+        if !text.is_some_and(|f| f.ty == Ty::String) {
+            cx.err(&l.text, format!("{path}.text"), format!("`{}`: expected a string field of {root}", l.text.get_ref()));
+        }
+        let list = field(l.list.get_ref());
+        if !list.is_some_and(|f| matches!(f.ty, Ty::Array(_))) {
+            cx.err(&l.list, format!("{path}.list"), format!("`{}`: expected an array field of {root}", l.list.get_ref()));
+        }
+        if l.token.get_ref().is_empty() || !l.token.get_ref().chars().all(char::is_alphabetic) {
+            cx.err(&l.token, format!("{path}.token"), "expected a non-empty word of letters");
+        }
+        let (Some(text), Some(list)) = (text, list) else { continue };
+        out.push(Lint {
+            id: l.id.get_ref().clone(),
+            text: text.rust.clone(),
+            list: list.rust.clone(),
+            text_wire: text.wire.clone(),
+            list_wire: list.wire.clone(),
+            token: l.token.get_ref().clone(),
+            case_insensitive: l.case_insensitive,
+            first_index: cx.u32(&l.first_index, &format!("{path}.first_index")),
+            message: l.message.get_ref().clone(),
+            source: cx.source(&l.source, &format!("{path}.source")),
+            decision: cx.decision(&l.decision, &path),
+        });
+    }
+    out
+}
+
+pub(super) fn examples(cx: &mut Cx, spec: &SpecFile, submit: &Operation, status: &Operation, error_body: &str) -> Vec<Example> {
+    let mut out = Vec::new();
+    let mut names = BTreeSet::new();
+    for (i, e) in spec.examples.iter().enumerate() {
+        let path = format!("examples[{i}]");
+        let name = e.name.get_ref();
+        if let Some(p) = crate::ir::names::ident_problem(name) {
+            cx.err(&e.name, format!("{path}.name"), format!("example name `{name}` {p}"));
+        } else if name != &crate::ir::names::snake(name) {
+            cx.err(&e.name, format!("{path}.name"), format!("example name `{name}` must be snake_case"));
+        }
+        if !names.insert(name.clone()) {
+            cx.err(&e.name, format!("{path}.name"), format!("duplicate example name `{name}`"));
+        }
+        let op = if e.operation.get_ref() == &submit.key {
+            submit
+        } else if e.operation.get_ref() == &status.key {
+            status
+        } else {
+            cx.err(&e.operation, format!("{path}.operation"), format!("unknown operation `{}`; expected {} or {}", e.operation.get_ref(), submit.key, status.key));
+            continue;
+        };
+        if !cx.one_of(&e.kind, &format!("{path}.kind"), &["request", "response", "error"]) {
+            continue;
+        }
+        let (kind, ty) = match e.kind.get_ref().as_str() {
+            "request" => match &op.request {
+                Some(r) => (ExampleKind::Request, r.clone()),
+                None => {
+                    cx.err(&e.kind, format!("{path}.kind"), format!("operation {} has no request body", op.key));
+                    continue;
+                }
+            },
+            "response" => (ExampleKind::Response, op.response.clone()),
+            _ => (ExampleKind::Error, error_body.to_owned()),
+        };
+        let status_code = match (&e.status, kind) {
+            (None, ExampleKind::Request) => None,
+            (Some(s), ExampleKind::Request) => {
+                cx.err(s, format!("{path}.status"), "a request example has no status");
+                None
+            }
+            (None, _) => {
+                cx.err(&e.kind, format!("{path}.status"), "missing key `status`: the HTTP status the example was answered with");
+                None
+            }
+            (Some(s), k) => {
+                let ok = if k == ExampleKind::Response { (200..=299).contains(s.get_ref()) } else { (400..=599).contains(s.get_ref()) };
+                if !ok {
+                    cx.err(s, format!("{path}.status"), format!("{}: expected {}", s.get_ref(), if k == ExampleKind::Response { "a 2xx status" } else { "a 4xx or 5xx status" }));
+                }
+                Some(*s.get_ref() as u16)
+            }
+        };
+        if let Err(err) = serde_json::from_str::<serde_json::Value>(e.json.get_ref()) {
+            let (line, col) = (err.line(), err.column());
+            cx.err(&e.json, format!("{path}.json"), format!("invalid JSON at line {line}, column {col} of the example: {err}"));
+        }
+        out.push(Example {
+            name: name.clone(),
+            operation: op.key.clone(),
+            kind,
+            status: status_code,
+            ty,
+            json: e.json.get_ref().clone(),
+            source: cx.source(&e.source, &format!("{path}.source")),
+        });
+    }
+    out
+}

@@ -1,0 +1,665 @@
+//! The checked model (IR) between the spec files and the emitters.
+//!
+//! Everything here has been resolved and checked by [`lower`]: type references exist,
+//! limits are consistent, defaults satisfy their own constraints, every mode has polling
+//! guidance and (when billing is documented) a formula over known fields. Emitters read
+//! the IR only; they never see TOML and never need to report errors.
+
+pub mod expr;
+pub mod lower;
+pub mod names;
+mod resolve;
+
+pub use lower::lower;
+
+/// One provider endpoint family: everything one generated module needs.
+#[derive(Debug, Clone)]
+pub struct Module {
+    /// The spec file as named in the header, e.g. `spec/apixo-happyhorse.toml`.
+    pub spec_file: String,
+    /// SHA-256 of the spec file's bytes, lowercase hex.
+    pub spec_sha256: String,
+    /// Provider display name, `APIXO`.
+    pub provider: String,
+    /// Rust module name, `apixo`.
+    pub module: String,
+    /// Endpoint family, `happyHorse`.
+    pub family: String,
+    pub doc: String,
+    pub base_url: String,
+    pub base_url_source: Source,
+    pub docs: Vec<Doc>,
+    pub auth: Auth,
+    /// Named types, ordered by name.
+    pub types: Vec<TypeDef>,
+    pub submit: Operation,
+    pub status: Operation,
+    pub task: Task,
+    pub envelope: Envelope,
+    pub errors: ErrorModel,
+    pub statuses: Vec<HttpStatus>,
+    pub modes: Modes,
+    pub billing: Option<Billing>,
+    pub callbacks: Option<Callbacks>,
+    pub lints: Vec<Lint>,
+    pub examples: Vec<Example>,
+    pub counters: Vec<Counter>,
+    /// Every request constraint with its id, in a stable order.
+    pub constraints: Vec<Constraint>,
+    /// Every recorded decision and where it is recorded.
+    pub decisions: Vec<DecisionAt>,
+}
+
+/// Looking up named types, on the whole module or on a list of types being lowered.
+pub trait Types {
+    /// All named types.
+    fn all_types(&self) -> &[TypeDef];
+
+    /// The named type `name`.
+    fn ty(&self, name: &str) -> Option<&TypeDef> {
+        self.all_types().iter().find(|t| t.name() == name)
+    }
+
+    /// The struct `name`, if it is one.
+    fn struct_def(&self, name: &str) -> Option<&Struct> {
+        match self.ty(name) {
+            Some(TypeDef::Struct(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The enum `name`, if it is one.
+    fn enum_def(&self, name: &str) -> Option<&Enum> {
+        match self.ty(name) {
+            Some(TypeDef::Enum(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The union `name`, if it is one.
+    fn union_def(&self, name: &str) -> Option<&Union> {
+        match self.ty(name) {
+            Some(TypeDef::Union(u)) => Some(u),
+            _ => None,
+        }
+    }
+}
+
+impl Types for [TypeDef] {
+    fn all_types(&self) -> &[TypeDef] {
+        self
+    }
+}
+
+impl Types for Module {
+    fn all_types(&self) -> &[TypeDef] {
+        &self.types
+    }
+}
+
+/// Where a fact comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// Key of the doc in the spec's `[docs]`.
+    pub doc: String,
+    pub url: String,
+    /// `main` or `linked`.
+    pub origin: String,
+    pub section: String,
+    pub quote: String,
+}
+
+/// A decision recorded for an ambiguity of the docs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// Number in `docs/FACTS.md`'s ambiguity list, when it is one of those.
+    pub ambiguity: Option<u32>,
+    pub choice: String,
+    pub reason: String,
+}
+
+/// A decision and the spec key path it is recorded at.
+#[derive(Debug, Clone)]
+pub struct DecisionAt {
+    pub at: String,
+    pub decision: Decision,
+}
+
+/// A doc the spec cites.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub key: String,
+    pub url: String,
+    /// Saved copy, relative to the spec file's directory.
+    pub copy: String,
+    pub origin: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub header: String,
+    /// Only `bearer` exists.
+    pub scheme: String,
+    pub env_var: String,
+    pub source: Source,
+}
+
+/// Whether a type is sent (strict) or received (lenient).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Usage {
+    Request,
+    Response,
+}
+
+/// A named type.
+#[derive(Debug, Clone)]
+pub enum TypeDef {
+    Enum(Enum),
+    Struct(Struct),
+    Union(Union),
+}
+
+impl TypeDef {
+    pub fn name(&self) -> &str {
+        match self {
+            TypeDef::Enum(e) => &e.name,
+            TypeDef::Struct(s) => &s.name,
+            TypeDef::Union(u) => &u.name,
+        }
+    }
+}
+
+/// The phase of a task state, for the waiter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+/// A string enum. Response enums are open (`Unknown(String)` keeps unlisted values).
+#[derive(Debug, Clone)]
+pub struct Enum {
+    pub name: String,
+    pub doc: String,
+    pub usage: Usage,
+    pub source: Source,
+    pub decision: Option<Decision>,
+    pub values: Vec<EnumValue>,
+    /// Phase of values that are not listed (state enums only).
+    pub unknown_phase: Option<Phase>,
+    /// Whether a retry may help for values that are not listed (fail-code enums only).
+    pub unknown_retryable: Option<bool>,
+    /// Name of the variant that keeps unlisted values (open enums), `Unknown` or `Other`.
+    pub fallback: String,
+}
+
+impl Enum {
+    /// The enum's values carry task phases (it is a state enum).
+    pub fn has_phase(&self) -> bool {
+        self.values.iter().any(|v| v.phase.is_some())
+    }
+    /// The enum's values carry retry advice (it is a fail-code enum).
+    pub fn has_retryable(&self) -> bool {
+        self.values.iter().any(|v| v.retryable.is_some())
+    }
+    /// The enum's values carry meaning/action texts.
+    pub fn has_meaning(&self) -> bool {
+        self.values.iter().any(|v| v.meaning.is_some())
+    }
+    /// Response enums are open.
+    pub fn open(&self) -> bool {
+        self.usage == Usage::Response
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumValue {
+    /// Canonical wire spelling.
+    pub wire: String,
+    /// Other spellings that mean the same value.
+    pub aliases: Vec<String>,
+    /// Rust variant name.
+    pub name: String,
+    pub doc: Option<String>,
+    pub phase: Option<Phase>,
+    pub retryable: Option<bool>,
+    pub meaning: Option<String>,
+    pub action: Option<String>,
+    pub source: Option<Source>,
+}
+
+/// An object type.
+#[derive(Debug, Clone)]
+pub struct Struct {
+    pub name: String,
+    pub doc: String,
+    pub usage: Usage,
+    pub source: Source,
+    pub decision: Option<Decision>,
+    pub fields: Vec<Field>,
+    /// For a union variant's payload: the union and the variant tag.
+    pub variant_of: Option<(String, String)>,
+}
+
+/// A tagged union: the tag field's value selects a variant, each with its own fields.
+#[derive(Debug, Clone)]
+pub struct Union {
+    pub name: String,
+    pub doc: String,
+    pub usage: Usage,
+    pub source: Source,
+    pub decision: Option<Decision>,
+    /// Wire name of the tag field, `mode`.
+    pub tag: String,
+    pub variants: Vec<Variant>,
+    /// Every wire key any variant may carry (tag excluded), sorted.
+    pub all_keys: Vec<String>,
+    /// Constraint id of the tag's value set.
+    pub tag_id: String,
+    /// Constraint id of the tag's presence.
+    pub tag_required_id: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// Wire value of the tag.
+    pub tag: String,
+    /// Rust variant name.
+    pub name: String,
+    pub doc: String,
+    /// Payload struct, when the variant has fields.
+    pub payload: Option<String>,
+    /// Fields other variants allow and this one forbids.
+    pub forbidden: Vec<Forbidden>,
+}
+
+/// A field that a variant forbids.
+#[derive(Debug, Clone)]
+pub struct Forbidden {
+    pub wire: String,
+    /// Variant tags that allow it.
+    pub allowed_in: Vec<String>,
+    pub id: String,
+}
+
+/// A field of an object.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub wire: String,
+    pub rust: String,
+    pub ty: Ty,
+    pub required: bool,
+    /// A union whose tag and fields live at this object's level.
+    pub flatten: bool,
+    pub doc: String,
+    pub unit: Option<String>,
+    pub default: Option<DefaultValue>,
+    pub examples: Vec<String>,
+    pub checks: Vec<Check>,
+    pub media: Option<Media>,
+    pub overflow: Option<Overflow>,
+    pub source: Source,
+    pub decision: Option<Decision>,
+    /// Constraint id of "this field must be present" (required request fields).
+    pub required_id: Option<String>,
+    /// Constraint id of "the value must be one of the enum's values" (request enums).
+    pub enum_id: Option<String>,
+}
+
+/// A field's type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    String,
+    Integer,
+    Boolean,
+    /// Unix time in milliseconds.
+    UnixMillis,
+    /// A duration in milliseconds.
+    Millis,
+    Array(Box<Ty>),
+    Enum(String),
+    Struct(String),
+    Union(String),
+    /// A JSON document carried as a JSON string on the wire.
+    Json(Box<Ty>),
+}
+
+/// A documented default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DefaultValue {
+    /// An enum value (wire spelling) or a union tag.
+    Tag(String),
+    Integer(i64),
+    Boolean(bool),
+}
+
+/// One checked rule on a request field's value.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub id: String,
+    pub kind: CheckKind,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckKind {
+    /// String length under a counting rule.
+    Length {
+        min: Option<i64>,
+        max: i64,
+        counter: CounterRef,
+    },
+    /// Integer range, inclusive.
+    Range { min: Option<i64>, max: Option<i64> },
+    /// Array length, inclusive.
+    Items { min: Option<i64>, max: Option<i64> },
+    /// URL scheme (each element for arrays): the value starts with `<scheme>://`.
+    Url { schemes: Vec<String> },
+    /// A public host: no userinfo, not localhost, no loopback/private/link-local/
+    /// unspecified IP literal.
+    PublicUrl,
+}
+
+impl CheckKind {
+    /// The rule name used in constraint ids and violations.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            CheckKind::Length { .. } => "length",
+            CheckKind::Range { .. } => "range",
+            CheckKind::Items { .. } => "items",
+            CheckKind::Url { .. } => "url",
+            CheckKind::PublicUrl => "url_public",
+        }
+    }
+}
+
+/// How string length is counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CounterRef {
+    UnicodeScalars,
+    Utf16Units,
+    Bytes,
+    /// A `[counting]` rule of the spec, by name.
+    Weighted(String),
+}
+
+/// A weighted counting rule.
+#[derive(Debug, Clone)]
+pub struct Counter {
+    pub name: String,
+    pub doc: String,
+    pub default_weight: u32,
+    /// `(first, last, weight)`, inclusive code point ranges, sorted and non-overlapping.
+    pub ranges: Vec<(u32, u32, u32)>,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+/// Media requirements that cannot be checked from a URL alone.
+#[derive(Debug, Clone)]
+pub struct Media {
+    pub formats: Vec<String>,
+    pub min_short_edge_px: u32,
+    pub max_bytes: u64,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+/// What happens to an over-long value.
+#[derive(Debug, Clone)]
+pub struct Overflow {
+    /// The provider truncates (rather than rejects).
+    pub server_truncates: bool,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+/// An HTTP operation.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// Spec key, `submit`/`status`.
+    pub key: String,
+    pub method: String,
+    /// Path template relative to the base URL, `{name}` for path parameters.
+    pub path: String,
+    pub content_type: Option<String>,
+    pub request: Option<String>,
+    pub response: String,
+    pub doc: String,
+    pub source: Source,
+    /// The task id parameter: its wire name and where it goes.
+    pub id_param: Option<IdParam>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IdParam {
+    pub name: String,
+    pub in_query: bool,
+    pub doc: String,
+    pub source: Source,
+}
+
+/// A path of fields from a response type's root: `(rust name, optional)` per step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldPath {
+    /// Dotted wire path, `data.taskId`.
+    pub wire: String,
+    /// Each step's Rust field name and whether it is optional.
+    pub steps: Vec<(String, bool)>,
+    /// Type of the last step.
+    pub ty: Ty,
+}
+
+impl FieldPath {
+    /// Some step is optional.
+    pub fn optional(&self) -> bool {
+        self.steps.iter().any(|(_, o)| *o)
+    }
+}
+
+/// Where the task facts live.
+#[derive(Debug, Clone)]
+pub struct Task {
+    pub submit_id: FieldPath,
+    pub status_id: FieldPath,
+    pub state: FieldPath,
+    /// The state enum.
+    pub state_enum: String,
+    pub fail_code: Option<FieldPath>,
+    pub fail_message: Option<FieldPath>,
+    pub result: Option<FieldPath>,
+    pub follow: Option<FieldPath>,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    pub code: String,
+    pub message: String,
+    pub success_code: i64,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone)]
+pub struct ErrorModel {
+    pub body: String,
+    pub code: FieldPath,
+    pub message: FieldPath,
+    /// `message` is `<Category><separator><detail>`.
+    pub category: Option<(String, String)>,
+    pub source: Source,
+}
+
+/// Retry advice of an HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryAdvice {
+    Never,
+    Backoff,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpStatus {
+    pub status: u16,
+    pub meaning: String,
+    pub action: String,
+    pub retry: RetryAdvice,
+    pub max_retries: Option<u32>,
+    pub rejected: bool,
+    pub source: Source,
+}
+
+/// The task modes: the variants of the submit request's mode union, or one default mode.
+#[derive(Debug, Clone)]
+pub struct Modes {
+    /// The union selecting the mode and the path of the field holding it, when there is one.
+    pub union: Option<ModeUnion>,
+    /// One entry per mode, in variant order (or the single `default`).
+    pub modes: Vec<Mode>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ModeUnion {
+    pub union: String,
+    /// Rust field names from the request root to the union field.
+    pub field_path: Vec<String>,
+    /// Wire path of the tag, `input.mode`.
+    pub wire: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Mode {
+    /// Wire tag (`text-to-video`) or `default`.
+    pub tag: String,
+    /// Rust variant name of the union variant, when there is a union.
+    pub variant: Option<String>,
+    pub polling: Polling,
+}
+
+#[derive(Debug, Clone)]
+pub struct Polling {
+    pub first_poll_s: u32,
+    pub interval_min_s: u32,
+    pub interval_max_s: u32,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+/// An exact decimal literal: `mantissa / 10^scale`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecimalLit {
+    pub mantissa: i128,
+    pub scale: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Billing {
+    pub currency: String,
+    pub per: String,
+    /// The enum field that selects the unit price, by wire path.
+    pub price_by: String,
+    pub price_enum: String,
+    pub prices: Vec<Price>,
+    pub inputs: Vec<BillingInput>,
+    /// One formula per mode, in mode order.
+    pub formulas: Vec<Formula>,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone)]
+pub struct Price {
+    /// Enum value (wire) and its Rust variant name.
+    pub when: String,
+    pub variant: String,
+    pub official: DecimalLit,
+    pub market: DecimalLit,
+    pub official_text: String,
+    pub market_text: String,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone)]
+pub struct BillingInput {
+    pub name: String,
+    pub doc: String,
+    pub min: Option<DecimalLit>,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone)]
+pub struct Formula {
+    pub mode: String,
+    pub text: String,
+    pub expr: expr::Expr<resolve::Var>,
+    /// The price selector resolved for this mode.
+    pub price_by: resolve::Var,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+pub use resolve::Var;
+
+#[derive(Debug, Clone)]
+pub struct Callbacks {
+    pub payload: String,
+    pub method: String,
+    pub ack_status: u16,
+    pub ack_within_s: u32,
+    pub max_redeliveries: u32,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone)]
+pub struct Lint {
+    pub id: String,
+    /// Rust name of the text field and of the list field (top-level request fields).
+    pub text: String,
+    pub list: String,
+    pub text_wire: String,
+    pub list_wire: String,
+    pub token: String,
+    pub case_insensitive: bool,
+    pub first_index: u32,
+    pub message: String,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+/// Kind of a documented example.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExampleKind {
+    Request,
+    Response,
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub name: String,
+    /// Operation key, `submit`/`status`.
+    pub operation: String,
+    pub kind: ExampleKind,
+    pub status: Option<u16>,
+    /// The type the example is an instance of.
+    pub ty: String,
+    /// The JSON text as written in the doc.
+    pub json: String,
+    pub source: Source,
+}
+
+/// A request constraint, for coverage reports and the exported schemas.
+#[derive(Debug, Clone)]
+pub struct Constraint {
+    pub id: String,
+    /// `required`, `forbidden`, `enum`, `tag`, `length`, `range`, `items`, `url`, `url_public`.
+    pub rule: String,
+    /// Operation key.
+    pub operation: String,
+    /// Wire path pattern, `input[mode=video-edit].image_urls`.
+    pub path: String,
+    /// Human-readable limit.
+    pub limit: String,
+    pub source: Option<Source>,
+}

@@ -1,0 +1,59 @@
+//! Reading spec files: TOML text → [`model::SpecFile`], with positioned errors.
+
+pub mod model;
+
+use crate::error::{SourceText, SpecError};
+
+/// The marker serde's `Spanned` adds to key paths; not a key a user wrote.
+const SPANNED_MARKER: &str = ".$__serde_spanned_private_value";
+
+/// A parsed spec file together with its text (for positions in later errors).
+#[derive(Debug)]
+pub struct Loaded {
+    /// The file's text and display name.
+    pub source: SourceText,
+    /// The parsed tables.
+    pub spec: model::SpecFile,
+}
+
+/// Parses spec text. `name` is used in error messages (`name:line:col`).
+pub fn parse(name: &str, text: &str) -> Result<Loaded, SpecError> {
+    let source = SourceText {
+        name: name.to_owned(),
+        text: text.to_owned(),
+    };
+    let de = toml::Deserializer::parse(text).map_err(|e| {
+        source.error(e.span(), "", format!("invalid TOML: {}", e.message().trim()))
+    })?;
+    let spec = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string().replace(SPANNED_MARKER, "");
+        let path = if path == "." { String::new() } else { path };
+        let inner = e.into_inner();
+        source.error(inner.span(), path, describe(inner.message()))
+    })?;
+    Ok(Loaded { source, spec })
+}
+
+/// Reads and parses a spec file from disk. `display` is the name for messages.
+pub fn load(path: &std::path::Path, display: &str) -> Result<Loaded, SpecError> {
+    let text = std::fs::read_to_string(path).map_err(|e| SpecError {
+        file: display.to_owned(),
+        line: 0,
+        col: 0,
+        path: String::new(),
+        message: format!("cannot read the spec file: {e}"),
+    })?;
+    parse(display, &text)
+}
+
+/// Rewords serde's messages where they would mislead a spec author.
+fn describe(message: &str) -> String {
+    let m = message.trim();
+    if let Some(rest) = m.strip_prefix("unknown field ") {
+        return format!("unknown key {rest}");
+    }
+    if let Some(rest) = m.strip_prefix("missing field ") {
+        return format!("missing key {rest}");
+    }
+    m.to_owned()
+}

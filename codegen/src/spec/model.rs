@@ -1,0 +1,464 @@
+//! The spec file format as serde types: one struct per TOML table, every table denies
+//! unknown keys, and every value that a later check may complain about is `Spanned` so the
+//! complaint can point at `file:line:col`. `spec/README.md` is the prose reference.
+//!
+//! Nothing here is checked beyond TOML types; `crate::ir::lower` checks meaning.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A spanned string, the most common leaf.
+pub type S = Spanned<String>;
+
+/// One spec file: one provider endpoint family.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecFile {
+    /// Format version; only `1` exists.
+    pub format: Spanned<i64>,
+    pub provider: Provider,
+    pub docs: BTreeMap<S, DocRef>,
+    pub auth: Auth,
+    pub operations: BTreeMap<S, Operation>,
+    pub task: Task,
+    pub envelope: Envelope,
+    #[serde(default)]
+    pub counting: BTreeMap<S, Counter>,
+    pub types: BTreeMap<S, TypeDef>,
+    pub errors: Errors,
+    #[serde(default)]
+    pub http_statuses: Vec<HttpStatus>,
+    pub polling: BTreeMap<S, Polling>,
+    pub billing: Option<Billing>,
+    pub callbacks: Option<Callbacks>,
+    #[serde(default)]
+    pub lints: Vec<Lint>,
+    #[serde(default)]
+    pub examples: Vec<Example>,
+}
+
+/// Where a fact comes from: a doc (key of `[docs]`, default: the `main` one), a section
+/// title and a short verbatim quote.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub doc: Option<S>,
+    pub section: S,
+    pub quote: S,
+}
+
+/// A recorded decision on an ambiguity of the docs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    /// Number of the ambiguity in `docs/FACTS.md`, when it is one of those.
+    pub ambiguity: Option<Spanned<i64>>,
+    pub choice: S,
+    pub reason: S,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    pub name: S,
+    pub module: S,
+    pub family: S,
+    pub doc: S,
+    pub base_url: S,
+    pub source: Source,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocRef {
+    pub url: S,
+    /// Path of the saved copy, relative to the spec file's directory.
+    pub copy: S,
+    /// `main` (the provider's page for this family) or `linked` (a page it links to).
+    pub origin: S,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Auth {
+    pub scheme: S,
+    pub header: S,
+    pub env_var: S,
+    pub source: Source,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Operation {
+    /// `submit` (creates a paid task) or `status` (reads a task).
+    pub role: S,
+    pub method: S,
+    pub path: S,
+    pub content_type: Option<S>,
+    pub request: Option<S>,
+    pub response: S,
+    pub doc: S,
+    pub source: Source,
+    #[serde(default)]
+    pub params: Vec<Param>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Param {
+    pub name: S,
+    #[serde(rename = "in")]
+    pub location: S,
+    pub doc: S,
+    pub source: Source,
+}
+
+/// Paths (dot-separated wire names) to the task facts inside the responses.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Task {
+    pub submit_id: S,
+    pub status_id: S,
+    pub state: S,
+    pub fail_code: Option<S>,
+    pub fail_message: Option<S>,
+    pub result: Option<S>,
+    /// Path, in the submit request, of the union tag that selects the mode.
+    pub mode: Option<S>,
+    /// Path, in the submit response, of an absolute URL to query the task with.
+    pub follow: Option<S>,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    pub code: S,
+    pub message: S,
+    pub success_code: Spanned<i64>,
+    pub source: Source,
+}
+
+/// A weighted character-counting rule for string lengths.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Counter {
+    pub doc: S,
+    pub default_weight: Spanned<i64>,
+    #[serde(default)]
+    pub weights: Vec<Weight>,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Weight {
+    pub weight: Spanned<i64>,
+    /// Inclusive code point ranges in hex, `"4E00-9FFF"`.
+    pub ranges: Vec<S>,
+}
+
+/// A named type: `kind` is `enum`, `object` or `union`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeDef {
+    pub kind: S,
+    /// `request` (strict: validated, unknown fields rejected) or `response` (lenient).
+    pub usage: S,
+    pub doc: S,
+    pub source: Source,
+    pub decision: Option<Decision>,
+    // enum
+    pub values: Option<Vec<EnumValue>>,
+    pub unknown_phase: Option<S>,
+    pub unknown_retryable: Option<Spanned<bool>>,
+    /// Name of the variant that keeps unlisted values of a response enum (default `Unknown`).
+    pub fallback: Option<S>,
+    // union
+    pub tag: Option<S>,
+    pub variants: Option<Vec<Variant>>,
+    // object and union
+    pub fields: Option<Vec<Field>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    pub wire: S,
+    pub name: Option<S>,
+    #[serde(default)]
+    pub aliases: Vec<S>,
+    pub doc: Option<S>,
+    pub phase: Option<S>,
+    pub retryable: Option<Spanned<bool>>,
+    pub meaning: Option<S>,
+    pub action: Option<S>,
+    pub source: Option<Source>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    pub tag: S,
+    pub name: S,
+    pub doc: S,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    pub name: S,
+    pub rust_name: Option<S>,
+    #[serde(rename = "type")]
+    pub ty: S,
+    #[serde(default)]
+    pub flatten: bool,
+    pub presence: Spanned<Presence>,
+    pub default: Option<Spanned<toml::Value>>,
+    pub doc: S,
+    pub unit: Option<S>,
+    #[serde(default)]
+    pub examples: Vec<S>,
+    pub length: Option<Length>,
+    pub range: Option<Range>,
+    pub items: Option<Items>,
+    pub url: Option<Url>,
+    pub media: Option<Media>,
+    pub overflow: Option<Overflow>,
+    #[serde(default)]
+    pub per_mode: BTreeMap<S, PerMode>,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+/// `"required"`/`"optional"` in an object; a table `{ <variant tag> = "required" |
+/// "optional" | "forbidden" }` in a union.
+#[derive(Debug)]
+pub enum Presence {
+    One(String),
+    PerVariant(BTreeMap<S, S>),
+}
+
+impl<'de> Deserialize<'de> for Presence {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Presence;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "\"required\", \"optional\", or a table of variant tag = \"required\" | \"optional\" | \"forbidden\"",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Presence, E> {
+                Ok(Presence::One(v.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Presence, A::Error> {
+                let m = BTreeMap::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Presence::PerVariant(m))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Constraint overrides for one variant of a union field.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerMode {
+    pub doc: Option<S>,
+    pub length: Option<Length>,
+    pub range: Option<Range>,
+    pub items: Option<Items>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Length {
+    pub min: Option<Spanned<i64>>,
+    pub max: Spanned<i64>,
+    /// `unicode_scalars` (default), `utf16_units`, `bytes`, or a `[counting]` rule.
+    pub count: Option<S>,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Range {
+    pub min: Option<Spanned<i64>>,
+    pub max: Option<Spanned<i64>>,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Items {
+    pub min: Option<Spanned<i64>>,
+    pub max: Option<Spanned<i64>>,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Url {
+    pub schemes: Spanned<Vec<S>>,
+    #[serde(default)]
+    pub public: bool,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Media {
+    pub formats: Vec<S>,
+    pub min_short_edge_px: Spanned<i64>,
+    pub max_bytes: Spanned<i64>,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Overflow {
+    /// What the provider does with an over-long value: `truncate` or `reject`.
+    pub server: S,
+    /// What the client does: only `reject` (with an opt-in truncation helper when the
+    /// server truncates).
+    pub client: S,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Errors {
+    pub body: S,
+    pub code: S,
+    pub message: S,
+    pub category: Option<Category>,
+    pub source: Source,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    #[serde(rename = "type")]
+    pub ty: S,
+    pub separator: S,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpStatus {
+    pub status: Spanned<i64>,
+    pub meaning: S,
+    pub action: S,
+    /// `never` or `backoff`.
+    pub retry: S,
+    pub max_retries: Option<Spanned<i64>>,
+    /// The answer proves the task was not created.
+    pub rejected: bool,
+    pub source: Source,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Polling {
+    pub first_poll_s: Spanned<i64>,
+    pub interval_s: IntervalS,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntervalS {
+    pub min: Spanned<i64>,
+    pub max: Spanned<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Billing {
+    pub currency: S,
+    pub per: S,
+    pub price_by: S,
+    pub source: Source,
+    pub prices: Vec<Price>,
+    #[serde(default)]
+    pub inputs: BTreeMap<S, BillingInput>,
+    pub formulas: BTreeMap<S, Formula>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Price {
+    pub when: S,
+    pub official: S,
+    pub market: S,
+    pub source: Source,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BillingInput {
+    pub doc: S,
+    pub min: Option<S>,
+    pub source: Source,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Formula {
+    pub expr: S,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Callbacks {
+    pub payload: S,
+    pub method: S,
+    pub ack_status: Spanned<i64>,
+    pub ack_within_s: Spanned<i64>,
+    pub max_redeliveries: Spanned<i64>,
+    pub source: Source,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lint {
+    pub id: S,
+    /// Only `indexed_mention`: `text` mentions `<token><K>` and K must be within
+    /// `first_index ..= first_index + len(list) - 1`.
+    pub kind: S,
+    pub text: S,
+    pub list: S,
+    pub token: S,
+    #[serde(default)]
+    pub case_insensitive: bool,
+    pub first_index: Spanned<i64>,
+    pub message: S,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub name: S,
+    pub operation: S,
+    /// `request`, `response` (2xx) or `error` (an error body).
+    pub kind: S,
+    pub status: Option<Spanned<i64>>,
+    pub source: Source,
+    pub json: S,
+}

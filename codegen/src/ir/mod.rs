@@ -240,6 +240,9 @@ pub struct Struct {
     pub fields: Vec<Field>,
     /// For a union variant's payload: the union and the variant tag.
     pub variant_of: Option<(String, String)>,
+    /// Constraint id base of the object's place in the request, `apixo.submit.input[mode=video-edit]`
+    /// (empty for response types). Rule ids are `<base>:<rule>`.
+    pub id_base: String,
 }
 
 /// A tagged union: the tag field's value selects a variant, each with its own fields.
@@ -255,10 +258,9 @@ pub struct Union {
     pub variants: Vec<Variant>,
     /// Every wire key any variant may carry (tag excluded), sorted.
     pub all_keys: Vec<String>,
-    /// Constraint id of the tag's value set.
-    pub tag_id: String,
-    /// Constraint id of the tag's presence.
-    pub tag_required_id: String,
+    /// Constraint id base of the union's place, `apixo.submit.input` (the object holding
+    /// the tag). Rule ids are `<base>:<rule>`; the tag's are `<base>.<tag>:<rule>`.
+    pub id_base: String,
 }
 
 #[derive(Debug, Clone)]
@@ -280,7 +282,8 @@ pub struct Forbidden {
     pub wire: String,
     /// Variant tags that allow it.
     pub allowed_in: Vec<String>,
-    pub id: String,
+    /// Constraint id base, `apixo.submit.input[mode=text-to-video].video_urls`.
+    pub id_base: String,
 }
 
 /// A field of an object.
@@ -301,10 +304,9 @@ pub struct Field {
     pub overflow: Option<Overflow>,
     pub source: Source,
     pub decision: Option<Decision>,
-    /// Constraint id of "this field must be present" (required request fields).
-    pub required_id: Option<String>,
-    /// Constraint id of "the value must be one of the enum's values" (request enums).
-    pub enum_id: Option<String>,
+    /// Constraint id base of the field, `apixo.submit.input[mode=text-to-video].duration`
+    /// (empty for response fields). Rule ids are `<base>:<rule>`.
+    pub id_base: String,
 }
 
 /// A field's type.
@@ -337,7 +339,6 @@ pub enum DefaultValue {
 /// One checked rule on a request field's value.
 #[derive(Debug, Clone)]
 pub struct Check {
-    pub id: String,
     pub kind: CheckKind,
     pub source: Source,
     pub decision: Option<Decision>,

@@ -36,14 +36,15 @@ fn join(path: &str, key: &str) -> String {
 }
 
 impl Walk<'_, '_> {
-    fn id(&self, path: &str, rule: &str) -> String {
-        let sep = if path.starts_with('[') { "" } else { "." };
-        format!("{}.{}{sep}{path}:{rule}", self.module, self.op)
+    /// The id base of a wire path: `apixo.submit.input[mode=video-edit].image_urls`.
+    fn base(&self, path: &str) -> String {
+        let sep = if path.is_empty() || path.starts_with('[') { "" } else { "." };
+        format!("{}.{}{sep}{path}", self.module, self.op)
     }
 
-    fn push(&mut self, id: &str, rule: &str, path: &str, limit: String, source: Option<Source>) {
+    fn push(&mut self, base: &str, rule: &str, path: &str, limit: String, source: Option<Source>) {
         self.out.push(Constraint {
-            id: id.to_owned(),
+            id: format!("{base}:{rule}"),
             rule: rule.to_owned(),
             operation: self.op.clone(),
             path: path.to_owned(),
@@ -74,12 +75,13 @@ impl Walk<'_, '_> {
         }
         let Some(idx) = self.types.iter().position(|t| t.name() == name) else { return };
         let TypeDef::Struct(mut s) = self.types[idx].clone() else { return };
+        s.id_base = self.base(path);
         for f in &mut s.fields {
             let fpath = if f.flatten { path.to_owned() } else { join(path, &f.wire) };
+            f.id_base = self.base(&fpath);
+            let base = f.id_base.clone();
             if f.required && !f.flatten {
-                let id = self.id(&fpath, "required");
-                self.push(&id, "required", &fpath, "must be present".into(), Some(f.source.clone()));
-                f.required_id = Some(id);
+                self.push(&base, "required", &fpath, "must be present".into(), Some(f.source.clone()));
             }
             let elem = match &f.ty {
                 Ty::Array(i) => i.as_ref(),
@@ -87,16 +89,10 @@ impl Walk<'_, '_> {
             };
             if let Ty::Enum(e) = elem {
                 let values: Vec<String> = self.types.enum_def(e).map(|e| e.values.iter().map(|v| v.wire.clone()).collect()).unwrap_or_default();
-                let id = self.id(&fpath, "enum");
-                self.push(&id, "enum", &fpath, format!("one of: {}", values.join(", ")), Some(f.source.clone()));
-                f.enum_id = Some(id);
+                self.push(&base, "enum", &fpath, format!("one of: {}", values.join(", ")), Some(f.source.clone()));
             }
-            for c in &mut f.checks {
-                let rule = c.kind.rule();
-                c.id = self.id(&fpath, rule);
-                let limit = limit_text(&c.kind);
-                let id = c.id.clone();
-                self.push(&id, rule, &fpath, limit, Some(c.source.clone()));
+            for c in &f.checks {
+                self.push(&base, c.kind.rule(), &fpath, limit_text(&c.kind), Some(c.source.clone()));
             }
             match &f.ty {
                 Ty::Struct(n) => self.walk_struct(&n.clone(), &fpath),
@@ -118,21 +114,20 @@ impl Walk<'_, '_> {
         }
         let Some(idx) = self.types.iter().position(|t| t.name() == name) else { return };
         let TypeDef::Union(mut u) = self.types[idx].clone() else { return };
+        u.id_base = self.base(path);
         let tag_path = join(path, &u.tag);
+        let tag_base = self.base(&tag_path);
         let tags: Vec<String> = u.variants.iter().map(|v| v.tag.clone()).collect();
-        u.tag_required_id = self.id(&tag_path, "required");
-        u.tag_id = self.id(&tag_path, "tag");
-        let (rid, tid) = (u.tag_required_id.clone(), u.tag_id.clone());
-        self.push(&rid, "required", &tag_path, "must be present".into(), Some(u.source.clone()));
-        self.push(&tid, "tag", &tag_path, format!("one of: {}", tags.join(", ")), Some(u.source.clone()));
+        self.push(&tag_base, "required", &tag_path, "must be present".into(), Some(u.source.clone()));
+        self.push(&tag_base, "tag", &tag_path, format!("one of: {}", tags.join(", ")), Some(u.source.clone()));
         for v in &mut u.variants {
             let vpath = format!("{path}[{}={}]", u.tag, v.tag);
             for f in &mut v.forbidden {
                 let fpath = join(&vpath, &f.wire);
-                f.id = self.id(&fpath, "forbidden");
-                let limit = format!("must be absent when {} is {} (allowed in: {})", u.tag, v.tag, f.allowed_in.join(", "));
-                let id = f.id.clone();
-                self.push(&id, "forbidden", &fpath, limit, None);
+                f.id_base = self.base(&fpath);
+                let limit = format!("absent when {} is {} (allowed in: {})", u.tag, v.tag, f.allowed_in.join(", "));
+                let base = f.id_base.clone();
+                self.push(&base, "forbidden", &fpath, limit, None);
             }
             if let Some(p) = &v.payload {
                 self.walk_struct(&p.clone(), &vpath);

@@ -95,6 +95,7 @@ pub(super) fn lower_types(cx: &mut Cx, spec: &SpecFile, counters: &[Counter]) ->
                     decision,
                     fields,
                     variant_of: None,
+                    id_base: String::new(),
                 }));
             }
             Kind::Union => {
@@ -373,7 +374,7 @@ fn lower_union(
                         .filter(|o| presence[i].get(o.tag.get_ref()).is_some_and(|p| p != "forbidden"))
                         .map(|o| o.tag.get_ref().clone())
                         .collect(),
-                    id: String::new(),
+                    id_base: String::new(),
                 }),
                 Some(p) => {
                     let over = f.per_mode.iter().find(|(k, _)| k.get_ref() == vtag).map(|(_, o)| o);
@@ -394,6 +395,7 @@ fn lower_union(
                 decision: None,
                 fields,
                 variant_of: Some((uname.clone(), vtag.clone())),
+                id_base: String::new(),
             });
         }
         variants.push(Variant {
@@ -413,8 +415,7 @@ fn lower_union(
         tag,
         variants,
         all_keys: wires.into_iter().collect(),
-        tag_id: String::new(),
-        tag_required_id: String::new(),
+        id_base: String::new(),
     };
     (union, payloads)
 }
@@ -588,7 +589,7 @@ fn lower_field(
         let source = cx.source(&l.source, &format!("{lpath}.source"));
         let decision = cx.decision(&l.decision, &lpath);
         if let Some(counter) = counter {
-            checks.push(Check { id: String::new(), kind: CheckKind::Length { min, max, counter }, source, decision });
+            checks.push(Check { kind: CheckKind::Length { min, max, counter }, source, decision });
         }
     }
     if let Some(r) = range {
@@ -608,7 +609,6 @@ fn lower_field(
         let source = cx.source(&r.source, &format!("{rpath}.source"));
         let decision = cx.decision(&r.decision, &rpath);
         checks.push(Check {
-            id: String::new(),
             kind: CheckKind::Range { min: r.min.as_ref().map(|m| *m.get_ref()), max: r.max.as_ref().map(|m| *m.get_ref()) },
             source,
             decision,
@@ -635,7 +635,6 @@ fn lower_field(
         let source = cx.source(&it.source, &format!("{ipath}.source"));
         let decision = cx.decision(&it.decision, &ipath);
         checks.push(Check {
-            id: String::new(),
             kind: CheckKind::Items { min: it.min.as_ref().map(|m| *m.get_ref()), max: it.max.as_ref().map(|m| *m.get_ref()) },
             source,
             decision,
@@ -657,13 +656,12 @@ fn lower_field(
         let source = cx.source(&u.source, &format!("{upath}.source"));
         let decision = cx.decision(&u.decision, &upath);
         checks.push(Check {
-            id: String::new(),
             kind: CheckKind::Url { schemes: u.schemes.get_ref().iter().map(|s| s.get_ref().clone()).collect() },
             source: source.clone(),
             decision: decision.clone(),
         });
         if u.public {
-            checks.push(Check { id: String::new(), kind: CheckKind::PublicUrl, source, decision });
+            checks.push(Check { kind: CheckKind::PublicUrl, source, decision });
         }
     }
     let media = f.media.as_ref().map(|m| {
@@ -714,8 +712,7 @@ fn lower_field(
         overflow,
         source: cx.source(&f.source, &format!("{path}.source")),
         decision: cx.decision(&f.decision, path),
-        required_id: None,
-        enum_id: None,
+        id_base: String::new(),
     })
 }
 

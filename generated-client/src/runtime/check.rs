@@ -1,0 +1,269 @@
+//! Value checks shared by `validate()` on typed requests and by the raw-JSON reader.
+//! Each pushes a [`Violation`] naming the path, the rule, the limit and the actual value;
+//! the constraint id is `<id_base>:<rule>`.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use super::count::Count;
+use super::violation::{Rule, Violation, quoted};
+
+fn bounds<T: std::fmt::Display + PartialEq>(min: Option<T>, max: Option<T>) -> String {
+    match (min, max) {
+        (Some(a), Some(b)) if a == b => format!("exactly {a}"),
+        (Some(a), Some(b)) => format!("{a}..={b}"),
+        (Some(a), None) => format!(">= {a}"),
+        (None, Some(b)) => format!("<= {b}"),
+        (None, None) => "any".into(),
+    }
+}
+
+fn push(out: &mut Vec<Violation>, path: &str, rule: Rule, limit: String, actual: String, id_base: &str) {
+    out.push(Violation {
+        path: path.to_owned(),
+        rule,
+        limit,
+        actual,
+        constraint: format!("{id_base}:{}", rule.as_str()),
+    });
+}
+
+/// String length under a counting rule, inclusive bounds.
+pub fn length(value: &str, count: Count, min: Option<u64>, max: u64, path: &str, id_base: &str, out: &mut Vec<Violation>) {
+    let n = count.len(value);
+    if min.is_some_and(|m| n < m) || n > max {
+        push(out, path, Rule::Length, format!("{} {}", bounds(min, Some(max)), count.unit()), n.to_string(), id_base);
+    }
+}
+
+/// Integer range, inclusive bounds.
+pub fn range(value: i64, min: Option<i64>, max: Option<i64>, path: &str, id_base: &str, out: &mut Vec<Violation>) {
+    if min.is_some_and(|m| value < m) || max.is_some_and(|m| value > m) {
+        push(out, path, Rule::Range, bounds(min, max), value.to_string(), id_base);
+    }
+}
+
+/// Array length, inclusive bounds.
+pub fn items(len: usize, min: Option<u64>, max: Option<u64>, path: &str, id_base: &str, out: &mut Vec<Violation>) {
+    let n = len as u64;
+    if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
+        let limit = if min == Some(1) && max == Some(1) { "exactly 1 item".to_owned() } else { format!("{} items", bounds(min, max)) };
+        push(out, path, Rule::Items, limit, format!("{n} item{}", if n == 1 { "" } else { "s" }), id_base);
+    }
+}
+
+/// The value starts with `<scheme>://` for one of `schemes` (case-sensitive, as the
+/// providers' patterns such as `^https?://` are).
+pub fn url(value: &str, schemes: &[&str], path: &str, id_base: &str, out: &mut Vec<Violation>) {
+    let ok = schemes.iter().any(|s| value.strip_prefix(s).is_some_and(|r| r.starts_with("://")));
+    if !ok {
+        let limit = format!("a URL starting with {}", schemes.iter().map(|s| format!("{s}://")).collect::<Vec<_>>().join(" or "));
+        push(out, path, Rule::Url, limit, quoted(value), id_base);
+    }
+}
+
+/// The URL names a public host: no userinfo, not `localhost`, no IP literal in a
+/// loopback, private, link-local, unspecified or otherwise non-public range.
+pub fn public_url(value: &str, path: &str, id_base: &str, out: &mut Vec<Violation>) {
+    if let Err(why) = public_host(value) {
+        let limit = "a public host (no credentials, not localhost, not a loopback, private, link-local or unspecified IP)".to_owned();
+        push(out, path, Rule::UrlPublic, limit, format!("{} ({why})", quoted(value)), id_base);
+    }
+}
+
+/// Why `url` does not name a public host, if it does not.
+pub fn public_host(url: &str) -> Result<(), String> {
+    let Some((_, rest)) = url.split_once("://") else {
+        return Err("no scheme".into());
+    };
+    // The authority ends at the first '/', '\' (WHATWG treats it as '/'), '?' or '#'.
+    let end = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    if authority.contains('@') {
+        return Err("credentials in the URL".into());
+    }
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        let Some((inside, _)) = v6.split_once(']') else {
+            return Err("unterminated IPv6 literal".into());
+        };
+        let inside = inside.split('%').next().unwrap_or(inside);
+        let ip: Ipv6Addr = inside.parse().map_err(|_| format!("invalid IPv6 literal [{inside}]"))?;
+        return ipv6_class(ip).map_or(Ok(()), |c| Err(format!("{c} IP {ip}")));
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host.is_empty() {
+        return Err("no host".into());
+    }
+    if host.contains('%') {
+        return Err("percent-encoded host".into());
+    }
+    if host == "localhost" || host.ends_with(".localhost") {
+        return Err("localhost".into());
+    }
+    if let Some(ip) = whatwg_ipv4(&host) {
+        return ipv4_class(ip).map_or(Ok(()), |c| Err(format!("{c} IP {ip}")));
+    }
+    Ok(())
+}
+
+/// Parses a host the way browsers and URL libraries do when it looks numeric:
+/// `127.1`, `0x7f.0.0.1`, `2130706433` and `0177.0.0.1` are all 127.0.0.1.
+fn whatwg_ipv4(host: &str) -> Option<Ipv4Addr> {
+    let parts: Vec<&str> = host.split('.').collect();
+    if parts.is_empty() || parts.len() > 4 {
+        return None;
+    }
+    let mut nums = Vec::with_capacity(parts.len());
+    for p in &parts {
+        let (digits, radix) = if let Some(h) = p.strip_prefix("0x").or_else(|| p.strip_prefix("0X")) {
+            (h, 16)
+        } else if p.len() > 1 && p.starts_with('0') {
+            (&p[1..], 8)
+        } else {
+            (*p, 10)
+        };
+        if p.is_empty() {
+            return None;
+        }
+        let n = if digits.is_empty() { 0 } else { u64::from_str_radix(digits, radix).ok()? };
+        nums.push(n);
+    }
+    let (last, head) = nums.split_last()?;
+    if head.iter().any(|&n| n > 255) {
+        return None;
+    }
+    let room = 8 * (4 - head.len() as u32);
+    if room < 64 && *last >= 1u64 << room {
+        return None;
+    }
+    let mut v: u64 = *last;
+    for (i, &n) in head.iter().enumerate() {
+        v |= n << (8 * (3 - i as u32));
+    }
+    u32::try_from(v).ok().map(Ipv4Addr::from)
+}
+
+/// The non-public class of an IPv4 address, if it is not public.
+fn ipv4_class(ip: Ipv4Addr) -> Option<&'static str> {
+    let o = ip.octets();
+    if o[0] == 0 {
+        Some("unspecified")
+    } else if ip.is_loopback() {
+        Some("loopback")
+    } else if ip.is_private() {
+        Some("private")
+    } else if ip.is_link_local() {
+        Some("link-local")
+    } else if o[0] == 100 && (64..128).contains(&o[1]) {
+        Some("shared (carrier-grade NAT)")
+    } else if ip.is_broadcast() || ip.is_multicast() || o[0] >= 240 {
+        Some("reserved")
+    } else {
+        None
+    }
+}
+
+/// The non-public class of an IPv6 address, if it is not public.
+fn ipv6_class(ip: Ipv6Addr) -> Option<&'static str> {
+    let s = ip.segments();
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return ipv4_class(v4);
+    }
+    if ip.is_unspecified() {
+        Some("unspecified")
+    } else if ip.is_loopback() {
+        Some("loopback")
+    } else if s[0] & 0xfe00 == 0xfc00 {
+        Some("private (unique local)")
+    } else if s[0] & 0xffc0 == 0xfe80 || s[0] & 0xffc0 == 0xfec0 {
+        Some("link-local")
+    } else if ip.is_multicast() {
+        Some("reserved")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(f: impl FnOnce(&mut Vec<Violation>)) -> Option<Violation> {
+        let mut out = Vec::new();
+        f(&mut out);
+        assert!(out.len() <= 1);
+        out.pop()
+    }
+
+    #[test]
+    fn bounds_are_inclusive() {
+        assert!(one(|o| range(3, Some(3), Some(15), "d", "x.d", o)).is_none());
+        assert!(one(|o| range(15, Some(3), Some(15), "d", "x.d", o)).is_none());
+        let v = one(|o| range(16, Some(3), Some(15), "input.duration", "x.input.duration", o)).unwrap();
+        assert_eq!((v.rule, v.limit.as_str(), v.actual.as_str()), (Rule::Range, "3..=15", "16"));
+        assert_eq!(v.constraint, "x.input.duration:range");
+        let v = one(|o| items(0, Some(1), Some(9), "urls", "x.urls", o)).unwrap();
+        assert_eq!((v.limit.as_str(), v.actual.as_str()), ("1..=9 items", "0 items"));
+        assert!(one(|o| items(9, Some(1), Some(9), "urls", "x", o)).is_none());
+        let v = one(|o| length("", Count::UnicodeScalars, Some(1), 3, "p", "x.p", o)).unwrap();
+        assert_eq!(v.limit, "1..=3 Unicode scalar values");
+        assert!(one(|o| length("😀😀😀", Count::UnicodeScalars, Some(1), 3, "p", "x", o)).is_none());
+    }
+
+    #[test]
+    fn url_schemes_are_prefix_matches() {
+        let schemes = ["http", "https"];
+        assert!(one(|o| url("https://a.example/x.png", &schemes, "u", "x", o)).is_none());
+        assert!(one(|o| url("http://a", &schemes, "u", "x", o)).is_none());
+        for bad in ["ftp://a", "HTTPS://a", "https:/a", "//a", "", " https://a"] {
+            let v = one(|o| url(bad, &schemes, "u", "x", o)).unwrap();
+            assert_eq!(v.limit, "a URL starting with http:// or https://");
+        }
+    }
+
+    #[test]
+    fn public_hosts() {
+        for ok in [
+            "https://your-server.com/webhooks/apixo",
+            "https://8.8.8.8/x",
+            "https://[2001:4860:4860::8888]/x",
+            "https://example.com:8443/x?y=1",
+        ] {
+            assert_eq!(public_host(ok), Ok(()), "{ok}");
+        }
+        for (bad, why) in [
+            ("https://user:pw@example.com/", "credentials in the URL"),
+            ("https://localhost/x", "localhost"),
+            ("https://api.localhost./x", "localhost"),
+            ("https://127.0.0.1/x", "loopback IP 127.0.0.1"),
+            ("https://2130706433/x", "loopback IP 127.0.0.1"),
+            ("https://0x7f.1/x", "loopback IP 127.0.0.1"),
+            ("https://0177.0.0.1/x", "loopback IP 127.0.0.1"),
+            ("https://10.1.2.3/x", "private IP 10.1.2.3"),
+            ("https://192.168.0.1:443/x", "private IP 192.168.0.1"),
+            ("https://172.16.5.4/x", "private IP 172.16.5.4"),
+            ("https://169.254.169.254/latest", "link-local IP 169.254.169.254"),
+            ("https://0.0.0.0/x", "unspecified IP 0.0.0.0"),
+            ("https://[::1]/x", "loopback IP ::1"),
+            ("https://[::]/x", "unspecified IP ::"),
+            ("https://[fe80::1%25eth0]/x", "link-local IP fe80::1"),
+            ("https://[fd00::1]/x", "private (unique local) IP fd00::1"),
+            ("https://[::ffff:10.0.0.1]/x", "private IP ::ffff:10.0.0.1"),
+            ("https://%31%32%37.0.0.1/x", "percent-encoded host"),
+            ("https:///x", "no host"),
+        ] {
+            assert_eq!(public_host(bad), Err(why.to_owned()), "{bad}");
+        }
+        // A backslash ends the authority, as in browsers: the host is evil.example.
+        assert_eq!(public_host("https://evil.example\\@127.0.0.1/"), Ok(()));
+    }
+
+    #[test]
+    fn public_url_violation_names_the_reason() {
+        let v = one(|o| public_url("https://127.0.0.1/hook", "callback_url", "x.callback_url", o)).unwrap();
+        assert_eq!(v.rule, Rule::UrlPublic);
+        assert_eq!(v.actual, "\"https://127.0.0.1/hook\" (loopback IP 127.0.0.1)");
+        assert_eq!(v.constraint, "x.callback_url:url_public");
+    }
+}

@@ -1,0 +1,132 @@
+//! Descriptions of a provider that generated modules fill in from the spec: endpoints,
+//! the HTTP status table, polling guidance, callbacks, media rules.
+
+use std::time::Duration;
+
+/// Who a generated module talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProviderInfo {
+    /// Display name, `APIXO`.
+    pub name: &'static str,
+    /// Endpoint family, `happyHorse`.
+    pub family: &'static str,
+    /// Documented base URL; operation paths are relative to it.
+    pub base_url: &'static str,
+    /// Header carrying the API key.
+    pub auth_header: &'static str,
+    /// Environment variable the API key is read from.
+    pub api_key_env: &'static str,
+    /// Envelope `code` of a successful answer (APIXO 200, Modellix 0).
+    pub success_code: i64,
+    /// The spec file the module was generated from.
+    pub spec_file: &'static str,
+    /// SHA-256 of that spec file.
+    pub spec_sha256: &'static str,
+}
+
+/// Where an operation takes the task id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdParam {
+    /// A query parameter of this name (`?taskId=`).
+    Query(&'static str),
+    /// A path placeholder of this name (`{task_id}`).
+    Path(&'static str),
+}
+
+/// An HTTP operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Endpoint {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path template relative to the base URL.
+    pub path: &'static str,
+    /// Content type of the request body, when there is one.
+    pub content_type: Option<&'static str>,
+    /// Where the task id goes, for operations that take one.
+    pub id_param: Option<IdParam>,
+    /// Creates a paid task: never retried once it may have reached the provider.
+    pub creates_task: bool,
+}
+
+/// What the docs say to do after an HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryAdvice {
+    /// Do not retry as is (fix the request, the key or the balance first).
+    Never,
+    /// Retry with exponential backoff.
+    Backoff,
+}
+
+/// One row of a provider's HTTP status table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusRule {
+    /// The status code.
+    pub status: u16,
+    /// What it means, from the docs.
+    pub meaning: &'static str,
+    /// What to do, from the docs.
+    pub action: &'static str,
+    /// Retry advice.
+    pub retry: RetryAdvice,
+    /// At most this many retries, when the docs give a number.
+    pub max_retries: Option<u32>,
+    /// The answer proves the task was not created, so a submit can be sent again.
+    pub rejected: bool,
+}
+
+/// Where a task is in its life, as far as waiting is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TaskPhase {
+    /// Not finished: keep polling.
+    Pending,
+    /// Finished with a result.
+    Succeeded,
+    /// Finished without a result.
+    Failed,
+}
+
+impl TaskPhase {
+    /// Succeeded or failed.
+    pub fn is_terminal(self) -> bool {
+        !matches!(self, TaskPhase::Pending)
+    }
+}
+
+/// The documented polling schedule of one mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PollingGuidance {
+    /// The mode, `text-to-video` (or `default`).
+    pub mode: &'static str,
+    /// Recommended delay between task creation and the first poll.
+    pub first_poll: Duration,
+    /// Recommended interval between polls: lower bound.
+    pub interval_min: Duration,
+    /// Recommended interval between polls: upper bound (equal to the lower when the docs
+    /// give one number).
+    pub interval_max: Duration,
+}
+
+/// How a provider delivers webhooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallbackRules {
+    /// HTTP method of the delivery.
+    pub method: &'static str,
+    /// Status the receiver must answer.
+    pub ack_status: u16,
+    /// Within this time.
+    pub ack_within: Duration,
+    /// Deliveries are retried up to this many times when not acknowledged, so one task can
+    /// arrive more than once.
+    pub max_redeliveries: u32,
+}
+
+/// Requirements on media behind a URL, which only a fetch can check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MediaRules {
+    /// Accepted formats (lower-case extensions / subtypes).
+    pub formats: &'static [&'static str],
+    /// Minimum length of the shorter image edge, in pixels.
+    pub min_short_edge_px: u32,
+    /// Maximum file size, in bytes.
+    pub max_bytes: u64,
+}

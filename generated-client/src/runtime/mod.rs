@@ -1,0 +1,24 @@
+//! The hand-written, provider-agnostic runtime that generated modules call into.
+//!
+//! Nothing here names a provider: paths, limits, states, prices and schedules reach it as
+//! data from the generated code. Each piece is tested where it lives.
+
+pub mod billing;
+pub mod check;
+pub mod count;
+pub mod decode;
+pub mod json;
+pub mod lint;
+pub mod meta;
+pub mod money;
+pub mod read;
+pub mod time;
+pub mod violation;
+
+pub use billing::{BillingError, CostEstimate, UnitPrice};
+pub use decode::DecodeError;
+pub use lint::Lint;
+pub use meta::{CallbackRules, Endpoint, IdParam, MediaRules, PollingGuidance, ProviderInfo, RetryAdvice, StatusRule, TaskPhase};
+pub use money::{Decimal, Money};
+pub use time::{Millis, UnixMillis};
+pub use violation::{Rule, Violation, Violations};

@@ -1,0 +1,310 @@
+//! Strict reading of request JSON (a raw body checked before it is sent): wrong types,
+//! `null`, missing required fields, fields a mode forbids and unknown fields are all
+//! violations, collected together rather than stopping at the first.
+
+use serde_json::{Map, Value};
+
+use super::violation::{Rule, Violation, Violations, index, key, quoted};
+
+/// A JSON object.
+pub type Object = Map<String, Value>;
+
+/// A request type that can be read from JSON. `id_base` is the constraint id base of the
+/// value's place (`apixo.submit.input`), used for type violations.
+pub trait Read: Sized {
+    /// Reads `v`, pushing every violation found; `None` when the value is unusable.
+    fn read(v: &Value, path: &str, id_base: &str, out: &mut Vec<Violation>) -> Option<Self>;
+}
+
+/// Parses a body into JSON; a syntax error is a violation of the whole body.
+pub fn parse_body(bytes: &[u8]) -> Result<Value, Violations> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        Violations::one(Violation {
+            path: String::new(),
+            rule: Rule::Syntax,
+            limit: "a JSON document".into(),
+            actual: format!("invalid JSON at line {} column {}: {e}", e.line(), e.column()),
+            constraint: "json:syntax".into(),
+        })
+    })
+}
+
+/// Describes a JSON value's type for messages: `null`, `number 5`, `an array of 2`.
+pub fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("boolean {b}"),
+        Value::Number(n) => format!("number {n}"),
+        Value::String(s) => format!("string {}", quoted(s)),
+        Value::Array(a) => format!("an array of {}", a.len()),
+        Value::Object(o) => format!("an object with {} key{}", o.len(), if o.len() == 1 { "" } else { "s" }),
+    }
+}
+
+/// A type violation: `expected` in words (`a string`).
+pub fn type_error(v: &Value, expected: &str, path: &str, id_base: &str, out: &mut Vec<Violation>) {
+    let hint = if v.is_null() { " (omit the field instead of sending null)" } else { "" };
+    out.push(Violation {
+        path: path.to_owned(),
+        rule: Rule::Type,
+        limit: format!("{expected}{hint}"),
+        actual: describe(v),
+        constraint: format!("{id_base}:type"),
+    });
+}
+
+/// The value as an object.
+pub fn object<'v>(v: &'v Value, path: &str, id_base: &str, out: &mut Vec<Violation>) -> Option<&'v Object> {
+    match v {
+        Value::Object(o) => Some(o),
+        other => {
+            type_error(other, "an object", path, id_base, out);
+            None
+        }
+    }
+}
+
+/// A required field: missing is a violation.
+pub fn required<T: Read>(obj: &Object, path: &str, name: &str, id_base: &str, out: &mut Vec<Violation>) -> Option<T> {
+    match obj.get(name) {
+        Some(v) => T::read(v, &key(path, name), id_base, out),
+        None => {
+            out.push(Violation {
+                path: key(path, name),
+                rule: Rule::Required,
+                limit: "present".into(),
+                actual: "absent".into(),
+                constraint: format!("{id_base}:required"),
+            });
+            None
+        }
+    }
+}
+
+/// An optional field: `Some(None)` when absent, `None` when present but invalid.
+pub fn optional<T: Read>(obj: &Object, path: &str, name: &str, id_base: &str, out: &mut Vec<Violation>) -> Option<Option<T>> {
+    match obj.get(name) {
+        None => Some(None),
+        Some(v) => T::read(v, &key(path, name), id_base, out).map(Some),
+    }
+}
+
+/// Reads a union's tag: it must be present and one of `tags`.
+pub fn tag<'o>(obj: &'o Object, path: &str, name: &str, tags: &[&str], id_base: &str, out: &mut Vec<Violation>) -> Option<&'o str> {
+    let p = key(path, name);
+    match obj.get(name) {
+        None => {
+            out.push(Violation {
+                path: p,
+                rule: Rule::Required,
+                limit: "present".into(),
+                actual: "absent".into(),
+                constraint: format!("{id_base}:required"),
+            });
+            None
+        }
+        Some(Value::String(s)) if tags.contains(&s.as_str()) => Some(s),
+        Some(Value::String(s)) => {
+            out.push(Violation {
+                path: p,
+                rule: Rule::Tag,
+                limit: format!("one of: {}", tags.join(", ")),
+                actual: quoted(s),
+                constraint: format!("{id_base}:tag"),
+            });
+            None
+        }
+        Some(other) => {
+            type_error(other, "a string", &p, id_base, out);
+            None
+        }
+    }
+}
+
+/// A field that the selected variant forbids must be absent.
+#[allow(clippy::too_many_arguments)]
+pub fn forbid(obj: &Object, path: &str, name: &str, tag_name: &str, tag: &str, allowed_in: &[&str], id_base: &str, out: &mut Vec<Violation>) {
+    if obj.contains_key(name) {
+        out.push(Violation {
+            path: key(path, name),
+            rule: Rule::Forbidden,
+            limit: format!("absent when {tag_name} is {tag} (allowed in: {})", allowed_in.join(", ")),
+            actual: "present".into(),
+            constraint: format!("{id_base}:forbidden"),
+        });
+    }
+}
+
+/// Every key of `obj` must be in `known`.
+pub fn deny_unknown(obj: &Object, path: &str, known: &[&str], id_base: &str, out: &mut Vec<Violation>) {
+    for k in obj.keys() {
+        if !known.contains(&k.as_str()) {
+            out.push(Violation {
+                path: key(path, k),
+                rule: Rule::UnknownField,
+                limit: format!("one of the documented fields: {}", known.join(", ")),
+                actual: "present".into(),
+                constraint: format!("{id_base}:unknown_field"),
+            });
+        }
+    }
+}
+
+/// Reads a closed enum's value: a string equal to one of the wire spellings.
+pub fn enum_value<T: Copy>(v: &Value, values: &[(&str, T)], path: &str, id_base: &str, out: &mut Vec<Violation>) -> Option<T> {
+    match v {
+        Value::String(s) => match values.iter().find(|(w, _)| w == s) {
+            Some((_, t)) => Some(*t),
+            None => {
+                let list: Vec<&str> = values.iter().map(|(w, _)| *w).collect();
+                out.push(Violation {
+                    path: path.to_owned(),
+                    rule: Rule::Enum,
+                    limit: format!("one of: {}", list.join(", ")),
+                    actual: quoted(s),
+                    constraint: format!("{id_base}:enum"),
+                });
+                None
+            }
+        },
+        other => {
+            type_error(other, "a string", path, id_base, out);
+            None
+        }
+    }
+}
+
+impl Read for String {
+    fn read(v: &Value, path: &str, id_base: &str, out: &mut Vec<Violation>) -> Option<Self> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            other => {
+                type_error(other, "a string", path, id_base, out);
+                None
+            }
+        }
+    }
+}
+
+impl Read for i64 {
+    fn read(v: &Value, path: &str, id_base: &str, out: &mut Vec<Violation>) -> Option<Self> {
+        match v.as_i64() {
+            Some(n) => Some(n),
+            None => {
+                let expected = match v {
+                    Value::Number(_) => "an integer that fits in 64 bits",
+                    _ => "an integer",
+                };
+                type_error(v, expected, path, id_base, out);
+                None
+            }
+        }
+    }
+}
+
+impl Read for bool {
+    fn read(v: &Value, path: &str, id_base: &str, out: &mut Vec<Violation>) -> Option<Self> {
+        match v {
+            Value::Bool(b) => Some(*b),
+            other => {
+                type_error(other, "a boolean", path, id_base, out);
+                None
+            }
+        }
+    }
+}
+
+impl<T: Read> Read for Vec<T> {
+    fn read(v: &Value, path: &str, id_base: &str, out: &mut Vec<Violation>) -> Option<Self> {
+        let Value::Array(items) = v else {
+            type_error(v, "an array", path, id_base, out);
+            return None;
+        };
+        let mut res = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            match T::read(item, &index(path, i), id_base, out) {
+                Some(t) => res.push(t),
+                None => ok = false,
+            }
+        }
+        ok.then_some(res)
+    }
+}
+
+/// Finishes reading a whole body: the value when nothing was violated.
+pub fn finish<T>(value: Option<T>, out: Vec<Violation>) -> Result<T, Violations> {
+    match (value, Violations::from_vec(out)) {
+        (Some(v), None) => Ok(v),
+        (_, Some(errs)) => Err(errs),
+        // Readers push a violation whenever they give up; this only guards that contract.
+        (None, None) => Err(Violations::one(Violation {
+            path: String::new(),
+            rule: Rule::Type,
+            limit: "a readable value".into(),
+            actual: "unreadable".into(),
+            constraint: "json:type".into(),
+        })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn collects_every_problem() {
+        let v = json!({"a": null, "b": "x", "c": 1.5, "zzz": 1});
+        let obj = v.as_object().unwrap();
+        let mut out = Vec::new();
+        let a: Option<String> = required(obj, "input", "a", "p.input.a", &mut out);
+        let b: Option<Option<i64>> = optional(obj, "input", "b", "p.input.b", &mut out);
+        let c: Option<i64> = required(obj, "input", "c", "p.input.c", &mut out);
+        let d: Option<bool> = required(obj, "input", "d", "p.input.d", &mut out);
+        deny_unknown(obj, "input", &["a", "b", "c", "d"], "p.input", &mut out);
+        assert!(a.is_none() && b.is_none() && c.is_none() && d.is_none());
+        let got: Vec<(String, Rule, String)> = out.iter().map(|v| (v.path.clone(), v.rule, v.actual.clone())).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("input.a".into(), Rule::Type, "null".into()),
+                ("input.b".into(), Rule::Type, "string \"x\"".into()),
+                ("input.c".into(), Rule::Type, "number 1.5".into()),
+                ("input.d".into(), Rule::Required, "absent".into()),
+                ("input.zzz".into(), Rule::UnknownField, "present".into()),
+            ]
+        );
+        assert_eq!(out[0].limit, "a string (omit the field instead of sending null)");
+        assert_eq!(out[3].constraint, "p.input.d:required");
+    }
+
+    #[test]
+    fn arrays_report_indexed_paths() {
+        let mut out = Vec::new();
+        let r: Option<Vec<String>> = Read::read(&json!(["a", 2, "c", false]), "urls", "p.urls", &mut out);
+        assert!(r.is_none());
+        let paths: Vec<&str> = out.iter().map(|v| v.path.as_str()).collect();
+        assert_eq!(paths, ["urls[1]", "urls[3]"]);
+    }
+
+    #[test]
+    fn tags_and_enums() {
+        let v = json!({"mode": "text-to-image"});
+        let mut out = Vec::new();
+        assert!(tag(v.as_object().unwrap(), "input", "mode", &["text-to-video"], "p.input.mode", &mut out).is_none());
+        assert_eq!(out[0].rule, Rule::Tag);
+        assert_eq!(out[0].limit, "one of: text-to-video");
+        let mut out = Vec::new();
+        assert_eq!(enum_value(&json!("720p"), &[("720p", 1), ("1080p", 2)], "r", "p.r", &mut out), Some(1));
+        assert_eq!(enum_value(&json!("720P"), &[("720p", 1), ("1080p", 2)], "r", "p.r", &mut out), None);
+        assert_eq!(out[0].actual, "\"720P\"");
+        assert_eq!(out[0].constraint, "p.r:enum");
+    }
+
+    #[test]
+    fn syntax_errors_are_violations() {
+        let e = parse_body(b"{\"a\": ").unwrap_err();
+        assert_eq!(e.as_slice()[0].rule, Rule::Syntax);
+    }
+}

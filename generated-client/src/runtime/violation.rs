@@ -1,0 +1,204 @@
+//! Validation results: every broken rule of a request, each with the JSON path of the
+//! value, the rule, the limit and the actual value.
+
+use std::fmt;
+
+/// The kind of rule a request value broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Rule {
+    /// The body is not JSON at all.
+    Syntax,
+    /// A required field is missing.
+    Required,
+    /// A field that this mode (or variant) does not allow is present.
+    Forbidden,
+    /// A field that no mode knows is present.
+    UnknownField,
+    /// The JSON type is wrong (a number where a string belongs, `null`, ...).
+    Type,
+    /// A value that is not one of the enum's documented values.
+    Enum,
+    /// A union tag (such as `mode`) that is not one of the documented variants.
+    Tag,
+    /// A string is too short or too long under the field's counting rule.
+    Length,
+    /// An integer is outside its range.
+    Range,
+    /// An array has too few or too many items.
+    Items,
+    /// A URL does not start with an allowed scheme.
+    Url,
+    /// A URL that must be public names credentials, localhost or a non-public IP.
+    UrlPublic,
+}
+
+impl Rule {
+    /// The rule's name as used in constraint ids and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::Syntax => "syntax",
+            Rule::Required => "required",
+            Rule::Forbidden => "forbidden",
+            Rule::UnknownField => "unknown_field",
+            Rule::Type => "type",
+            Rule::Enum => "enum",
+            Rule::Tag => "tag",
+            Rule::Length => "length",
+            Rule::Range => "range",
+            Rule::Items => "items",
+            Rule::Url => "url",
+            Rule::UrlPublic => "url_public",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One broken rule.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Violation {
+    /// JSON path of the value, `input.image_urls[3]` (empty for the whole body).
+    pub path: String,
+    /// The rule that was broken.
+    pub rule: Rule,
+    /// What the rule allows, in words: `3..=15`, `one of: 720p, 1080p`.
+    pub limit: String,
+    /// What was found: `16`, `"4k"`, `10 items`, `absent`.
+    pub actual: String,
+    /// Id of the spec constraint, `apixo.submit.input[mode=text-to-video].duration:range`.
+    pub constraint: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = if self.path.is_empty() { "(body)" } else { &self.path };
+        write!(f, "{path}: {}: expected {}, got {}", self.rule, self.limit, self.actual)
+    }
+}
+
+/// Every rule a request broke, in the order they were found. Never empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violations(Vec<Violation>);
+
+impl Violations {
+    /// Wraps a list of violations; `None` when the list is empty (nothing is wrong).
+    pub fn from_vec(v: Vec<Violation>) -> Option<Self> {
+        if v.is_empty() { None } else { Some(Violations(v)) }
+    }
+
+    /// A single violation.
+    pub fn one(v: Violation) -> Self {
+        Violations(vec![v])
+    }
+
+    /// The violations.
+    pub fn as_slice(&self) -> &[Violation] {
+        &self.0
+    }
+
+    /// The violations, owned.
+    pub fn into_vec(self) -> Vec<Violation> {
+        self.0
+    }
+
+    /// The violation at `path` for `rule`, if there is one.
+    pub fn find(&self, path: &str, rule: Rule) -> Option<&Violation> {
+        self.0.iter().find(|v| v.path == path && v.rule == rule)
+    }
+
+    /// `Ok(())` for an empty list, else `Err` with all of them.
+    pub fn check(v: Vec<Violation>) -> Result<(), Violations> {
+        match Self::from_vec(v) {
+            None => Ok(()),
+            Some(v) => Err(v),
+        }
+    }
+}
+
+impl fmt::Display for Violations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        write!(f, "{n} invalid value{}", if n == 1 { "" } else { "s" })?;
+        for v in &self.0 {
+            write!(f, "\n  - {v}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Violations {}
+
+impl IntoIterator for Violations {
+    type Item = Violation;
+    type IntoIter = std::vec::IntoIter<Violation>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+/// Joins a JSON path and a key: `("input", "mode")` → `input.mode`, `("", "prompt")` → `prompt`.
+pub fn key(base: &str, key: &str) -> String {
+    if base.is_empty() { key.to_owned() } else { format!("{base}.{key}") }
+}
+
+/// Joins a JSON path and an index: `("input.image_urls", 3)` → `input.image_urls[3]`.
+pub fn index(base: &str, i: usize) -> String {
+    format!("{base}[{i}]")
+}
+
+/// A value quoted for a message, cut to at most 80 characters.
+pub fn quoted(s: &str) -> String {
+    const MAX: usize = 80;
+    let mut out = String::from("\"");
+    for (i, c) in s.chars().enumerate() {
+        if i == MAX {
+            out.push_str("\u{2026}");
+            break;
+        }
+        out.extend(c.escape_debug());
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_join() {
+        assert_eq!(key("", "prompt"), "prompt");
+        assert_eq!(key("input", "mode"), "input.mode");
+        assert_eq!(index("input.image_urls", 3), "input.image_urls[3]");
+    }
+
+    #[test]
+    fn messages_name_path_rule_limit_and_actual() {
+        let v = Violation {
+            path: "input.duration".into(),
+            rule: Rule::Range,
+            limit: "3..=15".into(),
+            actual: "16".into(),
+            constraint: "x.submit.input.duration:range".into(),
+        };
+        assert_eq!(v.to_string(), "input.duration: range: expected 3..=15, got 16");
+        let all = Violations::from_vec(vec![v.clone(), v]).unwrap();
+        assert_eq!(
+            all.to_string(),
+            "2 invalid values\n  - input.duration: range: expected 3..=15, got 16\n  - input.duration: range: expected 3..=15, got 16"
+        );
+        assert!(Violations::from_vec(Vec::new()).is_none());
+    }
+
+    #[test]
+    fn quoting_escapes_and_cuts() {
+        assert_eq!(quoted("a\"b"), "\"a\\\"b\"");
+        let long = "x".repeat(100);
+        assert_eq!(quoted(&long).chars().count(), 80 + 3);
+    }
+}

@@ -84,20 +84,9 @@ impl SourceText {
     }
 
     /// An error at `span` (or at no position).
-    pub fn error(
-        &self,
-        span: Option<Range<usize>>,
-        path: impl Into<String>,
-        message: impl Into<String>,
-    ) -> SpecError {
+    pub fn error(&self, span: Option<Range<usize>>, path: impl Into<String>, message: impl Into<String>) -> SpecError {
         let (line, col) = span.map_or((0, 0), |s| self.line_col(s.start));
-        SpecError {
-            file: self.name.clone(),
-            line,
-            col,
-            path: path.into(),
-            message: message.into(),
-        }
+        SpecError { file: self.name.clone(), line, col, path: path.into(), message: message.into() }
     }
 }
 
@@ -107,10 +96,7 @@ mod tests {
 
     #[test]
     fn line_col_counts_characters_not_bytes() {
-        let t = SourceText {
-            name: "f.toml".into(),
-            text: "a = 1\nb = \"é\" x\n".into(),
-        };
+        let t = SourceText { name: "f.toml".into(), text: "a = 1\nb = \"é\" x\n".into() };
         assert_eq!(t.line_col(0), (1, 1));
         assert_eq!(t.line_col(6), (2, 1));
         // 'x' is after a two-byte character: byte 14, character column 9.
@@ -120,14 +106,8 @@ mod tests {
 
     #[test]
     fn display_names_file_position_path_and_message() {
-        let t = SourceText {
-            name: "spec/x.toml".into(),
-            text: "a\nbb\n".into(),
-        };
+        let t = SourceText { name: "spec/x.toml".into(), text: "a\nbb\n".into() };
         let e = t.error(Some(3..4), "types.A.kind", "expected one of: enum, object, union");
-        assert_eq!(
-            e.to_string(),
-            "spec/x.toml:2:2: types.A.kind: expected one of: enum, object, union"
-        );
+        assert_eq!(e.to_string(), "spec/x.toml:2:2: types.A.kind: expected one of: enum, object, union");
     }
 }

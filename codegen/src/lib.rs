@@ -8,8 +8,10 @@
 
 #![forbid(unsafe_code)]
 
+pub mod emit;
 pub mod error;
 pub mod ir;
+pub mod output;
 pub mod spec;
 
 use std::path::Path;
@@ -38,4 +40,10 @@ pub fn lower_file(path: &Path, name: &str) -> Result<ir::Module, SpecErrors> {
         message: format!("cannot read the spec file: {e}"),
     })?;
     lower_text(name, &text)
+}
+
+/// The items of the module generated from one spec file: what the proc-macro expands to.
+/// `name` is how the file is named in messages.
+pub fn module_tokens(path: &Path, name: &str) -> Result<proc_macro2::TokenStream, SpecErrors> {
+    Ok(emit::module_items(&lower_file(path, name)?))
 }

@@ -16,6 +16,8 @@
 // expanded by the proc-macro in another crate.
 extern crate self as happyhorse_client;
 
+// Generated code is formatted by the generator (prettyplease), not by rustfmt.
+#[rustfmt::skip]
 pub mod providers;
 pub mod runtime;
 

@@ -89,10 +89,7 @@ pub fn parse_decimal(s: &str) -> Option<DecimalLit> {
         return None;
     }
     let mantissa: i128 = format!("{int}{frac}").parse().ok()?;
-    Some(DecimalLit {
-        mantissa,
-        scale: frac.len() as u32,
-    })
+    Some(DecimalLit { mantissa, scale: frac.len() as u32 })
 }
 
 /// Parses a formula.
@@ -113,10 +110,7 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn err(&self, message: String) -> ParseError {
-        ParseError {
-            offset: self.pos,
-            message,
-        }
+        ParseError { offset: self.pos, message }
     }
 
     fn rest_char(&self) -> char {
@@ -195,10 +189,9 @@ impl Parser<'_> {
                     self.pos += 1;
                 }
                 let lit = &self.s[start..self.pos];
-                parse_decimal(lit).map(Expr::Num).ok_or(ParseError {
-                    offset: start,
-                    message: format!("{lit:?} is not a decimal number"),
-                })
+                parse_decimal(lit)
+                    .map(Expr::Num)
+                    .ok_or(ParseError { offset: start, message: format!("{lit:?} is not a decimal number") })
             }
             Some(b) if b.is_ascii_alphabetic() => {
                 let start = self.pos;
@@ -227,10 +220,7 @@ impl Parser<'_> {
                     }
                     return Ok(if name == "min" { Expr::Min(args) } else { Expr::Max(args) });
                 }
-                Ok(Expr::Var(Name {
-                    text: name.to_owned(),
-                    offset: start,
-                }))
+                Ok(Expr::Var(Name { text: name.to_owned(), offset: start }))
             }
             Some(_) => Err(self.err(format!("expected a number, a name or '(', found {:?}", self.rest_char()))),
         }

@@ -347,11 +347,7 @@ pub struct Check {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CheckKind {
     /// String length under a counting rule.
-    Length {
-        min: Option<i64>,
-        max: i64,
-        counter: CounterRef,
-    },
+    Length { min: Option<i64>, max: i64, counter: CounterRef },
     /// Integer range, inclusive.
     Range { min: Option<i64>, max: Option<i64> },
     /// Array length, inclusive.
@@ -372,6 +368,41 @@ impl CheckKind {
             CheckKind::Items { .. } => "items",
             CheckKind::Url { .. } => "url",
             CheckKind::PublicUrl => "url_public",
+        }
+    }
+
+    /// The limit in words, for docs and the constraint catalogue.
+    pub fn limit_text(&self) -> String {
+        let bounds = |min: Option<i64>, max: Option<i64>| match (min, max) {
+            (Some(a), Some(b)) if a == b => format!("exactly {a}"),
+            (Some(a), Some(b)) => format!("{a}..={b}"),
+            (Some(a), None) => format!(">= {a}"),
+            (None, Some(b)) => format!("<= {b}"),
+            (None, None) => "any".into(),
+        };
+        match self {
+            CheckKind::Length { min, max, counter } => {
+                let unit = match counter {
+                    CounterRef::UnicodeScalars => "Unicode scalar values".to_owned(),
+                    CounterRef::Utf16Units => "UTF-16 code units".to_owned(),
+                    CounterRef::Bytes => "bytes".to_owned(),
+                    CounterRef::Weighted(n) => format!("units of the `{n}` counting rule"),
+                };
+                format!("{} {unit}", bounds(*min, Some(*max)))
+            }
+            CheckKind::Range { min, max } => bounds(*min, *max),
+            CheckKind::Items { min: Some(1), max: Some(1) } => "exactly 1 item".into(),
+            CheckKind::Items { min, max } => format!("{} items", bounds(*min, *max)),
+            CheckKind::Url { schemes } => {
+                format!(
+                    "a URL starting with {}",
+                    schemes.iter().map(|s| format!("{s}://")).collect::<Vec<_>>().join(" or ")
+                )
+            }
+            CheckKind::PublicUrl => {
+                "a public host: no credentials, not localhost, not a loopback, private, link-local or unspecified IP"
+                    .into()
+            }
         }
     }
 }

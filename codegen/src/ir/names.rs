@@ -2,11 +2,10 @@
 
 /// Rust keywords that cannot be plain identifiers.
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-    "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod",
-    "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
-    "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do",
-    "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
+    "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self",
+    "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract",
+    "become", "box", "do", "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 
 /// Splits a wire name into words: on non-alphanumerics and at lower→upper case changes.
@@ -36,11 +35,7 @@ fn words(s: &str) -> Vec<String> {
 
 /// `taskId` → `task_id`, `request_type` → `request_type`, `Task TimeOut` → `task_time_out`.
 pub fn snake(s: &str) -> String {
-    words(s)
-        .iter()
-        .map(|w| w.to_ascii_lowercase())
-        .collect::<Vec<_>>()
-        .join("_")
+    words(s).iter().map(|w| w.to_ascii_lowercase()).collect::<Vec<_>>().join("_")
 }
 
 /// `text-to-video` → `TextToVideo`, `Unknown error` → `UnknownError`.
@@ -98,11 +93,7 @@ pub fn type_name_problem(s: &str) -> Option<String> {
 /// A field name as a Rust identifier: keywords get a trailing `_` (`type` → `type_`).
 pub fn field_ident(wire: &str) -> String {
     let s = snake(wire);
-    if KEYWORDS.contains(&s.as_str()) {
-        format!("{s}_")
-    } else {
-        s
-    }
+    if KEYWORDS.contains(&s.as_str()) { format!("{s}_") } else { s }
 }
 
 #[cfg(test)]

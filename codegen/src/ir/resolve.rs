@@ -33,18 +33,11 @@ pub(super) fn response_path(m: &[TypeDef], root: &str, wire: &str) -> Result<Fie
         };
         let Some(f) = s.fields.iter().find(|f| f.wire == *seg) else {
             let known: Vec<&str> = s.fields.iter().map(|f| f.wire.as_str()).collect();
-            return Err(format!(
-                "type {current} has no field `{seg}` (fields: {})",
-                known.join(", ")
-            ));
+            return Err(format!("type {current} has no field `{seg}` (fields: {})", known.join(", ")));
         };
         steps.push((f.rust.clone(), !f.required));
         if i + 1 == segments.len() {
-            return Ok(FieldPath {
-                wire: wire.to_owned(),
-                steps,
-                ty: f.ty.clone(),
-            });
+            return Ok(FieldPath { wire: wire.to_owned(), steps, ty: f.ty.clone() });
         }
         current = match &f.ty {
             Ty::Struct(n) => n.clone(),
@@ -77,10 +70,7 @@ pub(super) fn request_path(
         };
         let Some(f) = s.fields.iter().find(|f| f.wire == *seg && !f.flatten) else {
             let known: Vec<&str> = s.fields.iter().filter(|f| !f.flatten).map(|f| f.wire.as_str()).collect();
-            return Err(format!(
-                "type {current} has no field `{seg}` (fields: {})",
-                known.join(", ")
-            ));
+            return Err(format!("type {current} has no field `{seg}` (fields: {})", known.join(", ")));
         };
         let last = i + 1 == segments.len();
         match &f.ty {
@@ -94,7 +84,8 @@ pub(super) fn request_path(
                 let Some(TypeDef::Union(un)) = m.ty(u) else {
                     return Err(format!("`{seg}` is not a union"));
                 };
-                let v = un.variants.iter().find(|v| v.tag == variant).ok_or_else(|| format!("unknown mode {variant}"))?;
+                let v =
+                    un.variants.iter().find(|v| v.tag == variant).ok_or_else(|| format!("unknown mode {variant}"))?;
                 let Some(payload) = &v.payload else {
                     return Err(format!("mode {variant} has no fields"));
                 };
@@ -108,12 +99,7 @@ pub(super) fn request_path(
             }
             ty if last => {
                 steps.push((f.rust.clone(), !f.required));
-                return Ok(Var::Field {
-                    wire: wire.to_owned(),
-                    from_variant,
-                    steps,
-                    ty: ty.clone(),
-                });
+                return Ok(Var::Field { wire: wire.to_owned(), from_variant, steps, ty: ty.clone() });
             }
             _ => return Err(format!("`{seg}` is not an object, so `{wire}` cannot be resolved")),
         }

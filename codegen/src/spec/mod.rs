@@ -18,13 +18,9 @@ pub struct Loaded {
 
 /// Parses spec text. `name` is used in error messages (`name:line:col`).
 pub fn parse(name: &str, text: &str) -> Result<Loaded, SpecError> {
-    let source = SourceText {
-        name: name.to_owned(),
-        text: text.to_owned(),
-    };
-    let de = toml::Deserializer::parse(text).map_err(|e| {
-        source.error(e.span(), "", format!("invalid TOML: {}", e.message().trim()))
-    })?;
+    let source = SourceText { name: name.to_owned(), text: text.to_owned() };
+    let de = toml::Deserializer::parse(text)
+        .map_err(|e| source.error(e.span(), "", format!("invalid TOML: {}", e.message().trim())))?;
     let spec = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string().replace(SPANNED_MARKER, "");
         let path = if path == "." { String::new() } else { path };

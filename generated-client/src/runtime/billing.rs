@@ -32,7 +32,10 @@ impl fmt::Display for BillingError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             BillingError::MissingInput { name } => {
-                write!(f, "cannot estimate the cost: `{name}` is not set and the price depends on it (no default is assumed)")
+                write!(
+                    f,
+                    "cannot estimate the cost: `{name}` is not set and the price depends on it (no default is assumed)"
+                )
             }
             BillingError::InvalidInput { name, limit, actual } => {
                 write!(f, "cannot estimate the cost: `{name}` must be {limit}, got {actual}")
@@ -81,11 +84,7 @@ pub fn require<T>(v: Option<T>, name: &'static str) -> Result<T, BillingError> {
 pub fn input(v: Option<Decimal>, name: &'static str, min: Option<Decimal>) -> Result<Decimal, BillingError> {
     let v = require(v, name)?;
     match min {
-        Some(m) if v < m => Err(BillingError::InvalidInput {
-            name,
-            limit: format!(">= {m}"),
-            actual: v.to_string(),
-        }),
+        Some(m) if v < m => Err(BillingError::InvalidInput { name, limit: format!(">= {m}"), actual: v.to_string() }),
         _ => Ok(v),
     }
 }

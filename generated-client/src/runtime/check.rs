@@ -28,7 +28,15 @@ fn push(out: &mut Vec<Violation>, path: &str, rule: Rule, limit: String, actual:
 }
 
 /// String length under a counting rule, inclusive bounds.
-pub fn length(value: &str, count: Count, min: Option<u64>, max: u64, path: &str, id_base: &str, out: &mut Vec<Violation>) {
+pub fn length(
+    value: &str,
+    count: Count,
+    min: Option<u64>,
+    max: u64,
+    path: &str,
+    id_base: &str,
+    out: &mut Vec<Violation>,
+) {
     let n = count.len(value);
     if min.is_some_and(|m| n < m) || n > max {
         push(out, path, Rule::Length, format!("{} {}", bounds(min, Some(max)), count.unit()), n.to_string(), id_base);
@@ -46,7 +54,11 @@ pub fn range(value: i64, min: Option<i64>, max: Option<i64>, path: &str, id_base
 pub fn items(len: usize, min: Option<u64>, max: Option<u64>, path: &str, id_base: &str, out: &mut Vec<Violation>) {
     let n = len as u64;
     if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
-        let limit = if min == Some(1) && max == Some(1) { "exactly 1 item".to_owned() } else { format!("{} items", bounds(min, max)) };
+        let limit = if min == Some(1) && max == Some(1) {
+            "exactly 1 item".to_owned()
+        } else {
+            format!("{} items", bounds(min, max))
+        };
         push(out, path, Rule::Items, limit, format!("{n} item{}", if n == 1 { "" } else { "s" }), id_base);
     }
 }
@@ -56,7 +68,10 @@ pub fn items(len: usize, min: Option<u64>, max: Option<u64>, path: &str, id_base
 pub fn url(value: &str, schemes: &[&str], path: &str, id_base: &str, out: &mut Vec<Violation>) {
     let ok = schemes.iter().any(|s| value.strip_prefix(s).is_some_and(|r| r.starts_with("://")));
     if !ok {
-        let limit = format!("a URL starting with {}", schemes.iter().map(|s| format!("{s}://")).collect::<Vec<_>>().join(" or "));
+        let limit = format!(
+            "a URL starting with {}",
+            schemes.iter().map(|s| format!("{s}://")).collect::<Vec<_>>().join(" or ")
+        );
         push(out, path, Rule::Url, limit, quoted(value), id_base);
     }
 }
@@ -65,7 +80,9 @@ pub fn url(value: &str, schemes: &[&str], path: &str, id_base: &str, out: &mut V
 /// loopback, private, link-local, unspecified or otherwise non-public range.
 pub fn public_url(value: &str, path: &str, id_base: &str, out: &mut Vec<Violation>) {
     if let Err(why) = public_host(value) {
-        let limit = "a public host (no credentials, not localhost, not a loopback, private, link-local or unspecified IP)".to_owned();
+        let limit =
+            "a public host (no credentials, not localhost, not a loopback, private, link-local or unspecified IP)"
+                .to_owned();
         push(out, path, Rule::UrlPublic, limit, format!("{} ({why})", quoted(value)), id_base);
     }
 }

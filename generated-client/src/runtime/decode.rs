@@ -25,20 +25,13 @@ pub struct DecodeError {
 impl DecodeError {
     /// An error at `path`.
     pub fn new(path: &str, message: impl Into<String>) -> Self {
-        DecodeError {
-            path: path.to_owned(),
-            message: message.into(),
-        }
+        DecodeError { path: path.to_owned(), message: message.into() }
     }
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
-        }
+        if self.path.is_empty() { f.write_str(&self.message) } else { write!(f, "{}: {}", self.path, self.message) }
     }
 }
 
@@ -90,7 +83,8 @@ pub fn json_string<T: Decode>(v: &Value, path: &str) -> Result<T, DecodeError> {
     let Value::String(s) = v else {
         return Err(wrong(v, "a string holding JSON", path));
     };
-    let inner: Value = serde_json::from_str(s).map_err(|e| DecodeError::new(path, format!("the string is not valid JSON: {e}")))?;
+    let inner: Value =
+        serde_json::from_str(s).map_err(|e| DecodeError::new(path, format!("the string is not valid JSON: {e}")))?;
     T::decode(&inner, path)
 }
 

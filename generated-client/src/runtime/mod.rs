@@ -15,10 +15,20 @@ pub mod read;
 pub mod time;
 pub mod violation;
 
+/// The crates generated code names, re-exported so code expanded by the proc-macro in
+/// another crate does not need its own dependency on them.
+#[doc(hidden)]
+pub mod export {
+    pub use serde;
+    pub use serde_json;
+}
+
 pub use billing::{BillingError, CostEstimate, UnitPrice};
 pub use decode::DecodeError;
 pub use lint::Lint;
-pub use meta::{CallbackRules, Endpoint, IdParam, MediaRules, PollingGuidance, ProviderInfo, RetryAdvice, StatusRule, TaskPhase};
+pub use meta::{
+    CallbackRules, Endpoint, IdParam, MediaRules, PollingGuidance, ProviderInfo, RetryAdvice, StatusRule, TaskPhase,
+};
 pub use money::{Decimal, Money};
 pub use time::{Millis, UnixMillis};
 pub use violation::{Rule, Violation, Violations};

@@ -21,7 +21,11 @@ pub struct ParseDecimalError(String);
 
 impl fmt::Display for ParseDecimalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?} is not a decimal number (expected digits with an optional '.' and fraction, such as 7.5)", self.0)
+        write!(
+            f,
+            "{:?} is not a decimal number (expected digits with an optional '.' and fraction, such as 7.5)",
+            self.0
+        )
     }
 }
 

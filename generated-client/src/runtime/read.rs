@@ -82,7 +82,13 @@ pub fn required<T: Read>(obj: &Object, path: &str, name: &str, id_base: &str, ou
 }
 
 /// An optional field: `Some(None)` when absent, `None` when present but invalid.
-pub fn optional<T: Read>(obj: &Object, path: &str, name: &str, id_base: &str, out: &mut Vec<Violation>) -> Option<Option<T>> {
+pub fn optional<T: Read>(
+    obj: &Object,
+    path: &str,
+    name: &str,
+    id_base: &str,
+    out: &mut Vec<Violation>,
+) -> Option<Option<T>> {
     match obj.get(name) {
         None => Some(None),
         Some(v) => T::read(v, &key(path, name), id_base, out).map(Some),
@@ -90,7 +96,14 @@ pub fn optional<T: Read>(obj: &Object, path: &str, name: &str, id_base: &str, ou
 }
 
 /// Reads a union's tag: it must be present and one of `tags`.
-pub fn tag<'o>(obj: &'o Object, path: &str, name: &str, tags: &[&str], id_base: &str, out: &mut Vec<Violation>) -> Option<&'o str> {
+pub fn tag<'o>(
+    obj: &'o Object,
+    path: &str,
+    name: &str,
+    tags: &[&str],
+    id_base: &str,
+    out: &mut Vec<Violation>,
+) -> Option<&'o str> {
     let p = key(path, name);
     match obj.get(name) {
         None => {
@@ -123,7 +136,16 @@ pub fn tag<'o>(obj: &'o Object, path: &str, name: &str, tags: &[&str], id_base: 
 
 /// A field that the selected variant forbids must be absent.
 #[allow(clippy::too_many_arguments)]
-pub fn forbid(obj: &Object, path: &str, name: &str, tag_name: &str, tag: &str, allowed_in: &[&str], id_base: &str, out: &mut Vec<Violation>) {
+pub fn forbid(
+    obj: &Object,
+    path: &str,
+    name: &str,
+    tag_name: &str,
+    tag: &str,
+    allowed_in: &[&str],
+    id_base: &str,
+    out: &mut Vec<Violation>,
+) {
     if obj.contains_key(name) {
         out.push(Violation {
             path: key(path, name),
@@ -151,7 +173,13 @@ pub fn deny_unknown(obj: &Object, path: &str, known: &[&str], id_base: &str, out
 }
 
 /// Reads a closed enum's value: a string equal to one of the wire spellings.
-pub fn enum_value<T: Copy>(v: &Value, values: &[(&str, T)], path: &str, id_base: &str, out: &mut Vec<Violation>) -> Option<T> {
+pub fn enum_value<T: Copy>(
+    v: &Value,
+    values: &[(&str, T)],
+    path: &str,
+    id_base: &str,
+    out: &mut Vec<Violation>,
+) -> Option<T> {
     match v {
         Value::String(s) => match values.iter().find(|(w, _)| w == s) {
             Some((_, t)) => Some(*t),

@@ -38,7 +38,12 @@ impl Decode for UnixMillis {
 
 impl Decode for Millis {
     fn decode(v: &Value, path: &str) -> Result<Self, DecodeError> {
-        v.as_u64().map(Millis).ok_or_else(|| DecodeError::new(path, format!("expected a non-negative integer of milliseconds, got {}", super::read::describe(v))))
+        v.as_u64().map(Millis).ok_or_else(|| {
+            DecodeError::new(
+                path,
+                format!("expected a non-negative integer of milliseconds, got {}", super::read::describe(v)),
+            )
+        })
     }
 }
 

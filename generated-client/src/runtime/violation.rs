@@ -157,7 +157,7 @@ pub fn quoted(s: &str) -> String {
     let mut out = String::from("\"");
     for (i, c) in s.chars().enumerate() {
         if i == MAX {
-            out.push_str("\u{2026}");
+            out.push('\u{2026}');
             break;
         }
         out.extend(c.escape_debug());

@@ -8,9 +8,15 @@ use super::context::Cx;
 use crate::ir::expr::{self, parse_decimal};
 use crate::ir::resolve::{Var, request_path};
 use crate::ir::{Billing, BillingInput, Formula, Modes, Operation, Price, Ty, TypeDef, Types};
-use crate::spec::model::{SpecFile, S};
+use crate::spec::model::{S, SpecFile};
 
-pub(super) fn billing(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Operation, modes: &Modes) -> Option<Billing> {
+pub(super) fn billing(
+    cx: &mut Cx,
+    spec: &SpecFile,
+    types: &[TypeDef],
+    submit: &Operation,
+    modes: &Modes,
+) -> Option<Billing> {
     let b = spec.billing.as_ref()?;
     let cur = b.currency.get_ref();
     if cur.len() != 3 || !cur.bytes().all(|c| c.is_ascii_uppercase()) {
@@ -31,18 +37,30 @@ pub(super) fn billing(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &
             Ok(v @ Var::Field { ty: Ty::Enum(_), .. }) => {
                 if let Var::Field { ty: Ty::Enum(e), .. } = &v {
                     if price_enum.as_ref().is_some_and(|p| p != e) {
-                        cx.err(&b.price_by, "billing.price_by", format!("`{}` has a different enum type in mode {}", b.price_by.get_ref(), m.tag));
+                        cx.err(
+                            &b.price_by,
+                            "billing.price_by",
+                            format!("`{}` has a different enum type in mode {}", b.price_by.get_ref(), m.tag),
+                        );
                     }
                     price_enum = Some(e.clone());
                 }
                 selectors.push(v);
             }
             Ok(_) => {
-                cx.err(&b.price_by, "billing.price_by", format!("`{}` in mode {} is not an enum field", b.price_by.get_ref(), m.tag));
+                cx.err(
+                    &b.price_by,
+                    "billing.price_by",
+                    format!("`{}` in mode {} is not an enum field", b.price_by.get_ref(), m.tag),
+                );
                 return None;
             }
             Err(e) => {
-                cx.err(&b.price_by, "billing.price_by", format!("`{}` cannot be resolved in mode {}: {e}", b.price_by.get_ref(), m.tag));
+                cx.err(
+                    &b.price_by,
+                    "billing.price_by",
+                    format!("`{}` cannot be resolved in mode {}: {e}", b.price_by.get_ref(), m.tag),
+                );
                 return None;
             }
         }
@@ -56,7 +74,11 @@ pub(super) fn billing(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &
         let path = format!("billing.prices[{i}]");
         let Some(v) = en.values.iter().find(|v| v.wire == *p.when.get_ref()) else {
             let list: Vec<&str> = en.values.iter().map(|v| v.wire.as_str()).collect();
-            cx.err(&p.when, format!("{path}.when"), format!("`{}` is not a value of {price_enum}; expected one of {}", p.when.get_ref(), list.join(", ")));
+            cx.err(
+                &p.when,
+                format!("{path}.when"),
+                format!("`{}` is not a value of {price_enum}; expected one of {}", p.when.get_ref(), list.join(", ")),
+            );
             continue;
         };
         if !priced.insert(v.wire.clone()) {
@@ -77,7 +99,11 @@ pub(super) fn billing(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &
     }
     for v in &en.values {
         if !priced.contains(&v.wire) {
-            cx.err(&b.price_by, "billing.prices", format!("{price_enum} value `{}` has no price; every value needs one", v.wire));
+            cx.err(
+                &b.price_by,
+                "billing.prices",
+                format!("{price_enum} value `{}` has no price; every value needs one", v.wire),
+            );
         }
     }
 
@@ -102,7 +128,11 @@ pub(super) fn billing(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &
     for (m, selector) in modes.modes.iter().zip(selectors) {
         let path = format!("billing.formulas.{}", m.tag);
         let Some((_, f)) = b.formulas.iter().find(|(k, _)| *k.get_ref() == m.tag) else {
-            cx.err_at(None, "billing.formulas", format!("missing [billing.formulas.{}]: every mode needs a billing formula", m.tag));
+            cx.err_at(
+                None,
+                "billing.formulas",
+                format!("missing [billing.formulas.{}]: every mode needs a billing formula", m.tag),
+            );
             continue;
         };
         let parsed = match expr::parse(f.expr.get_ref()) {
@@ -140,7 +170,11 @@ pub(super) fn billing(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &
         match resolved {
             Ok(expr) => {
                 if !expr.vars().iter().any(|v| matches!(v, Var::UnitPrice)) {
-                    cx.err(&f.expr, format!("{path}.expr"), "the formula never uses unit_price, so the price table would not matter");
+                    cx.err(
+                        &f.expr,
+                        format!("{path}.expr"),
+                        "the formula never uses unit_price, so the price table would not matter",
+                    );
                 }
                 formulas.push(Formula {
                     mode: m.tag.clone(),
@@ -157,7 +191,11 @@ pub(super) fn billing(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &
     for k in b.formulas.keys() {
         if !modes.modes.iter().any(|m| m.tag == *k.get_ref()) {
             let list: Vec<&str> = modes.modes.iter().map(|m| m.tag.as_str()).collect();
-            cx.err(k, format!("billing.formulas.{}", k.get_ref()), format!("unknown mode `{}`; expected one of {}", k.get_ref(), list.join(", ")));
+            cx.err(
+                k,
+                format!("billing.formulas.{}", k.get_ref()),
+                format!("unknown mode `{}`; expected one of {}", k.get_ref(), list.join(", ")),
+            );
         }
     }
     Some(Billing {
@@ -175,7 +213,11 @@ pub(super) fn billing(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &
 fn decimal(cx: &mut Cx, s: &S, path: &str) -> Option<crate::ir::DecimalLit> {
     let d = parse_decimal(s.get_ref());
     if d.is_none() {
-        cx.err(s, path, format!("`{}`: expected a non-negative decimal number in a string, such as \"0.125\"", s.get_ref()));
+        cx.err(
+            s,
+            path,
+            format!("`{}`: expected a non-negative decimal number in a string, such as \"0.125\"", s.get_ref()),
+        );
     }
     d
 }

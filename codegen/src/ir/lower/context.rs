@@ -55,17 +55,17 @@ impl<'a> Cx<'a> {
             );
         }
         if s.quote.get_ref().trim().is_empty() {
-            self.err(&s.quote, format!("{path}.quote"), "the quote is empty; quote the words of the doc this fact stands on");
+            self.err(
+                &s.quote,
+                format!("{path}.quote"),
+                "the quote is empty; quote the words of the doc this fact stands on",
+            );
         }
         if s.section.get_ref().trim().is_empty() {
             self.err(&s.section, format!("{path}.section"), "the section is empty; name the doc section");
         }
-        let doc = doc.unwrap_or(Doc {
-            key: key.clone(),
-            url: String::new(),
-            copy: String::new(),
-            origin: String::new(),
-        });
+        let doc =
+            doc.unwrap_or(Doc { key: key.clone(), url: String::new(), copy: String::new(), origin: String::new() });
         Source {
             doc: key,
             url: doc.url,
@@ -80,7 +80,11 @@ impl<'a> Cx<'a> {
         let d = d.as_ref()?;
         let ambiguity = match &d.ambiguity {
             Some(a) if !(1..=99).contains(a.get_ref()) => {
-                self.err(a, format!("{path}.decision.ambiguity"), "expected the number (1-99) of an ambiguity listed in docs/FACTS.md");
+                self.err(
+                    a,
+                    format!("{path}.decision.ambiguity"),
+                    "expected the number (1-99) of an ambiguity listed in docs/FACTS.md",
+                );
                 None
             }
             Some(a) => Some(*a.get_ref() as u32),
@@ -91,15 +95,8 @@ impl<'a> Cx<'a> {
                 self.err(v, format!("{path}.decision.{k}"), format!("the decision's {k} is empty"));
             }
         }
-        let dec = Decision {
-            ambiguity,
-            choice: d.choice.get_ref().clone(),
-            reason: d.reason.get_ref().clone(),
-        };
-        self.decisions.push(DecisionAt {
-            at: path.to_owned(),
-            decision: dec.clone(),
-        });
+        let dec = Decision { ambiguity, choice: d.choice.get_ref().clone(), reason: d.reason.get_ref().clone() };
+        self.decisions.push(DecisionAt { at: path.to_owned(), decision: dec.clone() });
         Some(dec)
     }
 
@@ -108,7 +105,11 @@ impl<'a> Cx<'a> {
         match u32::try_from(*v.get_ref()) {
             Ok(n) => n,
             Err(_) => {
-                self.err(v, path, format!("{} is out of range; expected an integer from 0 to {}", v.get_ref(), u32::MAX));
+                self.err(
+                    v,
+                    path,
+                    format!("{} is out of range; expected an integer from 0 to {}", v.get_ref(), u32::MAX),
+                );
                 0
             }
         }

@@ -4,7 +4,7 @@
 //! matrix counts which ids its cases exercised.
 
 use super::context::Cx;
-use crate::ir::{CheckKind, Constraint, CounterRef, Source, Ty, TypeDef, Types};
+use crate::ir::{Constraint, Source, Ty, TypeDef, Types};
 
 struct Walk<'a, 'b> {
     cx: &'a mut Cx<'b>,
@@ -18,15 +18,14 @@ struct Walk<'a, 'b> {
 
 /// Assigns ids to every constraint reachable from the request of operation `op`, and
 /// returns the catalogue.
-pub(super) fn assign(cx: &mut Cx, module: &str, op: &str, root: &str, types: Vec<TypeDef>) -> (Vec<TypeDef>, Vec<Constraint>) {
-    let mut w = Walk {
-        cx,
-        module: module.to_owned(),
-        op: op.to_owned(),
-        types,
-        out: Vec::new(),
-        reached: Vec::new(),
-    };
+pub(super) fn assign(
+    cx: &mut Cx,
+    module: &str,
+    op: &str,
+    root: &str,
+    types: Vec<TypeDef>,
+) -> (Vec<TypeDef>, Vec<Constraint>) {
+    let mut w = Walk { cx, module: module.to_owned(), op: op.to_owned(), types, out: Vec::new(), reached: Vec::new() };
     w.walk_struct(root, "");
     (w.types, w.out)
 }
@@ -88,11 +87,15 @@ impl Walk<'_, '_> {
                 t => t,
             };
             if let Ty::Enum(e) = elem {
-                let values: Vec<String> = self.types.enum_def(e).map(|e| e.values.iter().map(|v| v.wire.clone()).collect()).unwrap_or_default();
+                let values: Vec<String> = self
+                    .types
+                    .enum_def(e)
+                    .map(|e| e.values.iter().map(|v| v.wire.clone()).collect())
+                    .unwrap_or_default();
                 self.push(&base, "enum", &fpath, format!("one of: {}", values.join(", ")), Some(f.source.clone()));
             }
             for c in &f.checks {
-                self.push(&base, c.kind.rule(), &fpath, limit_text(&c.kind), Some(c.source.clone()));
+                self.push(&base, c.kind.rule(), &fpath, c.kind.limit_text(), Some(c.source.clone()));
             }
             match &f.ty {
                 Ty::Struct(n) => self.walk_struct(&n.clone(), &fpath),
@@ -134,32 +137,5 @@ impl Walk<'_, '_> {
             }
         }
         self.types[idx] = TypeDef::Union(u);
-    }
-}
-
-/// The limit of a check in words, for the constraint catalogue.
-pub(crate) fn limit_text(k: &CheckKind) -> String {
-    let bounds = |min: Option<i64>, max: Option<i64>| match (min, max) {
-        (Some(a), Some(b)) if a == b => format!("exactly {a}"),
-        (Some(a), Some(b)) => format!("{a}..={b}"),
-        (Some(a), None) => format!(">= {a}"),
-        (None, Some(b)) => format!("<= {b}"),
-        (None, None) => "any".into(),
-    };
-    match k {
-        CheckKind::Length { min, max, counter } => {
-            let unit = match counter {
-                CounterRef::UnicodeScalars => "Unicode scalar values".to_owned(),
-                CounterRef::Utf16Units => "UTF-16 code units".to_owned(),
-                CounterRef::Bytes => "bytes".to_owned(),
-                CounterRef::Weighted(n) => format!("units of the `{n}` counting rule"),
-            };
-            format!("{} {unit}", bounds(*min, Some(*max)))
-        }
-        CheckKind::Range { min, max } => bounds(*min, *max),
-        CheckKind::Items { min: Some(1), max: Some(1) } => "exactly 1 item".into(),
-        CheckKind::Items { min, max } => format!("{} items", bounds(*min, *max)),
-        CheckKind::Url { schemes } => format!("URL starting with {}", schemes.iter().map(|s| format!("{s}://")).collect::<Vec<_>>().join(" or ")),
-        CheckKind::PublicUrl => "a public host: no credentials, not localhost, not a loopback, private, link-local or unspecified IP".into(),
     }
 }

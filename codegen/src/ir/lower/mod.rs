@@ -34,7 +34,11 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str) -> Result<Module, SpecErrors> {
     if let Some(problem) = super::names::ident_problem(&module) {
         cx.err(&p.module, "provider.module", format!("`{module}` {problem}; expected a snake_case Rust module name"));
     } else if module != super::names::snake(&module) {
-        cx.err(&p.module, "provider.module", format!("`{module}` is not snake_case; expected a snake_case Rust module name"));
+        cx.err(
+            &p.module,
+            "provider.module",
+            format!("`{module}` is not snake_case; expected a snake_case Rust module name"),
+        );
     }
     cx.module = module.clone();
     let base_url = p.base_url.get_ref().clone();

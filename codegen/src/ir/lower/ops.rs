@@ -7,7 +7,7 @@ use crate::ir::resolve::response_path;
 use crate::ir::{
     Envelope, ErrorModel, FieldPath, HttpStatus, IdParam, Operation, RetryAdvice, Task, Ty, TypeDef, Types, Usage,
 };
-use crate::spec::model::{SpecFile, S};
+use crate::spec::model::{S, SpecFile};
 
 /// The submit and status operations.
 pub(super) fn operations(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Option<(Operation, Operation)> {
@@ -32,13 +32,23 @@ pub(super) fn operations(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Opt
                     Some(ct) => {
                         cx.one_of(ct, &format!("{path}.content_type"), &["application/json"]);
                     }
-                    None => cx.err(r, format!("{path}.content_type"), "missing key `content_type`: an operation with a request body needs one"),
+                    None => cx.err(
+                        r,
+                        format!("{path}.content_type"),
+                        "missing key `content_type`: an operation with a request body needs one",
+                    ),
                 }
             }
-            (None, "submit") => cx.err(&op.role, format!("{path}.request"), "missing key `request`: a submit operation sends a body"),
+            (None, "submit") => {
+                cx.err(&op.role, format!("{path}.request"), "missing key `request`: a submit operation sends a body")
+            }
             (None, _) => {
                 if let Some(ct) = &op.content_type {
-                    cx.err(ct, format!("{path}.content_type"), "an operation without a request body has no content type");
+                    cx.err(
+                        ct,
+                        format!("{path}.content_type"),
+                        "an operation without a request body has no content type",
+                    );
                 }
             }
         }
@@ -52,7 +62,15 @@ pub(super) fn operations(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Opt
             }
             let in_query = prm.location.get_ref() == "query";
             if !in_query && !placeholders.contains(prm.name.get_ref()) {
-                cx.err(&prm.name, format!("{ppath}.name"), format!("path parameter `{}` does not appear as {{{}}} in the path `{p}`", prm.name.get_ref(), prm.name.get_ref()));
+                cx.err(
+                    &prm.name,
+                    format!("{ppath}.name"),
+                    format!(
+                        "path parameter `{}` does not appear as {{{}}} in the path `{p}`",
+                        prm.name.get_ref(),
+                        prm.name.get_ref()
+                    ),
+                );
             }
             id_param = Some(IdParam {
                 name: prm.name.get_ref().clone(),
@@ -63,12 +81,20 @@ pub(super) fn operations(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Opt
         }
         for ph in &placeholders {
             if !op.params.iter().any(|prm| prm.name.get_ref() == ph && prm.location.get_ref() == "path") {
-                cx.err(&op.path, format!("{path}.path"), format!("placeholder {{{ph}}} has no path parameter in params"));
+                cx.err(
+                    &op.path,
+                    format!("{path}.path"),
+                    format!("placeholder {{{ph}}} has no path parameter in params"),
+                );
             }
         }
         match op.role.get_ref().as_str() {
             "status" if op.params.len() != 1 => {
-                cx.err(&op.role, format!("{path}.params"), "a status operation takes exactly one parameter: the task id");
+                cx.err(
+                    &op.role,
+                    format!("{path}.params"),
+                    "a status operation takes exactly one parameter: the task id",
+                );
             }
             "submit" if !op.params.is_empty() => {
                 cx.err(&op.role, format!("{path}.params"), "a submit operation takes no parameters");
@@ -91,7 +117,11 @@ pub(super) fn operations(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Opt
         }
         let slot = if op.role.get_ref() == "submit" { &mut submit } else { &mut status };
         if slot.is_some() {
-            cx.err(&op.role, format!("{path}.role"), format!("a second `{}` operation; expected exactly one", op.role.get_ref()));
+            cx.err(
+                &op.role,
+                format!("{path}.role"),
+                format!("a second `{}` operation; expected exactly one", op.role.get_ref()),
+            );
         }
         *slot = Some(lowered);
     }
@@ -130,31 +160,76 @@ fn object_of(cx: &mut Cx, types: &[TypeDef], name: &S, path: &str, usage: Usage)
             false
         }
         None => {
-            cx.err(name, path, format!("unknown type `{}`; expected a {want} object type declared in [types]", name.get_ref()));
+            cx.err(
+                name,
+                path,
+                format!("unknown type `{}`; expected a {want} object type declared in [types]", name.get_ref()),
+            );
             false
         }
     }
 }
 
-/// Resolves a path inside a response type, checking its type.
+/// What a task path must lead to.
+#[derive(Clone, Copy)]
+enum Want {
+    String,
+    Integer,
+    /// An enum whose values have a `phase`.
+    StateEnum,
+    /// An enum whose values have `retryable`.
+    FailEnum,
+    Any,
+}
+
+impl Want {
+    fn describe(self) -> &'static str {
+        match self {
+            Want::String => "a string",
+            Want::Integer => "an integer",
+            Want::StateEnum => "an enum whose values have a `phase`",
+            Want::FailEnum => "an enum whose values have `retryable`",
+            Want::Any => "a value",
+        }
+    }
+
+    fn accepts(self, types: &[TypeDef], ty: &Ty) -> bool {
+        match self {
+            Want::String => *ty == Ty::String,
+            Want::Integer => *ty == Ty::Integer,
+            Want::StateEnum => matches!(ty, Ty::Enum(e) if types.enum_def(e).is_some_and(|e| e.has_phase())),
+            Want::FailEnum => matches!(ty, Ty::Enum(e) if types.enum_def(e).is_some_and(|e| e.has_retryable())),
+            Want::Any => true,
+        }
+    }
+}
+
+/// Resolves a path inside a response type, checking its type; `required` paths must be
+/// required at every step.
 fn path_in(
     cx: &mut Cx,
     types: &[TypeDef],
     root: &str,
     at: &S,
     key: &str,
-    want: &str,
-    ok: impl Fn(&Ty) -> bool,
+    want: Want,
     required: bool,
 ) -> Option<FieldPath> {
     match response_path(types, root, at.get_ref()) {
         Ok(fp) => {
-            if !ok(&fp.ty) {
-                cx.err(at, key, format!("`{}` in {root} is not {want}", at.get_ref()));
+            if !want.accepts(types, &fp.ty) {
+                cx.err(at, key, format!("`{}` in {root} is not {}", at.get_ref(), want.describe()));
                 return None;
             }
             if required && fp.optional() {
-                cx.err(at, key, format!("`{}` in {root} must be required at every step (it is how the client finds the task)", at.get_ref()));
+                cx.err(
+                    at,
+                    key,
+                    format!(
+                        "`{}` in {root} must be required at every step (it is how the client finds the task)",
+                        at.get_ref()
+                    ),
+                );
                 return None;
             }
             Some(fp)
@@ -166,23 +241,24 @@ fn path_in(
     }
 }
 
-pub(super) fn task(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Operation, status: &Operation) -> Option<Task> {
+pub(super) fn task(
+    cx: &mut Cx,
+    spec: &SpecFile,
+    types: &[TypeDef],
+    submit: &Operation,
+    status: &Operation,
+) -> Option<Task> {
     let t = &spec.task;
-    let is_string = |ty: &Ty| *ty == Ty::String;
-    let submit_id = path_in(cx, types, &submit.response, &t.submit_id, "task.submit_id", "a string", is_string, true);
-    let status_id = path_in(cx, types, &status.response, &t.status_id, "task.status_id", "a string", is_string, true);
-    let state_ok = |ty: &Ty| matches!(ty, Ty::Enum(e) if types.enum_def(e).is_some_and(|e| e.has_phase()));
-    let state = path_in(cx, types, &status.response, &t.state, "task.state", "an enum whose values have a `phase`", state_ok, true);
-    let fail_code = t.fail_code.as_ref().and_then(|f| {
-        let ok = |ty: &Ty| matches!(ty, Ty::Enum(e) if types.enum_def(e).is_some_and(|e| e.has_retryable()));
-        path_in(cx, types, &status.response, f, "task.fail_code", "an enum whose values have `retryable`", ok, false)
-    });
-    let fail_message = t
-        .fail_message
-        .as_ref()
-        .and_then(|f| path_in(cx, types, &status.response, f, "task.fail_message", "a string", is_string, false));
-    let result = t.result.as_ref().and_then(|f| path_in(cx, types, &status.response, f, "task.result", "a value", |_| true, false));
-    let follow = t.follow.as_ref().and_then(|f| path_in(cx, types, &submit.response, f, "task.follow", "a string", is_string, false));
+    let (sub, st) = (submit.response.as_str(), status.response.as_str());
+    let submit_id = path_in(cx, types, sub, &t.submit_id, "task.submit_id", Want::String, true);
+    let status_id = path_in(cx, types, st, &t.status_id, "task.status_id", Want::String, true);
+    let state = path_in(cx, types, st, &t.state, "task.state", Want::StateEnum, true);
+    let fail_code =
+        t.fail_code.as_ref().and_then(|f| path_in(cx, types, st, f, "task.fail_code", Want::FailEnum, false));
+    let fail_message =
+        t.fail_message.as_ref().and_then(|f| path_in(cx, types, st, f, "task.fail_message", Want::String, false));
+    let result = t.result.as_ref().and_then(|f| path_in(cx, types, st, f, "task.result", Want::Any, false));
+    let follow = t.follow.as_ref().and_then(|f| path_in(cx, types, sub, f, "task.follow", Want::String, false));
     let state_enum = match &state {
         Some(FieldPath { ty: Ty::Enum(e), .. }) => e.clone(),
         _ => String::new(),
@@ -205,8 +281,8 @@ pub(super) fn envelope(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], roots: &
     let e = &spec.envelope;
     let mut ok = true;
     for root in roots {
-        ok &= path_in(cx, types, root, &e.code, "envelope.code", "an integer", |t| *t == Ty::Integer, true).is_some();
-        ok &= path_in(cx, types, root, &e.message, "envelope.message", "a string", |t| *t == Ty::String, false).is_some();
+        ok &= path_in(cx, types, root, &e.code, "envelope.code", Want::Integer, true).is_some();
+        ok &= path_in(cx, types, root, &e.message, "envelope.message", Want::String, false).is_some();
     }
     ok.then(|| Envelope {
         code: e.code.get_ref().clone(),
@@ -221,8 +297,8 @@ pub(super) fn errors(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Option<
     if !object_of(cx, types, &e.body, "errors.body", Usage::Response) {
         return None;
     }
-    let code = path_in(cx, types, e.body.get_ref(), &e.code, "errors.code", "an integer", |t| *t == Ty::Integer, false);
-    let message = path_in(cx, types, e.body.get_ref(), &e.message, "errors.message", "a string", |t| *t == Ty::String, false);
+    let code = path_in(cx, types, e.body.get_ref(), &e.code, "errors.code", Want::Integer, false);
+    let message = path_in(cx, types, e.body.get_ref(), &e.message, "errors.message", Want::String, false);
     let category = e.category.as_ref().and_then(|c| {
         match types.enum_def(c.ty.get_ref()) {
             Some(en) if en.usage == Usage::Response => {}
@@ -259,11 +335,12 @@ pub(super) fn statuses(cx: &mut Cx, spec: &SpecFile) -> Vec<HttpStatus> {
         if !seen.insert(code) {
             cx.err(&s.status, format!("{path}.status"), format!("status {code} is listed twice"));
         }
-        let retry = if cx.one_of(&s.retry, &format!("{path}.retry"), &["never", "backoff"]) && s.retry.get_ref() == "backoff" {
-            RetryAdvice::Backoff
-        } else {
-            RetryAdvice::Never
-        };
+        let retry =
+            if cx.one_of(&s.retry, &format!("{path}.retry"), &["never", "backoff"]) && s.retry.get_ref() == "backoff" {
+                RetryAdvice::Backoff
+            } else {
+                RetryAdvice::Never
+            };
         let max_retries = s.max_retries.as_ref().map(|m| {
             if retry == RetryAdvice::Never {
                 cx.err(m, format!("{path}.max_retries"), "max_retries needs retry = \"backoff\"");

@@ -45,14 +45,22 @@ pub(super) fn counters(cx: &mut Cx, spec: &SpecFile) -> Vec<Counter> {
             for r in &w.ranges {
                 match parse_range(r.get_ref()) {
                     Some((a, b)) => ranges.push((a, b, weight)),
-                    None => cx.err(r, format!("{wpath}.ranges"), format!("`{}`: expected an inclusive hex code point range such as \"4E00-9FFF\"", r.get_ref())),
+                    None => cx.err(
+                        r,
+                        format!("{wpath}.ranges"),
+                        format!("`{}`: expected an inclusive hex code point range such as \"4E00-9FFF\"", r.get_ref()),
+                    ),
                 }
             }
         }
         ranges.sort();
         for pair in ranges.windows(2) {
             if pair[1].0 <= pair[0].1 {
-                cx.err(name, format!("{path}.weights"), format!("ranges {:X}-{:X} and {:X}-{:X} overlap", pair[0].0, pair[0].1, pair[1].0, pair[1].1));
+                cx.err(
+                    name,
+                    format!("{path}.weights"),
+                    format!("ranges {:X}-{:X} and {:X}-{:X} overlap", pair[0].0, pair[0].1, pair[1].0, pair[1].1),
+                );
             }
         }
         out.push(Counter {
@@ -110,7 +118,11 @@ pub(super) fn modes(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Op
     let mut modes = Vec::new();
     for (tag, variant) in tags {
         let Some((_, p)) = spec.polling.iter().find(|(k, _)| *k.get_ref() == tag) else {
-            cx.err_at(None, "polling", format!("missing [polling.{tag}]: every mode needs a first poll delay and an interval"));
+            cx.err_at(
+                None,
+                "polling",
+                format!("missing [polling.{tag}]: every mode needs a first poll delay and an interval"),
+            );
             continue;
         };
         let path = format!("polling.{tag}");
@@ -121,7 +133,11 @@ pub(super) fn modes(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Op
             cx.err(&p.interval_s.min, format!("{path}.interval_s.min"), "the poll interval must be at least 1 second");
         }
         if interval_min_s > interval_max_s {
-            cx.err(&p.interval_s.min, format!("{path}.interval_s.min"), format!("min ({interval_min_s}) is greater than max ({interval_max_s})"));
+            cx.err(
+                &p.interval_s.min,
+                format!("{path}.interval_s.min"),
+                format!("min ({interval_min_s}) is greater than max ({interval_max_s})"),
+            );
         }
         modes.push(Mode {
             tag,
@@ -138,7 +154,11 @@ pub(super) fn modes(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Op
     for k in spec.polling.keys() {
         if !modes.iter().any(|m| m.tag == *k.get_ref()) {
             let list: Vec<&str> = modes.iter().map(|m| m.tag.as_str()).collect();
-            cx.err(k, format!("polling.{}", k.get_ref()), format!("unknown mode `{}`; expected one of {}", k.get_ref(), list.join(", ")));
+            cx.err(
+                k,
+                format!("polling.{}", k.get_ref()),
+                format!("unknown mode `{}`; expected one of {}", k.get_ref(), list.join(", ")),
+            );
         }
     }
     Some(Modes { union, modes })
@@ -148,7 +168,11 @@ pub(super) fn callbacks(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Opti
     let c = spec.callbacks.as_ref()?;
     match types.struct_def(c.payload.get_ref()) {
         Some(s) if s.usage == crate::ir::Usage::Response => {}
-        _ => cx.err(&c.payload, "callbacks.payload", format!("`{}`: expected a response object type", c.payload.get_ref())),
+        _ => cx.err(
+            &c.payload,
+            "callbacks.payload",
+            format!("`{}`: expected a response object type", c.payload.get_ref()),
+        ),
     }
     cx.one_of(&c.method, "callbacks.method", &["POST"]);
     if !(200..=299).contains(c.ack_status.get_ref()) {
@@ -178,11 +202,19 @@ pub(super) fn lints(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Op
         let field = |wire: &str| s.and_then(|s| s.fields.iter().find(|f| f.wire == wire && !f.flatten));
         let text = field(l.text.get_ref());
         if !text.is_some_and(|f| f.ty == Ty::String) {
-            cx.err(&l.text, format!("{path}.text"), format!("`{}`: expected a string field of {root}", l.text.get_ref()));
+            cx.err(
+                &l.text,
+                format!("{path}.text"),
+                format!("`{}`: expected a string field of {root}", l.text.get_ref()),
+            );
         }
         let list = field(l.list.get_ref());
         if !list.is_some_and(|f| matches!(f.ty, Ty::Array(_))) {
-            cx.err(&l.list, format!("{path}.list"), format!("`{}`: expected an array field of {root}", l.list.get_ref()));
+            cx.err(
+                &l.list,
+                format!("{path}.list"),
+                format!("`{}`: expected an array field of {root}", l.list.get_ref()),
+            );
         }
         if l.token.get_ref().is_empty() || !l.token.get_ref().chars().all(char::is_alphabetic) {
             cx.err(&l.token, format!("{path}.token"), "expected a non-empty word of letters");
@@ -205,7 +237,13 @@ pub(super) fn lints(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Op
     out
 }
 
-pub(super) fn examples(cx: &mut Cx, spec: &SpecFile, submit: &Operation, status: &Operation, error_body: &str) -> Vec<Example> {
+pub(super) fn examples(
+    cx: &mut Cx,
+    spec: &SpecFile,
+    submit: &Operation,
+    status: &Operation,
+    error_body: &str,
+) -> Vec<Example> {
     let mut out = Vec::new();
     let mut names = BTreeSet::new();
     for (i, e) in spec.examples.iter().enumerate() {
@@ -224,7 +262,11 @@ pub(super) fn examples(cx: &mut Cx, spec: &SpecFile, submit: &Operation, status:
         } else if e.operation.get_ref() == &status.key {
             status
         } else {
-            cx.err(&e.operation, format!("{path}.operation"), format!("unknown operation `{}`; expected {} or {}", e.operation.get_ref(), submit.key, status.key));
+            cx.err(
+                &e.operation,
+                format!("{path}.operation"),
+                format!("unknown operation `{}`; expected {} or {}", e.operation.get_ref(), submit.key, status.key),
+            );
             continue;
         };
         if !cx.one_of(&e.kind, &format!("{path}.kind"), &["request", "response", "error"]) {
@@ -248,20 +290,40 @@ pub(super) fn examples(cx: &mut Cx, spec: &SpecFile, submit: &Operation, status:
                 None
             }
             (None, _) => {
-                cx.err(&e.kind, format!("{path}.status"), "missing key `status`: the HTTP status the example was answered with");
+                cx.err(
+                    &e.kind,
+                    format!("{path}.status"),
+                    "missing key `status`: the HTTP status the example was answered with",
+                );
                 None
             }
             (Some(s), k) => {
-                let ok = if k == ExampleKind::Response { (200..=299).contains(s.get_ref()) } else { (400..=599).contains(s.get_ref()) };
+                let ok = if k == ExampleKind::Response {
+                    (200..=299).contains(s.get_ref())
+                } else {
+                    (400..=599).contains(s.get_ref())
+                };
                 if !ok {
-                    cx.err(s, format!("{path}.status"), format!("{}: expected {}", s.get_ref(), if k == ExampleKind::Response { "a 2xx status" } else { "a 4xx or 5xx status" }));
+                    cx.err(
+                        s,
+                        format!("{path}.status"),
+                        format!(
+                            "{}: expected {}",
+                            s.get_ref(),
+                            if k == ExampleKind::Response { "a 2xx status" } else { "a 4xx or 5xx status" }
+                        ),
+                    );
                 }
                 Some(*s.get_ref() as u16)
             }
         };
         if let Err(err) = serde_json::from_str::<serde_json::Value>(e.json.get_ref()) {
             let (line, col) = (err.line(), err.column());
-            cx.err(&e.json, format!("{path}.json"), format!("invalid JSON at line {line}, column {col} of the example: {err}"));
+            cx.err(
+                &e.json,
+                format!("{path}.json"),
+                format!("invalid JSON at line {line}, column {col} of the example: {err}"),
+            );
         }
         out.push(Example {
             name: name.clone(),

@@ -7,10 +7,10 @@ use toml::Spanned;
 use super::context::Cx;
 use crate::ir::names::{field_ident, pascal, type_name_problem};
 use crate::ir::{
-    Check, CheckKind, Counter, CounterRef, DefaultValue, Enum, EnumValue, Field, Forbidden, Media,
-    Overflow, Phase, Struct, Ty, TypeDef, Union, Usage, Variant,
+    Check, CheckKind, Counter, CounterRef, DefaultValue, Enum, EnumValue, Field, Forbidden, Media, Overflow, Phase,
+    Struct, Ty, TypeDef, Union, Usage, Variant,
 };
-use crate::spec::model::{self, SpecFile, S};
+use crate::spec::model::{self, S, SpecFile};
 
 /// Kind and usage of every declared type, for resolving references.
 struct Kinds(BTreeMap<String, (Kind, Usage)>);
@@ -34,7 +34,11 @@ pub(super) fn lower_types(cx: &mut Cx, spec: &SpecFile, counters: &[Counter]) ->
             "object" => Kind::Object,
             "union" => Kind::Union,
             other => {
-                cx.err(&t.kind, format!("{path}.kind"), format!("`{other}`: expected one of \"enum\", \"object\", \"union\""));
+                cx.err(
+                    &t.kind,
+                    format!("{path}.kind"),
+                    format!("`{other}`: expected one of \"enum\", \"object\", \"union\""),
+                );
                 continue;
             }
         };
@@ -72,7 +76,11 @@ pub(super) fn lower_types(cx: &mut Cx, spec: &SpecFile, counters: &[Counter]) ->
                         model::Presence::One(p) if p == "required" => true,
                         model::Presence::One(p) if p == "optional" => false,
                         _ => {
-                            cx.err(&f.presence, format!("{fpath}.presence"), "expected \"required\" or \"optional\" (per-variant presence is only for union fields)");
+                            cx.err(
+                                &f.presence,
+                                format!("{fpath}.presence"),
+                                "expected \"required\" or \"optional\" (per-variant presence is only for union fields)",
+                            );
                             continue;
                         }
                     };
@@ -129,7 +137,11 @@ fn check_kind_keys(cx: &mut Cx, t: &model::TypeDef, kind: Kind, path: &str) {
     ];
     for (key, is_set, allowed) in present {
         if is_set && !allowed.contains(&kind) {
-            cx.err(&t.kind, format!("{path}.{key}"), format!("`{key}` is not allowed for kind = \"{}\"", t.kind.get_ref()));
+            cx.err(
+                &t.kind,
+                format!("{path}.{key}"),
+                format!("`{key}` is not allowed for kind = \"{}\"", t.kind.get_ref()),
+            );
         }
     }
     let needed: &[(&str, bool)] = match kind {
@@ -139,7 +151,11 @@ fn check_kind_keys(cx: &mut Cx, t: &model::TypeDef, kind: Kind, path: &str) {
     };
     for (key, is_set) in needed {
         if !is_set {
-            cx.err(&t.kind, format!("{path}.{key}"), format!("missing key `{key}`, required for kind = \"{}\"", t.kind.get_ref()));
+            cx.err(
+                &t.kind,
+                format!("{path}.{key}"),
+                format!("missing key `{key}`, required for kind = \"{}\"", t.kind.get_ref()),
+            );
         }
     }
 }
@@ -166,7 +182,11 @@ fn lower_enum(
                 cx.err(f, format!("{path}.fallback"), format!("`{}` {p}", f.get_ref()));
             }
             if usage == Usage::Request {
-                cx.err(f, format!("{path}.fallback"), "request enums are closed; `fallback` is only for response enums");
+                cx.err(
+                    f,
+                    format!("{path}.fallback"),
+                    "request enums are closed; `fallback` is only for response enums",
+                );
             }
             f.get_ref().clone()
         }
@@ -183,16 +203,28 @@ fn lower_enum(
             }
         }
         if usage == Usage::Request && !v.aliases.is_empty() {
-            cx.err(&v.aliases[0], format!("{vpath}.aliases"), "request enums have one spelling per value; aliases are only for response enums");
+            cx.err(
+                &v.aliases[0],
+                format!("{vpath}.aliases"),
+                "request enums have one spelling per value; aliases are only for response enums",
+            );
         }
         let vname = v.name.as_ref().map_or_else(|| pascal(v.wire.get_ref()), |n| n.get_ref().clone());
         let at = v.name.as_ref().unwrap_or(&v.wire);
         if let Some(p) = type_name_problem(&vname) {
-            cx.err(at, format!("{vpath}.name"), format!("variant name `{vname}` {p}; set `name` to a PascalCase Rust name"));
+            cx.err(
+                at,
+                format!("{vpath}.name"),
+                format!("variant name `{vname}` {p}; set `name` to a PascalCase Rust name"),
+            );
         } else if !names.insert(vname.clone()) {
             cx.err(at, format!("{vpath}.name"), format!("duplicate variant name `{vname}`"));
         } else if usage == Usage::Response && vname == fallback {
-            cx.err(at, format!("{vpath}.name"), format!("`{vname}` is the fallback variant of this open enum; choose another name or set `fallback`"));
+            cx.err(
+                at,
+                format!("{vpath}.name"),
+                format!("`{vname}` is the fallback variant of this open enum; choose another name or set `fallback`"),
+            );
         }
         let phase = v.phase.as_ref().and_then(|p| {
             cx.one_of(p, &format!("{vpath}.phase"), &["pending", "succeeded", "failed"]).then(|| phase_of(p.get_ref()))
@@ -229,9 +261,15 @@ fn lower_enum(
             cx.err(p, format!("{path}.unknown_phase"), "`unknown_phase` needs values with a `phase`");
             None
         }
-        Some(p) => cx.one_of(p, &format!("{path}.unknown_phase"), &["pending", "succeeded", "failed"]).then(|| phase_of(p.get_ref())),
+        Some(p) => cx
+            .one_of(p, &format!("{path}.unknown_phase"), &["pending", "succeeded", "failed"])
+            .then(|| phase_of(p.get_ref())),
         None if phases > 0 => {
-            cx.err(name, format!("{path}.unknown_phase"), "missing key `unknown_phase`: say what an unlisted state means (usually \"pending\")");
+            cx.err(
+                name,
+                format!("{path}.unknown_phase"),
+                "missing key `unknown_phase`: say what an unlisted state means (usually \"pending\")",
+            );
             None
         }
         None => None,
@@ -243,7 +281,11 @@ fn lower_enum(
         }
         Some(r) => Some(*r.get_ref()),
         None if retries > 0 => {
-            cx.err(name, format!("{path}.unknown_retryable"), "missing key `unknown_retryable`: say whether a retry may help for an unlisted code");
+            cx.err(
+                name,
+                format!("{path}.unknown_retryable"),
+                "missing key `unknown_retryable`: say whether a retry may help for an unlisted code",
+            );
             None
         }
         None => None,
@@ -322,16 +364,28 @@ fn lower_union(
         match f.presence.get_ref() {
             model::Presence::One(_) => {
                 let list: Vec<&str> = variants_in.iter().map(|v| v.tag.get_ref().as_str()).collect();
-                cx.err(&f.presence, format!("{fpath}.presence"), format!("a union field needs a presence per variant: a table with keys {}", list.join(", ")));
+                cx.err(
+                    &f.presence,
+                    format!("{fpath}.presence"),
+                    format!("a union field needs a presence per variant: a table with keys {}", list.join(", ")),
+                );
             }
             model::Presence::PerVariant(pm) => {
                 for (k, v) in pm {
                     if !tags.contains(k.get_ref()) {
                         let list: Vec<&str> = tags.iter().map(String::as_str).collect();
-                        cx.err(k, format!("{fpath}.presence.{}", k.get_ref()), format!("unknown variant `{}`; expected one of {}", k.get_ref(), list.join(", ")));
+                        cx.err(
+                            k,
+                            format!("{fpath}.presence.{}", k.get_ref()),
+                            format!("unknown variant `{}`; expected one of {}", k.get_ref(), list.join(", ")),
+                        );
                         continue;
                     }
-                    if cx.one_of(v, &format!("{fpath}.presence.{}", k.get_ref()), &["required", "optional", "forbidden"]) {
+                    if cx.one_of(
+                        v,
+                        &format!("{fpath}.presence.{}", k.get_ref()),
+                        &["required", "optional", "forbidden"],
+                    ) {
                         map.insert(k.get_ref().clone(), v.get_ref().clone());
                     }
                 }
@@ -345,10 +399,16 @@ fn lower_union(
                 }
             }
         }
-        for (k, _) in &f.per_mode {
+        for k in f.per_mode.keys() {
             match map.get(k.get_ref()).map(String::as_str) {
-                None => cx.err(k, format!("{fpath}.per_mode.{}", k.get_ref()), format!("unknown variant `{}`", k.get_ref())),
-                Some("forbidden") => cx.err(k, format!("{fpath}.per_mode.{}", k.get_ref()), format!("variant `{}` forbids this field, so it cannot have constraints for it", k.get_ref())),
+                None => {
+                    cx.err(k, format!("{fpath}.per_mode.{}", k.get_ref()), format!("unknown variant `{}`", k.get_ref()))
+                }
+                Some("forbidden") => cx.err(
+                    k,
+                    format!("{fpath}.per_mode.{}", k.get_ref()),
+                    format!("variant `{}` forbids this field, so it cannot have constraints for it", k.get_ref()),
+                ),
                 _ => {}
             }
         }
@@ -378,7 +438,9 @@ fn lower_union(
                 }),
                 Some(p) => {
                     let over = f.per_mode.iter().find(|(k, _)| k.get_ref() == vtag).map(|(_, o)| o);
-                    if let Some(field) = lower_field(cx, kinds, counters, f, &fpath, usage, p == "required", over, false) {
+                    if let Some(field) =
+                        lower_field(cx, kinds, counters, f, &fpath, usage, p == "required", over, false)
+                    {
                         fields.push(field);
                     }
                 }
@@ -426,7 +488,11 @@ fn dup_check(cx: &mut Cx, seen: &mut BTreeMap<String, ()>, f: &model::Field, fpa
         cx.err(&f.name, format!("{fpath}.name"), format!("duplicate field `{}`", field.wire));
     }
     if seen.insert(format!("rust:{}", field.rust), ()).is_some() {
-        cx.err(&f.name, format!("{fpath}.rust_name"), format!("duplicate Rust field name `{}`; set a different rust_name", field.rust));
+        cx.err(
+            &f.name,
+            format!("{fpath}.rust_name"),
+            format!("duplicate Rust field name `{}`; set a different rust_name", field.rust),
+        );
     }
 }
 
@@ -438,10 +504,15 @@ fn check_flatten_collisions(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) {
                 continue;
             }
             let Some(TypeDef::Union(u)) = types.iter().find(|x| x.name() == f.ty.get_ref()) else { continue };
-            let own: BTreeSet<&str> = t.fields.iter().flatten().filter(|g| !g.flatten).map(|g| g.name.get_ref().as_str()).collect();
+            let own: BTreeSet<&str> =
+                t.fields.iter().flatten().filter(|g| !g.flatten).map(|g| g.name.get_ref().as_str()).collect();
             for k in std::iter::once(&u.tag).chain(u.all_keys.iter()) {
                 if own.contains(k.as_str()) {
-                    cx.err(&f.name, format!("types.{}.fields[{i}]", name.get_ref()), format!("the flattened union {} brings key `{k}`, which the object also has", u.name));
+                    cx.err(
+                        &f.name,
+                        format!("types.{}.fields[{i}]", name.get_ref()),
+                        format!("the flattened union {} brings key `{k}`, which the object also has", u.name),
+                    );
                 }
             }
         }
@@ -543,7 +614,11 @@ fn lower_field(
         ];
         for (k, is_set) in set {
             if is_set {
-                cx.err(&f.name, format!("{path}.{k}"), format!("`{k}` constrains requests; responses are parsed leniently and are not checked"));
+                cx.err(
+                    &f.name,
+                    format!("{path}.{k}"),
+                    format!("`{k}` constrains requests; responses are parsed leniently and are not checked"),
+                );
             }
         }
     }
@@ -581,7 +656,11 @@ fn lower_field(
                 let mut known = vec!["unicode_scalars", "utf16_units", "bytes"];
                 known.extend(counters.iter().map(|c| c.name.as_str()));
                 if let Some(c) = &l.count {
-                    cx.err(c, format!("{lpath}.count"), format!("unknown counting rule `{name}`; expected one of {}", known.join(", ")));
+                    cx.err(
+                        c,
+                        format!("{lpath}.count"),
+                        format!("unknown counting rule `{name}`; expected one of {}", known.join(", ")),
+                    );
                 }
                 None
             }
@@ -604,12 +683,19 @@ fn lower_field(
         if let (Some(mn), Some(mx)) = (&r.min, &r.max)
             && mn.get_ref() > mx.get_ref()
         {
-            cx.err(mn, format!("{rpath}.min"), format!("min ({}) is greater than max ({})", mn.get_ref(), mx.get_ref()));
+            cx.err(
+                mn,
+                format!("{rpath}.min"),
+                format!("min ({}) is greater than max ({})", mn.get_ref(), mx.get_ref()),
+            );
         }
         let source = cx.source(&r.source, &format!("{rpath}.source"));
         let decision = cx.decision(&r.decision, &rpath);
         checks.push(Check {
-            kind: CheckKind::Range { min: r.min.as_ref().map(|m| *m.get_ref()), max: r.max.as_ref().map(|m| *m.get_ref()) },
+            kind: CheckKind::Range {
+                min: r.min.as_ref().map(|m| *m.get_ref()),
+                max: r.max.as_ref().map(|m| *m.get_ref()),
+            },
             source,
             decision,
         });
@@ -630,12 +716,19 @@ fn lower_field(
         if let (Some(mn), Some(mx)) = (&it.min, &it.max)
             && mn.get_ref() > mx.get_ref()
         {
-            cx.err(mn, format!("{ipath}.min"), format!("min ({}) is greater than max ({})", mn.get_ref(), mx.get_ref()));
+            cx.err(
+                mn,
+                format!("{ipath}.min"),
+                format!("min ({}) is greater than max ({})", mn.get_ref(), mx.get_ref()),
+            );
         }
         let source = cx.source(&it.source, &format!("{ipath}.source"));
         let decision = cx.decision(&it.decision, &ipath);
         checks.push(Check {
-            kind: CheckKind::Items { min: it.min.as_ref().map(|m| *m.get_ref()), max: it.max.as_ref().map(|m| *m.get_ref()) },
+            kind: CheckKind::Items {
+                min: it.min.as_ref().map(|m| *m.get_ref()),
+                max: it.max.as_ref().map(|m| *m.get_ref()),
+            },
             source,
             decision,
         });
@@ -650,7 +743,11 @@ fn lower_field(
         }
         for s in u.schemes.get_ref() {
             if s.get_ref().is_empty() || !s.get_ref().bytes().all(|b| b.is_ascii_lowercase()) {
-                cx.err(s, format!("{upath}.schemes"), format!("`{}`: expected a lower-case scheme such as \"https\"", s.get_ref()));
+                cx.err(
+                    s,
+                    format!("{upath}.schemes"),
+                    format!("`{}`: expected a lower-case scheme such as \"https\"", s.get_ref()),
+                );
             }
         }
         let source = cx.source(&u.source, &format!("{upath}.source"));
@@ -695,7 +792,10 @@ fn lower_field(
             decision: cx.decision(&o.decision, &opath),
         }
     });
-    let default = f.default.as_ref().and_then(|d| lower_default(cx, kinds, d, &ty, required, &checks, &format!("{path}.default")));
+    let default = f
+        .default
+        .as_ref()
+        .and_then(|d| lower_default(cx, kinds, d, &ty, required, &checks, &format!("{path}.default")));
     let doc = over.and_then(|o| o.doc.as_ref()).unwrap_or(&f.doc).get_ref().clone();
     Some(Field {
         wire,
@@ -731,13 +831,19 @@ fn lower_default(
         return None;
     }
     match (ty, d.get_ref()) {
-        (Ty::Enum(_), toml::Value::String(s)) | (Ty::Union(_), toml::Value::String(s)) => Some(DefaultValue::Tag(s.clone())),
+        (Ty::Enum(_), toml::Value::String(s)) | (Ty::Union(_), toml::Value::String(s)) => {
+            Some(DefaultValue::Tag(s.clone()))
+        }
         (Ty::Integer, toml::Value::Integer(n)) => {
             for c in checks {
                 if let CheckKind::Range { min, max } = c.kind
                     && (min.is_some_and(|m| *n < m) || max.is_some_and(|m| *n > m))
                 {
-                    cx.err(d, path, format!("default {n} is outside the field's range {}..={}", fmt_bound(min), fmt_bound(max)));
+                    cx.err(
+                        d,
+                        path,
+                        format!("default {n} is outside the field's range {}..={}", fmt_bound(min), fmt_bound(max)),
+                    );
                     return None;
                 }
             }
@@ -775,24 +881,41 @@ fn check_tag_defaults(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) {
             let toml::Value::String(s) = d.get_ref() else { continue };
             let path = format!("types.{}.fields[{i}].default", name.get_ref());
             match types.iter().find(|x| x.name() == f.ty.get_ref()) {
-                Some(TypeDef::Enum(e)) => {
-                    if !e.values.iter().any(|v| &v.wire == s) {
-                        let list: Vec<&str> = e.values.iter().map(|v| v.wire.as_str()).collect();
-                        cx.err(d, path, format!("default `{s}` is not a value of {}; expected one of {}", e.name, list.join(", ")));
-                    }
+                Some(TypeDef::Enum(e)) if !e.values.iter().any(|v| &v.wire == s) => {
+                    let list: Vec<&str> = e.values.iter().map(|v| v.wire.as_str()).collect();
+                    cx.err(
+                        d,
+                        path,
+                        format!("default `{s}` is not a value of {}; expected one of {}", e.name, list.join(", ")),
+                    );
                 }
                 Some(TypeDef::Union(u)) => match u.variants.iter().find(|v| &v.tag == s) {
                     None => {
                         let list: Vec<&str> = u.variants.iter().map(|v| v.tag.as_str()).collect();
-                        cx.err(d, path, format!("default `{s}` is not a variant of {}; expected one of {}", u.name, list.join(", ")));
+                        cx.err(
+                            d,
+                            path,
+                            format!(
+                                "default `{s}` is not a variant of {}; expected one of {}",
+                                u.name,
+                                list.join(", ")
+                            ),
+                        );
                     }
                     Some(v) => {
-                        let needs = v.payload.as_ref().and_then(|p| types.iter().find(|x| x.name() == p)).is_some_and(|p| match p {
-                            TypeDef::Struct(s) => s.fields.iter().any(|f| f.required),
-                            _ => false,
-                        });
+                        let needs =
+                            v.payload.as_ref().and_then(|p| types.iter().find(|x| x.name() == p)).is_some_and(|p| {
+                                match p {
+                                    TypeDef::Struct(s) => s.fields.iter().any(|f| f.required),
+                                    _ => false,
+                                }
+                            });
                         if needs {
-                            cx.err(d, path, format!("default variant `{s}` has required fields, so it cannot be a default"));
+                            cx.err(
+                                d,
+                                path,
+                                format!("default variant `{s}` has required fields, so it cannot be a default"),
+                            );
                         }
                     }
                 },

@@ -1,0 +1,264 @@
+//! The cost estimator: the spec's billing formulas compiled to exact decimal arithmetic,
+//! the price table, and the inputs a request does not carry.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::{decision, lines, source};
+use super::{ident, int, rt};
+use crate::ir::expr::Expr;
+use crate::ir::{Billing, Formula, Module, Var};
+
+pub(super) fn all(m: &Module) -> TokenStream {
+    let Some(b) = &m.billing else { return quote!() };
+    let Some(req) = m.submit.request.as_deref() else { return quote!() };
+    let rt = rt();
+    let req = ident(req);
+
+    let input_fields = b.inputs.iter().map(|i| {
+        let n = ident(&i.name);
+        let doc = lines(&format!("{}\n\n- {}", i.doc, source(&i.source)));
+        quote!(#doc pub #n: ::std::option::Option<#rt::Decimal>)
+    });
+    let input_setters = b.inputs.iter().map(|i| {
+        let n = ident(&i.name);
+        let f = format_ident!("with_{}", i.name);
+        let doc = lines(&format!("Sets `{}`.", i.name));
+        quote! {
+            #doc
+            #[must_use]
+            pub fn #f(mut self, value: #rt::Decimal) -> Self {
+                self.#n = ::std::option::Option::Some(value);
+                self
+            }
+        }
+    });
+    let prices = b.prices.iter().map(|p| {
+        let key = &p.when;
+        let (om, os, mm, ms) =
+            (int(p.official.mantissa), int(p.official.scale), int(p.market.mantissa), int(p.market.scale));
+        quote!(#rt::UnitPrice {
+            key: #key,
+            official: #rt::Decimal::from_parts(#om, #os),
+            market: #rt::Decimal::from_parts(#mm, #ms),
+        })
+    });
+    let prices_doc = lines(&format!(
+        "Unit prices in {} per {}, by `{}`.\n\n{}",
+        b.currency,
+        b.per,
+        b.price_by,
+        b.prices
+            .iter()
+            .map(|p| format!(
+                "- `{}`: {} official, {} market reference. {}",
+                p.when,
+                p.official_text,
+                p.market_text,
+                source(&p.source)
+            ))
+            .collect::<Vec<_>>()
+            .join("\n")
+    ));
+    let arms = b.formulas.iter().map(|f| formula_arm(m, b, f));
+    let body = match &m.modes.union {
+        Some(u) => {
+            let path = u.field_path.iter().map(|p| ident(p));
+            quote!(match &self.#(#path).* { #(#arms)* })
+        }
+        None => quote!(#(#arms)*),
+    };
+    let est_doc = lines(&format!(
+        "Estimates the cost of this request exactly (no floating point), at the official and the market reference price. Fails with [`{rt}::BillingError::MissingInput`] when a value the price depends on is not set: no default is assumed.\n\n{}\n\n- {}",
+        b.formulas
+            .iter()
+            .map(|f| {
+                let mut line = format!("- `{}`: `{}`. {}", f.mode, f.text, source(&f.source));
+                if let Some(d) = &f.decision {
+                    line.push_str(&format!(" {}", decision(d)));
+                }
+                line
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        source(&b.source),
+        rt = "runtime"
+    ));
+    quote! {
+        /// Values the price depends on that a request does not carry; set the ones the
+        /// request's mode needs.
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub struct BillingInputs { #(#input_fields,)* }
+
+        impl BillingInputs { #(#input_setters)* }
+
+        #prices_doc
+        pub const PRICES: &[#rt::UnitPrice] = &[#(#prices),*];
+
+        impl #req {
+            #est_doc
+            pub fn estimate_cost(&self, inputs: &BillingInputs) -> ::std::result::Result<#rt::CostEstimate, #rt::BillingError> {
+                #body
+            }
+        }
+    }
+}
+
+/// A Rust identifier for a formula name: `v_input_duration`.
+fn var_ident(v: &Var) -> proc_macro2::Ident {
+    match v {
+        Var::Field { wire, .. } => format_ident!("v_{}", wire.replace('.', "_")),
+        Var::Input(n) => format_ident!("v_{}", n),
+        Var::UnitPrice => format_ident!("unit_price"),
+    }
+}
+
+/// An expression reading a request field by value (`Option<T>` if any step is optional).
+fn field_value(v: &Var) -> (TokenStream, bool) {
+    let Var::Field { from_variant, steps, .. } = v else { return (quote!(), false) };
+    let mut expr = if *from_variant { quote!(mode_input) } else { quote!(self) };
+    let mut optional = false;
+    for (i, (step, opt)) in steps.iter().enumerate() {
+        let s = ident(step);
+        let last = i + 1 == steps.len();
+        expr = match (optional, *opt, last) {
+            (false, false, _) => quote!(#expr.#s),
+            (false, true, true) => quote!(#expr.#s),
+            (false, true, false) => quote!(#expr.#s.as_ref()),
+            (true, false, true) => quote!(#expr.map(|v| v.#s)),
+            (true, false, false) => quote!(#expr.map(|v| &v.#s)),
+            (true, true, true) => quote!(#expr.and_then(|v| v.#s)),
+            (true, true, false) => quote!(#expr.and_then(|v| v.#s.as_ref())),
+        };
+        optional |= *opt;
+    }
+    (expr, optional)
+}
+
+/// `let` bindings for the names a formula uses (unit price excluded), in first-use order.
+fn bindings(b: &Billing, f: &Formula) -> Vec<TokenStream> {
+    let rt = rt();
+    let mut seen: Vec<&Var> = Vec::new();
+    for v in f.expr.vars() {
+        if !matches!(v, Var::UnitPrice) && !seen.contains(&v) {
+            seen.push(v);
+        }
+    }
+    seen.into_iter()
+        .map(|v| {
+            let name = var_ident(v);
+            match v {
+                Var::Field { wire, .. } => {
+                    let (expr, optional) = field_value(v);
+                    let value = if optional { quote!(#rt::billing::require(#expr, #wire)?) } else { expr };
+                    quote!(let #name = #rt::Decimal::from_i64(#value);)
+                }
+                Var::Input(n) => {
+                    let field = ident(n);
+                    let min = match b.inputs.iter().find(|i| i.name == *n).and_then(|i| i.min) {
+                        Some(d) => {
+                            let (mm, ms) = (int(d.mantissa), int(d.scale));
+                            quote!(::std::option::Option::Some(#rt::Decimal::from_parts(#mm, #ms)))
+                        }
+                        None => quote!(::std::option::Option::None),
+                    };
+                    quote!(let #name = #rt::billing::input(inputs.#field, #n, #min)?;)
+                }
+                Var::UnitPrice => quote!(),
+            }
+        })
+        .collect()
+}
+
+/// Emits an expression of type `Decimal`; arithmetic inside uses `?`.
+fn expr(e: &Expr<Var>) -> TokenStream {
+    let rt = rt();
+    match e {
+        Expr::Num(d) => {
+            let (m, s) = (int(d.mantissa), int(d.scale));
+            quote!(#rt::Decimal::from_parts(#m, #s))
+        }
+        Expr::Var(v) => {
+            let n = var_ident(v);
+            quote!(#n)
+        }
+        Expr::Add(..) | Expr::Sub(..) | Expr::Mul(..) => {
+            let r = result_expr(e);
+            quote!(#r?)
+        }
+        Expr::Min(xs) => {
+            let xs = xs.iter().map(expr);
+            quote!(#rt::billing::min(&[#(#xs),*]))
+        }
+        Expr::Max(xs) => {
+            let xs = xs.iter().map(expr);
+            quote!(#rt::billing::max(&[#(#xs),*]))
+        }
+    }
+}
+
+/// Emits an expression of type `Result<Decimal, BillingError>`.
+fn result_expr(e: &Expr<Var>) -> TokenStream {
+    let rt = rt();
+    match e {
+        Expr::Add(a, b) => {
+            let (a, b) = (expr(a), expr(b));
+            quote!(#rt::billing::add(#a, #b))
+        }
+        Expr::Sub(a, b) => {
+            let (a, b) = (expr(a), expr(b));
+            quote!(#rt::billing::sub(#a, #b))
+        }
+        Expr::Mul(a, b) => {
+            let (a, b) = (expr(a), expr(b));
+            quote!(#rt::billing::mul(#a, #b))
+        }
+        other => {
+            let e = expr(other);
+            quote!(::std::result::Result::Ok(#e))
+        }
+    }
+}
+
+fn formula_arm(m: &Module, b: &Billing, f: &Formula) -> TokenStream {
+    let rt = rt();
+    let (mode, text, per, currency) = (&f.mode, &f.text, &b.per, &b.currency);
+    let price_enum = ident(&b.price_enum);
+    let (selector, sel_optional) = field_value(&f.price_by);
+    let Var::Field { wire: sel_wire, .. } = &f.price_by else { return quote!() };
+    let selector = if sel_optional { quote!(#rt::billing::require(#selector, #sel_wire)?) } else { selector };
+    let price_arms = b.prices.iter().enumerate().map(|(i, p)| {
+        let vn = ident(&p.variant);
+        let i = int(i as i128);
+        quote!(#price_enum::#vn => PRICES[#i])
+    });
+    let lets = bindings(b, f);
+    let eval = result_expr(&f.expr);
+    let body = quote! {
+        let unit = match #selector { #(#price_arms,)* };
+        #(#lets)*
+        let eval = |unit_price: #rt::Decimal| -> ::std::result::Result<#rt::Decimal, #rt::BillingError> { #eval };
+        ::std::result::Result::Ok(#rt::CostEstimate {
+            mode: #mode,
+            formula: #text,
+            per: #per,
+            unit_price: unit,
+            official: #rt::Money { amount: eval(unit.official)?, currency: #currency },
+            market_reference: #rt::Money { amount: eval(unit.market)?, currency: #currency },
+        })
+    };
+    match &m.modes.union {
+        Some(u) => {
+            let un = ident(&u.union);
+            let variant =
+                m.modes.modes.iter().find(|md| md.tag == f.mode).and_then(|md| md.variant.clone()).unwrap_or_default();
+            let vn = ident(&variant);
+            let uses_variant = std::iter::once(&f.price_by)
+                .chain(f.expr.vars())
+                .any(|v| matches!(v, Var::Field { from_variant: true, .. }));
+            let bind = if uses_variant { quote!(mode_input) } else { quote!(_) };
+            quote!(#un::#vn(#bind) => { #body })
+        }
+        None => body,
+    }
+}

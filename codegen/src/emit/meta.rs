@@ -1,0 +1,367 @@
+//! Provider facts as constants (provider, endpoints, HTTP status table, polling guidance,
+//! callback rules) and accessors to the task facts inside responses (task id, state,
+//! failure, result, envelope, error body parts).
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::{lines, source};
+use super::{ident, int, rt, shouty, ty_tokens};
+use crate::ir::{FieldPath, Module, RetryAdvice, Ty};
+
+pub(super) fn provider(m: &Module) -> TokenStream {
+    let rt = rt();
+    let (name, family, base, header, env) = (&m.provider, &m.family, &m.base_url, &m.auth.header, &m.auth.env_var);
+    let (file, sha, code) = (&m.spec_file, &m.spec_sha256, int(m.envelope.success_code));
+    let pdoc = lines(&format!(
+        "{name} {family}: base URL, authentication and the spec this module was generated from.\n\n- Base URL. {}\n- Authentication. {}\n- Success code {}. {}",
+        source(&m.base_url_source),
+        source(&m.auth.source),
+        m.envelope.success_code,
+        source(&m.envelope.source)
+    ));
+    let endpoints = [&m.submit, &m.status].map(|op| {
+        let cname = shouty(&op.key);
+        let (method, path) = (&op.method, &op.path);
+        let ct = match &op.content_type {
+            Some(c) => quote!(::std::option::Option::Some(#c)),
+            None => quote!(::std::option::Option::None),
+        };
+        let id = match &op.id_param {
+            Some(p) if p.in_query => {
+                let n = &p.name;
+                quote!(::std::option::Option::Some(#rt::IdParam::Query(#n)))
+            }
+            Some(p) => {
+                let n = &p.name;
+                quote!(::std::option::Option::Some(#rt::IdParam::Path(#n)))
+            }
+            None => quote!(::std::option::Option::None),
+        };
+        let creates = std::ptr::eq(op, &m.submit);
+        let doc = lines(&format!("`{method} {path}`: {}\n\n- {}", op.doc, source(&op.source)));
+        quote! {
+            #doc
+            pub const #cname: #rt::Endpoint = #rt::Endpoint {
+                method: #method,
+                path: #path,
+                content_type: #ct,
+                id_param: #id,
+                creates_task: #creates,
+            };
+        }
+    });
+    let statuses = m.statuses.iter().map(|s| {
+        let (status, meaning, action, rejected) = (int(s.status), &s.meaning, &s.action, s.rejected);
+        let retry = match s.retry {
+            RetryAdvice::Never => quote!(#rt::RetryAdvice::Never),
+            RetryAdvice::Backoff => quote!(#rt::RetryAdvice::Backoff),
+        };
+        let max = match s.max_retries {
+            Some(n) => {
+                let n = int(n);
+                quote!(::std::option::Option::Some(#n))
+            }
+            None => quote!(::std::option::Option::None),
+        };
+        quote!(#rt::StatusRule { status: #status, meaning: #meaning, action: #action, retry: #retry, max_retries: #max, rejected: #rejected })
+    });
+    let status_doc = lines(&format!(
+        "The documented HTTP status table, by status.\n\n{}",
+        m.statuses
+            .iter()
+            .map(|s| format!("- {}: {}. {}", s.status, s.meaning, source(&s.source)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    ));
+    let polling = m.modes.modes.iter().map(|md| {
+        let p = &md.polling;
+        let (mode, first, lo, hi) = (&md.tag, int(p.first_poll_s), int(p.interval_min_s), int(p.interval_max_s));
+        quote!(#rt::PollingGuidance {
+            mode: #mode,
+            first_poll: ::std::time::Duration::from_secs(#first),
+            interval_min: ::std::time::Duration::from_secs(#lo),
+            interval_max: ::std::time::Duration::from_secs(#hi),
+        })
+    });
+    let polling_doc = lines(&format!(
+        "The documented polling guidance per mode: first poll after task creation, then the interval.\n\n{}",
+        m.modes
+            .modes
+            .iter()
+            .map(|md| {
+                let p = &md.polling;
+                let mut line = format!(
+                    "- `{}`: first poll after {} s, then every {} s. {}",
+                    md.tag,
+                    p.first_poll_s,
+                    interval_text(p.interval_min_s, p.interval_max_s),
+                    source(&p.source)
+                );
+                if let Some(d) = &p.decision {
+                    line.push_str(&format!(" {}", super::docs::decision(d)));
+                }
+                line
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    ));
+    let callbacks = m.callbacks.as_ref().map(|c| {
+        let (method, ack, within, redeliveries) = (&c.method, int(c.ack_status), int(c.ack_within_s), int(c.max_redeliveries));
+        let payload = ident(&c.payload);
+        let doc = lines(&format!(
+            "Webhook delivery (callback mode): {method} to the callback URL; the receiver must answer {ack} within {within} s, else delivery is retried up to {redeliveries} times, so one task can arrive more than once.\n\n- {}",
+            source(&c.source)
+        ));
+        let parse_doc = lines(&format!("Decodes a webhook body; it has the shape of [`{}`].", c.payload));
+        quote! {
+            #doc
+            pub const CALLBACKS: #rt::CallbackRules = #rt::CallbackRules {
+                method: #method,
+                ack_status: #ack,
+                ack_within: ::std::time::Duration::from_secs(#within),
+                max_redeliveries: #redeliveries,
+            };
+
+            #parse_doc
+            pub fn parse_callback(body: &[u8]) -> ::std::result::Result<#payload, #rt::DecodeError> {
+                #payload::from_json_slice(body)
+            }
+        }
+    });
+    let request = m.submit.request.as_deref().map(ident);
+    let mode_methods = request.map(|req| {
+        let (polling_body, mode_body) = match &m.modes.union {
+            Some(u) => {
+                let path = u.field_path.iter().map(|f| ident(f));
+                let path2 = u.field_path.iter().map(|f| ident(f));
+                let un = ident(&u.union);
+                let parms = m.modes.modes.iter().enumerate().map(|(i, md)| {
+                    let i = int(i as i128);
+                    let vn = ident(md.variant.as_deref().unwrap_or_default());
+                    quote!(#un::#vn(..) => POLLING[#i])
+                });
+                let un2 = un.clone();
+                let marms = m.modes.modes.iter().map(|md| {
+                    let vn = ident(md.variant.as_deref().unwrap_or_default());
+                    let t = &md.tag;
+                    quote!(#un2::#vn(..) => #t)
+                });
+                (quote!(match &self.#(#path).* { #(#parms,)* }), quote!(match &self.#(#path2).* { #(#marms,)* }))
+            }
+            None => {
+                let t = &m.modes.modes.first().map(|md| md.tag.clone()).unwrap_or_default();
+                (quote!(POLLING[0]), quote!(#t))
+            }
+        };
+        let pdoc = lines("The documented polling guidance for this request's mode.");
+        let mdoc = lines(&match &m.modes.union {
+            Some(u) => format!("The mode (`{}`) of this request.", u.wire),
+            None => "The mode of this request (this endpoint has one, `default`).".to_owned(),
+        });
+        quote! {
+            impl #req {
+                #pdoc
+                pub fn polling(&self) -> #rt::PollingGuidance { #polling_body }
+
+                #mdoc
+                pub fn mode(&self) -> &'static str { #mode_body }
+            }
+        }
+    });
+    quote! {
+        #pdoc
+        pub const PROVIDER: #rt::ProviderInfo = #rt::ProviderInfo {
+            name: #name,
+            family: #family,
+            base_url: #base,
+            auth_header: #header,
+            api_key_env: #env,
+            success_code: #code,
+            spec_file: #file,
+            spec_sha256: #sha,
+        };
+
+        #(#endpoints)*
+
+        #status_doc
+        pub const HTTP_STATUSES: &[#rt::StatusRule] = &[#(#statuses),*];
+
+        /// The documented row for an HTTP status, if the table lists it.
+        pub fn http_status(status: u16) -> ::std::option::Option<&'static #rt::StatusRule> {
+            HTTP_STATUSES.iter().find(|r| r.status == status)
+        }
+
+        #polling_doc
+        pub const POLLING: &[#rt::PollingGuidance] = &[#(#polling),*];
+
+        #mode_methods
+        #callbacks
+    }
+}
+
+/// An accessor method reading a field path: `&T`, `&str`, `i64`, or their `Option`s.
+fn accessor(name: &str, doc: &str, fp: &FieldPath) -> TokenStream {
+    let fname = format_ident!("{}", name);
+    let doc = lines(doc);
+    let n = fp.steps.len();
+    // `Place(expr)`: a place of type T; `Opt(expr)`: an expression of type Option<&T>.
+    enum Acc {
+        Place(TokenStream),
+        Opt(TokenStream),
+    }
+    let mut acc = Acc::Place(quote!(self));
+    let mut done: Option<(TokenStream, TokenStream)> = None;
+    for (i, (step, optional)) in fp.steps.iter().enumerate() {
+        let s = ident(step);
+        let last = i + 1 == n;
+        if last && *optional {
+            // Finish with the idiomatic form for the final type.
+            done = Some(match (&acc, &fp.ty) {
+                (Acc::Place(p), Ty::String) => (quote!(::std::option::Option<&str>), quote!(#p.#s.as_deref())),
+                (Acc::Opt(e), Ty::String) => {
+                    (quote!(::std::option::Option<&str>), quote!(#e.and_then(|v| v.#s.as_deref())))
+                }
+                (Acc::Place(p), Ty::Integer) => (quote!(::std::option::Option<i64>), quote!(#p.#s)),
+                (Acc::Opt(e), Ty::Integer) => (quote!(::std::option::Option<i64>), quote!(#e.and_then(|v| v.#s))),
+                (Acc::Place(p), t) => {
+                    let t = ty_tokens(t);
+                    (quote!(::std::option::Option<&#t>), quote!(#p.#s.as_ref()))
+                }
+                (Acc::Opt(e), t) => {
+                    let t = ty_tokens(t);
+                    (quote!(::std::option::Option<&#t>), quote!(#e.and_then(|v| v.#s.as_ref())))
+                }
+            });
+            break;
+        }
+        acc = match (acc, optional) {
+            (Acc::Place(p), false) => Acc::Place(quote!(#p.#s)),
+            (Acc::Place(p), true) => Acc::Opt(quote!(#p.#s.as_ref())),
+            (Acc::Opt(e), false) => Acc::Opt(quote!(#e.map(|v| &v.#s))),
+            (Acc::Opt(e), true) => Acc::Opt(quote!(#e.and_then(|v| v.#s.as_ref()))),
+        };
+    }
+    let (ret, body) = done.unwrap_or_else(|| match (acc, &fp.ty) {
+        (Acc::Place(p), Ty::String) => (quote!(&str), quote!(&#p)),
+        (Acc::Place(p), Ty::Integer) => (quote!(i64), quote!(#p)),
+        (Acc::Place(p), t) => {
+            let t = ty_tokens(t);
+            (quote!(&#t), quote!(&#p))
+        }
+        (Acc::Opt(e), Ty::String) => {
+            (quote!(::std::option::Option<&str>), quote!(#e.map(::std::string::String::as_str)))
+        }
+        (Acc::Opt(e), Ty::Integer) => (quote!(::std::option::Option<i64>), quote!(#e.copied())),
+        (Acc::Opt(e), t) => {
+            let t = ty_tokens(t);
+            (quote!(::std::option::Option<&#t>), quote!(#e))
+        }
+    });
+    quote! {
+        #doc
+        pub fn #fname(&self) -> #ret { #body }
+    }
+}
+
+/// A response-root field path (envelope `code`/`message` sit at the root).
+fn root_path(m: &Module, root: &str, wire: &str) -> Option<FieldPath> {
+    let s = m.types.iter().find_map(|t| match t {
+        crate::ir::TypeDef::Struct(s) if s.name == root => Some(s),
+        _ => None,
+    })?;
+    let f = s.fields.iter().find(|f| f.wire == wire)?;
+    Some(FieldPath { wire: wire.to_owned(), steps: vec![(f.rust.clone(), !f.required)], ty: f.ty.clone() })
+}
+
+pub(super) fn task_accessors(m: &Module) -> TokenStream {
+    let rt = rt();
+    let t = &m.task;
+    let envelope = |root: &str| -> Vec<TokenStream> {
+        let mut out = Vec::new();
+        if let Some(fp) = root_path(m, root, &m.envelope.code) {
+            out.push(accessor(
+                "envelope_code",
+                &format!("The envelope `{}` (success is {}).", m.envelope.code, m.envelope.success_code),
+                &fp,
+            ));
+        }
+        if let Some(fp) = root_path(m, root, &m.envelope.message) {
+            out.push(accessor("envelope_message", &format!("The envelope `{}`.", m.envelope.message), &fp));
+        }
+        out
+    };
+    let submit = ident(&m.submit.response);
+    let mut submit_methods = vec![accessor("task_id", &format!("The task id (`{}`).", t.submit_id.wire), &t.submit_id)];
+    if let Some(f) = &t.follow {
+        submit_methods.push(accessor("follow_url", &format!("The absolute URL to query the task with (`{}`), when given. Only follow it on the configured base URL's origin.", f.wire), f));
+    }
+    submit_methods.extend(envelope(&m.submit.response));
+
+    let status = ident(&m.status.response);
+    let state_path = &t.state;
+    let mut status_methods = vec![
+        accessor("task_id", &format!("The task id (`{}`).", t.status_id.wire), &t.status_id),
+        accessor("state", &format!("The task state (`{}`).", state_path.wire), state_path),
+    ];
+    let state_call = {
+        let steps = state_path.steps.iter().map(|(s, _)| ident(s));
+        quote!(self.#(#steps).*.phase())
+    };
+    status_methods.push(quote! {
+        /// Pending (keep polling), succeeded or failed.
+        pub fn phase(&self) -> #rt::TaskPhase { #state_call }
+    });
+    if let Some(f) = &t.fail_code {
+        status_methods.push(accessor(
+            "fail_code",
+            &format!("The failure code (`{}`), when the task failed.", f.wire),
+            f,
+        ));
+    }
+    if let Some(f) = &t.fail_message {
+        status_methods.push(accessor(
+            "fail_message",
+            &format!("The failure message (`{}`), when the task failed.", f.wire),
+            f,
+        ));
+    }
+    if let Some(f) = &t.result {
+        status_methods.push(accessor("result", &format!("The result (`{}`), once the task succeeded.", f.wire), f));
+    }
+    if m.status.response != m.submit.response {
+        status_methods.extend(envelope(&m.status.response));
+    }
+
+    let e = &m.errors;
+    let body = ident(&e.body);
+    let mut error_methods = vec![
+        accessor("api_code", &format!("The provider's error code (`{}`).", e.code.wire), &e.code),
+        accessor("api_message", &format!("The provider's error message (`{}`).", e.message.wire), &e.message),
+    ];
+    if let Some((cat, sep)) = &e.category {
+        let cat_i = ident(cat);
+        error_methods.push(quote! {
+            /// The message split into its category and detail (`<Category>: <detail>`);
+            /// `None` when the message is absent or has no separator.
+            pub fn category(&self) -> ::std::option::Option<(#cat_i, &str)> {
+                let (category, detail) = self.api_message()?.split_once(#sep)?;
+                ::std::option::Option::Some((#cat_i::from_wire(category), detail))
+            }
+        });
+    }
+    let state_doc = lines(&format!("Task facts of [`{}`] ({}).", m.status.response, source(&t.source)));
+    quote! {
+        impl #submit { #(#submit_methods)* }
+
+        #state_doc
+        impl #status { #(#status_methods)* }
+
+        impl #body { #(#error_methods)* }
+    }
+}
+
+/// `10` or `10-15`.
+fn interval_text(lo: u32, hi: u32) -> String {
+    if lo == hi { lo.to_string() } else { format!("{lo}-{hi}") }
+}

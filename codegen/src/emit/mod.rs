@@ -1,0 +1,109 @@
+//! Emission: IR → Rust tokens with `quote!`. Each submodule emits one concern; this one
+//! assembles a provider module and holds the helpers they share.
+//!
+//! Emitted code names everything by absolute path (`::happyhorse_client::runtime::...`,
+//! `::std::...`), so the same tokens compile inside the generated crate and when the
+//! proc-macro expands them in another crate.
+
+mod billing;
+mod decode;
+mod docs;
+mod examples;
+mod meta;
+mod read;
+mod types;
+mod validate;
+mod write;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::ir::{Module, Ty};
+
+/// The items of one provider module (no inner attributes, so a macro can expand them).
+pub fn module_items(m: &Module) -> TokenStream {
+    let parts = [
+        meta::provider(m),
+        types::all(m),
+        validate::all(m),
+        read::all(m),
+        decode::all(m),
+        write::all(m),
+        meta::task_accessors(m),
+        billing::all(m),
+        examples::all(m),
+    ];
+    quote!(#(#parts)*)
+}
+
+/// The `providers` module listing every generated module, with each module's docs.
+pub fn providers_items(modules: &[Module]) -> TokenStream {
+    let mods = modules.iter().map(|m| {
+        let name = ident(&m.module);
+        let doc = docs::lines(&docs::module_doc(m));
+        quote! {
+            #doc
+            pub mod #name;
+        }
+    });
+    quote!(#(#mods)*)
+}
+
+/// `::happyhorse_client::runtime`.
+pub(crate) fn rt() -> TokenStream {
+    quote!(::happyhorse_client::runtime)
+}
+
+/// `::happyhorse_client::runtime::export::serde_json`.
+pub(crate) fn json() -> TokenStream {
+    quote!(::happyhorse_client::runtime::export::serde_json)
+}
+
+/// An identifier (names were checked by the lowering).
+pub(crate) fn ident(s: &str) -> Ident {
+    Ident::new(s, Span::call_site())
+}
+
+/// An unsuffixed integer literal (`400`, not `400u16`); negative values get a `-`.
+pub(crate) fn int(n: impl Into<i128>) -> TokenStream {
+    let n: i128 = n.into();
+    let lit = proc_macro2::Literal::u128_unsuffixed(n.unsigned_abs());
+    if n < 0 { quote!(-#lit) } else { quote!(#lit) }
+}
+
+/// `PROMPT` from `prompt`.
+pub(crate) fn shouty(s: &str) -> Ident {
+    ident(&crate::ir::names::shouty(s))
+}
+
+/// The Rust type of a field type (without the `Option` of optional fields).
+pub(crate) fn ty_tokens(t: &Ty) -> TokenStream {
+    let rt = rt();
+    match t {
+        Ty::String => quote!(::std::string::String),
+        Ty::Integer => quote!(i64),
+        Ty::Boolean => quote!(bool),
+        Ty::UnixMillis => quote!(#rt::UnixMillis),
+        Ty::Millis => quote!(#rt::Millis),
+        Ty::Array(i) => {
+            let i = ty_tokens(i);
+            quote!(::std::vec::Vec<#i>)
+        }
+        Ty::Enum(n) | Ty::Struct(n) | Ty::Union(n) => {
+            let n = ident(n);
+            quote!(#n)
+        }
+        Ty::Json(i) => ty_tokens(i),
+    }
+}
+
+/// The type of a field as stored: `Option<T>` when optional.
+pub(crate) fn field_ty(f: &crate::ir::Field) -> TokenStream {
+    let t = ty_tokens(&f.ty);
+    if f.required { t } else { quote!(::std::option::Option<#t>) }
+}
+
+/// The name of the per-field check function, `check_prompt`.
+pub(crate) fn check_fn(f: &crate::ir::Field) -> Ident {
+    format_ident!("check_{}", f.rust.trim_end_matches('_'))
+}

@@ -1,0 +1,196 @@
+//! Strict reading of request JSON: `Read` impls that collect every violation (wrong
+//! types, missing required fields, fields a mode forbids, unknown fields, and the value
+//! checks), and `from_json_value`/`from_json_slice` on the request body type.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs::lines;
+use super::{check_fn, field_ty, ident, json, rt};
+use crate::ir::{Field, Module, Struct, Ty, TypeDef, Union, Usage};
+
+pub(super) fn all(m: &Module) -> TokenStream {
+    let items = m.types.iter().map(|t| match t {
+        TypeDef::Struct(s) if s.usage == Usage::Request => struct_read(m, s),
+        TypeDef::Union(u) if u.usage == Usage::Request => union_read(u),
+        _ => quote!(),
+    });
+    let root = m.submit.request.as_deref().and_then(|r| m.types.iter().find(|t| t.name() == r)).and_then(|t| match t {
+        TypeDef::Struct(s) => Some(root_methods(s)),
+        _ => None,
+    });
+    quote!(#(#items)* #root)
+}
+
+/// Keys an object may hold: its own fields plus those of flattened unions.
+fn keys(m: &Module, s: &Struct) -> Vec<String> {
+    let mut keys = Vec::new();
+    for f in &s.fields {
+        match (&f.ty, f.flatten) {
+            (Ty::Union(u), true) => {
+                if let Some(TypeDef::Union(u)) = m.types.iter().find(|t| t.name() == u) {
+                    keys.push(u.tag.clone());
+                    keys.extend(u.all_keys.iter().cloned());
+                }
+            }
+            _ => keys.push(f.wire.clone()),
+        }
+    }
+    keys
+}
+
+/// `let <field> = ...;` reading one field, followed by its value checks.
+fn read_field(f: &Field) -> TokenStream {
+    let rt = rt();
+    let n = ident(&f.rust);
+    let ty = field_ty(f);
+    if f.flatten {
+        let Ty::Union(u) = &f.ty else { return quote!() };
+        let u = ident(u);
+        return quote!(let #n: ::std::option::Option<#u> = #u::read_in(obj, path, out););
+    }
+    let (wire, id) = (&f.wire, &f.id_base);
+    let read = if f.required {
+        quote!(let #n: ::std::option::Option<#ty> = #rt::read::required(obj, path, #wire, #id, out);)
+    } else {
+        quote!(let #n: ::std::option::Option<#ty> = #rt::read::optional(obj, path, #wire, #id, out);)
+    };
+    if f.checks.is_empty() {
+        return read;
+    }
+    let fname = check_fn(f);
+    let arg = if f.ty == Ty::Integer { quote!(*v) } else { quote!(v) };
+    let pattern = if f.required {
+        quote!(::std::option::Option::Some(v))
+    } else {
+        quote!(::std::option::Option::Some(::std::option::Option::Some(v)))
+    };
+    quote! {
+        #read
+        if let #pattern = &#n {
+            Self::#fname(#arg, &#rt::violation::key(path, #wire), out);
+        }
+    }
+}
+
+fn struct_read(m: &Module, s: &Struct) -> TokenStream {
+    let rt = rt();
+    let json = json();
+    let name = ident(&s.name);
+    let reads = s.fields.iter().map(read_field);
+    let inits = s.fields.iter().map(|f| {
+        let n = ident(&f.rust);
+        quote!(#n: #n?)
+    });
+    let read_fields = quote! {
+        /// Reads this object's fields from `obj`, pushing every violation.
+        fn read_fields(obj: &#rt::read::Object, path: &str, out: &mut ::std::vec::Vec<#rt::Violation>) -> ::std::option::Option<Self> {
+            #(#reads)*
+            ::std::option::Option::Some(Self { #(#inits,)* })
+        }
+    };
+    if s.variant_of.is_some() {
+        // A variant's payload: the union reads the tag and rejects unknown keys.
+        return quote!(impl #name { #read_fields });
+    }
+    let keys = keys(m, s);
+    let id = &s.id_base;
+    quote! {
+        impl #name {
+            /// Every key this object may hold.
+            const KEYS: &'static [&'static str] = &[#(#keys),*];
+
+            #read_fields
+        }
+
+        impl #rt::read::Read for #name {
+            fn read(v: &#json::Value, path: &str, id_base: &str, out: &mut ::std::vec::Vec<#rt::Violation>) -> ::std::option::Option<Self> {
+                let obj = #rt::read::object(v, path, id_base, out)?;
+                let value = Self::read_fields(obj, path, out);
+                #rt::read::deny_unknown(obj, path, Self::KEYS, #id, out);
+                value
+            }
+        }
+    }
+}
+
+fn union_read(u: &Union) -> TokenStream {
+    let rt = rt();
+    let json = json();
+    let name = ident(&u.name);
+    let tag = &u.tag;
+    let tag_id = format!("{}.{}", u.id_base, u.tag);
+    let arms = u.variants.iter().map(|v| {
+        let vt = &v.tag;
+        let vn = ident(&v.name);
+        let forbids = v.forbidden.iter().map(|f| {
+            let (w, allowed, id) = (&f.wire, &f.allowed_in, &f.id_base);
+            quote!(#rt::read::forbid(obj, path, #w, #tag, #vt, &[#(#allowed),*], #id, out);)
+        });
+        let value = match &v.payload {
+            Some(p) => {
+                let p = ident(p);
+                quote!(#p::read_fields(obj, path, out).map(Self::#vn))
+            }
+            None => quote!(::std::option::Option::Some(Self::#vn)),
+        };
+        quote!(#vt => { #(#forbids)* #value })
+    });
+    let mut keys = vec![u.tag.clone()];
+    keys.extend(u.all_keys.iter().cloned());
+    let id = &u.id_base;
+    quote! {
+        impl #name {
+            /// The tag and every key any variant may hold.
+            const KEYS: &'static [&'static str] = &[#(#keys),*];
+
+            /// Reads the tag and the selected variant's fields from `obj` (which may be the
+            /// union's own object or, when flattened, its parent's).
+            pub(crate) fn read_in(obj: &#rt::read::Object, path: &str, out: &mut ::std::vec::Vec<#rt::Violation>) -> ::std::option::Option<Self> {
+                let tag = #rt::read::tag(obj, path, #tag, Self::TAGS, #tag_id, out)?;
+                match tag {
+                    #(#arms)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+
+        impl #rt::read::Read for #name {
+            fn read(v: &#json::Value, path: &str, id_base: &str, out: &mut ::std::vec::Vec<#rt::Violation>) -> ::std::option::Option<Self> {
+                let obj = #rt::read::object(v, path, id_base, out)?;
+                let value = Self::read_in(obj, path, out);
+                #rt::read::deny_unknown(obj, path, Self::KEYS, #id, out);
+                value
+            }
+        }
+    }
+}
+
+/// `from_json_value` and `from_json_slice` on the request body type.
+fn root_methods(s: &Struct) -> TokenStream {
+    let rt = rt();
+    let json = json();
+    let n = ident(&s.name);
+    let id = &s.id_base;
+    let doc_value = lines(
+        "Reads a raw JSON body and checks it against every documented rule: JSON types, required and forbidden fields per mode, unknown fields, enum values and the value limits. Returns all violations at once.",
+    );
+    let doc_slice = lines(
+        "Like [`Self::from_json_value`], for body bytes (a syntax error is reported as a violation of the whole body).",
+    );
+    quote! {
+        impl #n {
+            #doc_value
+            pub fn from_json_value(v: &#json::Value) -> ::std::result::Result<Self, #rt::Violations> {
+                let mut out = ::std::vec::Vec::new();
+                let value = <Self as #rt::read::Read>::read(v, "", #id, &mut out);
+                #rt::read::finish(value, out)
+            }
+
+            #doc_slice
+            pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, #rt::Violations> {
+                Self::from_json_value(&#rt::read::parse_body(bytes)?)
+            }
+        }
+    }
+}

@@ -1,0 +1,325 @@
+//! Request checks: one `check_<field>` function per constrained field (shared by
+//! `validate()` and the raw-JSON reader), `validate()` on every request type, counting
+//! rules, media rules, lints and the opt-in truncation helpers.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::lines;
+use super::{check_fn, ident, int, rt, shouty, ty_tokens};
+use crate::ir::{CheckKind, CounterRef, Field, Module, Struct, Ty, TypeDef, Union, Usage};
+
+pub(super) fn all(m: &Module) -> TokenStream {
+    let counters = m.counters.iter().map(|c| {
+        let name = shouty(&c.name);
+        let n = &c.name;
+        let w = int(c.default_weight);
+        let ranges = c.ranges.iter().map(|&(a, b, w)| {
+            let (a, b, w) = (hex(a), hex(b), int(w));
+            quote!((#a, #b, #w))
+        });
+        let mut text = format!("Counting rule `{}`: {}\n\n- {}", c.name, c.doc, super::docs::source(&c.source));
+        if let Some(d) = &c.decision {
+            text.push_str(&format!("\n- {}", super::docs::decision(d)));
+        }
+        let doc = lines(&text);
+        let rt = rt();
+        quote! {
+            #doc
+            pub static #name: #rt::count::Weights = #rt::count::Weights {
+                name: #n,
+                default_weight: #w,
+                ranges: &[#(#ranges),*],
+            };
+        }
+    });
+    let types = m.types.iter().map(|t| match t {
+        TypeDef::Struct(s) if s.usage == Usage::Request => struct_checks(m, s),
+        TypeDef::Union(u) if u.usage == Usage::Request => union_checks(u),
+        _ => quote!(),
+    });
+    quote!(#(#counters)* #(#types)*)
+}
+
+/// The count expression of a length check.
+fn count(c: &CounterRef) -> TokenStream {
+    let rt = rt();
+    match c {
+        CounterRef::UnicodeScalars => quote!(#rt::count::Count::UnicodeScalars),
+        CounterRef::Utf16Units => quote!(#rt::count::Count::Utf16Units),
+        CounterRef::Bytes => quote!(#rt::count::Count::Bytes),
+        CounterRef::Weighted(n) => {
+            let n = shouty(n);
+            quote!(#rt::count::Count::Weighted(&#n))
+        }
+    }
+}
+
+fn opt_i64(v: Option<i64>) -> TokenStream {
+    match v {
+        Some(n) => {
+            let n = int(n);
+            quote!(::std::option::Option::Some(#n))
+        }
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+/// A code point as a hex literal, `0x4E00`.
+fn hex(n: u32) -> TokenStream {
+    format!("0x{n:04X}").parse().unwrap_or_else(|_| int(n))
+}
+
+fn opt_u64(v: Option<i64>) -> TokenStream {
+    match v {
+        Some(n) => {
+            let n = int(n.max(0));
+            quote!(::std::option::Option::Some(#n))
+        }
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+/// The parameter type of a check function for a field's (non-optional) type.
+pub(super) fn check_param(t: &Ty) -> TokenStream {
+    match t {
+        Ty::String => quote!(&str),
+        Ty::Integer => quote!(i64),
+        Ty::Array(i) => {
+            let i = ty_tokens(i);
+            quote!(&[#i])
+        }
+        other => {
+            let t = ty_tokens(other);
+            quote!(&#t)
+        }
+    }
+}
+
+fn check_fn_def(f: &Field) -> Option<TokenStream> {
+    if f.checks.is_empty() {
+        return None;
+    }
+    let rt = rt();
+    let name = check_fn(f);
+    let param = check_param(&f.ty);
+    let id = &f.id_base;
+    let mut body = Vec::new();
+    let mut element = Vec::new();
+    for c in &f.checks {
+        match (&c.kind, &f.ty) {
+            (CheckKind::Length { min, max, counter }, _) => {
+                let count = count(counter);
+                let (min, max) = (opt_u64(*min), int((*max).max(0)));
+                body.push(quote!(#rt::check::length(value, #count, #min, #max, path, #id, out);));
+            }
+            (CheckKind::Range { min, max }, _) => {
+                let (min, max) = (opt_i64(*min), opt_i64(*max));
+                body.push(quote!(#rt::check::range(value, #min, #max, path, #id, out);));
+            }
+            (CheckKind::Items { min, max }, _) => {
+                let (min, max) = (opt_u64(*min), opt_u64(*max));
+                body.push(quote!(#rt::check::items(value.len(), #min, #max, path, #id, out);));
+            }
+            (CheckKind::Url { schemes }, Ty::Array(_)) => {
+                element.push(quote!(#rt::check::url(item, &[#(#schemes),*], &item_path, #id, out);))
+            }
+            (CheckKind::Url { schemes }, _) => {
+                body.push(quote!(#rt::check::url(value, &[#(#schemes),*], path, #id, out);))
+            }
+            (CheckKind::PublicUrl, Ty::Array(_)) => {
+                element.push(quote!(#rt::check::public_url(item, &item_path, #id, out);))
+            }
+            (CheckKind::PublicUrl, _) => body.push(quote!(#rt::check::public_url(value, path, #id, out);)),
+        }
+    }
+    if !element.is_empty() {
+        body.push(quote! {
+            for (i, item) in value.iter().enumerate() {
+                let item_path = #rt::violation::index(path, i);
+                #(#element)*
+            }
+        });
+    }
+    let doc = lines(&format!("Checks `{}` (constraint id base `{id}`).", f.wire));
+    Some(quote! {
+        #doc
+        fn #name(value: #param, path: &str, out: &mut ::std::vec::Vec<#rt::Violation>) {
+            #(#body)*
+        }
+    })
+}
+
+/// The statements of `check(&self, path, out)` for one field.
+fn check_field(f: &Field) -> Option<TokenStream> {
+    let rt = rt();
+    let n = ident(&f.rust);
+    let wire = &f.wire;
+    let nested = matches!(f.ty, Ty::Struct(_) | Ty::Union(_));
+    if f.checks.is_empty() && !nested {
+        return None;
+    }
+    let path = if f.flatten { quote!(path) } else { quote!(&#rt::violation::key(path, #wire)) };
+    let call = |v: TokenStream| -> TokenStream {
+        if nested {
+            quote!(#v.check(#path, out);)
+        } else {
+            let fname = check_fn(f);
+            quote!(Self::#fname(#v, #path, out);)
+        }
+    };
+    Some(if f.required {
+        let v = if nested || f.ty == Ty::Integer { quote!(self.#n) } else { quote!(&self.#n) };
+        call(v)
+    } else {
+        let c = call(if f.ty == Ty::Integer { quote!(*v) } else { quote!(v) });
+        quote!(if let ::std::option::Option::Some(v) = &self.#n { #c })
+    })
+}
+
+fn validate_methods(type_name: &str) -> TokenStream {
+    let rt = rt();
+    let doc = lines(&format!(
+        "Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this {type_name}."
+    ));
+    quote! {
+        #doc
+        pub fn validate(&self) -> ::std::result::Result<(), #rt::Violations> {
+            let mut out = ::std::vec::Vec::new();
+            self.check("", &mut out);
+            #rt::Violations::check(out)
+        }
+    }
+}
+
+fn struct_checks(m: &Module, s: &Struct) -> TokenStream {
+    let rt = rt();
+    let name = ident(&s.name);
+    let fns = s.fields.iter().filter_map(check_fn_def);
+    let stmts: Vec<TokenStream> = s.fields.iter().filter_map(check_field).collect();
+    let (path, out) = if stmts.is_empty() { (quote!(_path), quote!(_out)) } else { (quote!(path), quote!(out)) };
+    let validate = validate_methods("value");
+    let extras = request_extras(m, s);
+    quote! {
+        impl #name {
+            #(#fns)*
+
+            /// Pushes the violations of this value, with paths under `path`.
+            pub(crate) fn check(&self, #path: &str, #out: &mut ::std::vec::Vec<#rt::Violation>) {
+                #(#stmts)*
+            }
+
+            #validate
+            #extras
+        }
+    }
+}
+
+fn union_checks(u: &Union) -> TokenStream {
+    let rt = rt();
+    let name = ident(&u.name);
+    let arms = u.variants.iter().map(|v| {
+        let vn = ident(&v.name);
+        if v.payload.is_some() { quote!(Self::#vn(p) => p.check(path, out)) } else { quote!(Self::#vn => {}) }
+    });
+    let validate = validate_methods("value");
+    quote! {
+        impl #name {
+            /// Pushes the violations of the selected variant's fields.
+            pub(crate) fn check(&self, path: &str, out: &mut ::std::vec::Vec<#rt::Violation>) {
+                match self { #(#arms,)* }
+            }
+
+            #validate
+        }
+    }
+}
+
+/// Media rules, truncation helpers and lints of a request struct.
+fn request_extras(m: &Module, s: &Struct) -> TokenStream {
+    let rt = rt();
+    let mut items = Vec::new();
+    for f in &s.fields {
+        if let Some(md) = &f.media {
+            let cname = format_ident!("{}_MEDIA", crate::ir::names::shouty(&f.rust));
+            let formats = &md.formats;
+            let (px, bytes) = (int(md.min_short_edge_px), int(md.max_bytes));
+            let doc = lines(&format!(
+                "Requirements on the media behind `{}`, which only a fetch can check (see the field docs).\n\n- {}",
+                f.wire,
+                super::docs::source(&md.source)
+            ));
+            items.push(quote! {
+                #doc
+                pub const #cname: #rt::MediaRules = #rt::MediaRules {
+                    formats: &[#(#formats),*],
+                    min_short_edge_px: #px,
+                    max_bytes: #bytes,
+                };
+            });
+        }
+        let truncates = f.overflow.as_ref().is_some_and(|o| o.server_truncates);
+        let limit = f.checks.iter().find_map(|c| match &c.kind {
+            CheckKind::Length { max, counter, .. } => Some((*max, counter.clone())),
+            _ => None,
+        });
+        if let (true, Some((max, counter)), Ty::String) = (truncates, limit, &f.ty) {
+            let n = ident(&f.rust);
+            let fname = format_ident!("truncate_{}_to_limit", f.rust.trim_end_matches('_'));
+            let count = count(&counter);
+            let max = int(max.max(0));
+            let doc = lines(&format!(
+                "Opt-in: cuts `{}` to the longest prefix within its length limit ({max}), as the provider would on its side. `validate()` rejects over-long values; call this first to send the truncated text instead. Returns whether anything was cut.",
+                f.wire
+            ));
+            let body = if f.required {
+                quote!(#count.truncate(&mut self.#n, #max))
+            } else {
+                quote!(self.#n.as_mut().is_some_and(|v| #count.truncate(v, #max)))
+            };
+            items.push(quote! {
+                #doc
+                pub fn #fname(&mut self) -> bool { #body }
+            });
+        }
+    }
+    let is_root = m.submit.request.as_deref() == Some(s.name.as_str());
+    if is_root && !m.lints.is_empty() {
+        let checks = m.lints.iter().map(|l| {
+            let (text, list) = (ident(&l.text), ident(&l.list));
+            let (token, ci, first, id, tw) = (&l.token, l.case_insensitive, int(l.first_index), &l.id, &l.text_wire);
+            let esc = |s: &str| s.replace('{', "{{").replace('}', "}}");
+            let message = format!(
+                "{}: {}{{k}} (`{}` has {{count}} item(s), numbered from {})",
+                esc(&l.message),
+                esc(&l.token),
+                esc(&l.list_wire),
+                l.first_index
+            );
+            quote! {
+                let count = self.#list.len() as u64;
+                for k in #rt::lint::indexed_mentions(&self.#text, #token, #ci) {
+                    if !(#first..#first + count).contains(&k) {
+                        out.push(#rt::Lint {
+                            id: #id,
+                            path: ::std::string::ToString::to_string(#tw),
+                            message: ::std::format!(#message),
+                        });
+                    }
+                }
+            }
+        });
+        let doc = lines(
+            "Warnings about likely mistakes that the provider would accept (see the spec's `[[lints]]`). Empty when nothing looks wrong.",
+        );
+        items.push(quote! {
+            #doc
+            pub fn lints(&self) -> ::std::vec::Vec<#rt::Lint> {
+                let mut out = ::std::vec::Vec::new();
+                #(#checks)*
+                out
+            }
+        });
+    }
+    quote!(#(#items)*)
+}

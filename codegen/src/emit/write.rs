@@ -1,0 +1,115 @@
+//! Writing JSON: `ToJson` for every struct and union (optional fields omitted when unset,
+//! flattened unions written into their parent), and serde `Serialize`/`Deserialize` on
+//! the types a whole body can be, going through the same code.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{ident, json, rt};
+use crate::ir::{Module, Struct, Ty, TypeDef, Union};
+
+pub(super) fn all(m: &Module) -> TokenStream {
+    let items = m.types.iter().map(|t| match t {
+        TypeDef::Struct(s) => struct_write(s),
+        TypeDef::Union(u) => union_write(u),
+        TypeDef::Enum(_) => quote!(),
+    });
+    let mut roots: Vec<&str> = m.submit.request.iter().map(String::as_str).collect();
+    roots.extend(super::decode::response_roots(m));
+    let serde = roots.into_iter().map(serde_impls);
+    quote!(#(#items)* #(#serde)*)
+}
+
+fn struct_write(s: &Struct) -> TokenStream {
+    let rt = rt();
+    let json = json();
+    let name = ident(&s.name);
+    let puts = s.fields.iter().map(|f| {
+        let n = ident(&f.rust);
+        let wire = &f.wire;
+        match (&f.ty, f.required, f.flatten) {
+            (_, _, true) => quote!(self.#n.write_fields(m);),
+            (Ty::Json(_), true, _) => quote!(#rt::json::put_json(m, #wire, &self.#n);),
+            (Ty::Json(_), false, _) => quote!(#rt::json::put_json_opt(m, #wire, &self.#n);),
+            (_, true, _) => quote!(#rt::json::put(m, #wire, &self.#n);),
+            (_, false, _) => quote!(#rt::json::put_opt(m, #wire, &self.#n);),
+        }
+    });
+    quote! {
+        impl #name {
+            /// Writes this object's fields into `m`.
+            pub(crate) fn write_fields(&self, m: &mut #json::Map<::std::string::String, #json::Value>) {
+                #(#puts)*
+            }
+        }
+
+        impl #rt::json::ToJson for #name {
+            fn to_json(&self) -> #json::Value {
+                let mut m = #json::Map::new();
+                self.write_fields(&mut m);
+                #json::Value::Object(m)
+            }
+        }
+    }
+}
+
+fn union_write(u: &Union) -> TokenStream {
+    let rt = rt();
+    let json = json();
+    let name = ident(&u.name);
+    let tag = &u.tag;
+    let arms = u.variants.iter().map(|v| {
+        let vn = ident(&v.name);
+        let vt = &v.tag;
+        let put_tag = quote!(m.insert(::std::string::ToString::to_string(#tag), #json::Value::from(#vt)););
+        match &v.payload {
+            Some(_) => quote!(Self::#vn(p) => { #put_tag p.write_fields(m); }),
+            None => quote!(Self::#vn => { #put_tag }),
+        }
+    });
+    quote! {
+        impl #name {
+            /// Writes the tag and the variant's fields into `m`.
+            pub(crate) fn write_fields(&self, m: &mut #json::Map<::std::string::String, #json::Value>) {
+                match self { #(#arms)* }
+            }
+        }
+
+        impl #rt::json::ToJson for #name {
+            fn to_json(&self) -> #json::Value {
+                let mut m = #json::Map::new();
+                self.write_fields(&mut m);
+                #json::Value::Object(m)
+            }
+        }
+    }
+}
+
+fn serde_impls(name: &str) -> TokenStream {
+    let rt = rt();
+    let json = json();
+    let serde = quote!(#rt::export::serde);
+    let n = ident(name);
+    let to_value_doc = super::docs::lines("The JSON wire form.");
+    quote! {
+        impl #n {
+            #to_value_doc
+            pub fn to_json_value(&self) -> #json::Value {
+                #rt::json::ToJson::to_json(self)
+            }
+        }
+
+        impl #serde::Serialize for #n {
+            fn serialize<S: #serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                #serde::Serialize::serialize(&#rt::json::ToJson::to_json(self), serializer)
+            }
+        }
+
+        impl<'de> #serde::Deserialize<'de> for #n {
+            fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let v = <#json::Value as #serde::Deserialize>::deserialize(deserializer)?;
+                Self::from_json_value(&v).map_err(#serde::de::Error::custom)
+            }
+        }
+    }
+}

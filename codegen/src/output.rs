@@ -1,0 +1,255 @@
+//! Generated files: tokens formatted with prettyplease under a "generated, do not edit"
+//! header naming the spec and its hash, written or compared with what is checked in.
+//!
+//! After the rust-analyzer pattern: the output is checked in, `cargo xtask codegen
+//! --check` (and a `#[test]`) fail when it is stale, and the header tells whether the
+//! spec or the generator changed.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use proc_macro2::TokenStream;
+
+use crate::error::SpecErrors;
+use crate::ir::Module;
+
+/// Where the generated provider modules live, relative to the workspace root.
+pub const PROVIDERS_DIR: &str = "generated-client/src/providers";
+
+/// Where the spec files live, relative to the workspace root.
+pub const SPEC_DIR: &str = "spec";
+
+/// One file the generator produces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Path relative to the workspace root, with `/` separators.
+    pub path: String,
+    /// The complete contents.
+    pub contents: String,
+}
+
+/// Why generation failed.
+#[derive(Debug)]
+pub enum GenerateError {
+    /// A spec file is invalid.
+    Spec(SpecErrors),
+    /// Reading the spec directory failed.
+    Io(String),
+    /// The generator produced tokens that are not valid Rust: a bug in the generator.
+    Internal(String),
+}
+
+impl fmt::Display for GenerateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GenerateError::Spec(e) => write!(f, "{e}"),
+            GenerateError::Io(e) => write!(f, "{e}"),
+            GenerateError::Internal(e) => write!(f, "internal generator error (please report): {e}"),
+        }
+    }
+}
+
+impl std::error::Error for GenerateError {}
+
+impl From<SpecErrors> for GenerateError {
+    fn from(e: SpecErrors) -> Self {
+        GenerateError::Spec(e)
+    }
+}
+
+/// The spec files of a workspace, sorted: `(absolute path, display name)`.
+pub fn spec_files(root: &Path) -> Result<Vec<(PathBuf, String)>, GenerateError> {
+    let dir = root.join(SPEC_DIR);
+    let entries =
+        std::fs::read_dir(&dir).map_err(|e| GenerateError::Io(format!("cannot list {}: {e}", dir.display())))?;
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| GenerateError::Io(format!("cannot list {}: {e}", dir.display())))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".toml") {
+            out.push((entry.path(), format!("{SPEC_DIR}/{name}")));
+        }
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
+}
+
+/// Loads and checks every spec file of the workspace; all errors of all files together.
+pub fn load_all(root: &Path) -> Result<Vec<Module>, GenerateError> {
+    let mut modules = Vec::new();
+    let mut errors = Vec::new();
+    for (path, name) in spec_files(root)? {
+        match crate::lower_file(&path, &name) {
+            Ok(m) => modules.push(m),
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    for (i, m) in modules.iter().enumerate() {
+        if let Some(other) = modules[..i].iter().find(|o| o.module == m.module) {
+            errors.push(crate::error::SpecError {
+                file: m.spec_file.clone(),
+                line: 0,
+                col: 0,
+                path: "provider.module".into(),
+                message: format!(
+                    "module `{}` is also generated from {}; module names must be unique",
+                    m.module, other.spec_file
+                ),
+            });
+        }
+    }
+    if errors.is_empty() { Ok(modules) } else { Err(SpecErrors(errors).into()) }
+}
+
+/// Formats tokens as a Rust file.
+pub fn format(tokens: TokenStream, what: &str) -> Result<String, GenerateError> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| GenerateError::Internal(format!("{what}: {e}")))?;
+    Ok(space_items(&prettyplease::unparse(&file)))
+}
+
+/// Puts a blank line between consecutive items, which prettyplease does not. Works on
+/// whole lines: an item starts after a line that closes the previous one (`}` or `;`)
+/// at the same indentation. String literals never span lines in the output (prettyplease
+/// escapes newlines), so no literal is touched.
+fn space_items(src: &str) -> String {
+    const STARTS: [&str; 12] =
+        ["///", "//!", "#[", "pub ", "pub(", "fn ", "impl", "const ", "static ", "mod ", "enum ", "struct "];
+    let mut out = String::with_capacity(src.len() + src.len() / 16);
+    let mut prev: Option<&str> = None;
+    for line in src.lines() {
+        if let Some(p) = prev {
+            let indent = |l: &str| l.len() - l.trim_start().len();
+            let (pt, lt) = (p.trim(), line.trim_start());
+            let closes = !pt.starts_with("//") && (pt == "}" || pt.ends_with(';'));
+            if closes && indent(p) == indent(line) && STARTS.iter().any(|s| lt.starts_with(s)) {
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        prev = Some(line);
+    }
+    out
+}
+
+/// The header line carrying a spec's hash; `--check` reads it back.
+pub fn hash_line(spec_file: &str, sha: &str) -> String {
+    format!("// spec {spec_file} sha256 {sha}")
+}
+
+fn header(specs: &[(&str, &str)]) -> String {
+    let mut h = String::from(
+        "// @generated by happyhorse-codegen. Do not edit: edit the spec and run `cargo xtask codegen`.\n",
+    );
+    for (file, sha) in specs {
+        h.push_str(&hash_line(file, sha));
+        h.push('\n');
+    }
+    h.push('\n');
+    h
+}
+
+/// Generates every file from the given modules.
+pub fn generate(modules: &[Module]) -> Result<Vec<GeneratedFile>, GenerateError> {
+    let mut files = Vec::new();
+    for m in modules {
+        let body = format(crate::emit::module_items(m), &m.spec_file)?;
+        files.push(GeneratedFile {
+            path: format!("{PROVIDERS_DIR}/{}.rs", m.module),
+            contents: format!("{}{body}", header(&[(&m.spec_file, &m.spec_sha256)])),
+        });
+    }
+    let list = crate::emit::providers_items(modules);
+    let inner = quote::quote! {
+        //! The generated provider modules, one per spec file. Generated by
+        //! `cargo xtask codegen`; do not edit.
+        #list
+    };
+    let body = format(inner, "providers/mod.rs")?;
+    let specs: Vec<(&str, &str)> = modules.iter().map(|m| (m.spec_file.as_str(), m.spec_sha256.as_str())).collect();
+    files
+        .push(GeneratedFile { path: format!("{PROVIDERS_DIR}/mod.rs"), contents: format!("{}{body}", header(&specs)) });
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Loads the workspace's specs and generates every file.
+pub fn generate_workspace(root: &Path) -> Result<Vec<GeneratedFile>, GenerateError> {
+    generate(&load_all(root)?)
+}
+
+/// A checked-in file that does not match the generator's output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stale {
+    /// Path relative to the workspace root.
+    pub path: String,
+    /// Why: missing, not generated any more, spec changed, or generator changed.
+    pub reason: String,
+}
+
+impl fmt::Display for Stale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.reason)
+    }
+}
+
+/// Compares generated files with the workspace; empty when everything is fresh.
+pub fn check(root: &Path, files: &[GeneratedFile]) -> Vec<Stale> {
+    let mut stale = Vec::new();
+    for f in files {
+        match std::fs::read_to_string(root.join(&f.path)) {
+            Err(_) => stale.push(Stale { path: f.path.clone(), reason: "missing".into() }),
+            Ok(old) if old == f.contents => {}
+            Ok(old) => {
+                let new_hashes: Vec<&str> = f.contents.lines().filter(|l| l.starts_with("// spec ")).collect();
+                let old_hashes: Vec<&str> = old.lines().filter(|l| l.starts_with("// spec ")).collect();
+                let reason = if new_hashes != old_hashes {
+                    "stale: the spec changed since it was generated (run `cargo xtask codegen`)".to_owned()
+                } else {
+                    "stale: the spec is unchanged but the generator's output changed, or the file was edited by hand (run `cargo xtask codegen`)".to_owned()
+                };
+                stale.push(Stale { path: f.path.clone(), reason });
+            }
+        }
+    }
+    for extra in orphans(root, files) {
+        stale.push(Stale {
+            path: extra,
+            reason: "not generated from any spec file any more (run `cargo xtask codegen` to remove it)".into(),
+        });
+    }
+    stale
+}
+
+/// `.rs` files in the providers directory that the generator does not produce.
+fn orphans(root: &Path, files: &[GeneratedFile]) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(root.join(PROVIDERS_DIR)) else { return Vec::new() };
+    let mut out: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| format!("{PROVIDERS_DIR}/{}", e.file_name().to_string_lossy()))
+        .filter(|p| p.ends_with(".rs") && !files.iter().any(|f| f.path == *p))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Writes the files that differ and removes orphans; returns the paths changed.
+pub fn write(root: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<String>> {
+    let mut changed = Vec::new();
+    for f in files {
+        let path = root.join(&f.path);
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(f.contents.as_str()) {
+            continue;
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&path, &f.contents)?;
+        changed.push(f.path.clone());
+    }
+    for extra in orphans(root, files) {
+        std::fs::remove_file(root.join(&extra))?;
+        changed.push(extra);
+    }
+    Ok(changed)
+}

@@ -12,11 +12,23 @@ pub mod emit;
 pub mod error;
 pub mod ir;
 pub mod output;
+pub mod sources;
 pub mod spec;
 
 use std::path::Path;
 
 pub use error::{SpecError, SpecErrors};
+
+/// How a spec file is named in headers, docs and messages: its directory's name and its
+/// file name, `spec/apixo-happyhorse.toml`, whichever front-end (xtask or proc-macro) and
+/// working directory loaded it, so both produce the same output.
+pub fn display_name(path: &Path) -> String {
+    let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    match path.parent().and_then(Path::file_name) {
+        Some(dir) => format!("{}/{file}", dir.to_string_lossy()),
+        None => file,
+    }
+}
 
 /// Lowercase hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -67,7 +67,9 @@ pub fn spec_files(root: &Path) -> Result<Vec<(PathBuf, String)>, GenerateError> 
         let entry = entry.map_err(|e| GenerateError::Io(format!("cannot list {}: {e}", dir.display())))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.ends_with(".toml") {
-            out.push((entry.path(), format!("{SPEC_DIR}/{name}")));
+            let path = entry.path();
+            let display = crate::display_name(&path);
+            out.push((path, display));
         }
     }
     out.sort_by(|a, b| a.1.cmp(&b.1));

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod codegen;
+mod docs_check;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,6 +14,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   codegen [--check]   generate generated-client/src/providers/ from spec/*.toml;
                       with --check, change nothing and fail if a file is stale
+  docs-check          check that every fact's quote is still in its doc copy
+                      (spec/docs/); run it after updating a doc copy
 ";
 
 fn main() -> ExitCode {
@@ -20,6 +23,7 @@ fn main() -> ExitCode {
     let root = workspace_root();
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&root, &args[1..]),
+        Some("docs-check") => docs_check::run(&root, &args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

@@ -12,6 +12,11 @@ use toml::Spanned;
 /// A spanned string, the most common leaf.
 pub type S = Spanned<String>;
 
+/// A table of named tables (`[types.Input]`, `[polling.video-edit]`). Keys are plain
+/// strings so error paths can name them; the values' spans (the table headers) locate
+/// errors about a key.
+pub type Named<T> = BTreeMap<String, Spanned<T>>;
+
 /// One spec file: one provider endpoint family.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -19,18 +24,18 @@ pub struct SpecFile {
     /// Format version; only `1` exists.
     pub format: Spanned<i64>,
     pub provider: Provider,
-    pub docs: BTreeMap<S, DocRef>,
+    pub docs: Named<DocRef>,
     pub auth: Auth,
-    pub operations: BTreeMap<S, Operation>,
+    pub operations: Named<Operation>,
     pub task: Task,
     pub envelope: Envelope,
     #[serde(default)]
-    pub counting: BTreeMap<S, Counter>,
-    pub types: BTreeMap<S, TypeDef>,
+    pub counting: Named<Counter>,
+    pub types: Named<TypeDef>,
     pub errors: Errors,
     #[serde(default)]
     pub http_statuses: Vec<HttpStatus>,
-    pub polling: BTreeMap<S, Polling>,
+    pub polling: Named<Polling>,
     pub billing: Option<Billing>,
     pub callbacks: Option<Callbacks>,
     #[serde(default)]
@@ -230,7 +235,7 @@ pub struct Field {
     pub media: Option<Media>,
     pub overflow: Option<Overflow>,
     #[serde(default)]
-    pub per_mode: BTreeMap<S, PerMode>,
+    pub per_mode: Named<PerMode>,
     pub source: Source,
     pub decision: Option<Decision>,
 }
@@ -240,7 +245,7 @@ pub struct Field {
 #[derive(Debug)]
 pub enum Presence {
     One(String),
-    PerVariant(BTreeMap<S, S>),
+    PerVariant(BTreeMap<String, S>),
 }
 
 impl<'de> Deserialize<'de> for Presence {
@@ -393,8 +398,8 @@ pub struct Billing {
     pub source: Source,
     pub prices: Vec<Price>,
     #[serde(default)]
-    pub inputs: BTreeMap<S, BillingInput>,
-    pub formulas: BTreeMap<S, Formula>,
+    pub inputs: Named<BillingInput>,
+    pub formulas: Named<Formula>,
 }
 
 #[derive(Debug, Deserialize)]

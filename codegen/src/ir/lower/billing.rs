@@ -108,16 +108,17 @@ pub(super) fn billing(
     }
 
     let mut inputs = Vec::new();
-    for (name, inp) in &b.inputs {
-        let path = format!("billing.inputs.{}", name.get_ref());
-        if let Some(p) = crate::ir::names::ident_problem(name.get_ref()) {
-            cx.err(name, &path, format!("input name `{}` {p}", name.get_ref()));
+    for (name, at) in &b.inputs {
+        let path = format!("billing.inputs.{name}");
+        let inp = at.as_ref();
+        if let Some(p) = crate::ir::names::ident_problem(name) {
+            cx.err(at, &path, format!("input name `{name}` {p}"));
         }
-        if name.get_ref() == "unit_price" {
-            cx.err(name, &path, "`unit_price` is built in; choose another name");
+        if name == "unit_price" {
+            cx.err(at, &path, "`unit_price` is built in; choose another name");
         }
         inputs.push(BillingInput {
-            name: name.get_ref().clone(),
+            name: name.clone(),
             doc: inp.doc.get_ref().clone(),
             min: inp.min.as_ref().and_then(|m| decimal(cx, m, &format!("{path}.min"))),
             source: cx.source(&inp.source, &format!("{path}.source")),
@@ -127,7 +128,7 @@ pub(super) fn billing(
     let mut formulas = Vec::new();
     for (m, selector) in modes.modes.iter().zip(selectors) {
         let path = format!("billing.formulas.{}", m.tag);
-        let Some((_, f)) = b.formulas.iter().find(|(k, _)| *k.get_ref() == m.tag) else {
+        let Some(f) = b.formulas.get(&m.tag).map(|f| f.as_ref()) else {
             cx.err_at(
                 None,
                 "billing.formulas",
@@ -188,13 +189,13 @@ pub(super) fn billing(
             Err((offset, msg)) => expr_err(cx, &f.expr, offset, &format!("{path}.expr"), msg),
         }
     }
-    for k in b.formulas.keys() {
-        if !modes.modes.iter().any(|m| m.tag == *k.get_ref()) {
+    for (k, at) in &b.formulas {
+        if !modes.modes.iter().any(|m| m.tag == *k) {
             let list: Vec<&str> = modes.modes.iter().map(|m| m.tag.as_str()).collect();
             cx.err(
-                k,
-                format!("billing.formulas.{}", k.get_ref()),
-                format!("unknown mode `{}`; expected one of {}", k.get_ref(), list.join(", ")),
+                at,
+                format!("billing.formulas.{k}"),
+                format!("unknown mode `{k}`; expected one of {}", list.join(", ")),
             );
         }
     }

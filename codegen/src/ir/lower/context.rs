@@ -75,6 +75,25 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// The byte offset in the file of 1-based `line`/`col` inside a string value, exact for
+    /// literal strings (`'...'`, `'''...'''`), whose text is the file's text; for other
+    /// strings (escapes shift offsets) the string's start.
+    pub fn position_in_string(&self, s: &Spanned<String>, line: usize, col: usize) -> usize {
+        let span = s.span();
+        let raw = self.src.text.get(span.clone()).unwrap_or_default();
+        let content = if let Some(rest) = raw.strip_prefix("'''") {
+            let skipped = if rest.starts_with("\r\n") { 2 } else { usize::from(rest.starts_with('\n')) };
+            span.start + 3 + skipped
+        } else if raw.starts_with('\'') {
+            span.start + 1
+        } else {
+            return span.start;
+        };
+        let text = s.get_ref();
+        let line_start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+        content + line_start + col.saturating_sub(1)
+    }
+
     /// Lowers a decision and records it in the catalogue under `path`.
     pub fn decision(&mut self, d: &Option<model::Decision>, path: &str) -> Option<Decision> {
         let d = d.as_ref()?;

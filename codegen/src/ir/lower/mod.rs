@@ -123,7 +123,8 @@ fn lower_docs(cx: &mut Cx, spec: &crate::spec::model::SpecFile) -> Vec<Doc> {
     let mut out = Vec::new();
     let mut mains = 0;
     for (key, d) in &spec.docs {
-        let path = format!("docs.{}", key.get_ref());
+        let path = format!("docs.{key}");
+        let d = d.as_ref();
         let origin = d.origin.get_ref().clone();
         match origin.as_str() {
             "main" => mains += 1,
@@ -133,12 +134,7 @@ fn lower_docs(cx: &mut Cx, spec: &crate::spec::model::SpecFile) -> Vec<Doc> {
         if !d.url.get_ref().starts_with("https://") {
             cx.err(&d.url, format!("{path}.url"), "expected an https:// URL");
         }
-        out.push(Doc {
-            key: key.get_ref().clone(),
-            url: d.url.get_ref().clone(),
-            copy: d.copy.get_ref().clone(),
-            origin,
-        });
+        out.push(Doc { key: key.clone(), url: d.url.get_ref().clone(), copy: d.copy.get_ref().clone(), origin });
     }
     if mains != 1 {
         cx.err_at(None, "docs", format!("expected exactly one doc with origin = \"main\", found {mains}"));

@@ -13,10 +13,11 @@ use crate::spec::model::{S, SpecFile};
 pub(super) fn operations(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Option<(Operation, Operation)> {
     let mut submit = None;
     let mut status = None;
-    for (key, op) in &spec.operations {
-        let path = format!("operations.{}", key.get_ref());
-        if let Some(p) = crate::ir::names::ident_problem(key.get_ref()) {
-            cx.err(key, &path, format!("operation key `{}` {p}", key.get_ref()));
+    for (key, at) in &spec.operations {
+        let path = format!("operations.{key}");
+        let op = at.as_ref();
+        if let Some(p) = crate::ir::names::ident_problem(key) {
+            cx.err(at, &path, format!("operation key `{key}` {p}"));
         }
         let role_ok = cx.one_of(&op.role, &format!("{path}.role"), &["submit", "status"]);
         cx.one_of(&op.method, &format!("{path}.method"), &["GET", "POST", "PUT", "PATCH", "DELETE"]);
@@ -102,7 +103,7 @@ pub(super) fn operations(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Opt
             _ => {}
         }
         let lowered = Operation {
-            key: key.get_ref().clone(),
+            key: key.clone(),
             method: op.method.get_ref().clone(),
             path: p.clone(),
             content_type: op.content_type.as_ref().map(|c| c.get_ref().clone()),

@@ -29,13 +29,14 @@ pub(super) fn auth(cx: &mut Cx, a: &model::Auth) -> Auth {
 
 pub(super) fn counters(cx: &mut Cx, spec: &SpecFile) -> Vec<Counter> {
     let mut out = Vec::new();
-    for (name, c) in &spec.counting {
-        let path = format!("counting.{}", name.get_ref());
-        if ["unicode_scalars", "utf16_units", "bytes"].contains(&name.get_ref().as_str()) {
-            cx.err(name, &path, format!("`{}` is a built-in counting rule; choose another name", name.get_ref()));
+    for (name, at) in &spec.counting {
+        let path = format!("counting.{name}");
+        let c = at.as_ref();
+        if ["unicode_scalars", "utf16_units", "bytes"].contains(&name.as_str()) {
+            cx.err(at, &path, format!("`{name}` is a built-in counting rule; choose another name"));
         }
-        if let Some(p) = crate::ir::names::ident_problem(name.get_ref()) {
-            cx.err(name, &path, format!("counting rule name `{}` {p}", name.get_ref()));
+        if let Some(p) = crate::ir::names::ident_problem(name) {
+            cx.err(at, &path, format!("counting rule name `{name}` {p}"));
         }
         let default_weight = cx.u32(&c.default_weight, &format!("{path}.default_weight"));
         let mut ranges = Vec::new();
@@ -57,14 +58,14 @@ pub(super) fn counters(cx: &mut Cx, spec: &SpecFile) -> Vec<Counter> {
         for pair in ranges.windows(2) {
             if pair[1].0 <= pair[0].1 {
                 cx.err(
-                    name,
+                    at,
                     format!("{path}.weights"),
                     format!("ranges {:X}-{:X} and {:X}-{:X} overlap", pair[0].0, pair[0].1, pair[1].0, pair[1].1),
                 );
             }
         }
         out.push(Counter {
-            name: name.get_ref().clone(),
+            name: name.clone(),
             doc: c.doc.get_ref().clone(),
             default_weight,
             ranges,
@@ -117,7 +118,7 @@ pub(super) fn modes(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Op
     }
     let mut modes = Vec::new();
     for (tag, variant) in tags {
-        let Some((_, p)) = spec.polling.iter().find(|(k, _)| *k.get_ref() == tag) else {
+        let Some(p) = spec.polling.get(&tag).map(|p| p.as_ref()) else {
             cx.err_at(
                 None,
                 "polling",
@@ -151,14 +152,10 @@ pub(super) fn modes(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Op
             },
         });
     }
-    for k in spec.polling.keys() {
-        if !modes.iter().any(|m| m.tag == *k.get_ref()) {
+    for (k, at) in &spec.polling {
+        if !modes.iter().any(|m| m.tag == *k) {
             let list: Vec<&str> = modes.iter().map(|m| m.tag.as_str()).collect();
-            cx.err(
-                k,
-                format!("polling.{}", k.get_ref()),
-                format!("unknown mode `{}`; expected one of {}", k.get_ref(), list.join(", ")),
-            );
+            cx.err(at, format!("polling.{k}"), format!("unknown mode `{k}`; expected one of {}", list.join(", ")));
         }
     }
     Some(Modes { union, modes })
@@ -318,12 +315,8 @@ pub(super) fn examples(
             }
         };
         if let Err(err) = serde_json::from_str::<serde_json::Value>(e.json.get_ref()) {
-            let (line, col) = (err.line(), err.column());
-            cx.err(
-                &e.json,
-                format!("{path}.json"),
-                format!("invalid JSON at line {line}, column {col} of the example: {err}"),
-            );
+            let at = cx.position_in_string(&e.json, err.line(), err.column());
+            cx.err_at(Some(at..at + 1), format!("{path}.json"), format!("invalid JSON: {err}"));
         }
         out.push(Example {
             name: name.clone(),

@@ -24,10 +24,11 @@ enum Kind {
 
 pub(super) fn lower_types(cx: &mut Cx, spec: &SpecFile, counters: &[Counter]) -> Vec<TypeDef> {
     let mut kinds = Kinds(BTreeMap::new());
-    for (name, t) in &spec.types {
-        let path = format!("types.{}", name.get_ref());
-        if let Some(p) = type_name_problem(name.get_ref()) {
-            cx.err(name, &path, format!("type name `{}` {p}", name.get_ref()));
+    for (name, at) in &spec.types {
+        let t = at.as_ref();
+        let path = format!("types.{}", name);
+        if let Some(p) = type_name_problem(name) {
+            cx.err(at, &path, format!("type name `{}` {p}", name));
         }
         let kind = match t.kind.get_ref().as_str() {
             "enum" => Kind::Enum,
@@ -50,20 +51,21 @@ pub(super) fn lower_types(cx: &mut Cx, spec: &SpecFile, counters: &[Counter]) ->
                 continue;
             }
         };
-        kinds.0.insert(name.get_ref().clone(), (kind, usage));
+        kinds.0.insert(name.to_owned(), (kind, usage));
     }
 
     let mut out: Vec<TypeDef> = Vec::new();
-    for (name, t) in &spec.types {
-        let Some(&(kind, usage)) = kinds.0.get(name.get_ref()) else { continue };
-        let path = format!("types.{}", name.get_ref());
+    for (name, at) in &spec.types {
+        let t = at.as_ref();
+        let Some(&(kind, usage)) = kinds.0.get(name) else { continue };
+        let path = format!("types.{}", name);
         check_kind_keys(cx, t, kind, &path);
         let source = cx.source(&t.source, &format!("{path}.source"));
         let decision = cx.decision(&t.decision, &path);
         let doc = t.doc.get_ref().clone();
         match kind {
             Kind::Enum => {
-                if let Some(e) = lower_enum(cx, name, t, usage, &path, source, decision) {
+                if let Some(e) = lower_enum(cx, name, at, t, usage, &path, source, decision) {
                     out.push(TypeDef::Enum(e));
                 }
             }
@@ -96,7 +98,7 @@ pub(super) fn lower_types(cx: &mut Cx, spec: &SpecFile, counters: &[Counter]) ->
                     cx.err(&t.kind, &path, "an object needs at least one field");
                 }
                 out.push(TypeDef::Struct(Struct {
-                    name: name.get_ref().clone(),
+                    name: name.to_owned(),
                     doc,
                     usage,
                     source,
@@ -107,10 +109,10 @@ pub(super) fn lower_types(cx: &mut Cx, spec: &SpecFile, counters: &[Counter]) ->
                 }));
             }
             Kind::Union => {
-                let (u, payloads) = lower_union(cx, &kinds, counters, name, t, usage, &path, source, decision);
+                let (u, payloads) = lower_union(cx, &kinds, counters, name, at, t, usage, &path, source, decision);
                 for p in payloads {
                     if kinds.0.contains_key(&p.name) {
-                        cx.err(name, &path, format!("the payload type `{}` of a variant clashes with a declared type of that name; rename the variant", p.name));
+                        cx.err(at, &path, format!("the payload type `{}` of a variant clashes with a declared type of that name; rename the variant", p.name));
                     }
                     out.push(TypeDef::Struct(p));
                 }
@@ -162,7 +164,8 @@ fn check_kind_keys(cx: &mut Cx, t: &model::TypeDef, kind: Kind, path: &str) {
 
 fn lower_enum(
     cx: &mut Cx,
-    name: &S,
+    name: &str,
+    at: &Spanned<model::TypeDef>,
     t: &model::TypeDef,
     usage: Usage,
     path: &str,
@@ -247,14 +250,14 @@ fn lower_enum(
     }
     let phases = out.iter().filter(|v| v.phase.is_some()).count();
     if phases != 0 && phases != out.len() {
-        cx.err(name, format!("{path}.values"), "either every value has a `phase` or none does");
+        cx.err(at, format!("{path}.values"), "either every value has a `phase` or none does");
     }
     let retries = out.iter().filter(|v| v.retryable.is_some()).count();
     if retries != 0 && retries != out.len() {
-        cx.err(name, format!("{path}.values"), "either every value has `retryable` or none does");
+        cx.err(at, format!("{path}.values"), "either every value has `retryable` or none does");
     }
     if usage == Usage::Request && (phases > 0 || retries > 0) {
-        cx.err(name, path, "`phase` and `retryable` describe responses; a request enum cannot have them");
+        cx.err(at, path, "`phase` and `retryable` describe responses; a request enum cannot have them");
     }
     let unknown_phase = match &t.unknown_phase {
         Some(p) if phases == 0 => {
@@ -266,7 +269,7 @@ fn lower_enum(
             .then(|| phase_of(p.get_ref())),
         None if phases > 0 => {
             cx.err(
-                name,
+                at,
                 format!("{path}.unknown_phase"),
                 "missing key `unknown_phase`: say what an unlisted state means (usually \"pending\")",
             );
@@ -282,7 +285,7 @@ fn lower_enum(
         Some(r) => Some(*r.get_ref()),
         None if retries > 0 => {
             cx.err(
-                name,
+                at,
                 format!("{path}.unknown_retryable"),
                 "missing key `unknown_retryable`: say whether a retry may help for an unlisted code",
             );
@@ -291,7 +294,7 @@ fn lower_enum(
         None => None,
     };
     Some(Enum {
-        name: name.get_ref().clone(),
+        name: name.to_owned(),
         doc: t.doc.get_ref().clone(),
         usage,
         source,
@@ -316,14 +319,15 @@ fn lower_union(
     cx: &mut Cx,
     kinds: &Kinds,
     counters: &[Counter],
-    name: &S,
+    name: &str,
+    at: &Spanned<model::TypeDef>,
     t: &model::TypeDef,
     usage: Usage,
     path: &str,
     source: crate::ir::Source,
     decision: Option<crate::ir::Decision>,
 ) -> (Union, Vec<Struct>) {
-    let uname = name.get_ref().clone();
+    let uname = name.to_owned();
     let tag = t.tag.as_ref().map(|t| t.get_ref().clone()).unwrap_or_default();
     if let Some(tg) = &t.tag
         && tg.get_ref().is_empty()
@@ -332,7 +336,7 @@ fn lower_union(
     }
     let variants_in = t.variants.as_deref().unwrap_or(&[]);
     if t.variants.is_some() && variants_in.is_empty() {
-        cx.err(name, format!("{path}.variants"), "a union needs at least one variant");
+        cx.err(at, format!("{path}.variants"), "a union needs at least one variant");
     }
     let mut tags = BTreeSet::new();
     let mut vnames = BTreeSet::new();
@@ -372,25 +376,21 @@ fn lower_union(
             }
             model::Presence::PerVariant(pm) => {
                 for (k, v) in pm {
-                    if !tags.contains(k.get_ref()) {
+                    if !tags.contains(k) {
                         let list: Vec<&str> = tags.iter().map(String::as_str).collect();
                         cx.err(
-                            k,
-                            format!("{fpath}.presence.{}", k.get_ref()),
-                            format!("unknown variant `{}`; expected one of {}", k.get_ref(), list.join(", ")),
+                            v,
+                            format!("{fpath}.presence.{k}"),
+                            format!("unknown variant `{}`; expected one of {}", k, list.join(", ")),
                         );
                         continue;
                     }
-                    if cx.one_of(
-                        v,
-                        &format!("{fpath}.presence.{}", k.get_ref()),
-                        &["required", "optional", "forbidden"],
-                    ) {
-                        map.insert(k.get_ref().clone(), v.get_ref().clone());
+                    if cx.one_of(v, &format!("{fpath}.presence.{}", k), &["required", "optional", "forbidden"]) {
+                        map.insert(k.clone(), v.get_ref().clone());
                     }
                 }
                 for t in &tags {
-                    if !pm.keys().any(|k| k.get_ref() == t) {
+                    if !pm.contains_key(t) {
                         cx.err(&f.presence, format!("{fpath}.presence"), format!("missing variant `{t}`: list every variant as \"required\", \"optional\" or \"forbidden\""));
                     }
                 }
@@ -399,15 +399,13 @@ fn lower_union(
                 }
             }
         }
-        for k in f.per_mode.keys() {
-            match map.get(k.get_ref()).map(String::as_str) {
-                None => {
-                    cx.err(k, format!("{fpath}.per_mode.{}", k.get_ref()), format!("unknown variant `{}`", k.get_ref()))
-                }
+        for (k, at_mode) in &f.per_mode {
+            match map.get(k).map(String::as_str) {
+                None => cx.err(at_mode, format!("{fpath}.per_mode.{k}"), format!("unknown variant `{k}`")),
                 Some("forbidden") => cx.err(
-                    k,
-                    format!("{fpath}.per_mode.{}", k.get_ref()),
-                    format!("variant `{}` forbids this field, so it cannot have constraints for it", k.get_ref()),
+                    at_mode,
+                    format!("{fpath}.per_mode.{}", k),
+                    format!("variant `{}` forbids this field, so it cannot have constraints for it", k),
                 ),
                 _ => {}
             }
@@ -437,7 +435,7 @@ fn lower_union(
                     id_base: String::new(),
                 }),
                 Some(p) => {
-                    let over = f.per_mode.iter().find(|(k, _)| k.get_ref() == vtag).map(|(_, o)| o);
+                    let over = f.per_mode.get(vtag.as_str()).map(|o| o.as_ref());
                     if let Some(field) =
                         lower_field(cx, kinds, counters, f, &fpath, usage, p == "required", over, false)
                     {
@@ -498,7 +496,8 @@ fn dup_check(cx: &mut Cx, seen: &mut BTreeMap<String, ()>, f: &model::Field, fpa
 
 /// A flattened union's tag and keys live in its parent object: they must not collide.
 fn check_flatten_collisions(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) {
-    for (name, t) in &spec.types {
+    for (name, at) in &spec.types {
+        let t = at.as_ref();
         for (i, f) in t.fields.iter().flatten().enumerate() {
             if !f.flatten {
                 continue;
@@ -510,7 +509,7 @@ fn check_flatten_collisions(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) {
                 if own.contains(k.as_str()) {
                     cx.err(
                         &f.name,
-                        format!("types.{}.fields[{i}]", name.get_ref()),
+                        format!("types.{}.fields[{i}]", name),
                         format!("the flattened union {} brings key `{k}`, which the object also has", u.name),
                     );
                 }
@@ -836,7 +835,9 @@ fn lower_default(
         }
         (Ty::Integer, toml::Value::Integer(n)) => {
             for c in checks {
+                // An inconsistent range (min > max) is reported on its own.
                 if let CheckKind::Range { min, max } = c.kind
+                    && !matches!((min, max), (Some(a), Some(b)) if a > b)
                     && (min.is_some_and(|m| *n < m) || max.is_some_and(|m| *n > m))
                 {
                     cx.err(
@@ -875,12 +876,24 @@ fn fmt_bound(b: Option<i64>) -> String {
 
 /// Checks enum/union defaults against the lowered types (needs all types first).
 fn check_tag_defaults(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) {
-    for (name, t) in &spec.types {
+    for (name, at) in &spec.types {
+        let t = at.as_ref();
         for (i, f) in t.fields.iter().flatten().enumerate() {
             let Some(d) = &f.default else { continue };
             let toml::Value::String(s) = d.get_ref() else { continue };
-            let path = format!("types.{}.fields[{i}].default", name.get_ref());
-            match types.iter().find(|x| x.name() == f.ty.get_ref()) {
+            let path = format!("types.{}.fields[{i}].default", name);
+            let usage = if t.usage.get_ref() == "request" { Usage::Request } else { Usage::Response };
+            let ty = types.iter().find(|x| x.name() == f.ty.get_ref());
+            // A field whose type has the other usage is already reported.
+            let same_usage = match ty {
+                Some(TypeDef::Enum(e)) => e.usage == usage,
+                Some(TypeDef::Union(u)) => u.usage == usage,
+                _ => true,
+            };
+            if !same_usage {
+                continue;
+            }
+            match ty {
                 Some(TypeDef::Enum(e)) if !e.values.iter().any(|v| &v.wire == s) => {
                     let list: Vec<&str> = e.values.iter().map(|v| v.wire.as_str()).collect();
                     cx.err(

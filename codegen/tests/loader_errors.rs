@@ -1,0 +1,336 @@
+//! A malformed spec never panics: each kind of mistake gives `file:line:col`, the key path
+//! and what was expected. Each case edits the real APIXO or Modellix spec in one place
+//! and checks the whole message; positions are computed from the edited text, so the
+//! cases do not depend on line numbers of the spec.
+
+use std::path::Path;
+
+const APIXO: &str = "spec/apixo-happyhorse.toml";
+const MODELLIX: &str = "spec/modellix-happyhorse-1.0-r2v.toml";
+
+fn spec(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name);
+    std::fs::read_to_string(path).expect("spec file")
+}
+
+/// The spec with `from` (which must occur exactly once) replaced by `to`.
+fn edited(name: &str, from: &str, to: &str) -> String {
+    let text = spec(name);
+    assert_eq!(text.matches(from).count(), 1, "{from:?} must occur once in {name}");
+    text.replacen(from, to, 1)
+}
+
+/// `line:col` of the first occurrence of `marker` (plus `offset` characters) in `text`.
+fn pos(text: &str, marker: &str, offset: usize) -> String {
+    let at = text.find(marker).unwrap_or_else(|| panic!("marker {marker:?} not found")) + offset;
+    let line = text[..at].matches('\n').count() + 1;
+    let col = text[..at].rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    format!("{line}:{col}")
+}
+
+/// Every message of lowering `text`.
+fn errors(name: &str, text: &str) -> Vec<String> {
+    match happyhorse_codegen::lower_text(name, text) {
+        Ok(_) => panic!("the edited spec was accepted"),
+        Err(e) => e.0.iter().map(ToString::to_string).collect(),
+    }
+}
+
+/// Lowering fails with exactly `expected` (one message).
+fn fails_with(name: &str, text: &str, expected: String) {
+    assert_eq!(errors(name, text), vec![expected]);
+}
+
+#[test]
+fn both_spec_files_are_valid() {
+    for name in [APIXO, MODELLIX] {
+        if let Err(e) = happyhorse_codegen::lower_text(name, &spec(name)) {
+            panic!("{e}");
+        }
+    }
+}
+
+#[test]
+fn bad_toml_names_the_position() {
+    let text = edited(APIXO, "format = 1", "format = = 1");
+    fails_with(APIXO, &text, format!("{APIXO}:{}: invalid TOML: extra `=`, expected nothing", pos(&text, "= = 1", 2)));
+}
+
+#[test]
+fn unknown_key() {
+    let text = edited(MODELLIX, "name = \"seed\"\n", "name = \"seed\"\ncolour = \"red\"\n");
+    fails_with(
+        MODELLIX,
+        &text,
+        format!(
+            "{MODELLIX}:{}: types.SubmitRequest.fields[5].colour: unknown key `colour`, expected one of `name`, `rust_name`, `type`, `flatten`, `presence`, `default`, `doc`, `unit`, `examples`, `length`, `range`, `items`, `url`, `media`, `overflow`, `per_mode`, `source`, `decision`",
+            pos(&text, "colour", 0)
+        ),
+    );
+}
+
+#[test]
+fn wrong_type() {
+    let text = edited(MODELLIX, "first_poll_s = 30", "first_poll_s = \"30\"");
+    fails_with(
+        MODELLIX,
+        &text,
+        format!(
+            "{MODELLIX}:{}: polling.default.first_poll_s: invalid type: string \"30\", expected i64",
+            pos(&text, "\"30\"", 0)
+        ),
+    );
+}
+
+#[test]
+fn missing_key() {
+    let text = edited(MODELLIX, "[auth]\nscheme = \"bearer\"\n", "[auth]\n");
+    fails_with(MODELLIX, &text, format!("{MODELLIX}:{}: auth: missing key `scheme`", pos(&text, "[auth]", 0)));
+}
+
+#[test]
+fn min_greater_than_max() {
+    let text = edited(MODELLIX, "range = { min = 3, max = 15,", "range = { min = 16, max = 15,");
+    fails_with(
+        MODELLIX,
+        &text,
+        format!(
+            "{MODELLIX}:{}: types.SubmitRequest.fields[4].range.min: min (16) is greater than max (15)",
+            pos(&text, "16, max", 0)
+        ),
+    );
+}
+
+#[test]
+fn default_outside_its_enum() {
+    let text = edited(MODELLIX, "default = \"1080P\"", "default = \"4K\"");
+    fails_with(
+        MODELLIX,
+        &text,
+        format!(
+            "{MODELLIX}:{}: types.SubmitRequest.fields[2].default: default `4K` is not a value of Resolution; expected one of 720P, 1080P",
+            pos(&text, "\"4K\"", 0)
+        ),
+    );
+}
+
+#[test]
+fn default_outside_its_range() {
+    let text = edited(MODELLIX, "default = 5\n", "default = 20\n");
+    fails_with(
+        MODELLIX,
+        &text,
+        format!(
+            "{MODELLIX}:{}: types.SubmitRequest.fields[4].default: default 20 is outside the field's range 3..=15",
+            pos(&text, "= 20", 2)
+        ),
+    );
+}
+
+#[test]
+fn reference_to_an_unknown_type() {
+    let text = edited(MODELLIX, "type = \"Ratio\"", "type = \"Ratoi\"");
+    let msg = errors(MODELLIX, &text);
+    assert_eq!(msg.len(), 1, "{msg:?}");
+    assert!(
+        msg[0].starts_with(&format!(
+            "{MODELLIX}:{}: types.SubmitRequest.fields[3].type: unknown type `Ratoi`; expected string, integer, boolean, unix_millis, millis, array<T>, json<T> or a declared type (",
+            pos(&text, "\"Ratoi\"", 0)
+        )),
+        "{}",
+        msg[0]
+    );
+}
+
+#[test]
+fn reference_to_an_unknown_field() {
+    let text = edited(MODELLIX, "state = \"data.status\"", "state = \"data.state\"");
+    fails_with(
+        MODELLIX,
+        &text,
+        format!(
+            "{MODELLIX}:{}: task.state: `data.state` cannot be resolved in TaskResponse: type TaskData has no field `state` (fields: status, task_id, model_id, result)",
+            pos(&text, "\"data.state\"", 0)
+        ),
+    );
+}
+
+#[test]
+fn formula_over_an_unknown_field() {
+    let text = edited(
+        APIXO,
+        "expr = \"input.duration * unit_price\"\nsource = { section = \"Billing\", quote = \"text-to-video",
+        "expr = \"input.durations * unit_price\"\nsource = { section = \"Billing\", quote = \"text-to-video",
+    );
+    fails_with(
+        APIXO,
+        &text,
+        format!(
+            "{APIXO}:{}: billing.formulas.text-to-video.expr: unknown field `input.durations` in mode text-to-video: type TextToVideoInput has no field `durations` (fields: prompt, resolution, ratio, duration, watermark)",
+            pos(&text, "input.durations", 0)
+        ),
+    );
+}
+
+#[test]
+fn formula_over_a_field_the_mode_forbids() {
+    let text = edited(APIXO, "expr = \"(min(input_video_seconds, 15)", "expr = \"(min(input.duration, 15)");
+    fails_with(
+        APIXO,
+        &text,
+        format!(
+            "{APIXO}:{}: billing.formulas.video-edit.expr: unknown field `input.duration` in mode video-edit: type VideoEditInput has no field `duration` (fields: prompt, image_urls, video_urls, resolution, audio_setting, watermark)",
+            pos(&text, "input.duration, 15", 0)
+        ),
+    );
+}
+
+#[test]
+fn formula_syntax_error() {
+    let text = edited(
+        APIXO,
+        "expr = \"input.duration * unit_price\"\nsource = { section = \"Billing\", quote = \"image-to-video",
+        "expr = \"input.duration / unit_price\"\nsource = { section = \"Billing\", quote = \"image-to-video",
+    );
+    fails_with(
+        APIXO,
+        &text,
+        format!(
+            "{APIXO}:{}: billing.formulas.image-to-video.expr: invalid formula: division is not supported: results must stay exact",
+            pos(&text, "/ unit_price", 0)
+        ),
+    );
+}
+
+#[test]
+fn union_field_must_list_every_variant() {
+    let text = edited(
+        APIXO,
+        "presence = { text-to-video = \"optional\", image-to-video = \"forbidden\", reference-to-video = \"optional\", video-edit = \"forbidden\" }",
+        "presence = { text-to-video = \"optional\", reference-to-video = \"optional\", video-edit = \"forbidden\" }",
+    );
+    fails_with(
+        APIXO,
+        &text,
+        format!(
+            "{APIXO}:{}: types.Input.fields[4].presence: missing variant `image-to-video`: list every variant as \"required\", \"optional\" or \"forbidden\"",
+            pos(&text, "{ text-to-video = \"optional\", reference-to-video", 0)
+        ),
+    );
+}
+
+#[test]
+fn every_mode_needs_polling_guidance() {
+    let text = edited(APIXO, "[polling.video-edit]", "[polling.video-editt]");
+    let msg = errors(APIXO, &text);
+    assert_eq!(
+        msg,
+        vec![
+            format!(
+                "{APIXO}: polling: missing [polling.video-edit]: every mode needs a first poll delay and an interval"
+            ),
+            format!(
+                "{APIXO}:{}: polling.video-editt: unknown mode `video-editt`; expected one of text-to-video, image-to-video, reference-to-video",
+                pos(&text, "[polling.video-editt]", 0)
+            ),
+        ]
+    );
+}
+
+#[test]
+fn every_price_selector_value_needs_a_price() {
+    let text = edited(APIXO, "when = \"1080p\"", "when = \"4k\"");
+    let msg = errors(APIXO, &text);
+    assert_eq!(
+        msg,
+        vec![
+            format!(
+                "{APIXO}:{}: billing.prices[1].when: `4k` is not a value of Resolution; expected one of 720p, 1080p",
+                pos(&text, "\"4k\"", 0)
+            ),
+            format!(
+                "{APIXO}:{}: billing.prices: Resolution value `1080p` has no price; every value needs one",
+                pos(&text, "\"input.resolution\"", 0)
+            ),
+        ]
+    );
+}
+
+#[test]
+fn source_must_name_a_known_doc() {
+    let text = edited(APIXO, "source = { doc = \"webhooks\",", "source = { doc = \"webhook\",");
+    fails_with(
+        APIXO,
+        &text,
+        format!(
+            "{APIXO}:{}: callbacks.source.doc: unknown doc `webhook`; expected one of the [docs] keys: facts, page, webhooks",
+            pos(&text, "\"webhook\"", 0)
+        ),
+    );
+}
+
+#[test]
+fn example_json_must_parse() {
+    let text = edited(MODELLIX, "{\"code\": 400, \"message\"", "{\"code\": 400 \"message\"");
+    fails_with(
+        MODELLIX,
+        &text,
+        format!(
+            "{MODELLIX}:{}: examples[2].json: invalid JSON: expected `,` or `}}` at line 1 column 14",
+            pos(&text, "400 \"message\"", 4)
+        ),
+    );
+}
+
+#[test]
+fn duplicate_enum_values() {
+    let text =
+        edited(MODELLIX, "{ wire = \"9:16\", name = \"Portrait9x16\"", "{ wire = \"16:9\", name = \"Portrait9x16\"");
+    fails_with(
+        MODELLIX,
+        &text,
+        format!(
+            "{MODELLIX}:{}: types.Ratio.values[1].wire: duplicate enum value `16:9`",
+            pos(&text, "\"16:9\", name = \"Portrait9x16\"", 0)
+        ),
+    );
+}
+
+#[test]
+fn request_types_cannot_use_response_types() {
+    let text = edited(MODELLIX, "type = \"Resolution\"", "type = \"TaskStatus\"");
+    fails_with(
+        MODELLIX,
+        &text,
+        format!(
+            "{MODELLIX}:{}: types.SubmitRequest.fields[2].type: a request type cannot use the response type `TaskStatus`",
+            pos(&text, "\"TaskStatus\"\npresence", 0)
+        ),
+    );
+}
+
+#[test]
+fn several_errors_are_reported_together() {
+    let text = edited(MODELLIX, "range = { min = 3, max = 15,", "range = { min = 16, max = 15,")
+        .replace("{ wire = \"9:16\", name = \"Portrait9x16\"", "{ wire = \"9:16\", name = \"portrait\"");
+    let msg = errors(MODELLIX, &text);
+    assert_eq!(
+        msg,
+        vec![
+            format!(
+                "{MODELLIX}:{}: types.Ratio.values[1].name: variant name `portrait` must start with an upper-case letter (PascalCase); set `name` to a PascalCase Rust name",
+                pos(&text, "\"portrait\"", 0)
+            ),
+            format!(
+                "{MODELLIX}:{}: types.SubmitRequest.fields[4].range.min: min (16) is greater than max (15)",
+                pos(&text, "16, max", 0)
+            ),
+        ]
+    );
+}
+
+#[test]
+fn an_unreadable_file_is_an_error_not_a_panic() {
+    let e = happyhorse_codegen::lower_file(Path::new("/nonexistent/spec.toml"), "spec/nonexistent.toml").unwrap_err();
+    assert!(e.to_string().starts_with("spec/nonexistent.toml: cannot read the spec file: "), "{e}");
+}

@@ -65,7 +65,7 @@ pub(super) fn lower_types(cx: &mut Cx, spec: &SpecFile, counters: &[Counter]) ->
         let doc = t.doc.get_ref().clone();
         match kind {
             Kind::Enum => {
-                if let Some(e) = lower_enum(cx, name, at, t, usage, &path, source, decision) {
+                if let Some(e) = lower_enum(cx, name, at, usage, &path, source, decision) {
                     out.push(TypeDef::Enum(e));
                 }
             }
@@ -166,12 +166,12 @@ fn lower_enum(
     cx: &mut Cx,
     name: &str,
     at: &Spanned<model::TypeDef>,
-    t: &model::TypeDef,
     usage: Usage,
     path: &str,
     source: crate::ir::Source,
     decision: Option<crate::ir::Decision>,
 ) -> Option<Enum> {
+    let t = at.as_ref();
     let values = t.values.as_ref()?;
     if values.is_empty() {
         cx.err(&t.kind, format!("{path}.values"), "an enum needs at least one value");

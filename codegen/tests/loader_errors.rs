@@ -334,3 +334,33 @@ fn an_unreadable_file_is_an_error_not_a_panic() {
     let e = happyhorse_codegen::lower_file(Path::new("/nonexistent/spec.toml"), "spec/nonexistent.toml").unwrap_err();
     assert!(e.to_string().starts_with("spec/nonexistent.toml: cannot read the spec file: "), "{e}");
 }
+
+#[test]
+fn unions_are_for_requests_only() {
+    let text = edited(
+        APIXO,
+        "kind = \"union\"\nusage = \"request\"\ntag = \"mode\"",
+        "kind = \"union\"\nusage = \"response\"\ntag = \"mode\"",
+    );
+    let msg = errors(APIXO, &text);
+    assert!(
+        msg.contains(&format!(
+            "{APIXO}:{}: types.Input.kind: unions are for requests (one variant per mode); responses are objects with optional fields",
+            pos(&text, "\"union\"\nusage = \"response\"\ntag = \"mode\"", 0)
+        )),
+        "{msg:#?}"
+    );
+}
+
+#[test]
+fn a_lint_reads_required_fields_only() {
+    let text = edited(MODELLIX, "list = \"reference_images\"", "list = \"seed\"");
+    fails_with(
+        MODELLIX,
+        &text,
+        format!(
+            "{MODELLIX}:{}: lints[0].list: `seed`: expected an array field of SubmitRequest",
+            pos(&text, "\"seed\"\ntoken", 0)
+        ),
+    );
+}

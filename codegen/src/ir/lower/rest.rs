@@ -197,16 +197,16 @@ pub(super) fn lints(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Op
         cx.one_of(&l.kind, &format!("{path}.kind"), &["indexed_mention"]);
         let s = types.struct_def(&root);
         let field = |wire: &str| s.and_then(|s| s.fields.iter().find(|f| f.wire == wire && !f.flatten));
-        let text = field(l.text.get_ref());
-        if !text.is_some_and(|f| f.ty == Ty::String) {
+        let text = field(l.text.get_ref()).filter(|f| f.ty == Ty::String);
+        if text.is_none() {
             cx.err(
                 &l.text,
                 format!("{path}.text"),
                 format!("`{}`: expected a string field of {root}", l.text.get_ref()),
             );
         }
-        let list = field(l.list.get_ref());
-        if !list.is_some_and(|f| matches!(f.ty, Ty::Array(_))) {
+        let list = field(l.list.get_ref()).filter(|f| matches!(f.ty, Ty::Array(_)));
+        if list.is_none() {
             cx.err(
                 &l.list,
                 format!("{path}.list"),
@@ -217,6 +217,14 @@ pub(super) fn lints(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Op
             cx.err(&l.token, format!("{path}.token"), "expected a non-empty word of letters");
         }
         let (Some(text), Some(list)) = (text, list) else { continue };
+        if !text.required || !list.required {
+            cx.err(
+                &l.text,
+                format!("{path}.text"),
+                "a lint reads required fields only: `text` and `list` must be required fields",
+            );
+            continue;
+        }
         out.push(Lint {
             id: l.id.get_ref().clone(),
             text: text.rust.clone(),

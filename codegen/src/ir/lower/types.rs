@@ -108,6 +108,13 @@ pub(super) fn lower_types(cx: &mut Cx, spec: &SpecFile, counters: &[Counter]) ->
                     id_base: String::new(),
                 }));
             }
+            Kind::Union if usage == Usage::Response => {
+                cx.err(
+                    &t.kind,
+                    format!("{path}.kind"),
+                    "unions are for requests (one variant per mode); responses are objects with optional fields",
+                );
+            }
             Kind::Union => {
                 let (u, payloads) = lower_union(cx, &kinds, counters, name, at, t, usage, &path, source, decision);
                 for p in payloads {

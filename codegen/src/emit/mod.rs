@@ -10,6 +10,7 @@ mod decode;
 mod docs;
 mod examples;
 mod meta;
+mod provider;
 mod read;
 mod types;
 mod validate;
@@ -30,6 +31,7 @@ pub fn module_items(m: &Module) -> TokenStream {
         decode::all(m),
         write::all(m),
         meta::task_accessors(m),
+        provider::all(m),
         billing::all(m),
         examples::all(m),
     ];
@@ -46,7 +48,17 @@ pub fn providers_items(modules: &[Module]) -> TokenStream {
             pub mod #name;
         }
     });
-    quote!(#(#mods)*)
+    let infos = modules.iter().map(|m| {
+        let name = ident(&m.module);
+        quote!(#name::PROVIDER)
+    });
+    let rt = rt();
+    quote! {
+        #(#mods)*
+
+        /// Every generated provider module's description, in module order.
+        pub const ALL: &[#rt::ProviderInfo] = &[#(#infos),*];
+    }
 }
 
 /// `::happyhorse_client::runtime`.

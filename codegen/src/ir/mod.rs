@@ -503,8 +503,27 @@ pub struct Task {
     pub fail_message: Option<FieldPath>,
     pub result: Option<FieldPath>,
     pub follow: Option<FieldPath>,
+    pub outputs: Option<Outputs>,
     pub source: Source,
     pub decision: Option<Decision>,
+}
+
+/// Where the produced files are listed.
+#[derive(Debug, Clone)]
+pub struct Outputs {
+    /// Path to the array in the status response.
+    pub list: FieldPath,
+    /// For arrays of objects: the URL field (Rust name) and the optional type field (Rust
+    /// name, and whether it is an enum rather than a string).
+    pub item: Option<OutputItem>,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutputItem {
+    pub url: String,
+    pub url_optional: bool,
+    pub kind: Option<(String, bool, bool)>,
 }
 
 #[derive(Debug, Clone)]

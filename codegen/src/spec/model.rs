@@ -136,6 +136,19 @@ pub struct Task {
     pub follow: Option<S>,
     pub source: Source,
     pub decision: Option<Decision>,
+    /// Where the produced files are listed once the task succeeded.
+    pub outputs: Option<Outputs>,
+}
+
+/// The produced files: `list` is a path to an array in the status response, of strings
+/// (the URLs) or of objects (then `url` names the URL field and `kind` the type field).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outputs {
+    pub list: S,
+    pub url: Option<S>,
+    pub kind: Option<S>,
+    pub source: Source,
 }
 
 #[derive(Debug, Deserialize)]

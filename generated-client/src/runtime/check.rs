@@ -242,7 +242,7 @@ mod tests {
     #[test]
     fn public_hosts() {
         for ok in [
-            "https://your-server.com/webhooks/apixo",
+            "https://hooks.example.com/webhooks/tasks",
             "https://8.8.8.8/x",
             "https://[2001:4860:4860::8888]/x",
             "https://example.com:8443/x?y=1",

@@ -6,7 +6,7 @@ use std::time::Duration;
 /// Who a generated module talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProviderInfo {
-    /// Display name, `APIXO`.
+    /// Display name of the provider.
     pub name: &'static str,
     /// Endpoint family, `happyHorse`.
     pub family: &'static str,
@@ -16,7 +16,7 @@ pub struct ProviderInfo {
     pub auth_header: &'static str,
     /// Environment variable the API key is read from.
     pub api_key_env: &'static str,
-    /// Envelope `code` of a successful answer (APIXO 200, Modellix 0).
+    /// Envelope `code` of a successful answer (`200` or `0`, as documented).
     pub success_code: i64,
     /// The spec file the module was generated from.
     pub spec_file: &'static str,

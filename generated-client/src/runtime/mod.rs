@@ -5,15 +5,23 @@
 
 pub mod billing;
 pub mod check;
+pub mod client;
+pub mod clock;
 pub mod count;
 pub mod decode;
+pub mod download;
+pub mod error;
 pub mod json;
 pub mod lint;
 pub mod meta;
 pub mod money;
+pub mod provider;
 pub mod read;
+pub mod retry;
+pub mod secret;
 pub mod time;
 pub mod violation;
+pub mod webhook;
 
 /// The crates generated code names, re-exported so code expanded by the proc-macro in
 /// another crate does not need its own dependency on them.
@@ -24,11 +32,19 @@ pub mod export {
 }
 
 pub use billing::{BillingError, CostEstimate, UnitPrice};
+pub use client::{Client, ClientBuilder, Progress, Task, WaitOptions};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use decode::DecodeError;
+pub use download::{DownloadError, DownloadOptions, Downloaded, download};
+pub use error::Error;
 pub use lint::Lint;
 pub use meta::{
     CallbackRules, Endpoint, IdParam, MediaRules, PollingGuidance, ProviderInfo, RetryAdvice, StatusRule, TaskPhase,
 };
 pub use money::{Decimal, Money};
+pub use provider::{Failure, Output};
+pub use retry::RetryPolicy;
+pub use secret::ApiKey;
 pub use time::{Millis, UnixMillis};
 pub use violation::{Rule, Violation, Violations};
+pub use webhook::{Delivery, WebhookReceiver};

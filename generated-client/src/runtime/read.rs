@@ -10,7 +10,7 @@ use super::violation::{Rule, Violation, Violations, index, key, quoted};
 pub type Object = Map<String, Value>;
 
 /// A request type that can be read from JSON. `id_base` is the constraint id base of the
-/// value's place (`apixo.submit.input`), used for type violations.
+/// value's place (`<module>.submit.input`), used for type violations.
 pub trait Read: Sized {
     /// Reads `v`, pushing every violation found; `None` when the value is unusable.
     fn read(v: &Value, path: &str, id_base: &str, out: &mut Vec<Violation>) -> Option<Self>;

@@ -70,7 +70,7 @@ pub struct Violation {
     pub limit: String,
     /// What was found: `16`, `"4k"`, `10 items`, `absent`.
     pub actual: String,
-    /// Id of the spec constraint, `apixo.submit.input[mode=text-to-video].duration:range`.
+    /// Id of the spec constraint, `<module>.submit.input[mode=<mode>].duration:range`.
     pub constraint: String,
 }
 

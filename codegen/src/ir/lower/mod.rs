@@ -80,7 +80,7 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str) -> Result<Module, SpecErrors> {
         Some(modes) if cx.errs.is_empty() => billing::billing(&mut cx, spec, &types, &submit, modes),
         _ => None,
     };
-    let callbacks = rest::callbacks(&mut cx, spec, &types);
+    let callbacks = rest::callbacks(&mut cx, spec, &types, &status);
     let lints = rest::lints(&mut cx, spec, &types, &submit);
     let error_body = spec.errors.body.get_ref().clone();
     let examples = rest::examples(&mut cx, spec, &submit, &status, &error_body);

@@ -180,6 +180,7 @@ enum Want {
     StateEnum,
     /// An enum whose values have `retryable`.
     FailEnum,
+    Array,
     Any,
 }
 
@@ -190,6 +191,7 @@ impl Want {
             Want::Integer => "an integer",
             Want::StateEnum => "an enum whose values have a `phase`",
             Want::FailEnum => "an enum whose values have `retryable`",
+            Want::Array => "an array",
             Want::Any => "a value",
         }
     }
@@ -200,6 +202,7 @@ impl Want {
             Want::Integer => *ty == Ty::Integer,
             Want::StateEnum => matches!(ty, Ty::Enum(e) if types.enum_def(e).is_some_and(|e| e.has_phase())),
             Want::FailEnum => matches!(ty, Ty::Enum(e) if types.enum_def(e).is_some_and(|e| e.has_retryable())),
+            Want::Array => matches!(ty, Ty::Array(_)),
             Want::Any => true,
         }
     }
@@ -260,6 +263,7 @@ pub(super) fn task(
         t.fail_message.as_ref().and_then(|f| path_in(cx, types, st, f, "task.fail_message", Want::String, false));
     let result = t.result.as_ref().and_then(|f| path_in(cx, types, st, f, "task.result", Want::Any, false));
     let follow = t.follow.as_ref().and_then(|f| path_in(cx, types, sub, f, "task.follow", Want::String, false));
+    let outputs = t.outputs.as_ref().and_then(|o| outputs(cx, types, st, o));
     let state_enum = match &state {
         Some(FieldPath { ty: Ty::Enum(e), .. }) => e.clone(),
         _ => String::new(),
@@ -273,9 +277,67 @@ pub(super) fn task(
         fail_message,
         result,
         follow,
+        outputs,
         source: cx.source(&t.source, "task.source"),
         decision: cx.decision(&t.decision, "task"),
     })
+}
+
+/// `[task.outputs]`: an array of URL strings, or of objects with a URL field and an
+/// optional type field.
+fn outputs(
+    cx: &mut Cx,
+    types: &[TypeDef],
+    status: &str,
+    o: &crate::spec::model::Outputs,
+) -> Option<crate::ir::Outputs> {
+    let list = path_in(cx, types, status, &o.list, "task.outputs.list", Want::Array, false)?;
+    let Ty::Array(inner) = &list.ty else { return None };
+    let item = match (inner.as_ref(), &o.url) {
+        (Ty::String, None) => {
+            if let Some(k) = &o.kind {
+                cx.err(
+                    k,
+                    "task.outputs.kind",
+                    "`kind` names a field of the list's objects, but this list holds strings",
+                );
+                return None;
+            }
+            None
+        }
+        (Ty::Struct(n), Some(u)) => {
+            let s = types.struct_def(n)?;
+            let Some(url) = s.fields.iter().find(|f| f.wire == *u.get_ref() && f.ty == Ty::String) else {
+                cx.err(u, "task.outputs.url", format!("`{}`: expected a string field of {n}", u.get_ref()));
+                return None;
+            };
+            let kind = match &o.kind {
+                None => None,
+                Some(k) => match s.fields.iter().find(|f| f.wire == *k.get_ref()) {
+                    Some(f) if f.ty == Ty::String => Some((f.rust.clone(), !f.required, false)),
+                    Some(f) if matches!(f.ty, Ty::Enum(_)) => Some((f.rust.clone(), !f.required, true)),
+                    _ => {
+                        cx.err(
+                            k,
+                            "task.outputs.kind",
+                            format!("`{}`: expected a string or enum field of {n}", k.get_ref()),
+                        );
+                        return None;
+                    }
+                },
+            };
+            Some(crate::ir::OutputItem { url: url.rust.clone(), url_optional: !url.required, kind })
+        }
+        (Ty::Struct(n), None) => {
+            cx.err(&o.list, "task.outputs.url", format!("missing key `url`: name the URL field of {n}"));
+            return None;
+        }
+        _ => {
+            cx.err(&o.list, "task.outputs.list", "expected an array of URL strings or of objects");
+            return None;
+        }
+    };
+    Some(crate::ir::Outputs { list, item, source: cx.source(&o.source, "task.outputs.source") })
 }
 
 pub(super) fn envelope(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], roots: &[&str]) -> Option<Envelope> {

@@ -161,8 +161,19 @@ pub(super) fn modes(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Op
     Some(Modes { union, modes })
 }
 
-pub(super) fn callbacks(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Option<Callbacks> {
+pub(super) fn callbacks(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], status: &Operation) -> Option<Callbacks> {
     let c = spec.callbacks.as_ref()?;
+    if *c.payload.get_ref() != status.response {
+        cx.err(
+            &c.payload,
+            "callbacks.payload",
+            format!(
+                "`{}`: a webhook body must have the shape of the status answer, {}",
+                c.payload.get_ref(),
+                status.response
+            ),
+        );
+    }
     match types.struct_def(c.payload.get_ref()) {
         Some(s) if s.usage == crate::ir::Usage::Response => {}
         _ => cx.err(

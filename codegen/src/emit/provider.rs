@@ -1,0 +1,182 @@
+//! The module's `Api` type for the generic runtime client, the trait impls that give the
+//! runtime its view of requests and answers, `outputs()`, and `pub type Client`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs::lines;
+use super::{ident, rt};
+use crate::ir::{FieldPath, Module, Ty};
+
+/// An expression of type `Option<&T>` reading a field path from `self`.
+fn opt_ref(fp: &FieldPath) -> TokenStream {
+    let mut place: Option<TokenStream> = Some(quote!(self));
+    let mut opt: Option<TokenStream> = None;
+    for (step, optional) in &fp.steps {
+        let s = ident(step);
+        match (place.take(), opt.take(), optional) {
+            (Some(p), _, false) => place = Some(quote!(#p.#s)),
+            (Some(p), _, true) => opt = Some(quote!(#p.#s.as_ref())),
+            (None, Some(e), false) => opt = Some(quote!(#e.map(|v| &v.#s))),
+            (None, Some(e), true) => opt = Some(quote!(#e.and_then(|v| v.#s.as_ref()))),
+            (None, None, _) => return quote!(::std::option::Option::None),
+        }
+    }
+    match (place, opt) {
+        (Some(p), _) => quote!(::std::option::Option::Some(&#p)),
+        (None, Some(e)) => e,
+        (None, None) => quote!(::std::option::Option::None),
+    }
+}
+
+pub(super) fn all(m: &Module) -> TokenStream {
+    let rt = rt();
+    let Some(request) = m.submit.request.as_deref() else { return quote!() };
+    let request = ident(request);
+    let submitted = ident(&m.submit.response);
+    let status = ident(&m.status.response);
+    let error = ident(&m.errors.body);
+    let t = &m.task;
+
+    let outputs_fn = t.outputs.as_ref().map(|o| {
+        let list = opt_ref(&o.list);
+                let filtered = o.item.as_ref().is_some_and(|it| it.url_optional);
+        let item = match &o.item {
+            None => quote!(#rt::provider::Output { url: item.clone(), kind: ::std::option::Option::None }),
+            Some(it) => {
+                let url = ident(&it.url);
+                let url = if it.url_optional { quote!(item.#url.clone()?) } else { quote!(item.#url.clone()) };
+                let kind = match &it.kind {
+                    None => quote!(::std::option::Option::None),
+                                        // Strings and enums both have `as_str()`.
+                    Some((k, optional, _)) => {
+                        let k = ident(k);
+                        if *optional {
+                            quote!(item.#k.as_ref().map(|v| ::std::string::ToString::to_string(v.as_str())))
+                        } else {
+                            quote!(::std::option::Option::Some(::std::string::ToString::to_string(item.#k.as_str())))
+                        }
+                    }
+                };
+                                let output = quote!(#rt::provider::Output { url: #url, kind: #kind });
+                if filtered { quote!(::std::option::Option::Some(#output)) } else { output }
+            }
+        };
+        let map = if filtered { quote!(filter_map) } else { quote!(map) };
+        let doc = lines(&format!(
+            "The produced files (`{}`), once the task succeeded; empty before. The URLs expire: download promptly.\n\n- {}",
+            o.list.wire,
+            super::docs::source(&o.source)
+        ));
+        quote! {
+            impl #status {
+                #doc
+                pub fn outputs(&self) -> ::std::vec::Vec<#rt::provider::Output> {
+                    #list.map(|list| list.iter().#map(|item| #item).collect()).unwrap_or_default()
+                }
+            }
+        }
+    });
+    let outputs_call =
+        if t.outputs.is_some() { quote!(#status::outputs(self)) } else { quote!(::std::vec::Vec::new()) };
+    let failure = {
+        let message = match &t.fail_message {
+            Some(_) => quote!(#status::fail_message(self).map(::std::string::ToString::to_string)),
+            None => quote!(::std::option::Option::None),
+        };
+        let (code, retry) = match &t.fail_code {
+            Some(_) => (
+                quote!(#status::fail_code(self).map(|c| ::std::string::ToString::to_string(c.as_str()))),
+                quote!(#status::fail_code(self).is_some_and(|c| c.retry_may_help())),
+            ),
+            // No documented failure codes: nothing says a retry can help.
+            None => (quote!(::std::option::Option::None), quote!(false)),
+        };
+        quote! {
+            if self.phase() != #rt::TaskPhase::Failed {
+                return ::std::option::Option::None;
+            }
+            ::std::option::Option::Some(#rt::provider::Failure { code: #code, message: #message, retry_may_help: #retry })
+        }
+    };
+    let follow = t.follow.as_ref().map(|_| {
+        quote! {
+            fn follow_url(&self) -> ::std::option::Option<&str> { #submitted::follow_url(self) }
+        }
+    });
+    let state_text = match &t.state.ty {
+        Ty::Enum(_) => quote!(#status::state(self).as_str()),
+        _ => quote!(#status::state(self)),
+    };
+    let callbacks = m.callbacks.as_ref().map(|c| {
+        let payload = ident(&c.payload);
+        quote! {
+            impl #rt::provider::CallbackProvider for Api {
+                type Payload = #payload;
+                const CALLBACKS: #rt::CallbackRules = CALLBACKS;
+            }
+        }
+    });
+    let api_doc = lines(&format!(
+        "{} {} for the generic runtime client: the endpoints, the status table and the views of requests and answers.",
+        m.provider, m.family
+    ));
+    let client_doc = lines(&format!(
+        "A client for {} {}: `submit` (validates first, never sends an invalid request, never retries once the request may have reached the provider), `status`, `wait` (follows the documented polling guidance) and `download`. Build it with `Client::from_env()` (reads `{}`) or `Client::builder()`.",
+        m.provider, m.family, m.auth.env_var
+    ));
+    let envelope_message = |ty: &proc_macro2::Ident| quote!(#ty::envelope_message(self));
+    let (sub_msg, st_msg) = (envelope_message(&submitted), envelope_message(&status));
+    quote! {
+        #api_doc
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+        pub struct Api;
+
+        impl #rt::provider::Provider for Api {
+            type Request = #request;
+            type Submitted = #submitted;
+            type Status = #status;
+            type ErrorBody = #error;
+            const INFO: #rt::ProviderInfo = PROVIDER;
+            const SUBMIT: #rt::Endpoint = SUBMIT;
+            const STATUS: #rt::Endpoint = STATUS;
+            const HTTP_STATUSES: &'static [#rt::StatusRule] = HTTP_STATUSES;
+        }
+
+        #callbacks
+
+        #client_doc
+        pub type Client = #rt::client::Client<Api>;
+
+        impl #rt::provider::SubmitBody for #request {
+            fn validate(&self) -> ::std::result::Result<(), #rt::Violations> { #request::validate(self) }
+            fn polling(&self) -> #rt::PollingGuidance { #request::polling(self) }
+            fn mode(&self) -> &'static str { #request::mode(self) }
+            fn body(&self) -> #rt::export::serde_json::Value { #rt::json::ToJson::to_json(self) }
+        }
+
+        impl #rt::provider::SubmitAnswer for #submitted {
+            fn task_id(&self) -> &str { #submitted::task_id(self) }
+            #follow
+            fn envelope_code(&self) -> i64 { #submitted::envelope_code(self) }
+            fn envelope_message(&self) -> ::std::option::Option<&str> { #sub_msg }
+        }
+
+        #outputs_fn
+
+        impl #rt::provider::StatusAnswer for #status {
+            fn task_id(&self) -> &str { #status::task_id(self) }
+            fn state(&self) -> &str { #state_text }
+            fn phase(&self) -> #rt::TaskPhase { #status::phase(self) }
+            fn failure(&self) -> ::std::option::Option<#rt::provider::Failure> { #failure }
+            fn outputs(&self) -> ::std::vec::Vec<#rt::provider::Output> { #outputs_call }
+            fn envelope_code(&self) -> i64 { #status::envelope_code(self) }
+            fn envelope_message(&self) -> ::std::option::Option<&str> { #st_msg }
+        }
+
+        impl #rt::provider::ErrorAnswer for #error {
+            fn api_code(&self) -> ::std::option::Option<i64> { #error::api_code(self) }
+            fn api_message(&self) -> ::std::option::Option<&str> { #error::api_message(self) }
+        }
+    }
+}

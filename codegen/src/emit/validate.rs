@@ -283,6 +283,46 @@ fn request_extras(m: &Module, s: &Struct) -> TokenStream {
             });
         }
     }
+    let media: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter(|f| f.media.is_some())
+        .map(|f| {
+            let n = ident(&f.rust);
+            let cname = format_ident!("{}_MEDIA", crate::ir::names::shouty(&f.rust));
+            let (wire, id) = (&f.wire, &f.id_base);
+            let one = |v: TokenStream, path: TokenStream| quote!(#rt::preflight::check(#v, &Self::#cname, &#path, #id, &mut out).await;);
+            let each = |v: TokenStream| {
+                let check = one(quote!(url), quote!(#rt::violation::index(#wire, i)));
+                quote!(for (i, url) in #v.iter().enumerate() { #check })
+            };
+            match (&f.ty, f.required) {
+                (Ty::Array(_), true) => each(quote!(self.#n)),
+                (Ty::Array(_), false) => {
+                    let body = each(quote!(v));
+                    quote!(if let ::std::option::Option::Some(v) = &self.#n { #body })
+                }
+                (_, true) => one(quote!(&self.#n), quote!(::std::string::ToString::to_string(#wire))),
+                (_, false) => {
+                    let body = one(quote!(v), quote!(::std::string::ToString::to_string(#wire)));
+                    quote!(if let ::std::option::Option::Some(v) = &self.#n { #body })
+                }
+            }
+        })
+        .collect();
+    if !media.is_empty() {
+        let doc = lines(
+            "Opt-in preflight of the media requirements a URL alone cannot show (format, pixel size, file size): fetches the first 64 KiB of each media URL, without the API key, and returns every requirement broken. `validate()` does not do this.",
+        );
+        items.push(quote! {
+            #doc
+            pub async fn preflight_media(&self) -> ::std::result::Result<(), #rt::Violations> {
+                let mut out = ::std::vec::Vec::new();
+                #(#media)*
+                #rt::Violations::check(out)
+            }
+        });
+    }
     let is_root = m.submit.request.as_deref() == Some(s.name.as_str());
     if is_root && !m.lints.is_empty() {
         let checks = m.lints.iter().map(|l| {

@@ -938,6 +938,27 @@ impl SubmitRequest {
             .truncate(&mut self.prompt, 5000)
     }
 
+    /// Opt-in preflight of the media requirements a URL alone cannot show (format, pixel size, file size): fetches the first 64 KiB of each media URL, without the API key, and returns every requirement broken. `validate()` does not do this.
+    pub async fn preflight_media(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+        let mut out = ::std::vec::Vec::new();
+        for (i, url) in self.reference_images.iter().enumerate() {
+            ::happyhorse_client::runtime::preflight::check(
+                    url,
+                    &Self::REFERENCE_IMAGES_MEDIA,
+                    &::happyhorse_client::runtime::violation::index(
+                        "reference_images",
+                        i,
+                    ),
+                    "modellix.submit.reference_images",
+                    &mut out,
+                )
+                .await;
+        }
+        ::happyhorse_client::runtime::Violations::check(out)
+    }
+
     /// Warnings about likely mistakes that the provider would accept (see the spec's `[[lints]]`). Empty when nothing looks wrong.
     pub fn lints(&self) -> ::std::vec::Vec<::happyhorse_client::runtime::Lint> {
         let mut out = ::std::vec::Vec::new();

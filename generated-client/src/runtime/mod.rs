@@ -15,6 +15,7 @@ pub mod json;
 pub mod lint;
 pub mod meta;
 pub mod money;
+pub mod preflight;
 pub mod provider;
 pub mod read;
 pub mod retry;

@@ -31,6 +31,8 @@ pub enum Rule {
     Url,
     /// A URL that must be public names credentials, localhost or a non-public IP.
     UrlPublic,
+    /// The media behind a URL breaks a documented requirement (found by a preflight).
+    Media,
 }
 
 impl Rule {
@@ -49,6 +51,7 @@ impl Rule {
             Rule::Items => "items",
             Rule::Url => "url",
             Rule::UrlPublic => "url_public",
+            Rule::Media => "media",
         }
     }
 }

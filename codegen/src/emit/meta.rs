@@ -13,6 +13,7 @@ pub(super) fn provider(m: &Module) -> TokenStream {
     let rt = rt();
     let (name, family, base, header, env) = (&m.provider, &m.family, &m.base_url, &m.auth.header, &m.auth.env_var);
     let (file, sha, code) = (&m.spec_file, &m.spec_sha256, int(m.envelope.success_code));
+    let module_name = &m.module;
     let pdoc = lines(&format!(
         "{name} {family}: base URL, authentication and the spec this module was generated from.\n\n- Base URL. {}\n- Authentication. {}\n- Success code {}. {}",
         source(&m.base_url_source),
@@ -172,7 +173,8 @@ pub(super) fn provider(m: &Module) -> TokenStream {
     quote! {
         #pdoc
         pub const PROVIDER: #rt::ProviderInfo = #rt::ProviderInfo {
-            name: #name,
+                        name: #name,
+            module: #module_name,
             family: #family,
             base_url: #base,
             auth_header: #header,

@@ -52,12 +52,20 @@ pub fn providers_items(modules: &[Module]) -> TokenStream {
         let name = ident(&m.module);
         quote!(#name::PROVIDER)
     });
+    let apis = modules.iter().map(|m| {
+        let name = ident(&m.module);
+        quote!(#name::Api)
+    });
     let rt = rt();
     quote! {
         #(#mods)*
 
-        /// Every generated provider module's description, in module order.
+                /// Every generated provider module's description, in module order.
         pub const ALL: &[#rt::ProviderInfo] = &[#(#infos),*];
+
+        /// Every generated provider module, as an object-safe view for tools that handle
+        /// all providers the same way.
+        pub static MODULES: &[&dyn #rt::provider::Module] = &[#(&#apis),*];
     }
 }
 

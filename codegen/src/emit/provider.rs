@@ -125,6 +125,21 @@ pub(super) fn all(m: &Module) -> TokenStream {
         "A client for {} {}: `submit` (validates first, never sends an invalid request, never retries once the request may have reached the provider), `status`, `wait` (follows the documented polling guidance) and `download`. Build it with `Client::from_env()` (reads `{}`) or `Client::builder()`.",
         m.provider, m.family, m.auth.env_var
     ));
+    let estimate = m.billing.as_ref().map(|b| {
+        let sets = b.inputs.iter().map(|i| {
+            let (n, f) = (&i.name, ident(&i.name));
+            quote!(if *name == #n { billing.#f = ::std::option::Option::Some(*value); })
+        });
+        quote! {
+            fn estimate(&self, inputs: &[(&str, #rt::Decimal)]) -> ::std::option::Option<::std::result::Result<#rt::CostEstimate, #rt::BillingError>> {
+                let mut billing = BillingInputs::default();
+                for (name, value) in inputs {
+                    #(#sets)*
+                }
+                ::std::option::Option::Some(#request::estimate_cost(self, &billing))
+            }
+        }
+    });
     let envelope_message = |ty: &proc_macro2::Ident| quote!(#ty::envelope_message(self));
     let (sub_msg, st_msg) = (envelope_message(&submitted), envelope_message(&status));
     quote! {
@@ -148,11 +163,13 @@ pub(super) fn all(m: &Module) -> TokenStream {
         #client_doc
         pub type Client = #rt::client::Client<Api>;
 
-        impl #rt::provider::SubmitBody for #request {
+                impl #rt::provider::SubmitBody for #request {
+            fn from_json(body: &#rt::export::serde_json::Value) -> ::std::result::Result<Self, #rt::Violations> { #request::from_json_value(body) }
             fn validate(&self) -> ::std::result::Result<(), #rt::Violations> { #request::validate(self) }
             fn polling(&self) -> #rt::PollingGuidance { #request::polling(self) }
             fn mode(&self) -> &'static str { #request::mode(self) }
-            fn body(&self) -> #rt::export::serde_json::Value { #rt::json::ToJson::to_json(self) }
+                        fn body(&self) -> #rt::export::serde_json::Value { #rt::json::ToJson::to_json(self) }
+            #estimate
         }
 
         impl #rt::provider::SubmitAnswer for #submitted {

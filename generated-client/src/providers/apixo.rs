@@ -8,6 +8,7 @@
 /// - Success code 200. Source: <https://apixo.ai/docs/models/video/happyhorse>, section "Response format": `200 means the task was accepted.`
 pub const PROVIDER: ::happyhorse_client::runtime::ProviderInfo = ::happyhorse_client::runtime::ProviderInfo {
     name: "APIXO",
+    module: "apixo",
     family: "happyHorse",
     base_url: "https://api.apixo.ai/api/v1",
     auth_header: "Authorization",
@@ -3241,6 +3242,12 @@ impl ::happyhorse_client::runtime::provider::CallbackProvider for Api {
 pub type Client = ::happyhorse_client::runtime::client::Client<Api>;
 
 impl ::happyhorse_client::runtime::provider::SubmitBody for SubmitRequest {
+    fn from_json(
+        body: &::happyhorse_client::runtime::export::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        SubmitRequest::from_json_value(body)
+    }
+
     fn validate(
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
@@ -3257,6 +3264,24 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for SubmitRequest {
 
     fn body(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
+    }
+
+    fn estimate(
+        &self,
+        inputs: &[(&str, ::happyhorse_client::runtime::Decimal)],
+    ) -> ::std::option::Option<
+        ::std::result::Result<
+            ::happyhorse_client::runtime::CostEstimate,
+            ::happyhorse_client::runtime::BillingError,
+        >,
+    > {
+        let mut billing = BillingInputs::default();
+        for (name, value) in inputs {
+            if *name == "input_video_seconds" {
+                billing.input_video_seconds = ::std::option::Option::Some(*value);
+            }
+        }
+        ::std::option::Option::Some(SubmitRequest::estimate_cost(self, &billing))
     }
 }
 

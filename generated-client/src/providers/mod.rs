@@ -26,3 +26,10 @@ pub const ALL: &[::happyhorse_client::runtime::ProviderInfo] = &[
     apixo::PROVIDER,
     modellix::PROVIDER,
 ];
+
+/// Every generated provider module, as an object-safe view for tools that handle
+/// all providers the same way.
+pub static MODULES: &[&dyn ::happyhorse_client::runtime::provider::Module] = &[
+    &apixo::Api,
+    &modellix::Api,
+];

@@ -8,6 +8,7 @@
 /// - Success code 0. Source: <https://docs.modellix.ai/llms.txt>, section "Response": `Response code, 0 indicates success`
 pub const PROVIDER: ::happyhorse_client::runtime::ProviderInfo = ::happyhorse_client::runtime::ProviderInfo {
     name: "Modellix",
+    module: "modellix",
     family: "happyhorse-1.0-r2v",
     base_url: "https://api.modellix.ai",
     auth_header: "Authorization",
@@ -1769,6 +1770,12 @@ impl ::happyhorse_client::runtime::provider::Provider for Api {
 pub type Client = ::happyhorse_client::runtime::client::Client<Api>;
 
 impl ::happyhorse_client::runtime::provider::SubmitBody for SubmitRequest {
+    fn from_json(
+        body: &::happyhorse_client::runtime::export::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        SubmitRequest::from_json_value(body)
+    }
+
     fn validate(
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {

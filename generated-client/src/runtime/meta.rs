@@ -6,8 +6,10 @@ use std::time::Duration;
 /// Who a generated module talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProviderInfo {
-    /// Display name of the provider.
+        /// Display name of the provider.
     pub name: &'static str,
+    /// The generated module's name.
+    pub module: &'static str,
     /// Endpoint family, `happyHorse`.
     pub family: &'static str,
     /// Documented base URL; operation paths are relative to it.

@@ -5,7 +5,9 @@
 
 use serde_json::Value;
 
-use super::decode::Decode;
+use super::billing::{BillingError, CostEstimate};
+use super::decode::{Decode, DecodeError};
+use super::money::Decimal;
 use super::meta::{CallbackRules, Endpoint, PollingGuidance, ProviderInfo, StatusRule, TaskPhase};
 use super::violation::Violations;
 
@@ -45,14 +47,24 @@ pub trait CallbackProvider: Provider {
 
 /// A submit request body.
 pub trait SubmitBody: Send + Sync {
+    /// Reads and checks a raw JSON body: every documented rule it breaks, or the value.
+    fn from_json(body: &Value) -> Result<Self, Violations>
+    where
+        Self: Sized;
     /// Every documented rule the value breaks, or `Ok`.
     fn validate(&self) -> Result<(), Violations>;
     /// The documented polling guidance for the request's mode.
     fn polling(&self) -> PollingGuidance;
     /// The request's mode (`default` when the endpoint has one).
     fn mode(&self) -> &'static str;
-    /// The JSON body.
+        /// The JSON body.
     fn body(&self) -> Value;
+    /// The cost estimate, when the provider documents prices. `inputs` are the billing
+    /// inputs the request does not carry, by name (`input_video_seconds`).
+    fn estimate(&self, inputs: &[(&str, Decimal)]) -> Option<Result<CostEstimate, BillingError>> {
+        let _ = inputs;
+        None
+    }
 }
 
 /// The answer to a submit.
@@ -113,4 +125,59 @@ pub trait ErrorAnswer {
     fn api_code(&self) -> Option<i64>;
     /// The provider's error message.
     fn api_message(&self) -> Option<&str>;
+}
+
+/// An object-safe view of a generated module, for tools that handle every provider the
+/// same way (the generated `providers::MODULES` lists them). Implemented for every
+/// [`Provider`].
+pub trait Module: Sync {
+    /// Name, module, base URL, authentication.
+    fn info(&self) -> &'static ProviderInfo;
+    /// The submit endpoint.
+    fn submit_endpoint(&self) -> &'static Endpoint;
+    /// The status endpoint.
+    fn status_endpoint(&self) -> &'static Endpoint;
+    /// Reads and checks a raw submit body; on success, its mode and JSON as written back.
+    fn check_request(&self, body: &Value) -> Result<(&'static str, Value), Violations>;
+    /// The cost estimate of a raw submit body, when the provider documents prices.
+    fn estimate(&self, body: &Value, inputs: &[(&str, Decimal)]) -> Option<Result<CostEstimate, BillingError>>;
+    /// Decodes a submit answer.
+    fn decode_submitted(&self, body: &[u8]) -> Result<Box<dyn SubmitAnswer>, DecodeError>;
+    /// Decodes a status answer (or a webhook body).
+    fn decode_status(&self, body: &[u8]) -> Result<Box<dyn StatusAnswer>, DecodeError>;
+    /// Decodes an error body.
+    fn decode_error(&self, body: &[u8]) -> Result<Box<dyn ErrorAnswer>, DecodeError>;
+}
+
+impl<P: Provider> Module for P
+where
+    P::Submitted: 'static,
+    P::Status: 'static,
+    P::ErrorBody: 'static,
+{
+    fn info(&self) -> &'static ProviderInfo {
+        const { &P::INFO }
+    }
+    fn submit_endpoint(&self) -> &'static Endpoint {
+        const { &P::SUBMIT }
+    }
+    fn status_endpoint(&self) -> &'static Endpoint {
+        const { &P::STATUS }
+    }
+    fn check_request(&self, body: &Value) -> Result<(&'static str, Value), Violations> {
+        let r = P::Request::from_json(body)?;
+        Ok((r.mode(), r.body()))
+    }
+    fn estimate(&self, body: &Value, inputs: &[(&str, Decimal)]) -> Option<Result<CostEstimate, BillingError>> {
+        P::Request::from_json(body).ok()?.estimate(inputs)
+    }
+    fn decode_submitted(&self, body: &[u8]) -> Result<Box<dyn SubmitAnswer>, DecodeError> {
+        Ok(Box::new(super::decode::body::<P::Submitted>(body)?))
+    }
+    fn decode_status(&self, body: &[u8]) -> Result<Box<dyn StatusAnswer>, DecodeError> {
+        Ok(Box::new(super::decode::body::<P::Status>(body)?))
+    }
+    fn decode_error(&self, body: &[u8]) -> Result<Box<dyn ErrorAnswer>, DecodeError> {
+        Ok(Box::new(super::decode::body::<P::ErrorBody>(body)?))
+    }
 }

@@ -11,6 +11,7 @@
 pub mod emit;
 pub mod error;
 pub mod ir;
+pub mod openapi;
 pub mod output;
 pub mod sources;
 pub mod spec;

@@ -6,7 +6,7 @@ use std::time::Duration;
 /// Who a generated module talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProviderInfo {
-        /// Display name of the provider.
+    /// Display name of the provider.
     pub name: &'static str,
     /// The generated module's name.
     pub module: &'static str,

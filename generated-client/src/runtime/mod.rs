@@ -33,7 +33,7 @@ pub mod export {
 }
 
 pub use billing::{BillingError, CostEstimate, UnitPrice};
-pub use client::{Client, ClientBuilder, Progress, Task, WaitOptions};
+pub use client::{Client, ClientBuilder, ClientSettings, DynClient, Progress, Task, WaitOptions};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use decode::DecodeError;
 pub use download::{DownloadError, DownloadOptions, Downloaded, download};

@@ -6,9 +6,11 @@
 use serde_json::Value;
 
 use super::billing::{BillingError, CostEstimate};
+use super::client::{ClientBuilder, ClientSettings, DynClient};
 use super::decode::{Decode, DecodeError};
-use super::money::Decimal;
+use super::error::Error;
 use super::meta::{CallbackRules, Endpoint, PollingGuidance, ProviderInfo, StatusRule, TaskPhase};
+use super::money::Decimal;
 use super::violation::Violations;
 
 /// A provider endpoint family, implemented by the generated `Api` type of each module.
@@ -57,7 +59,7 @@ pub trait SubmitBody: Send + Sync {
     fn polling(&self) -> PollingGuidance;
     /// The request's mode (`default` when the endpoint has one).
     fn mode(&self) -> &'static str;
-        /// The JSON body.
+    /// The JSON body.
     fn body(&self) -> Value;
     /// The cost estimate, when the provider documents prices. `inputs` are the billing
     /// inputs the request does not carry, by name (`input_video_seconds`).
@@ -147,6 +149,8 @@ pub trait Module: Sync {
     fn decode_status(&self, body: &[u8]) -> Result<Box<dyn StatusAnswer>, DecodeError>;
     /// Decodes an error body.
     fn decode_error(&self, body: &[u8]) -> Result<Box<dyn ErrorAnswer>, DecodeError>;
+    /// Builds a client of this provider.
+    fn connect(&self, settings: ClientSettings) -> Result<Box<dyn DynClient>, Error>;
 }
 
 impl<P: Provider> Module for P
@@ -179,5 +183,8 @@ where
     }
     fn decode_error(&self, body: &[u8]) -> Result<Box<dyn ErrorAnswer>, DecodeError> {
         Ok(Box::new(super::decode::body::<P::ErrorBody>(body)?))
+    }
+    fn connect(&self, settings: ClientSettings) -> Result<Box<dyn DynClient>, Error> {
+        Ok(Box::new(ClientBuilder::<P>::from_settings(settings).build()?))
     }
 }

@@ -3,6 +3,7 @@
 //! transient failures with backoff, jitter and `Retry-After`; `wait` follows the documented
 //! polling guidance; `download` fetches results.
 
+mod dynamic;
 mod http;
 mod urls;
 mod wait;
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use reqwest::{Method, Url};
 
+pub use dynamic::{BoxFuture, DynClient, DynStatus};
 pub use wait::{Progress, WaitOptions};
 
 use self::http::{Answer, SendError};
@@ -58,34 +60,34 @@ impl Task {
     }
 }
 
-/// Builds a [`Client`].
-pub struct ClientBuilder<P: Provider> {
-    key: Option<ApiKey>,
-    base_url: Option<String>,
-    retry: RetryPolicy,
-    clock: Arc<dyn Clock>,
-    jitter_seed: Option<u64>,
-    max_body_bytes: usize,
-    connect_timeout: Duration,
-    read_timeout: Duration,
-    request_timeout: Duration,
-    _p: PhantomData<fn() -> P>,
+/// Everything a client is built from, without the provider (see [`ClientBuilder`] for the
+/// meaning and defaults of each). Used to build clients of any provider through
+/// [`super::provider::Module::connect`].
+#[derive(Clone)]
+pub struct ClientSettings {
+    /// The API key; `None` reads the provider's environment variable.
+    pub key: Option<ApiKey>,
+    /// The base URL; `None` is the documented one.
+    pub base_url: Option<String>,
+    /// How reads are retried and how long submit may wait on 429s.
+    pub retry: RetryPolicy,
+    /// The clock and sleeper.
+    pub clock: Arc<dyn Clock>,
+    /// A fixed seed for backoff jitter.
+    pub jitter_seed: Option<u64>,
+    /// The largest answer body accepted.
+    pub max_body_bytes: usize,
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Read timeout between bytes.
+    pub read_timeout: Duration,
+    /// Timeout of one whole exchange.
+    pub request_timeout: Duration,
 }
 
-impl<P: Provider> fmt::Debug for ClientBuilder<P> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("provider", &P::INFO.name)
-            .field("key", &self.key)
-            .field("base_url", &self.base_url)
-            .field("retry", &self.retry)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<P: Provider> ClientBuilder<P> {
-    fn new() -> Self {
-        ClientBuilder {
+impl Default for ClientSettings {
+    fn default() -> Self {
+        ClientSettings {
             key: None,
             base_url: None,
             retry: RetryPolicy::default(),
@@ -95,14 +97,47 @@ impl<P: Provider> ClientBuilder<P> {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(60),
-            _p: PhantomData,
         }
+    }
+}
+
+impl fmt::Debug for ClientSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientSettings")
+            .field("key", &self.key)
+            .field("base_url", &self.base_url)
+            .field("retry", &self.retry)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Client`].
+pub struct ClientBuilder<P: Provider> {
+    settings: ClientSettings,
+    _p: PhantomData<fn() -> P>,
+}
+
+impl<P: Provider> fmt::Debug for ClientBuilder<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder").field("provider", &P::INFO.name).field("settings", &self.settings).finish()
+    }
+}
+
+impl<P: Provider> ClientBuilder<P> {
+    fn new() -> Self {
+        Self::from_settings(ClientSettings::default())
+    }
+
+    /// A builder starting from `settings`.
+    pub fn from_settings(settings: ClientSettings) -> Self {
+        ClientBuilder { settings, _p: PhantomData }
     }
 
     /// The API key. Without one, `build` reads the provider's environment variable.
     #[must_use]
     pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
-        self.key = Some(key.into());
+        self.settings.key = Some(key.into());
         self
     }
 
@@ -111,35 +146,35 @@ impl<P: Provider> ClientBuilder<P> {
     /// (`http://127.0.0.1:8080`) gets the documented base path.
     #[must_use]
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
+        self.settings.base_url = Some(url.into());
         self
     }
 
     /// How reads are retried and how long submit may wait on 429s.
     #[must_use]
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
+        self.settings.retry = policy;
         self
     }
 
     /// The clock and sleeper (a [`super::clock::ManualClock`] in tests).
     #[must_use]
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+        self.settings.clock = clock;
         self
     }
 
     /// A fixed seed for backoff jitter (reproducible tests).
     #[must_use]
     pub fn jitter_seed(mut self, seed: u64) -> Self {
-        self.jitter_seed = Some(seed);
+        self.settings.jitter_seed = Some(seed);
         self
     }
 
     /// The largest answer body accepted (default 16 MiB).
     #[must_use]
     pub fn max_body_bytes(mut self, n: usize) -> Self {
-        self.max_body_bytes = n;
+        self.settings.max_body_bytes = n;
         self
     }
 
@@ -147,15 +182,16 @@ impl<P: Provider> ClientBuilder<P> {
     /// timeout of one whole exchange (default 60 s).
     #[must_use]
     pub fn timeouts(mut self, connect: Duration, read: Duration, request: Duration) -> Self {
-        self.connect_timeout = connect;
-        self.read_timeout = read;
-        self.request_timeout = request;
+        self.settings.connect_timeout = connect;
+        self.settings.read_timeout = read;
+        self.settings.request_timeout = request;
         self
     }
 
     /// Builds the client.
     pub fn build(self) -> Result<Client<P>, Error> {
-        let key = match self.key {
+        let settings = self.settings;
+        let key = match settings.key {
             Some(k) => k,
             None => ApiKey::from_env(P::INFO.api_key_env).ok_or_else(|| Error::Config {
                 message: format!("no API key: pass one or set the {} environment variable", P::INFO.api_key_env),
@@ -164,7 +200,7 @@ impl<P: Provider> ClientBuilder<P> {
         if key.is_empty() {
             return Err(Error::Config { message: "the API key is empty".into() });
         }
-        let base = urls::base_url(self.base_url.as_deref().unwrap_or(P::INFO.base_url), P::INFO.base_url)?;
+        let base = urls::base_url(settings.base_url.as_deref().unwrap_or(P::INFO.base_url), P::INFO.base_url)?;
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(|_| Error::Config {
             message: "the API key contains characters an HTTP header cannot carry".into(),
         })?;
@@ -176,9 +212,9 @@ impl<P: Provider> ClientBuilder<P> {
             .default_headers(headers)
             .user_agent(concat!("happyhorse-client/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(self.connect_timeout)
-            .read_timeout(self.read_timeout)
-            .timeout(self.request_timeout);
+            .connect_timeout(settings.connect_timeout)
+            .read_timeout(settings.read_timeout)
+            .timeout(settings.request_timeout);
         if urls::is_loopback(&base) {
             http = http.no_proxy();
         }
@@ -189,10 +225,10 @@ impl<P: Provider> ClientBuilder<P> {
             http,
             base,
             secret: Arc::from(key.expose()),
-            retry: self.retry,
-            clock: self.clock,
-            jitter: Arc::new(self.jitter_seed.map_or_else(Jitter::new, Jitter::seeded)),
-            max_body: self.max_body_bytes,
+            retry: settings.retry,
+            clock: settings.clock,
+            jitter: Arc::new(settings.jitter_seed.map_or_else(Jitter::new, Jitter::seeded)),
+            max_body: settings.max_body_bytes,
             _p: PhantomData,
         })
     }

@@ -1,0 +1,43 @@
+//! Configuration of a [`Simulator`](super::Simulator).
+
+use std::time::Duration;
+
+/// How a [`Simulator`](super::Simulator) behaves. Build it with struct-update syntax from
+/// [`SimConfig::default()`], e.g. `SimConfig { polls_to_finish: 0, ..SimConfig::default() }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimConfig {
+    /// Accepted API keys (`Authorization: Bearer <key>`). Empty: any non-empty key is accepted.
+    pub api_keys: Vec<String>,
+    /// A task answers this many status queries as pending, then becomes terminal (unless
+    /// [`run_time`](Self::run_time) passes first). Default 2.
+    pub polls_to_finish: u32,
+    /// Real time after which a task is terminal regardless of polls. Default 200 ms. Callback
+    /// deliveries are scheduled on this clock.
+    pub run_time: Duration,
+    /// Serve more than one request per connection. Default `false`: one request per
+    /// connection, so connection faults map to requests one to one.
+    pub keep_alive: bool,
+    /// Deliver APIXO callbacks to this URL instead of the request's `callback_url`, with the
+    /// original in the `X-Sim-Callback-Url` header. Requests must carry public https callback
+    /// URLs, while test receivers listen on loopback.
+    pub callback_redirect: Option<String>,
+    /// Delay before the first redelivery of a callback that was not answered 200; it doubles
+    /// for each further redelivery. Default 50 ms.
+    pub callback_retry_base: Duration,
+    /// Size in bytes of each fake result file served under `/files/`. Default 1024.
+    pub result_bytes: usize,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            api_keys: Vec::new(),
+            polls_to_finish: 2,
+            run_time: Duration::from_millis(200),
+            keep_alive: false,
+            callback_redirect: None,
+            callback_retry_base: Duration::from_millis(50),
+            result_bytes: 1024,
+        }
+    }
+}

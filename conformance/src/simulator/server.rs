@@ -1,0 +1,128 @@
+//! The accept loop and connection serving: one hyper HTTP/1 connection per accepted socket,
+//! the axum router as its service, and a per-connection abort signal so a handler can make
+//! the connection close without any answer.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::response::Response;
+use axum::routing::{get, post};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::Service as _;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+
+use super::faults::{Fault, Route};
+use super::http::{self, ApiError};
+use super::shared::Shared;
+use super::state::StatKey;
+use super::{apixo, control, files, modellix};
+
+/// A handle on the connection a request came in on, put in the request's extensions.
+#[derive(Clone, Default)]
+pub(crate) struct ConnHandle(Arc<ConnState>);
+
+#[derive(Default)]
+struct ConnState {
+    abort: Notify,
+    /// A [`Route::AnyConnection`] fault that acts on the first provider request.
+    carried: Mutex<Option<Fault>>,
+}
+
+impl ConnHandle {
+    fn with_fault(fault: Option<Fault>) -> Self {
+        ConnHandle(Arc::new(ConnState { abort: Notify::new(), carried: Mutex::new(fault) }))
+    }
+
+    /// Closes the connection at once, without answering.
+    pub fn abort(&self) {
+        self.0.abort.notify_one();
+    }
+
+    /// The connection's carried fault, once.
+    pub fn take_carried(&self) -> Option<Fault> {
+        self.0.carried.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+}
+
+/// Every route of both providers, the result files and the control endpoints.
+pub(crate) fn router(sim: Arc<Shared>) -> Router {
+    Router::new()
+        // apixo-happyhorse.txt:29-30 (base https://api.apixo.ai/api/v1, line 27).
+        .route("/api/v1/generateTask/happyHorse", post(apixo::submit))
+        .route("/api/v1/statusTask/happyHorse", get(apixo::status))
+        // modellix-happyhorse-1.0-r2v.txt:8; FACTS.md:18.
+        .route("/api/v1/alibaba/happyhorse-1.0-r2v/async", post(modellix::submit))
+        .route("/api/v1/tasks/{task_id}", get(modellix::status))
+        .route("/files/{task_id}/{file}", get(files::get))
+        .route("/_sim/stats", get(control::stats))
+        .route("/_sim/faults", post(control::post_faults).delete(control::delete_faults))
+        .fallback(fallback)
+        .with_state(sim)
+}
+
+async fn fallback(axum::extract::State(sim): axum::extract::State<Arc<Shared>>, req: Request) -> Response {
+    sim.stats.count(StatKey::Other);
+    let message = format!("no route for {} {}", req.method(), req.uri().path());
+    http::error(&ApiError::new(404, message), None)
+}
+
+/// Accepts connections until the simulator stops.
+pub(crate) async fn accept_loop(listener: TcpListener, sim: Arc<Shared>) {
+    let router = router(Arc::clone(&sim));
+    let stop = sim.shutdown();
+    tokio::pin!(stop);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => stream,
+                // Out of file descriptors and the like: wait a little and go on.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => return,
+        };
+        sim.stats.count(StatKey::Route(Route::AnyConnection));
+        let (delay, carried) = match sim.faults.take(Route::AnyConnection) {
+            Some(Fault::DropBeforeRead) => {
+                drop(stream);
+                continue;
+            }
+            Some(Fault::Delay(delay)) => (Some(delay), None),
+            other => (None, other),
+        };
+        let conn_sim = Arc::clone(&sim);
+        let router = router.clone();
+        sim.spawn(async move {
+            if let Some(delay) = delay {
+                tokio::time::sleep(delay).await;
+            }
+            serve(stream, router, &conn_sim, ConnHandle::with_fault(carried)).await;
+        });
+    }
+}
+
+/// Serves one connection until it ends or a handler aborts it.
+async fn serve(stream: TcpStream, router: Router, sim: &Shared, conn: ConnHandle) {
+    let tower = TowerToHyperService::new(router);
+    let handle = conn.clone();
+    let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+        req.extensions_mut().insert(handle.clone());
+        tower.call(req)
+    });
+    let mut builder = http1::Builder::new();
+    builder.keep_alive(sim.config.keep_alive).timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(30));
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    tokio::select! {
+        // Errors are the client's doing (reset, garbage); nothing to report to anyone.
+        _ = connection => {}
+        () = conn.0.abort.notified() => {}
+    }
+}

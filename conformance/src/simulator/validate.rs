@@ -1,0 +1,170 @@
+//! JSON helpers shared by both providers' request checks: type names, short renderings of
+//! offending values, integer and URL checks.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use serde_json::Value;
+
+/// The JSON type of `v`, for messages (`string`, `number`, ...).
+pub(crate) fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// `v` as compact JSON, cut to at most 80 characters so a huge value is not echoed back.
+pub(crate) fn show(v: &Value) -> String {
+    const MAX: usize = 80;
+    let text = v.to_string();
+    if text.chars().count() <= MAX {
+        return text;
+    }
+    let mut cut: String = text.chars().take(MAX - 3).collect();
+    cut.push_str("...");
+    cut
+}
+
+/// `v` when it is a JSON integer (`5`, not `5.0`), widened so u64 values fit.
+pub(crate) fn as_integer(v: &Value) -> Option<i128> {
+    let n = v.as_number()?;
+    n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from))
+}
+
+/// `^https?://`: the case-sensitive prefix check both providers document
+/// (apixo-happyhorse.txt:308 "public, direct, fetchable URLs"; modellix-happyhorse-1.0-r2v.txt:58
+/// "Pattern: ^https?://").
+pub(crate) fn is_http_url(s: &str) -> bool {
+    s.starts_with("http://") || s.starts_with("https://")
+}
+
+/// Why `url` is not a public HTTPS URL (apixo-happyhorse.txt:184 "Must be a public HTTPS URL"),
+/// or `None` when it is one. Rejects a missing `https://` prefix, whitespace, credentials,
+/// an empty host or bad port, `localhost`, and loopback, private, link-local and unspecified
+/// IP literals.
+pub(crate) fn public_https_problem(url: &str) -> Option<String> {
+    let Some(rest) = url.strip_prefix("https://") else {
+        return Some("must start with https://".to_owned());
+    };
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("must not contain whitespace or control characters".to_owned());
+    }
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    if authority.contains('@') {
+        return Some("must not carry credentials (user info before '@')".to_owned());
+    }
+    let (host, port, bracketed) = if let Some(after) = authority.strip_prefix('[') {
+        let Some(close) = after.find(']') else {
+            return Some("has an unterminated IPv6 literal".to_owned());
+        };
+        let tail = &after[close + 1..];
+        let port = match tail.strip_prefix(':') {
+            Some(p) => Some(p),
+            None if tail.is_empty() => None,
+            None => return Some("has text after the IPv6 literal that is not a port".to_owned()),
+        };
+        (&after[..close], port, true)
+    } else {
+        match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p), false),
+            None => (authority, None, false),
+        }
+    };
+    if host.is_empty() {
+        return Some("must name a host".to_owned());
+    }
+    if let Some(port) = port
+        && (port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u16>().is_err())
+    {
+        return Some(format!("has an invalid port {port:?}"));
+    }
+    if bracketed {
+        return match host.parse::<Ipv6Addr>() {
+            Ok(ip) => ip_problem(IpAddr::V6(ip)),
+            Err(_) => Some(format!("has an invalid IPv6 literal {host:?}")),
+        };
+    }
+    let lower = host.to_ascii_lowercase();
+    let lower = lower.strip_suffix('.').unwrap_or(&lower);
+    if lower == "localhost" || lower.ends_with(".localhost") {
+        return Some(format!("host {host:?} is not public (localhost)"));
+    }
+    match lower.parse::<Ipv4Addr>() {
+        Ok(ip) => ip_problem(IpAddr::V4(ip)),
+        Err(_) => None,
+    }
+}
+
+fn ip_problem(ip: IpAddr) -> Option<String> {
+    let kind = match ip {
+        IpAddr::V4(v4) => v4_kind(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4_kind(v4),
+            None if v6.is_loopback() => Some("loopback"),
+            None if v6.is_unspecified() => Some("unspecified"),
+            None if v6.is_unique_local() => Some("private (unique local)"),
+            None if v6.is_unicast_link_local() => Some("link-local"),
+            None => None,
+        },
+    };
+    kind.map(|kind| format!("host {ip} is a {kind} address, not a public one"))
+}
+
+fn v4_kind(ip: Ipv4Addr) -> Option<&'static str> {
+    if ip.is_loopback() {
+        Some("loopback")
+    } else if ip.is_private() {
+        Some("private")
+    } else if ip.is_link_local() {
+        Some("link-local")
+    } else if ip.is_unspecified() {
+        Some("unspecified")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_https_urls() {
+        assert_eq!(public_https_problem("https://your-server.com/webhooks/apixo"), None);
+        assert_eq!(public_https_problem("https://8.8.8.8:8443/x"), None);
+        assert_eq!(public_https_problem("https://[2001:4860::1]/x"), None);
+        for bad in [
+            "http://example.com/",
+            "HTTPS://example.com/",
+            "https://user:pw@example.com/",
+            "https://localhost/x",
+            "https://api.localhost./x",
+            "https://127.0.0.1/x",
+            "https://10.1.2.3/x",
+            "https://192.168.0.1/x",
+            "https://169.254.1.1/x",
+            "https://0.0.0.0/x",
+            "https://[::1]/x",
+            "https://[fd00::1]/x",
+            "https://[fe80::1]/x",
+            "https://[::ffff:127.0.0.1]/x",
+            "https:///x",
+            "https://example.com:99999/",
+            "https://exa mple.com/",
+        ] {
+            assert!(public_https_problem(bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn integers_and_show() {
+        assert_eq!(as_integer(&serde_json::json!(5)), Some(5));
+        assert_eq!(as_integer(&serde_json::json!(5.0)), None);
+        assert_eq!(as_integer(&serde_json::json!(u64::MAX)), Some(i128::from(u64::MAX)));
+        assert!(show(&Value::String("x".repeat(500))).ends_with("..."));
+    }
+}

@@ -1,12 +1,23 @@
 //! The conformance harness behind `cargo xtask conformance`.
 //!
 //! - [`simulator`]: both providers over real HTTP on loopback, with fault injection.
-//! - The oracle: hand-written, doc-derived cases citing the doc line they come from, and a
-//!   second, independent validator (the exported JSON Schema run by the `jsonschema` crate).
-//! - Property tests (proptest) relating the generated client, the schema and the simulator.
-//! - A coverage matrix: every spec constraint must be exercised by an accepted boundary
-//!   case, a rejected boundary case and a simulator case.
+//! - [`oracle`]: hand-written, doc-derived cases citing the doc line they come from; they
+//!   never read the spec's constraint tables.
+//! - [`harness`]: three independent judges of a request: the generated client, the
+//!   exported JSON Schema run by the `jsonschema` crate, and the simulator.
+//! - [`boundary`] and [`strategy`]: cases generated from the spec's constraints, decided
+//!   by the judges.
+//! - [`suites`]: the oracle, boundary and property suites; [`coverage`]: the constraint
+//!   coverage matrix; [`report`]: outcomes and JUnit XML; [`runner`]: runs it all.
 
 #![forbid(unsafe_code)]
 
+pub mod boundary;
+pub mod coverage;
+pub mod harness;
+pub mod oracle;
+pub mod report;
+pub mod runner;
 pub mod simulator;
+pub mod strategy;
+pub mod suites;

@@ -4,7 +4,9 @@
 #![forbid(unsafe_code)]
 
 mod codegen;
+mod conformance;
 mod docs_check;
+mod openapi;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,6 +18,16 @@ commands:
                       with --check, change nothing and fail if a file is stale
   docs-check          check that every fact's quote is still in its doc copy
                       (spec/docs/); run it after updating a doc copy
+    conformance [--cases N] [--junit FILE] [--seed S]
+                      prove the clients against the docs: oracle cases, boundary
+                      cases of every constraint, property tests, the client against
+                      the simulator under faults, the examples, Schemathesis; prints
+                      the constraint coverage matrix
+  simulate [--port N] [--host ADDR]
+                      run the simulator of both providers (default 127.0.0.1:8787)
+  openapi [--out DIR] write <module>.openapi.json (OpenAPI 3.1) and
+                      <module>.request.schema.json (JSON Schema 2020-12) of
+                      every module to DIR (default target/openapi)
 ";
 
 fn main() -> ExitCode {
@@ -24,6 +36,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&root, &args[1..]),
         Some("docs-check") => docs_check::run(&root, &args[1..]),
+        Some("openapi") => openapi::run(&root, &args[1..]),
+        Some("conformance") => conformance::conformance(&root, &args[1..]),
+        Some("simulate") => conformance::simulate(&root, &args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

@@ -1,0 +1,196 @@
+//! The judges and the subjects they judge. Every spec module is a [`Subject`]: its checked
+//! IR (which generates cases), the generated client (judge one), its exported JSON Schema
+//! run by the independent `jsonschema` crate (judge two) and, when one plays the provider,
+//! the hand-written simulator over real HTTP (judge three).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+use happyhorse_client::runtime::Violation;
+use happyhorse_client::runtime::provider::Module as ClientModule;
+use happyhorse_codegen::ir::Module;
+use serde_json::Value;
+
+use crate::coverage::Coverage;
+use crate::simulator::{SimConfig, SimProvider, Simulator};
+
+/// The bearer key the harness uses with the simulator.
+pub const SIM_KEY: &str = "conformance-key-0001";
+
+/// One spec module under test.
+pub struct Subject {
+    /// The checked spec.
+    pub ir: Module,
+    /// The generated client's view of it.
+    pub client: &'static dyn ClientModule,
+    /// The request body's JSON Schema, compiled by the `jsonschema` crate.
+    pub schema: jsonschema::Validator,
+    /// Constraint ids the JSON Schema cannot express, and why.
+    pub not_expressible: BTreeMap<String, &'static str>,
+    /// The simulated provider playing this module, if any.
+    pub sim: Option<SimProvider>,
+}
+
+impl Subject {
+    /// The module's name.
+    pub fn name(&self) -> &str {
+        &self.ir.module
+    }
+}
+
+/// The simulator plays providers by module name.
+fn simulated(module: &str) -> Option<SimProvider> {
+    match module {
+        "apixo" => Some(SimProvider::Apixo),
+        "modellix" => Some(SimProvider::Modellix),
+        _ => None,
+    }
+}
+
+/// Loads every spec of the workspace at `root` and pairs it with its generated module.
+pub fn subjects(root: &Path) -> Result<Vec<Subject>, String> {
+    let modules = happyhorse_codegen::output::load_all(root).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for ir in modules {
+        let client = happyhorse_client::providers::MODULES
+            .iter()
+            .copied()
+            .find(|c| c.info().module == ir.module)
+            .ok_or_else(|| format!("no generated module `{}`: run `cargo xtask codegen`", ir.module))?;
+        if client.info().spec_sha256 != ir.spec_sha256 {
+            return Err(format!("the generated module `{}` is stale: run `cargo xtask codegen`", ir.module));
+        }
+        let schema_json = happyhorse_codegen::openapi::request_schema(&ir);
+        let schema = jsonschema::validator_for(&schema_json)
+            .map_err(|e| format!("the exported JSON Schema of `{}` does not compile: {e}", ir.module))?;
+        let not_expressible = happyhorse_codegen::openapi::not_expressible(&ir).into_iter().collect();
+        let sim = simulated(&ir.module);
+        out.push(Subject { ir, client, schema, not_expressible, sim });
+    }
+    Ok(out)
+}
+
+/// What the simulator did with a submit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SimVerdict {
+    /// Accepted: a task was created.
+    Accepted {
+        /// Its id.
+        task_id: String,
+    },
+    /// Rejected with the provider's error shape.
+    Rejected {
+        /// HTTP status.
+        status: u16,
+        /// The error body's message.
+        message: String,
+    },
+    /// Anything else.
+    Unexpected(String),
+}
+
+/// The judges, the simulator and the coverage being collected.
+pub struct Harness {
+    /// Every module under test.
+    pub subjects: Vec<Subject>,
+    /// The simulator (both providers, one process).
+    pub sim: Simulator,
+    http: reqwest::Client,
+    /// Coverage of the spec constraints.
+    pub coverage: Mutex<Coverage>,
+}
+
+impl Harness {
+    /// Loads the specs and starts a simulator.
+    pub async fn start(root: &Path) -> Result<Harness, String> {
+        let subjects = subjects(root)?;
+        let config = SimConfig { api_keys: vec![SIM_KEY.to_owned()], ..SimConfig::default() };
+        let sim = Simulator::start(config).await.map_err(|e| format!("cannot start the simulator: {e}"))?;
+        let irs: Vec<Module> = subjects.iter().map(|s| s.ir.clone()).collect();
+        let http = reqwest::Client::builder().no_proxy().build().map_err(|e| e.to_string())?;
+        Ok(Harness { coverage: Mutex::new(Coverage::new(&irs)), subjects, sim, http })
+    }
+
+    /// The subject of a module.
+    pub fn subject(&self, module: &str) -> Option<&Subject> {
+        self.subjects.iter().find(|s| s.name() == module)
+    }
+
+    /// Runs `f` on the coverage.
+    pub fn cover(&self, f: impl FnOnce(&mut Coverage)) {
+        f(&mut self.coverage.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    }
+
+    /// Judge one: the generated client.
+    pub fn judge_client(s: &Subject, body: &Value) -> Result<Value, Vec<Violation>> {
+        s.client.check_request(body).map(|(_, json)| json).map_err(|v| v.into_vec())
+    }
+
+    /// Judge two: the JSON Schema (instance paths of the errors).
+    pub fn judge_schema(s: &Subject, body: &Value) -> Result<(), Vec<String>> {
+        let errors: Vec<String> = s.schema.iter_errors(body).map(|e| format!("{}: {e}", e.instance_path())).collect();
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
+    /// The simulator URL of a module's submit operation.
+    pub fn submit_url(&self, s: &Subject) -> String {
+        let base_path = reqwest::Url::parse(s.client.info().base_url)
+            .map(|u| u.path().trim_end_matches('/').to_owned())
+            .unwrap_or_default();
+        format!("{}{base_path}{}", self.sim.base_url(), s.client.submit_endpoint().path)
+    }
+
+    /// The simulator's base URL for a module's client (origin + documented base path).
+    pub fn client_base_url(&self, s: &Subject) -> String {
+        let base_path = reqwest::Url::parse(s.client.info().base_url)
+            .map(|u| u.path().trim_end_matches('/').to_owned())
+            .unwrap_or_default();
+        format!("{}{base_path}", self.sim.base_url())
+    }
+
+    /// Judge three: the simulator, over HTTP.
+    pub async fn judge_simulator(&self, s: &Subject, body: &Value) -> SimVerdict {
+        let response = self
+            .http
+            .post(self.submit_url(s))
+            .bearer_auth(SIM_KEY)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await;
+        let response = match response {
+            Ok(r) => r,
+            Err(e) => return SimVerdict::Unexpected(format!("no answer: {e}")),
+        };
+        let status = response.status().as_u16();
+        let bytes = match response.bytes().await {
+            Ok(b) => b,
+            Err(e) => return SimVerdict::Unexpected(format!("unreadable answer: {e}")),
+        };
+        match status {
+            200 => match s.client.decode_submitted(&bytes) {
+                Ok(a) => SimVerdict::Accepted { task_id: a.task_id().to_owned() },
+                Err(e) => SimVerdict::Unexpected(format!("200 that does not decode: {e}")),
+            },
+            400..=499 => match s.client.decode_error(&bytes) {
+                Ok(e) if e.api_code() == Some(i64::from(status)) => {
+                    SimVerdict::Rejected { status, message: e.api_message().unwrap_or_default().to_owned() }
+                }
+                Ok(e) => SimVerdict::Unexpected(format!("{status} whose envelope code is {:?}", e.api_code())),
+                Err(e) => SimVerdict::Unexpected(format!("{status} without the provider's error shape: {e}")),
+            },
+            other => SimVerdict::Unexpected(format!("status {other}: {}", String::from_utf8_lossy(&bytes))),
+        }
+    }
+}
+
+/// The violations at `path` for constraint `id`.
+pub fn violation_at<'v>(violations: &'v [Violation], id: &str, path: &str) -> Option<&'v Violation> {
+    violations.iter().find(|v| v.constraint == id && v.path == path)
+}
+
+/// Short text of a list of violations.
+pub fn describe(violations: &[Violation]) -> String {
+    violations.iter().map(|v| format!("{v} [{}]", v.constraint)).collect::<Vec<_>>().join("; ")
+}

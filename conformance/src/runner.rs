@@ -1,0 +1,195 @@
+//! Runs every suite against one simulator and collects the report and the coverage matrix.
+//! Optionally also runs the example programs (real processes) and Schemathesis.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::coverage::Coverage;
+use crate::harness::{Harness, SIM_KEY};
+use crate::report::Report;
+use crate::suites::{self, Options, record};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The workspace root (where `spec/` is).
+    pub root: PathBuf,
+    /// Property-test settings.
+    pub suites: Options,
+    /// Where the built example programs are (`target/debug/examples`); `None` skips them.
+    pub examples: Option<PathBuf>,
+    /// The Schemathesis program; `None` skips it.
+    pub schemathesis: Option<PathBuf>,
+}
+
+/// What a run found.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    /// Every case's outcome.
+    pub report: Report,
+    /// Constraint coverage.
+    pub coverage: Coverage,
+}
+
+impl RunResult {
+    /// True when every case passed and every constraint is covered.
+    pub fn passed(&self) -> bool {
+        self.report.failures().is_empty() && self.coverage.uncovered().is_empty()
+    }
+}
+
+fn progress(opts: &RunOptions, report: &Report, suite: &str, started: Instant) {
+    if !opts.suites.progress {
+        return;
+    }
+    let (passed, failed) = report
+        .outcomes
+        .iter()
+        .filter(|o| o.suite == suite)
+        .fold((0, 0), |(p, f), o| if o.failure.is_some() { (p, f + 1) } else { (p + 1, f) });
+    eprintln!(
+        "conformance: {suite:<18} {passed:>4} passed, {failed} failed ({:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// Runs everything.
+pub async fn run(opts: &RunOptions) -> Result<RunResult, String> {
+    let h = Arc::new(Harness::start(&opts.root).await?);
+    let mut report = Report::default();
+    if opts.suites.progress {
+        eprintln!(
+            "conformance: simulator at {}, {} module(s), {} cases per property",
+            h.sim.base_url(),
+            h.subjects.len(),
+            opts.suites.cases
+        );
+    }
+
+    let t = Instant::now();
+    suites::oracle::requests(&h, &mut report).await;
+    progress(opts, &report, "oracle-requests", t);
+    let t = Instant::now();
+    suites::oracle::billing(&h, &mut report);
+    progress(opts, &report, "oracle-billing", t);
+    let t = Instant::now();
+    suites::oracle::responses(&h, &mut report);
+    progress(opts, &report, "oracle-responses", t);
+    let t = Instant::now();
+    suites::boundaries::run(&h, &mut report).await;
+    progress(opts, &report, "boundaries", t);
+    let t = Instant::now();
+    suites::properties::run(&h, &mut report, &opts.suites).await;
+    suites::faults::run(&h, &mut report, &opts.suites).await;
+    progress(opts, &report, "properties", t);
+    if let Some(dir) = &opts.examples {
+        let t = Instant::now();
+        examples(&h, dir, &mut report).await;
+        progress(opts, &report, "examples", t);
+    }
+    if let Some(program) = &opts.schemathesis {
+        let t = Instant::now();
+        schemathesis(&h, program, &opts.root, &mut report).await;
+        progress(opts, &report, "schemathesis", t);
+    }
+    let coverage = h.coverage.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    Ok(RunResult { report, coverage })
+}
+
+/// Runs `examples/<module>` against the simulator: submit, wait, download.
+async fn examples(h: &Arc<Harness>, dir: &Path, report: &mut Report) {
+    for s in &h.subjects {
+        let started = Instant::now();
+        let program = dir.join(s.name());
+        let out_dir = std::env::temp_dir().join(format!("hh-example-{}-{}", s.name(), std::process::id()));
+        let _ = std::fs::remove_dir_all(&out_dir);
+        let base = h.client_base_url(s);
+        let env = s.client.info().api_key_env;
+        let result = tokio::task::spawn_blocking({
+            let (program, out_dir) = (program.clone(), out_dir.clone());
+            move || {
+                Command::new(&program)
+                    .args(["--base-url", &base, "--out"])
+                    .arg(&out_dir)
+                    .args(["--poll-every", "0"])
+                    .env(env, SIM_KEY)
+                    .output()
+            }
+        })
+        .await;
+        let outcome = match result {
+            Ok(Ok(out)) if out.status.success() => {
+                let files = std::fs::read_dir(&out_dir).map(|d| d.count()).unwrap_or(0);
+                if files > 0 {
+                    Ok(())
+                } else {
+                    Err(format!("the example ran but downloaded nothing:\n{}", String::from_utf8_lossy(&out.stderr)))
+                }
+            }
+            Ok(Ok(out)) => Err(format!(
+                "{} exited with {}:\n{}",
+                program.display(),
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            )),
+            Ok(Err(e)) => Err(format!(
+                "cannot run {} (build it with `cargo build -p happyhorse-client --examples`): {e}",
+                program.display()
+            )),
+            Err(e) => Err(e.to_string()),
+        };
+        let _ = std::fs::remove_dir_all(&out_dir);
+        record(report, "examples", format!("{}: submit, wait, download (real process)", s.name()), started, outcome);
+    }
+}
+
+/// Runs Schemathesis with each exported OpenAPI document against the simulator: an outside
+/// check that the simulator and the OpenAPI agree.
+async fn schemathesis(h: &Arc<Harness>, program: &Path, root: &Path, report: &mut Report) {
+    let dir = root.join("target/conformance/openapi");
+    for s in &h.subjects {
+        let started = Instant::now();
+        let file = dir.join(format!("{}.openapi.json", s.name()));
+        let doc = happyhorse_codegen::openapi::openapi(&s.ir);
+        let written = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&file, format!("{doc:#}\n")));
+        let outcome = match written {
+            Err(e) => Err(format!("cannot write {}: {e}", file.display())),
+            Ok(()) => {
+                let (program, file, url) = (program.to_owned(), file.clone(), h.client_base_url(s));
+                let r = tokio::task::spawn_blocking(move || {
+                    Command::new(program)
+                        .arg("run")
+                        .arg(&file)
+                        .args(["--url", &url])
+                        .args(["--header", &format!("Authorization: Bearer {SIM_KEY}")])
+                        .args([
+                            "--checks",
+                            "all",
+                            "--seed",
+                            "20261121",
+                            "--max-examples",
+                            "25",
+                            "--phases",
+                            "examples,coverage,fuzzing",
+                        ])
+                        .args(["--mode", "all", "--no-color"])
+                        .output()
+                })
+                .await;
+                match r {
+                    Ok(Ok(out)) if out.status.success() => Ok(()),
+                    Ok(Ok(out)) => Err(format!(
+                        "schemathesis found problems:\n{}{}",
+                        String::from_utf8_lossy(&out.stdout),
+                        String::from_utf8_lossy(&out.stderr)
+                    )),
+                    Ok(Err(e)) => Err(format!("cannot run schemathesis: {e}")),
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+        };
+        record(report, "schemathesis", format!("{}: OpenAPI vs simulator", s.name()), started, outcome);
+    }
+}

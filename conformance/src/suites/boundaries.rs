@@ -1,0 +1,78 @@
+//! Every constraint's boundary cases, judged by the generated client, the JSON Schema and
+//! the simulator; agreement is recorded in the coverage matrix.
+
+use std::time::Instant;
+
+use super::record;
+use crate::boundary::{self, BoundaryCase};
+use crate::harness::{Harness, SimVerdict, Subject, describe, violation_at};
+use crate::report::Report;
+
+/// Runs every boundary case of every module.
+pub async fn run(h: &Harness, report: &mut Report) {
+    for s in &h.subjects {
+        for case in boundary::cases(&s.ir) {
+            let started = Instant::now();
+            let name = format!("{} {}", case.constraint, case.label);
+            let result = judge(h, s, &case).await;
+            record(report, "boundaries", name, started, result);
+        }
+    }
+}
+
+/// Judges one case; records coverage when every judge agrees with the expectation.
+pub async fn judge(h: &Harness, s: &Subject, case: &BoundaryCase) -> Result<(), String> {
+    let id = case.constraint.as_str();
+    // Judge one: the generated client.
+    match (&case.reject_at, Harness::judge_client(s, &case.body)) {
+        (None, Ok(_)) => {}
+        (None, Err(v)) => return Err(format!("the client rejects an accepted boundary: {}", describe(&v))),
+        (Some(path), Ok(_)) => {
+            return Err(format!("the client accepts a value past the limit (expected a violation at {path})"));
+        }
+        (Some(path), Err(v)) => {
+            if violation_at(&v, id, path).is_none() {
+                return Err(format!("the client rejects it, but not with {id} at {path}: {}", describe(&v)));
+            }
+        }
+    }
+    // Judge two: the JSON Schema (some rules it cannot express).
+    let schema = Harness::judge_schema(s, &case.body);
+    match (&case.reject_at, schema) {
+        (None, Err(e)) => return Err(format!("the JSON Schema rejects an accepted boundary: {}", e.join("; "))),
+        (Some(_), Ok(())) => match s.not_expressible.get(id) {
+            Some(why) => h.cover(|c| c.note(id, &format!("JSON Schema: not expressible ({why})"))),
+            None => return Err("the JSON Schema accepts a value past the limit".into()),
+        },
+        _ => {}
+    }
+    // Judge three: the simulator.
+    let by_sim = match s.sim {
+        None => {
+            h.cover(|c| c.note(id, "no simulator plays this module"));
+            false
+        }
+        Some(_) => {
+            let verdict = h.judge_simulator(s, &case.body).await;
+            match (&case.reject_at, &verdict) {
+                (None, SimVerdict::Accepted { .. }) => {}
+                (Some(_), SimVerdict::Accepted { .. }) if case.provider_truncates => {
+                    h.cover(|c| {
+                        c.note(
+                            id,
+                            "the provider truncates over-long values (documented); the simulator accepts and truncates",
+                        )
+                    });
+                }
+                (Some(path), SimVerdict::Rejected { status: 400, message }) if message.contains(path.as_str()) => {}
+                (expected, got) => {
+                    let want = expected.as_ref().map_or_else(|| "accept".to_owned(), |p| format!("reject at {p}"));
+                    return Err(format!("the simulator should {want}, got {got:?}"));
+                }
+            }
+            true
+        }
+    };
+    h.cover(|c| if case.reject_at.is_some() { c.rejected(id, by_sim) } else { c.accepted(id, by_sim) });
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! The hand-written, doc-derived cases: requests (client, JSON Schema and simulator must
+//! agree with the docs), billing (exact amounts) and documented answers (exact values).
+
+use std::time::Instant;
+
+use happyhorse_client::runtime::Decimal;
+
+use super::record;
+use crate::harness::{Harness, SimVerdict, describe};
+use crate::oracle::{self, Expect, Expected};
+use crate::report::Report;
+
+/// Request cases.
+pub async fn requests(h: &Harness, report: &mut Report) {
+    for case in oracle::request_cases() {
+        let started = Instant::now();
+        let name = format!("{}: {} ({})", case.module, case.name, case.doc);
+        let result = request(h, &case).await;
+        record(report, "oracle-requests", name, started, result);
+    }
+}
+
+async fn request(h: &Harness, case: &oracle::RequestCase) -> Result<(), String> {
+    let s = h.subject(case.module).ok_or_else(|| format!("no module {}", case.module))?;
+    let client = Harness::judge_client(s, &case.body);
+    let mut ids = Vec::new();
+    match (case.client, &client) {
+        (Expect::Accept, Ok(_)) => {}
+        (Expect::Accept, Err(v)) => return Err(format!("the client rejects it: {}", describe(v))),
+        (Expect::Reject(_), Ok(_)) => return Err("the client accepts it".into()),
+        (Expect::Reject(path), Err(v)) => {
+            ids = v.iter().filter(|x| x.path == path).map(|x| x.constraint.clone()).collect();
+            if ids.is_empty() {
+                return Err(format!("the client rejects it, but not at {path}: {}", describe(v)));
+            }
+        }
+    }
+    let expressible = ids.iter().all(|id| !s.not_expressible.contains_key(id));
+    match (case.client, Harness::judge_schema(s, &case.body)) {
+        (Expect::Accept, Err(e)) => return Err(format!("the JSON Schema rejects it: {}", e.join("; "))),
+        (Expect::Reject(_), Ok(())) if expressible => return Err("the JSON Schema accepts it".into()),
+        _ => {}
+    }
+    let Some(_) = s.sim else { return Ok(()) };
+    let sim = h.judge_simulator(s, &case.body).await;
+    match (case.provider_expect(), &sim) {
+        (Expect::Accept, SimVerdict::Accepted { .. }) => {}
+        (Expect::Reject(path), SimVerdict::Rejected { status: 400, message }) if message.contains(path) => {}
+        (expect, got) => return Err(format!("the simulator should {expect:?}, got {got:?}")),
+    }
+    if let Expect::Reject(_) = case.client {
+        h.cover(|c| ids.iter().for_each(|id| c.rejected(id, case.provider.is_none())));
+    }
+    Ok(())
+}
+
+/// Billing cases: the estimate equals the documented amount exactly.
+pub fn billing(h: &Harness, report: &mut Report) {
+    for case in oracle::billing_cases() {
+        let started = Instant::now();
+        let name = format!("{}: {} ({})", case.module, case.name, case.doc);
+        let result = (|| {
+            let s = h.subject(case.module).ok_or("no module")?;
+            let inputs: Vec<(&str, Decimal)> = case
+                .inputs
+                .iter()
+                .map(|(n, v)| Ok((*n, v.parse::<Decimal>().map_err(|e| e.to_string())?)))
+                .collect::<Result<_, String>>()?;
+            let got =
+                s.client.estimate(&case.body, &inputs).ok_or("the module has no billing, or the body is invalid")?;
+            match (&case.expect, got) {
+                (Ok((official, market)), Ok(est)) => {
+                    let (o, m): (Decimal, Decimal) =
+                        (official.parse().map_err(|_| "bad case")?, market.parse().map_err(|_| "bad case")?);
+                    if est.official.amount != o || est.market_reference.amount != m {
+                        return Err(format!(
+                            "expected {o} / {m}, got {} / {}",
+                            est.official.amount, est.market_reference.amount
+                        ));
+                    }
+                    Ok(())
+                }
+                (Err(missing), Err(happyhorse_client::runtime::BillingError::MissingInput { name }))
+                    if *missing == name =>
+                {
+                    Ok(())
+                }
+                (want, got) => Err(format!("expected {want:?}, got {got:?}")),
+            }
+        })();
+        record(report, "oracle-billing", name, started, result);
+    }
+}
+
+/// Documented answers decode to the documented values.
+pub fn responses(h: &Harness, report: &mut Report) {
+    for case in oracle::response_cases() {
+        let started = Instant::now();
+        let name = format!("{}: {} ({})", case.module, case.name, case.doc);
+        let result = response(h, &case);
+        record(report, "oracle-responses", name, started, result);
+    }
+}
+
+fn response(h: &Harness, case: &oracle::ResponseCase) -> Result<(), String> {
+    let s = h.subject(case.module).ok_or("no module")?;
+    let body = case.body.as_bytes();
+    match &case.expect {
+        Expected::Submitted { task_id, follow } => {
+            let a = s.client.decode_submitted(body).map_err(|e| e.to_string())?;
+            eq("task id", a.task_id(), *task_id)?;
+            eq("follow URL", a.follow_url(), *follow)
+        }
+        Expected::Status { task_id, state, phase, outputs, fail_code, fail_message, retry_may_help } => {
+            let a = s.client.decode_status(body).map_err(|e| e.to_string())?;
+            let failure = a.failure();
+            eq("task id", a.task_id(), *task_id)?;
+            eq("state", a.state(), *state)?;
+            eq("phase", a.phase(), *phase)?;
+            let urls: Vec<String> = a.outputs().into_iter().map(|o| o.url).collect();
+            eq("outputs", urls.iter().map(String::as_str).collect::<Vec<_>>(), outputs.clone())?;
+            eq("fail code", failure.as_ref().and_then(|f| f.code.as_deref()), *fail_code)?;
+            eq("fail message", failure.as_ref().and_then(|f| f.message.as_deref()), *fail_message)?;
+            eq("retry may help", failure.is_some_and(|f| f.retry_may_help), *retry_may_help)
+        }
+        Expected::Error { code, message } => {
+            let e = s.client.decode_error(body).map_err(|e| e.to_string())?;
+            eq("code", e.api_code(), *code)?;
+            eq("message", e.api_message(), *message)
+        }
+    }
+}
+
+fn eq<T: PartialEq + std::fmt::Debug>(what: &str, got: T, want: T) -> Result<(), String> {
+    if got == want { Ok(()) } else { Err(format!("{what}: expected {want:?}, got {got:?}")) }
+}

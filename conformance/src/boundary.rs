@@ -429,7 +429,12 @@ fn check_cases(m: &Module, f: &Field, kind: &CheckKind, dotted: &str, place: &Pl
             for (b, delta, label) in [(min, -1, "min"), (max, 1, "max")] {
                 if let Some(b) = b {
                     push(format!("{label} {b}"), Some(json!(b)), None, false);
-                    push(format!("{label} {}{delta}", b), Some(json!(b + delta)), Some(dotted.to_owned()), false);
+                    push(
+                        format!("{label} {delta:+} = {}", b + delta),
+                        Some(json!(b + delta)),
+                        Some(dotted.to_owned()),
+                        false,
+                    );
                 }
             }
         }

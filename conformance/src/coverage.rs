@@ -102,13 +102,8 @@ impl Coverage {
         let _ = writeln!(out, "{:<width$}  accepted  rejected  simulator", "constraint");
         for (id, r) in &self.rows {
             let mark = |b: bool| if b { "yes" } else { "NO" };
-            let _ = writeln!(
-                out,
-                "{id:<width$}  {:<8}  {:<8}  {:<9}",
-                mark(r.accepted),
-                mark(r.rejected),
-                mark(r.simulator)
-            );
+            let _ =
+                writeln!(out, "{id:<width$}  {:<8}  {:<8}  {}", mark(r.accepted), mark(r.rejected), mark(r.simulator));
             for n in &r.notes {
                 let _ = writeln!(out, "{:<width$}    note: {n}", "");
             }

@@ -13,6 +13,7 @@ use happyhorse_codegen::ir::Module;
 use serde_json::Value;
 
 use crate::coverage::Coverage;
+use crate::receiver::Receiver;
 use crate::simulator::{SimConfig, SimProvider, Simulator};
 
 /// The bearer key the harness uses with the simulator.
@@ -96,6 +97,8 @@ pub struct Harness {
     pub subjects: Vec<Subject>,
     /// The simulator (both providers, one process).
     pub sim: Simulator,
+    /// Where the simulator delivers webhooks (never to the public URLs in requests).
+    pub receiver: Receiver,
     http: reqwest::Client,
     /// Coverage of the spec constraints.
     pub coverage: Mutex<Coverage>,
@@ -105,11 +108,16 @@ impl Harness {
     /// Loads the specs and starts a simulator.
     pub async fn start(root: &Path) -> Result<Harness, String> {
         let subjects = subjects(root)?;
-        let config = SimConfig { api_keys: vec![SIM_KEY.to_owned()], ..SimConfig::default() };
+        let receiver = Receiver::start().await.map_err(|e| format!("cannot start the webhook receiver: {e}"))?;
+        let config = SimConfig {
+            api_keys: vec![SIM_KEY.to_owned()],
+            callback_redirect: Some(receiver.url().to_owned()),
+            ..SimConfig::default()
+        };
         let sim = Simulator::start(config).await.map_err(|e| format!("cannot start the simulator: {e}"))?;
         let irs: Vec<Module> = subjects.iter().map(|s| s.ir.clone()).collect();
         let http = reqwest::Client::builder().no_proxy().build().map_err(|e| e.to_string())?;
-        Ok(Harness { coverage: Mutex::new(Coverage::new(&irs)), subjects, sim, http })
+        Ok(Harness { coverage: Mutex::new(Coverage::new(&irs)), subjects, sim, receiver, http })
     }
 
     /// The subject of a module.

@@ -16,6 +16,7 @@ pub mod boundary;
 pub mod coverage;
 pub mod harness;
 pub mod oracle;
+pub mod receiver;
 pub mod report;
 pub mod runner;
 pub mod simulator;

@@ -84,6 +84,9 @@ pub async fn run(opts: &RunOptions) -> Result<RunResult, String> {
     suites::properties::run(&h, &mut report, &opts.suites).await;
     suites::faults::run(&h, &mut report, &opts.suites).await;
     progress(opts, &report, "properties", t);
+    let t = Instant::now();
+    suites::callbacks::run(&h, &mut report).await;
+    progress(opts, &report, "callbacks", t);
     if let Some(dir) = &opts.examples {
         let t = Instant::now();
         examples(&h, dir, &mut report).await;
@@ -158,8 +161,19 @@ async fn schemathesis(h: &Arc<Harness>, program: &Path, root: &Path, report: &mu
             Err(e) => Err(format!("cannot write {}: {e}", file.display())),
             Ok(()) => {
                 let (program, file, url) = (program.to_owned(), file.clone(), h.client_base_url(s));
+                // The fields whose rule the schema cannot state (see schemathesis_hooks.py).
+                let public: Vec<String> =
+                    s.ir.constraints
+                        .iter()
+                        .filter(|c| c.rule == "url_public")
+                        .map(|c| crate::boundary::place(&c.path).json_path.join("."))
+                        .collect();
+                let hooks_dir = root.join("conformance");
                 let r = tokio::task::spawn_blocking(move || {
                     Command::new(program)
+                        .env("SCHEMATHESIS_HOOKS", "schemathesis_hooks")
+                        .env("PYTHONPATH", hooks_dir)
+                        .env("HH_PUBLIC_URL_FIELDS", public.join(","))
                         .arg("run")
                         .arg(&file)
                         .args(["--url", &url])

@@ -322,8 +322,8 @@ async fn apixo_invalid_bodies_are_rejected_naming_the_field() {
             vec!["input.duration: must be an integer from 3 to 15 (got 16)"],
         ),
         (
-            json!({"request_type": "async", "input": {"mode": "text-to-video", "prompt": "x", "duration": 5.0}}),
-            vec!["input.duration", "3 to 15", "5.0"],
+            json!({"request_type": "async", "input": {"mode": "text-to-video", "prompt": "x", "duration": 5.5}}),
+            vec!["input.duration", "3 to 15", "5.5"],
         ),
         (
             json!({"request_type": "async", "input": {"mode": "reference-to-video", "prompt": "x", "image_urls": images}}),

@@ -159,6 +159,15 @@ impl Cx<'_> {
         let mut s = self.ty_schema(&f.ty);
         if usage == Usage::Request {
             checks::apply(&mut s, &f.checks, self.m);
+            // The OpenAPI document describes what the provider accepts: a value the provider
+            // truncates (rather than rejects) has no maxLength there. The standalone request
+            // schema keeps it: it is what the client sends.
+            if self.openapi
+                && f.overflow.as_ref().is_some_and(|o| o.server_truncates)
+                && let Some(max) = s.remove("maxLength")
+            {
+                s.insert("x-server-truncates-at".into(), max);
+            }
         }
         if let Some(d) = &f.default {
             s.insert("default".into(), default_value(d));

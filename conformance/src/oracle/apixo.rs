@@ -403,7 +403,7 @@ pub(super) fn responses() -> Vec<ResponseCase> {
         ResponseCase {
             module: "apixo",
             name: "webhook with a code outside the table",
-            doc: "FACTS:40-43, 48-49 (CONTENT_VIOLATION)",
+            doc: "FACTS:40-43, 47-48 (CONTENT_VIOLATION)",
             body: r#"{"code": 200, "message": "success", "data": {"taskId": "task_9", "state": "failed", "failCode": "CONTENT_VIOLATION", "failMsg": "blocked", "createTime": 1767965610929, "completeTime": 1767965620132}}"#,
             expect: status(
                 "task_9",

@@ -297,11 +297,13 @@ mod tests {
     fn categories() {
         let err = validate(br#"{"reference_images": ["https://x/a.png"]}"#).unwrap_err();
         assert_eq!(err, vec!["Invalid parameters: parameter 'prompt' is required".to_owned()]);
-        let err = validate(br#"{"reference_images": [], "prompt": "x", "duration": 5.0, "seed": -1}"#).unwrap_err();
+        let err = validate(br#"{"reference_images": [], "prompt": "x", "duration": 5.5, "seed": -1}"#).unwrap_err();
         assert_eq!(err.len(), 3, "{err:?}");
         assert!(err[0].starts_with("Value out of range: parameter 'reference_images'"));
         assert!(err[1].starts_with("Invalid format: parameter 'duration'"));
         assert!(err[2].starts_with("Value out of range: parameter 'seed'"));
+        // JSON does not tell 5.0 from 5: an integral number is an integer.
+        assert!(validate(br#"{"reference_images": ["https://x/a.png"], "prompt": "x", "duration": 5.0}"#).is_ok());
     }
 
     #[test]

@@ -29,10 +29,14 @@ pub(crate) fn show(v: &Value) -> String {
     cut
 }
 
-/// `v` when it is a JSON integer (`5`, not `5.0`), widened so u64 values fit.
+/// `v` when it is a JSON number with an integral value (`5` or `5.0`: JSON itself does not
+/// tell them apart), widened so u64 values fit.
 pub(crate) fn as_integer(v: &Value) -> Option<i128> {
     let n = v.as_number()?;
-    n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from))
+    n.as_i64()
+        .map(i128::from)
+        .or_else(|| n.as_u64().map(i128::from))
+        .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0).map(|f| f as i128))
 }
 
 /// `^https?://`: the case-sensitive prefix check both providers document
@@ -88,15 +92,55 @@ pub(crate) fn public_https_problem(url: &str) -> Option<String> {
             Err(_) => Some(format!("has an invalid IPv6 literal {host:?}")),
         };
     }
+    // Characters a host cannot contain (the WHATWG URL standard's forbidden host code points).
+    if let Some(c) = host.chars().find(|c| "<>\\^|%\"{}`".contains(*c) || c.is_control()) {
+        return Some(format!("host {host:?} contains {c:?}, which a host cannot contain"));
+    }
     let lower = host.to_ascii_lowercase();
     let lower = lower.strip_suffix('.').unwrap_or(&lower);
     if lower == "localhost" || lower.ends_with(".localhost") {
         return Some(format!("host {host:?} is not public (localhost)"));
     }
-    match lower.parse::<Ipv4Addr>() {
-        Ok(ip) => ip_problem(IpAddr::V4(ip)),
-        Err(_) => None,
+    match numeric_ipv4(lower) {
+        Some(Some(ip)) => ip_problem(IpAddr::V4(ip)),
+        Some(None) => Some(format!("host {host:?} ends in a number but is not an IPv4 address")),
+        None => None,
     }
+}
+
+/// How URL parsers read a host whose last label is a number: as an IPv4 address, in any of
+/// the legacy forms (`127.1`, `0x7f.0.0.1`, `2130706433`, `0177.0.0.1`). `None`: not
+/// numeric (a domain name); `Some(None)`: numeric but not a valid address.
+fn numeric_ipv4(host: &str) -> Option<Option<Ipv4Addr>> {
+    let labels: Vec<&str> = host.split('.').collect();
+    let number = |label: &str| -> Option<u64> {
+        if let Some(hex) = label.strip_prefix("0x").or_else(|| label.strip_prefix("0X")) {
+            return if hex.is_empty() { Some(0) } else { u64::from_str_radix(hex, 16).ok() };
+        }
+        if label.len() > 1 && label.starts_with('0') {
+            return u64::from_str_radix(&label[1..], 8).ok();
+        }
+        label.parse().ok()
+    };
+    let last = labels.last()?;
+    let looks_numeric = !last.is_empty()
+        && (last.bytes().all(|b| b.is_ascii_digit()) || last.starts_with("0x") || last.starts_with("0X"));
+    if !looks_numeric {
+        return None;
+    }
+    if labels.len() > 4 || labels.iter().any(|l| l.is_empty()) {
+        return Some(None);
+    }
+    let Some(values) = labels.iter().map(|l| number(l)).collect::<Option<Vec<u64>>>() else { return Some(None) };
+    let (last, head) = values.split_last()?;
+    if head.iter().any(|v| *v > 255) || *last >= 1u64 << (8 * (4 - head.len() as u32)) {
+        return Some(None);
+    }
+    let mut addr = *last;
+    for (i, v) in head.iter().enumerate() {
+        addr |= v << (8 * (3 - i as u32));
+    }
+    Some(u32::try_from(addr).ok().map(Ipv4Addr::from))
 }
 
 fn ip_problem(ip: IpAddr) -> Option<String> {
@@ -158,12 +202,24 @@ mod tests {
         ] {
             assert!(public_https_problem(bad).is_some(), "{bad}");
         }
+        for bad in [
+            "https://127.1/x",
+            "https://2130706433/x",
+            "https://0x7f.0.0.1/x",
+            "https://0177.0.0.1/x",
+            "https://10.1/x",
+            "https://a>b.example/x",
+            "https://1.2.3.4.5/x",
+        ] {
+            assert!(public_https_problem(bad).is_some(), "{bad}");
+        }
     }
 
     #[test]
     fn integers_and_show() {
         assert_eq!(as_integer(&serde_json::json!(5)), Some(5));
-        assert_eq!(as_integer(&serde_json::json!(5.0)), None);
+        assert_eq!(as_integer(&serde_json::json!(5.0)), Some(5));
+        assert_eq!(as_integer(&serde_json::json!(5.5)), None);
         assert_eq!(as_integer(&serde_json::json!(u64::MAX)), Some(i128::from(u64::MAX)));
         assert!(show(&Value::String("x".repeat(500))).ends_with("..."));
     }

@@ -82,7 +82,7 @@ fn faults(
         proptest::collection::vec(submit_fault(), 0..=3),
         proptest::collection::vec(status_fault(), 0..=(MAX_ATTEMPTS as usize - 2)),
     );
-    let mut runner = runner_for(opts, &format!("faults-{}", s.name()), opts.cases.clamp(8, 64));
+    let mut runner = runner_for(opts, &format!("faults-{}", s.name()), (opts.cases / 2).clamp(8, 128));
     outcome_of(runner.run(&strategy, |(body, submit_faults, status_faults)| {
         handle.block_on(case(h, s, p, &body, &submit_faults, &status_faults))
     }))

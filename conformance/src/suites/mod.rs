@@ -1,6 +1,7 @@
 //! The suites `cargo xtask conformance` runs; each records one outcome per case.
 
 pub mod boundaries;
+pub mod callbacks;
 pub mod faults;
 pub mod oracle;
 pub mod properties;
@@ -22,7 +23,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { cases: 64, seed: 0x5eed_2026, progress: false }
+        Options { cases: 256, seed: 0x5eed_2026, progress: false }
     }
 }
 

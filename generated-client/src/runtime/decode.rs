@@ -117,7 +117,7 @@ impl Decode for String {
 
 impl Decode for i64 {
     fn decode(v: &Value, path: &str) -> Result<Self, DecodeError> {
-        v.as_i64().ok_or_else(|| wrong(v, "an integer", path))
+        super::read::integer(v).ok_or_else(|| wrong(v, "an integer", path))
     }
 }
 

@@ -214,9 +214,17 @@ impl Read for String {
     }
 }
 
+/// A JSON number with an integral value as `i64` (`5` and `5.0` alike, as in JSON
+/// Schema's data model); `None` for fractions, non-numbers and values beyond the exactly
+/// representable range of a float-encoded integer.
+pub fn integer(v: &Value) -> Option<i64> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    v.as_i64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= EXACT).map(|f| f as i64))
+}
+
 impl Read for i64 {
     fn read(v: &Value, path: &str, id_base: &str, out: &mut Vec<Violation>) -> Option<Self> {
-        match v.as_i64() {
+        match integer(v) {
             Some(n) => Some(n),
             None => {
                 let expected = match v {
@@ -305,6 +313,16 @@ mod tests {
         );
         assert_eq!(out[0].limit, "a string (omit the field instead of sending null)");
         assert_eq!(out[3].constraint, "p.input.d:required");
+    }
+
+    #[test]
+    fn integral_numbers_are_integers() {
+        assert_eq!(integer(&json!(5)), Some(5));
+        assert_eq!(integer(&json!(5.0)), Some(5));
+        assert_eq!(integer(&json!(-0.0)), Some(0));
+        assert_eq!(integer(&json!(5.5)), None);
+        assert_eq!(integer(&json!(1e300)), None);
+        assert_eq!(integer(&json!("5")), None);
     }
 
     #[test]

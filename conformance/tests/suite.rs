@@ -1,0 +1,122 @@
+//! The conformance suite under `cargo test` (fewer property cases than `cargo xtask
+//! conformance`), and snapshots (insta) of what a reviewer should see change: the OpenAPI
+//! export, every validation message for the oracle's bad requests, every parsed documented
+//! answer, and the coverage report.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use happyhorse_conformance::oracle::{self, Expect, Expected};
+use happyhorse_conformance::runner::{self, RunOptions};
+use happyhorse_conformance::suites::Options;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn client(module: &str) -> &'static dyn happyhorse_client::runtime::provider::Module {
+    happyhorse_client::providers::MODULES
+        .iter()
+        .copied()
+        .find(|m| m.info().module == module)
+        .expect("a generated module")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance_suite_passes_with_full_coverage() {
+    let opts = RunOptions {
+        root: root(),
+        suites: Options { cases: 32, ..Options::default() },
+        examples: None,
+        schemathesis: None,
+    };
+    let result = runner::run(&opts).await.expect("the harness starts");
+    let failures: Vec<String> = result
+        .report
+        .failures()
+        .iter()
+        .map(|f| format!("{} / {}: {}", f.suite, f.name, f.failure.as_deref().unwrap_or_default()))
+        .collect();
+    assert!(failures.is_empty(), "{} failure(s):\n{}", failures.len(), failures.join("\n\n"));
+    assert_eq!(result.coverage.uncovered(), Vec::<&str>::new(), "\n{}", result.coverage.render());
+    insta::assert_snapshot!("coverage", result.coverage.render());
+}
+
+#[test]
+fn openapi_exports() {
+    for m in happyhorse_codegen::output::load_all(&root()).expect("valid specs") {
+        let doc = happyhorse_codegen::openapi::openapi(&m);
+        insta::assert_snapshot!(format!("openapi_{}", m.module), format!("{doc:#}"));
+    }
+}
+
+#[test]
+fn validation_messages() {
+    let mut out = String::new();
+    for case in oracle::request_cases().iter().filter(|c| matches!(c.client, Expect::Reject(_))) {
+        let _ = writeln!(out, "## {}: {} ({})", case.module, case.name, case.doc);
+        match client(case.module).check_request(&case.body) {
+            Ok(_) => out.push_str("ACCEPTED\n"),
+            Err(v) => {
+                for violation in v.as_slice() {
+                    let _ = writeln!(out, "{violation}  [{}]", violation.constraint);
+                }
+            }
+        }
+        out.push('\n');
+    }
+    insta::assert_snapshot!("validation_messages", out);
+}
+
+#[test]
+fn parsed_documented_answers() {
+    let mut out = String::new();
+    for case in oracle::response_cases() {
+        let c = client(case.module);
+        let _ = writeln!(out, "## {}: {} ({})", case.module, case.name, case.doc);
+        let body = case.body.as_bytes();
+        match &case.expect {
+            Expected::Submitted { .. } => match c.decode_submitted(body) {
+                Ok(a) => {
+                    let _ = writeln!(
+                        out,
+                        "task_id: {}\nfollow_url: {:?}\nenvelope: {} {:?}",
+                        a.task_id(),
+                        a.follow_url(),
+                        a.envelope_code(),
+                        a.envelope_message()
+                    );
+                }
+                Err(e) => {
+                    let _ = writeln!(out, "ERROR {e}");
+                }
+            },
+            Expected::Status { .. } => match c.decode_status(body) {
+                Ok(a) => {
+                    let _ = writeln!(
+                        out,
+                        "task_id: {}\nstate: {} ({:?})\noutputs: {:?}\nfailure: {:?}",
+                        a.task_id(),
+                        a.state(),
+                        a.phase(),
+                        a.outputs(),
+                        a.failure()
+                    );
+                }
+                Err(e) => {
+                    let _ = writeln!(out, "ERROR {e}");
+                }
+            },
+            Expected::Error { .. } => match c.decode_error(body) {
+                Ok(a) => {
+                    let _ = writeln!(out, "code: {:?}\nmessage: {:?}", a.api_code(), a.api_message());
+                }
+                Err(e) => {
+                    let _ = writeln!(out, "ERROR {e}");
+                }
+            },
+        }
+        out.push('\n');
+    }
+    insta::assert_snapshot!("parsed_documented_answers", out);
+}

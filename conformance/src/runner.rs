@@ -169,8 +169,11 @@ async fn schemathesis(h: &Arc<Harness>, program: &Path, root: &Path, report: &mu
                         .map(|c| crate::boundary::place(&c.path).json_path.join("."))
                         .collect();
                 let hooks_dir = root.join("conformance");
+                // Schemathesis keeps a cache in its working directory: keep it under target/.
+                let work_dir = dir.clone();
                 let r = tokio::task::spawn_blocking(move || {
                     Command::new(program)
+                        .current_dir(work_dir)
                         .env("SCHEMATHESIS_HOOKS", "schemathesis_hooks")
                         .env("PYTHONPATH", hooks_dir)
                         .env("HH_PUBLIC_URL_FIELDS", public.join(","))

@@ -21,7 +21,10 @@ fn target_dir(root: &Path) -> PathBuf {
 /// Schemathesis, if installed: `$SCHEMATHESIS`, `.venv/bin/schemathesis`, or on `PATH`.
 fn schemathesis(root: &Path) -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("SCHEMATHESIS") {
-        return Some(PathBuf::from(p));
+        // Schemathesis runs from a directory under target/, so a relative path is resolved here.
+        let p = PathBuf::from(p);
+        let resolved = if p.components().count() > 1 { std::path::absolute(&p).unwrap_or(p) } else { p };
+        return Some(resolved);
     }
     let venv = root.join(".venv/bin/schemathesis");
     if venv.is_file() {

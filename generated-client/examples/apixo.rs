@@ -11,36 +11,19 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use happyhorse_client::apixo::{BillingInputs, Client, Resolution, SubmitRequest, TextToVideoInput};
-use happyhorse_client::runtime::{DownloadOptions, Error, WaitOptions, download};
+use happyhorse_client::runtime::{DownloadOptions, Error, download};
 
-#[path = "support/args.rs"]
-mod args;
+#[path = "support/cli.rs"]
+mod cli;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = match args::Args::parse("apixo") {
-        Ok(a) => a,
-        Err(usage) => {
-            eprintln!("{usage}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(args).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            if let Some(id) = e.task_id() {
-                eprintln!("task id: {id} (keep it: the task may still finish and be billed)");
-            }
-            ExitCode::FAILURE
-        }
-    }
+    cli::main("apixo", run).await
 }
 
-async fn run(args: args::Args) -> Result<(), Error> {
+async fn run(args: cli::Args) -> Result<(), Error> {
     let mut builder = Client::builder();
     if let Some(url) = &args.base_url {
         builder = builder.base_url(url);
@@ -59,15 +42,9 @@ async fn run(args: args::Args) -> Result<(), Error> {
     let task = client.submit(&request).await?;
     eprintln!("submitted task {} ({}); first poll in {:?}", task.id, task.mode, task.polling.first_poll);
 
-    let mut options =
-        WaitOptions::default().on_progress(|p| eprintln!("[{:>4}s] {} ({:?})", p.elapsed.as_secs(), p.state, p.phase));
-    if let Some(secs) = args.poll_every {
-        options = options.first_poll(Duration::from_secs(secs)).interval(Duration::from_secs(secs));
-    }
-    let done = client.wait(&task, options).await?;
+    let done = client.wait(&task, args.wait_options()).await?;
 
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| Error::Config { message: format!("cannot create {}: {e}", args.out.display()) })?;
+    args.create_out_dir()?;
     for (i, output) in done.outputs().iter().enumerate() {
         let dest: PathBuf = args.out.join(format!("{}-{i}.mp4", task.id));
         match download(&output.url, &dest, &DownloadOptions::default()).await {

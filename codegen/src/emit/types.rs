@@ -26,6 +26,25 @@ fn phase_tokens(p: Phase) -> TokenStream {
     }
 }
 
+/// `Display` and the JSON form of an enum, both its wire spelling `as_str()`.
+fn text_impls(name: &proc_macro2::Ident) -> TokenStream {
+    let rt = rt();
+    let json = super::json();
+    quote! {
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl #rt::json::ToJson for #name {
+            fn to_json(&self) -> #json::Value {
+                #json::Value::from(self.as_str())
+            }
+        }
+    }
+}
+
 fn enum_def(e: &Enum) -> TokenStream {
     let name = ident(&e.name);
     let doc = lines(&type_doc(&e.doc, &e.source, e.decision.as_ref()));
@@ -54,6 +73,7 @@ fn enum_def(e: &Enum) -> TokenStream {
     });
     let rt = rt();
     let json = super::json();
+    let as_text = text_impls(&name);
     if !e.open() {
         let all = e.values.iter().map(|v| ident(&v.name));
         let from_arms = e.values.iter().map(|v| {
@@ -86,17 +106,7 @@ fn enum_def(e: &Enum) -> TokenStream {
                 }
             }
 
-            impl ::std::fmt::Display for #name {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str(self.as_str())
-                }
-            }
-
-            impl #rt::json::ToJson for #name {
-                fn to_json(&self) -> #json::Value {
-                    #json::Value::from(self.as_str())
-                }
-            }
+            #as_text
 
             impl #rt::read::Read for #name {
                 fn read(v: &#json::Value, path: &str, id_base: &str, out: &mut ::std::vec::Vec<#rt::Violation>) -> ::std::option::Option<Self> {
@@ -194,17 +204,7 @@ fn enum_def(e: &Enum) -> TokenStream {
             #(#methods)*
         }
 
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl #rt::json::ToJson for #name {
-            fn to_json(&self) -> #json::Value {
-                #json::Value::from(self.as_str())
-            }
-        }
+        #as_text
 
         impl #rt::decode::Decode for #name {
             fn decode(v: &#json::Value, path: &str) -> ::std::result::Result<Self, #rt::DecodeError> {

@@ -275,10 +275,11 @@ impl<P: Provider> fmt::Debug for Client<P> {
     }
 }
 
-/// The decision after one failed attempt of a retried call.
-enum Next {
-    Retry(Duration),
-    Stop,
+/// Why a call is being tried again, for the log.
+struct RetryCause<'a> {
+    call: &'static str,
+    why: &'static str,
+    task_id: Option<&'a str>,
 }
 
 impl<P: Provider> Client<P> {
@@ -307,17 +308,38 @@ impl<P: Provider> Client<P> {
         snippet(body, &self.secret)
     }
 
-    /// Whether to try again after `attempt`, and after how long: the `Retry-After` the
-    /// answer asks for, else backoff with jitter; never past the deadline.
-    fn next(&self, attempt: u32, max_attempts: u32, answer: Option<&Answer>, deadline: Instant) -> Next {
+    /// Whether to try again after `attempt`: if so, logs why and sleeps first, for the
+    /// `Retry-After` the answer asks for, else backoff with jitter; never past the deadline.
+    async fn wait_to_retry(
+        &self,
+        attempt: u32,
+        max_attempts: u32,
+        answer: Option<&Answer>,
+        deadline: Instant,
+        cause: RetryCause<'_>,
+    ) -> bool {
         if attempt >= max_attempts {
-            return Next::Stop;
+            return false;
         }
         let delay = answer
             .and_then(Answer::retry_after)
             .and_then(|v| retry_after(v, self.clock.wall()))
             .unwrap_or_else(|| self.retry.backoff(attempt, &self.jitter));
-        if self.clock.now() + delay > deadline { Next::Stop } else { Next::Retry(delay) }
+        if self.clock.now() + delay > deadline {
+            return false;
+        }
+        tracing::warn!(
+            provider = P::INFO.name,
+            task_id = cause.task_id,
+            attempt,
+            status = answer.map(|a| a.status),
+            delay_ms = delay.as_millis() as u64,
+            "{}: {}; retrying",
+            cause.call,
+            cause.why
+        );
+        self.clock.sleep(delay).await;
+        true
     }
 
     fn api_error(&self, answer: &Answer, attempts: u32, task_id: Option<&str>) -> ApiError {
@@ -373,26 +395,18 @@ impl<P: Provider> Client<P> {
                 self.http.request(method.clone(), url.clone()).header(CONTENT_TYPE, content_type).body(body.clone());
             let answer = match http::exchange(req, self.max_body).await {
                 Ok(a) => a,
-                Err(SendError::NotSent(message)) => match self.next(attempt, self.retry.max_attempts, None, deadline) {
-                    Next::Retry(d) => {
-                        tracing::warn!(
-                            provider = P::INFO.name,
-                            attempt,
-                            delay_ms = d.as_millis() as u64,
-                            "submit: connection not made, retrying"
-                        );
-                        self.clock.sleep(d).await;
+                Err(SendError::NotSent(message)) => {
+                    let cause = RetryCause { call: "submit", why: "connection not made", task_id: None };
+                    if self.wait_to_retry(attempt, self.retry.max_attempts, None, deadline, cause).await {
                         continue;
                     }
-                    Next::Stop => {
-                        return Err(Error::Transport(Box::new(TransportError {
-                            task_id: None,
-                            message,
-                            attempts: attempt,
-                            request_sent: false,
-                        })));
-                    }
-                },
+                    return Err(Error::Transport(Box::new(TransportError {
+                        task_id: None,
+                        message,
+                        attempts: attempt,
+                        request_sent: false,
+                    })));
+                }
                 Err(SendError::Lost(m)) => return Err(self.unknown(UnknownReason::ConnectionLost, None, Some(m))),
                 Err(SendError::TimedOut(m)) => return Err(self.unknown(UnknownReason::Timeout, None, Some(m))),
                 Err(SendError::TooLarge { status, limit }) => {
@@ -409,14 +423,8 @@ impl<P: Provider> Client<P> {
                 return self.accepted(request, &answer);
             }
             if answer.status == 429 {
-                if let Next::Retry(d) = self.next(attempt, self.retry.max_attempts, Some(&answer), deadline) {
-                    tracing::warn!(
-                        provider = P::INFO.name,
-                        attempt,
-                        delay_ms = d.as_millis() as u64,
-                        "submit: rate limited (429), not accepted; retrying"
-                    );
-                    self.clock.sleep(d).await;
+                let cause = RetryCause { call: "submit", why: "rate limited (429), not accepted", task_id: None };
+                if self.wait_to_retry(attempt, self.retry.max_attempts, Some(&answer), deadline, cause).await {
                     continue;
                 }
                 return Err(Error::Api(Box::new(self.api_error(&answer, attempt, None))));
@@ -524,27 +532,16 @@ impl<P: Provider> Client<P> {
                     })));
                 }
                 Err(SendError::NotSent(m) | SendError::Lost(m) | SendError::TimedOut(m)) => {
-                    match self.next(attempt, self.retry.max_attempts, None, deadline) {
-                        Next::Retry(d) => {
-                            tracing::warn!(
-                                provider = P::INFO.name,
-                                task_id,
-                                attempt,
-                                delay_ms = d.as_millis() as u64,
-                                "status: network error, retrying"
-                            );
-                            self.clock.sleep(d).await;
-                            continue;
-                        }
-                        Next::Stop => {
-                            return Err(Error::Transport(Box::new(TransportError {
-                                task_id: Some(task_id.to_owned()),
-                                message: m,
-                                attempts: attempt,
-                                request_sent: true,
-                            })));
-                        }
+                    let cause = RetryCause { call: "status", why: "network error", task_id: Some(task_id) };
+                    if self.wait_to_retry(attempt, self.retry.max_attempts, None, deadline, cause).await {
+                        continue;
                     }
+                    return Err(Error::Transport(Box::new(TransportError {
+                        task_id: Some(task_id.to_owned()),
+                        message: m,
+                        attempts: attempt,
+                        request_sent: true,
+                    })));
                 }
             };
             if answer.is_success() {
@@ -556,16 +553,8 @@ impl<P: Provider> Client<P> {
                 let max = rule
                     .and_then(|r| r.max_retries)
                     .map_or(self.retry.max_attempts, |n| self.retry.max_attempts.min(n + 1));
-                if let Next::Retry(d) = self.next(attempt, max, Some(&answer), deadline) {
-                    tracing::warn!(
-                        provider = P::INFO.name,
-                        task_id,
-                        attempt,
-                        status = answer.status,
-                        delay_ms = d.as_millis() as u64,
-                        "status: transient answer, retrying"
-                    );
-                    self.clock.sleep(d).await;
+                let cause = RetryCause { call: "status", why: "transient answer", task_id: Some(task_id) };
+                if self.wait_to_retry(attempt, max, Some(&answer), deadline, cause).await {
                     continue;
                 }
             }

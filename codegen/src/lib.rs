@@ -8,12 +8,12 @@
 
 #![forbid(unsafe_code)]
 
+pub mod drift;
 pub mod emit;
 pub mod error;
 pub mod ir;
 pub mod openapi;
 pub mod output;
-pub mod sources;
 pub mod spec;
 
 use std::path::Path;

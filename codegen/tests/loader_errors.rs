@@ -159,8 +159,8 @@ fn reference_to_an_unknown_field() {
 fn formula_over_an_unknown_field() {
     let text = edited(
         APIXO,
-        "expr = \"input.duration * unit_price\"\nsource = { section = \"Billing\", quote = \"text-to-video",
-        "expr = \"input.durations * unit_price\"\nsource = { section = \"Billing\", quote = \"text-to-video",
+        "expr = \"input.duration * unit_price\"\nsource = { section = \"Billing\", row = \"text-to-video",
+        "expr = \"input.durations * unit_price\"\nsource = { section = \"Billing\", row = \"text-to-video",
     );
     fails_with(
         APIXO,
@@ -189,8 +189,8 @@ fn formula_over_a_field_the_mode_forbids() {
 fn formula_syntax_error() {
     let text = edited(
         APIXO,
-        "expr = \"input.duration * unit_price\"\nsource = { section = \"Billing\", quote = \"image-to-video",
-        "expr = \"input.duration / unit_price\"\nsource = { section = \"Billing\", quote = \"image-to-video",
+        "expr = \"input.duration * unit_price\"\nsource = { section = \"Billing\", row = \"image-to-video",
+        "expr = \"input.duration / unit_price\"\nsource = { section = \"Billing\", row = \"image-to-video",
     );
     fails_with(
         APIXO,
@@ -263,7 +263,7 @@ fn source_must_name_a_known_doc() {
         APIXO,
         &text,
         format!(
-            "{APIXO}:{}: callbacks.source.doc: unknown doc `webhook`; expected one of the [docs] keys: facts, page, webhooks",
+            "{APIXO}:{}: types.FailCode.source.doc: unknown doc `webhook`; expected one of the [docs] keys: page, upstream, webhooks",
             pos(&text, "\"webhook\"", 0)
         ),
     );

@@ -369,7 +369,7 @@ fn status_operations_take_the_task_id_where_the_docs_say() {
         (p["name"].clone(), p["in"].clone(), p["required"].clone()),
         (json!("task_id"), json!("path"), json!(true))
     );
-    assert_eq!(get["responses"]["404"]["description"], json!("Task or model not found"));
+    assert_eq!(get["responses"]["404"]["description"], json!("task/model not found"));
     assert_eq!(get["responses"]["500"]["x-max-retries"], json!(3));
 }
 

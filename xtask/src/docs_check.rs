@@ -1,28 +1,34 @@
-//! `cargo xtask docs-check`: after replacing a doc copy in `spec/docs/` with the provider's
-//! current page, lists every fact whose quoted words are no longer in it.
+//! `cargo xtask docs-check [--json]`: after saving a provider's current page over its copy
+//! in `spec/docs/` (text form, and the markdown form beside it), reports per spec file what
+//! changed: facts whose words changed (old → new), facts that are gone, doc facts no spec
+//! fact covers, and spec values that disagree with their doc fact. Silent, exit 0, when the
+//! specs and the pages agree; exit 1 on any finding.
 
 use std::path::Path;
 
-use happyhorse_codegen::{output, sources};
+use happyhorse_codegen::drift;
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
-    if !args.is_empty() {
-        return Err(format!("docs-check: unexpected arguments {args:?}"));
+    let mut json = false;
+    for a in args {
+        match a.as_str() {
+            "--json" => json = true,
+            other => return Err(format!("docs-check: unknown argument `{other}`; expected `--json` or nothing")),
+        }
     }
-    let mut missing = Vec::new();
-    let specs = output::spec_files(root).map_err(|e| e.to_string())?;
-    for (path, name) in &specs {
-        missing.extend(sources::unquoted(path, name).map_err(|e| e.to_string())?);
+    let report = drift::check_workspace(root)?;
+    if json {
+        let text = serde_json::to_string_pretty(&report.to_json()).map_err(|e| e.to_string())?;
+        println!("{text}");
+    } else {
+        print!("{}", report.render_text());
     }
-    if missing.is_empty() {
-        eprintln!("docs-check: every quoted fact of {} spec file(s) is in its doc copy", specs.len());
-        return Ok(());
+    if report.is_clean() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} finding(s): the docs changed or the spec does not cover them; update the spec (spec/README.md), then `cargo xtask codegen`",
+            report.findings.len()
+        ))
     }
-    for m in &missing {
-        eprintln!("{m}");
-    }
-    Err(format!(
-        "{} fact(s) quote words their doc no longer has: re-read those sections and update the spec",
-        missing.len()
-    ))
 }

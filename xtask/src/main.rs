@@ -16,8 +16,9 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   codegen [--check]   generate generated-client/src/providers/ from spec/*.toml;
                       with --check, change nothing and fail if a file is stale
-  docs-check          check that every fact's quote is still in its doc copy
-                      (spec/docs/); run it after updating a doc copy
+  docs-check [--json] after saving a provider's page over its copy in spec/docs/:
+                      report changed, removed and new doc facts and spec values
+                      that disagree with the docs; exit 1 on any
     conformance [--cases N] [--junit FILE] [--seed S]
                       prove the clients against the docs: oracle cases, boundary
                       cases of every constraint, property tests, the client against

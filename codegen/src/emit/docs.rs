@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Decision, DefaultValue, Field, Module, Source};
+use crate::ir::{Anchor, Decision, DefaultValue, Field, Module, Selector, Source};
 
 /// `#[doc = "..."]` attributes, one per line.
 pub(super) fn lines(text: &str) -> TokenStream {
@@ -26,10 +26,29 @@ fn code(s: &str) -> String {
     if s.contains('`') { format!("`` {s} ``") } else { format!("`{s}`") }
 }
 
-/// `Source: <url> (linked page), section "…": `quote``.
+/// `Source: <url>, section "…", row `…`: `quote``; `Sources: …; …` for several anchors.
 pub(super) fn source(s: &Source) -> String {
-    let linked = if s.origin == "linked" { " (a linked page, restated in FACTS.md)" } else { "" };
-    format!("Source: <{}>{linked}, section \"{}\": {}", s.url, flat(&s.section), code(&s.quote))
+    let parts: Vec<String> = s.anchors.iter().map(anchor).collect();
+    match parts.as_slice() {
+        [one] => format!("Source: {one}"),
+        _ => format!("Sources: {}", parts.join("; ")),
+    }
+}
+
+fn anchor(a: &Anchor) -> String {
+    let origin = match a.origin.as_str() {
+        "linked" => " (a linked page)",
+        "upstream" => " (the upstream model's docs)",
+        _ => "",
+    };
+    let fact = match &a.selector {
+        Selector::Section => String::new(),
+        Selector::Row(k) => format!(", row {}", code(k)),
+        Selector::Param(p) => format!(", parameter {}", code(p)),
+        Selector::Code(c) => format!(", code block {}", code(c)),
+    };
+    let quote = a.quote.as_deref().map(|q| format!(": {}", code(q))).unwrap_or_default();
+    format!("<{}>{origin}, section \"{}\"{fact}{quote}", a.url, flat(&a.section))
 }
 
 /// `Decision (docs ambiguity 4): … Reason: …`.
@@ -147,6 +166,9 @@ pub(super) fn module_doc(m: &Module) -> String {
     ];
     for d in &m.docs {
         facts.push(format!("Doc `{}` ({}): <{}>", d.key, d.origin, d.url));
+    }
+    for n in &m.notes {
+        facts.push(format!("Note: {} {}", flat(&n.doc), source(&n.source)));
     }
     with_facts(&format!("{}: {}", m.provider, m.doc), &facts)
 }

@@ -10,7 +10,7 @@ use crate::ir::{DefaultValue, Enum, Field, Module, Phase, Struct, Ty, TypeDef, U
 
 pub(super) fn all(m: &Module) -> TokenStream {
     let items = m.types.iter().map(|t| match t {
-        TypeDef::Enum(e) => enum_def(e),
+        TypeDef::Enum(e) => enum_def(m, e),
         TypeDef::Struct(s) => struct_def(m, s),
         TypeDef::Union(u) => union_def(m, u),
     });
@@ -45,11 +45,21 @@ fn text_impls(name: &proc_macro2::Ident) -> TokenStream {
     }
 }
 
-fn enum_def(e: &Enum) -> TokenStream {
+fn enum_def(m: &Module, e: &Enum) -> TokenStream {
     let name = ident(&e.name);
+    // The unit price a value selects, from the billing table (not repeated in the spec).
+    let price = |wire: &str| {
+        let b = m.billing.as_ref().filter(|b| b.price_enum == e.name)?;
+        let p = b.prices.iter().find(|p| p.when == wire)?;
+        Some(format!(
+            " Price: {} {} per {} (official), {} {} (market reference).",
+            p.official_text, b.currency, b.per, p.market_text, b.currency
+        ))
+    };
     let doc = lines(&type_doc(&e.doc, &e.source, e.decision.as_ref()));
     let variants = e.values.iter().map(|v| {
         let mut text = v.doc.clone().unwrap_or_else(|| format!("`{}`.", v.wire));
+        text.push_str(&price(&v.wire).unwrap_or_default());
         if !v.aliases.is_empty() {
             text.push_str(&format!(
                 " Also sent as: {}.",

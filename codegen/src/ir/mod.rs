@@ -48,6 +48,10 @@ pub struct Module {
     pub constraints: Vec<Constraint>,
     /// Every recorded decision and where it is recorded.
     pub decisions: Vec<DecisionAt>,
+    /// Doc facts deliberately not encoded.
+    pub not_encoded: Vec<NotEncoded>,
+    /// Documented facts no code checks.
+    pub notes: Vec<Note>,
 }
 
 /// Looking up named types, on the whole module or on a list of types being lowered.
@@ -97,16 +101,54 @@ impl Types for Module {
     }
 }
 
-/// Where a fact comes from.
+/// Where a fact comes from: the doc facts it stands on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
+    /// Key path of the `source` in the spec file, `types.Input.fields[1].source`.
+    pub at: String,
+    /// 1-based line of the source in the spec file.
+    pub line: usize,
+    /// The anchors, at least one; the first is the primary one shown in rustdoc.
+    pub anchors: Vec<Anchor>,
+}
+
+impl Source {
+    /// The primary anchor.
+    pub fn primary(&self) -> &Anchor {
+        &self.anchors[0]
+    }
+}
+
+/// One doc fact a spec fact stands on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
     /// Key of the doc in the spec's `[docs]`.
     pub doc: String,
     pub url: String,
-    /// `main` or `linked`.
+    /// `main`, `linked` or `upstream`.
     pub origin: String,
     pub section: String,
-    pub quote: String,
+    /// Which fact of the section.
+    pub selector: Selector,
+    /// Verbatim words inside that fact.
+    pub quote: Option<String>,
+    /// Key path of this anchor, `types.Input.fields[1].source[0]`.
+    pub at: String,
+    /// 1-based line of this anchor in the spec file.
+    pub line: usize,
+}
+
+/// Which fact of a section an anchor points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    /// Any fact of the section (the quote picks it).
+    Section,
+    /// The table row whose first cell is this.
+    Row(String),
+    /// The parameter block of this name.
+    Param(String),
+    /// The code block with this caption or kind.
+    Code(String),
 }
 
 /// A decision recorded for an ambiguity of the docs.
@@ -116,6 +158,8 @@ pub struct Decision {
     pub ambiguity: Option<u32>,
     pub choice: String,
     pub reason: String,
+    /// Values of the fact the decision sets rather than the docs.
+    pub sets: Vec<String>,
 }
 
 /// A decision and the spec key path it is recorded at.
@@ -132,7 +176,28 @@ pub struct Doc {
     pub url: String,
     /// Saved copy, relative to the spec file's directory.
     pub copy: String,
+    /// The markdown form of the same page, relative to the spec file's directory.
+    pub markdown: Option<String>,
+    /// `main`, `linked` or `upstream`.
     pub origin: String,
+    /// Sections of the copy this doc covers; empty: all.
+    pub sections: Vec<String>,
+}
+
+/// A doc fact the spec deliberately does not encode.
+#[derive(Debug, Clone)]
+pub struct NotEncoded {
+    /// Where the fact is (the anchor's `at` is the entry's key path).
+    pub anchor: Anchor,
+    pub reason: String,
+}
+
+/// A documented fact no code checks, shown in the module's docs.
+#[derive(Debug, Clone)]
+pub struct Note {
+    pub name: String,
+    pub doc: String,
+    pub source: Source,
 }
 
 #[derive(Debug, Clone)]

@@ -42,16 +42,51 @@ pub struct SpecFile {
     pub lints: Vec<Lint>,
     #[serde(default)]
     pub examples: Vec<Example>,
+    /// Facts the docs state that the spec deliberately does not encode, with the reason.
+    #[serde(default)]
+    pub not_encoded: Vec<NotEncoded>,
+    /// Facts the generated crate documents but no code checks.
+    #[serde(default)]
+    pub notes: Vec<Note>,
 }
 
-/// Where a fact comes from: a doc (key of `[docs]`, default: the `main` one), a section
-/// title and a short verbatim quote.
+/// Where a fact comes from: one anchor (`source = { ... }`) or several
+/// (`source = [{ ... }, { ... }]`) when the docs state the fact in more than one place.
+#[derive(Debug, Clone)]
+pub struct Source(pub Vec<Anchor>);
+
+impl<'de> Deserialize<'de> for Source {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Source;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an anchor table { section = ..., row/param/code = ..., quote = ... } or an array of them")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Source, A::Error> {
+                Ok(Source(vec![Anchor::deserialize(serde::de::value::MapAccessDeserializer::new(map))?]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Source, A::Error> {
+                Ok(Source(Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One place in a doc that a fact stands on: the doc (a key of `[docs]`, default: the
+/// `main` one), its section, at most one selector of a fact in that section (`row`: the
+/// table row whose first cell this is; `param`: the parameter block of that name; `code`:
+/// the code block with this caption or kind), and a verbatim `quote` inside it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Source {
+pub struct Anchor {
     pub doc: Option<S>,
     pub section: S,
-    pub quote: S,
+    pub row: Option<S>,
+    pub param: Option<S>,
+    pub code: Option<S>,
+    pub quote: Option<S>,
 }
 
 /// A recorded decision on an ambiguity of the docs.
@@ -62,6 +97,10 @@ pub struct Decision {
     pub ambiguity: Option<Spanned<i64>>,
     pub choice: S,
     pub reason: S,
+    /// The values of the fact that this decision sets rather than the docs (`min`,
+    /// `first_poll_s`, `presence`): the docs check does not look for them in the doc.
+    #[serde(default)]
+    pub sets: Vec<S>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -81,8 +120,15 @@ pub struct DocRef {
     pub url: S,
     /// Path of the saved copy, relative to the spec file's directory.
     pub copy: S,
-    /// `main` (the provider's page for this family) or `linked` (a page it links to).
+    /// `main` (the provider's page for this family), `linked` (a page it links to) or
+    /// `upstream` (the model maker's own docs).
     pub origin: S,
+    /// The markdown form of the same page, when one is kept beside the text copy.
+    pub markdown: Option<S>,
+    /// The sections of the copy this doc covers (a copy may restate several pages);
+    /// default: the whole copy.
+    #[serde(default)]
+    pub sections: Vec<S>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -479,4 +525,26 @@ pub struct Example {
     pub status: Option<Spanned<i64>>,
     pub source: Source,
     pub json: S,
+}
+
+/// A doc fact the spec deliberately does not encode: where it is (like an [`Anchor`]) and why.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotEncoded {
+    pub doc: Option<S>,
+    pub section: S,
+    pub row: Option<S>,
+    pub param: Option<S>,
+    pub code: Option<S>,
+    pub quote: Option<S>,
+    pub reason: S,
+}
+
+/// A documented fact that no code checks, shown in the generated module's docs.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    pub name: S,
+    pub doc: S,
+    pub source: Source,
 }

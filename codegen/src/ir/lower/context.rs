@@ -7,7 +7,7 @@ use std::ops::Range;
 use toml::Spanned;
 
 use crate::error::{SourceText, SpecError};
-use crate::ir::{Decision, DecisionAt, Doc, Source};
+use crate::ir::{Anchor, Decision, DecisionAt, Doc, Selector, Source};
 use crate::spec::model;
 
 pub(super) struct Cx<'a> {
@@ -41,37 +41,130 @@ impl<'a> Cx<'a> {
         self.errs.push(self.src.error(span, path, message));
     }
 
-    /// Resolves a source's doc and checks it is filled in.
+    /// Resolves a source's anchors and checks they are filled in.
     pub fn source(&mut self, s: &model::Source, path: &str) -> Source {
-        let key = s.doc.as_ref().map_or_else(|| self.main_doc.clone(), |d| d.get_ref().clone());
-        let doc = self.docs.get(&key).cloned();
-        if doc.is_none() {
+        if s.0.is_empty() {
+            self.err_at(None, path, "an empty list of anchors; a fact needs at least one place in the docs");
+        }
+        let many = s.0.len() > 1;
+        let anchors: Vec<Anchor> =
+            s.0.iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    let at = if many { format!("{path}[{i}]") } else { path.to_owned() };
+                    let sel = [("row", &a.row), ("param", &a.param), ("code", &a.code)];
+                    self.anchor(&a.doc, &a.section, &sel, &a.quote, &at)
+                })
+                .collect();
+        let line = anchors.first().map_or(0, |a| a.line);
+        let anchors = if anchors.is_empty() {
+            vec![Anchor {
+                doc: String::new(),
+                url: String::new(),
+                origin: String::new(),
+                section: String::new(),
+                selector: Selector::Section,
+                quote: None,
+                at: path.to_owned(),
+                line: 0,
+            }]
+        } else {
+            anchors
+        };
+        Source { at: path.to_owned(), line, anchors }
+    }
+
+    /// Resolves one anchor (or a `not_encoded` entry's place): its doc, section, at most
+    /// one selector, and a quote where no selector names the fact.
+    pub fn anchor(
+        &mut self,
+        doc: &Option<Spanned<String>>,
+        section: &Spanned<String>,
+        selectors: &[(&str, &Option<Spanned<String>>)],
+        quote: &Option<Spanned<String>>,
+        at: &str,
+    ) -> Anchor {
+        let key = doc.as_ref().map_or_else(|| self.main_doc.clone(), |d| d.get_ref().clone());
+        let found = self.docs.get(&key).cloned();
+        if found.is_none() {
             let known: Vec<&str> = self.docs.keys().map(String::as_str).collect();
-            let span = s.doc.as_ref().map(|d| d.span()).unwrap_or_else(|| s.section.span());
+            let span = doc.as_ref().map(|d| d.span()).unwrap_or_else(|| section.span());
             self.err_at(
                 Some(span),
-                format!("{path}.doc"),
+                format!("{at}.doc"),
                 format!("unknown doc `{key}`; expected one of the [docs] keys: {}", known.join(", ")),
             );
         }
-        if s.quote.get_ref().trim().is_empty() {
+        if section.get_ref().trim().is_empty() {
+            self.err(section, format!("{at}.section"), "the section is empty; name the doc section (its heading)");
+        }
+        if let Some(d) = &found
+            && !d.sections.is_empty()
+            && !d.sections.iter().any(|s| s == section.get_ref())
+        {
             self.err(
-                &s.quote,
-                format!("{path}.quote"),
-                "the quote is empty; quote the words of the doc this fact stands on",
+                section,
+                format!("{at}.section"),
+                format!(
+                    "section \"{}\" is not one of the sections doc `{key}` covers: {}",
+                    section.get_ref(),
+                    d.sections.join(", ")
+                ),
             );
         }
-        if s.section.get_ref().trim().is_empty() {
-            self.err(&s.section, format!("{path}.section"), "the section is empty; name the doc section");
+        let given: Vec<&(&str, &Option<Spanned<String>>)> = selectors.iter().filter(|(_, v)| v.is_some()).collect();
+        if given.len() > 1 {
+            let names: Vec<&str> = given.iter().map(|(k, _)| *k).collect();
+            if let Some(v) = given[1].1 {
+                self.err(
+                    v,
+                    format!("{at}.{}", given[1].0),
+                    format!("an anchor takes one of row, param or code, not {}", names.join(" and ")),
+                );
+            }
         }
-        let doc =
-            doc.unwrap_or(Doc { key: key.clone(), url: String::new(), copy: String::new(), origin: String::new() });
-        Source {
+        let selector = match given.first() {
+            Some(("row", Some(v))) => Selector::Row(v.get_ref().clone()),
+            Some(("param", Some(v))) => Selector::Param(v.get_ref().clone()),
+            Some(("code", Some(v))) => Selector::Code(v.get_ref().clone()),
+            _ => Selector::Section,
+        };
+        for (k, v) in given.iter().map(|(k, v)| (k, v.as_ref())) {
+            if let Some(v) = v
+                && v.get_ref().trim().is_empty()
+            {
+                self.err(v, format!("{at}.{k}"), format!("`{k}` is empty; name the fact"));
+            }
+        }
+        if let Some(q) = quote
+            && q.get_ref().trim().is_empty()
+        {
+            self.err(q, format!("{at}.quote"), "the quote is empty; quote the words of the doc this fact stands on");
+        }
+        if quote.is_none() && selector == Selector::Section {
+            self.err(
+                section,
+                at,
+                "an anchor without row, param or code needs a quote: the verbatim words of the sentence this fact stands on",
+            );
+        }
+        let doc = found.unwrap_or(Doc {
+            key: key.clone(),
+            url: String::new(),
+            copy: String::new(),
+            markdown: None,
+            origin: String::new(),
+            sections: Vec::new(),
+        });
+        Anchor {
             doc: key,
             url: doc.url,
             origin: doc.origin,
-            section: s.section.get_ref().clone(),
-            quote: s.quote.get_ref().clone(),
+            section: section.get_ref().clone(),
+            selector,
+            quote: quote.as_ref().map(|q| q.get_ref().clone()),
+            at: at.to_owned(),
+            line: self.src.line_col(section.span().start).0,
         }
     }
 
@@ -114,7 +207,12 @@ impl<'a> Cx<'a> {
                 self.err(v, format!("{path}.decision.{k}"), format!("the decision's {k} is empty"));
             }
         }
-        let dec = Decision { ambiguity, choice: d.choice.get_ref().clone(), reason: d.reason.get_ref().clone() };
+        let dec = Decision {
+            ambiguity,
+            choice: d.choice.get_ref().clone(),
+            reason: d.reason.get_ref().clone(),
+            sets: d.sets.iter().map(|s| s.get_ref().clone()).collect(),
+        };
         self.decisions.push(DecisionAt { at: path.to_owned(), decision: dec.clone() });
         Some(dec)
     }

@@ -84,6 +84,8 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str) -> Result<Module, SpecErrors> {
     let lints = rest::lints(&mut cx, spec, &types, &submit);
     let error_body = spec.errors.body.get_ref().clone();
     let examples = rest::examples(&mut cx, spec, &submit, &status, &error_body);
+    let not_encoded = rest::not_encoded(&mut cx, spec);
+    let notes = rest::notes(&mut cx, spec);
     let (Some(task), Some(envelope), Some(errors), Some(modes)) = (task, envelope, errors, modes) else {
         return Err(SpecErrors(cx.errs));
     };
@@ -116,6 +118,8 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str) -> Result<Module, SpecErrors> {
         counters,
         constraints,
         decisions: cx.decisions,
+        not_encoded,
+        notes,
     })
 }
 
@@ -128,13 +132,24 @@ fn lower_docs(cx: &mut Cx, spec: &crate::spec::model::SpecFile) -> Vec<Doc> {
         let origin = d.origin.get_ref().clone();
         match origin.as_str() {
             "main" => mains += 1,
-            "linked" => {}
-            other => cx.err(&d.origin, format!("{path}.origin"), format!("`{other}`: expected \"main\" or \"linked\"")),
+            "linked" | "upstream" => {}
+            other => cx.err(
+                &d.origin,
+                format!("{path}.origin"),
+                format!("`{other}`: expected \"main\", \"linked\" or \"upstream\""),
+            ),
         }
         if !d.url.get_ref().starts_with("https://") {
             cx.err(&d.url, format!("{path}.url"), "expected an https:// URL");
         }
-        out.push(Doc { key: key.clone(), url: d.url.get_ref().clone(), copy: d.copy.get_ref().clone(), origin });
+        out.push(Doc {
+            key: key.clone(),
+            url: d.url.get_ref().clone(),
+            copy: d.copy.get_ref().clone(),
+            markdown: d.markdown.as_ref().map(|m| m.get_ref().clone()),
+            origin,
+            sections: d.sections.iter().map(|s| s.get_ref().clone()).collect(),
+        });
     }
     if mains != 1 {
         cx.err_at(None, "docs", format!("expected exactly one doc with origin = \"main\", found {mains}"));

@@ -349,3 +349,41 @@ pub(super) fn examples(
     }
     out
 }
+
+/// The doc facts deliberately not encoded, each with a place and a reason.
+pub(super) fn not_encoded(cx: &mut Cx, spec: &SpecFile) -> Vec<crate::ir::NotEncoded> {
+    let mut out = Vec::new();
+    for (i, n) in spec.not_encoded.iter().enumerate() {
+        let path = format!("not_encoded[{i}]");
+        let sel = [("row", &n.row), ("param", &n.param), ("code", &n.code)];
+        let anchor = cx.anchor(&n.doc, &n.section, &sel, &n.quote, &path);
+        if n.reason.get_ref().trim().is_empty() {
+            cx.err(
+                &n.reason,
+                format!("{path}.reason"),
+                "the reason is empty; say why the spec does not encode this fact",
+            );
+        }
+        out.push(crate::ir::NotEncoded { anchor, reason: n.reason.get_ref().clone() });
+    }
+    out
+}
+
+/// Documented facts no code checks.
+pub(super) fn notes(cx: &mut Cx, spec: &SpecFile) -> Vec<crate::ir::Note> {
+    spec.notes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let path = format!("notes[{i}]");
+            if n.doc.get_ref().trim().is_empty() {
+                cx.err(&n.doc, format!("{path}.doc"), "the note is empty");
+            }
+            crate::ir::Note {
+                name: n.name.get_ref().clone(),
+                doc: n.doc.get_ref().clone(),
+                source: cx.source(&n.source, &format!("{path}.source")),
+            }
+        })
+        .collect()
+}

@@ -442,7 +442,7 @@ fn lower_union(
                     id_base: String::new(),
                 }),
                 Some(p) => {
-                    let over = f.per_mode.get(vtag.as_str()).map(|o| o.as_ref());
+                    let over = f.per_mode.get(vtag.as_str()).map(|o| (vtag.as_str(), o.as_ref()));
                     if let Some(field) =
                         lower_field(cx, kinds, counters, f, &fpath, usage, p == "required", over, false)
                     {
@@ -585,6 +585,15 @@ fn is_string_or_strings(t: &Ty) -> bool {
 }
 
 #[allow(clippy::too_many_arguments)]
+/// A variant's override of a constraint, or the field's own, with the key path it is
+/// written at (`types.Input.fields[1].per_mode.video-edit` for an override).
+fn pick<'a, T>(over: Option<&'a T>, base: Option<&'a T>, path: &str, tag: Option<&str>) -> (Option<&'a T>, String) {
+    match (over, tag) {
+        (Some(c), Some(tag)) => (Some(c), format!("{path}.per_mode.{tag}")),
+        _ => (base, path.to_owned()),
+    }
+}
+
 fn lower_field(
     cx: &mut Cx,
     kinds: &Kinds,
@@ -593,7 +602,7 @@ fn lower_field(
     path: &str,
     usage: Usage,
     required: bool,
-    over: Option<&model::PerMode>,
+    over: Option<(&str, &model::PerMode)>,
     in_object: bool,
 ) -> Option<Field> {
     let wire = f.name.get_ref().clone();
@@ -629,12 +638,13 @@ fn lower_field(
         }
     }
     let mut checks = Vec::new();
-    let length = over.and_then(|o| o.length.as_ref()).or(f.length.as_ref());
-    let range = over.and_then(|o| o.range.as_ref()).or(f.range.as_ref());
-    let items = over.and_then(|o| o.items.as_ref()).or(f.items.as_ref());
+    let tag = over.map(|(t, _)| t);
+    let (length, length_at) = pick(over.and_then(|(_, o)| o.length.as_ref()), f.length.as_ref(), path, tag);
+    let (range, range_at) = pick(over.and_then(|(_, o)| o.range.as_ref()), f.range.as_ref(), path, tag);
+    let (items, items_at) = pick(over.and_then(|(_, o)| o.items.as_ref()), f.items.as_ref(), path, tag);
 
     if let Some(l) = length {
-        let lpath = format!("{path}.length");
+        let lpath = format!("{length_at}.length");
         if ty != Ty::String {
             cx.err(&l.max, &lpath, "`length` applies to string fields only");
         }
@@ -678,7 +688,7 @@ fn lower_field(
         }
     }
     if let Some(r) = range {
-        let rpath = format!("{path}.range");
+        let rpath = format!("{range_at}.range");
         let at = r.min.as_ref().or(r.max.as_ref());
         if ty != Ty::Integer {
             cx.err_at(at.map(Spanned::span).or(Some(f.name.span())), &rpath, "`range` applies to integer fields only");
@@ -707,7 +717,7 @@ fn lower_field(
         });
     }
     if let Some(it) = items {
-        let ipath = format!("{path}.items");
+        let ipath = format!("{items_at}.items");
         if !matches!(ty, Ty::Array(_)) {
             cx.err(&f.name, &ipath, "`items` applies to array fields only");
         }
@@ -802,7 +812,7 @@ fn lower_field(
         .default
         .as_ref()
         .and_then(|d| lower_default(cx, kinds, d, &ty, required, &checks, &format!("{path}.default")));
-    let doc = over.and_then(|o| o.doc.as_ref()).unwrap_or(&f.doc).get_ref().clone();
+    let doc = over.and_then(|(_, o)| o.doc.as_ref()).unwrap_or(&f.doc).get_ref().clone();
     Some(Field {
         wire,
         rust,

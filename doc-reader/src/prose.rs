@@ -39,6 +39,21 @@ pub fn shorten(s: &str, max: usize) -> String {
     format!("{cut}...")
 }
 
+/// A labelled line: a short label, `: `, and a value (`Authorization: Bearer YOUR_API_KEY`,
+/// `Content-Type: application/json`).
+pub fn is_labelled_line(text: &str) -> bool {
+    match text.split_once(": ") {
+        Some((label, value)) => {
+            !label.is_empty()
+                && label.split_whitespace().count() <= 3
+                && label.chars().next().is_some_and(char::is_uppercase)
+                && !label.ends_with(|c: char| matches!(c, '.' | ','))
+                && !value.trim().is_empty()
+        }
+        None => false,
+    }
+}
+
 /// Splits a paragraph into sentences: at `.`, `!` or `?` followed by whitespace and an
 /// upper-case letter, a digit or an opening quote. Decimals (`0.125`), `etc.,` and
 /// file names (`llms.txt`) do not split.

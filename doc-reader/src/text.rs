@@ -238,7 +238,11 @@ impl<'a> Reader<'a> {
         let line = self.lines[self.i].0;
         let mut text = self.t(self.i).to_owned();
         let mut j = self.i + 1;
-        while j < self.lines.len() && !self.starts_block(j) && continues(&text, self.t(j)) {
+        while j < self.lines.len()
+            && !self.starts_block(j)
+            && self.table_header(j).is_none()
+            && continues(&text, self.t(j))
+        {
             text.push(' ');
             text.push_str(self.t(j));
             j += 1;
@@ -249,12 +253,14 @@ impl<'a> Reader<'a> {
 }
 
 /// Whether `next` continues the paragraph `text` (a re-wrapped line) rather than starting
-/// a new one: the paragraph does not end a sentence or a label, and the line does not start
-/// like a new sentence.
+/// a new one: the paragraph does not yet end a sentence or a label, and neither is a
+/// labelled line (`Authorization: Bearer ...`), which stands alone.
 pub(crate) fn continues(text: &str, next: &str) -> bool {
     let last = text.trim_end().chars().last().unwrap_or('.');
-    let first = next.chars().next().unwrap_or('A');
-    !matches!(last, '.' | ':' | '!' | '?') && !first.is_uppercase()
+    !next.is_empty()
+        && !matches!(last, '.' | ':' | '!' | '?')
+        && (!crate::prose::is_labelled_line(text) || matches!(last, ',' | ';'))
+        && !crate::prose::is_labelled_line(next)
 }
 
 fn ends_sentence(t: &str) -> bool {

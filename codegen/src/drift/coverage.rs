@@ -12,6 +12,8 @@ use happyhorse_doc_reader::{Fact, FactKind, Inventory};
 #[derive(Debug, Default)]
 pub(crate) struct Coverage {
     spans: BTreeMap<String, Vec<Vec<Range<usize>>>>,
+    /// The spec key paths that cover part of each fact, by page.
+    owners: BTreeMap<String, Vec<Vec<String>>>,
 }
 
 /// Words that do not state a fact by themselves: what is left between two quotes.
@@ -21,18 +23,29 @@ const FILLER: [&str; 24] = [
 ];
 
 impl Coverage {
-    /// Marks part of a fact covered.
-    pub fn cover(&mut self, page: &str, inv: &Inventory, fact: usize, span: Range<usize>) {
+    /// Marks part of a fact covered by the spec fact at key path `owner`.
+    pub fn cover(&mut self, page: &str, inv: &Inventory, fact: usize, span: Range<usize>, owner: &str) {
         let spans = self.spans.entry(page.to_owned()).or_insert_with(|| vec![Vec::new(); inv.facts.len()]);
         if let Some(s) = spans.get_mut(fact) {
             s.push(span);
         }
+        let owners = self.owners.entry(page.to_owned()).or_insert_with(|| vec![Vec::new(); inv.facts.len()]);
+        if let Some(o) = owners.get_mut(fact)
+            && !o.iter().any(|x| x == owner)
+        {
+            o.push(owner.to_owned());
+        }
     }
 
     /// Marks a whole fact covered.
-    pub fn cover_whole(&mut self, page: &str, inv: &Inventory, fact: usize) {
+    pub fn cover_whole(&mut self, page: &str, inv: &Inventory, fact: usize, owner: &str) {
         let len = inv.facts.get(fact).map_or(0, |f| f.text.len());
-        self.cover(page, inv, fact, 0..len);
+        self.cover(page, inv, fact, 0..len, owner);
+    }
+
+    /// The spec key paths that cover part of a fact, in the order they were recorded.
+    pub fn owners(&self, page: &str, fact: usize) -> &[String] {
+        self.owners.get(page).and_then(|o| o.get(fact)).map_or(&[], Vec::as_slice)
     }
 
     /// Marks what an anchor that resolved to `fact` covers: a structured fact (parameter
@@ -44,6 +57,7 @@ impl Coverage {
         fact: usize,
         key: Option<Range<usize>>,
         quote: Option<Range<usize>>,
+        owner: &str,
     ) {
         let structured = inv.facts.get(fact).is_some_and(|f| {
             matches!(
@@ -55,11 +69,11 @@ impl Coverage {
             )
         });
         if structured {
-            self.cover_whole(page, inv, fact);
+            self.cover_whole(page, inv, fact, owner);
             return;
         }
         for span in [key, quote].into_iter().flatten() {
-            self.cover(page, inv, fact, span);
+            self.cover(page, inv, fact, span, owner);
         }
     }
 

@@ -127,7 +127,7 @@ fn check_claims(m: &Module, pages: &Pages, cov: &mut Coverage, findings: &mut Ve
                 let target = Target { section: &a.section, selector: &a.selector, quote: a.quote.as_deref() };
                 match resolve::resolve(&target, inv) {
                     Resolution::Found { fact, key, quote } => {
-                        cov.cover_anchor(rel, inv, fact, key.clone(), quote);
+                        cov.cover_anchor(rel, inv, fact, key.clone(), quote, &a.at);
                         let key_end = key.map_or(usize::MAX, |k| k.end);
                         anchored.push((rel.clone(), Anchored { inventory: inv, index: fact, key_end }));
                     }
@@ -145,7 +145,8 @@ fn check_claims(m: &Module, pages: &Pages, cov: &mut Coverage, findings: &mut Ve
                 let outcome = matching::check(&v.key, &v.expect, &only);
                 for hit in &outcome.hits {
                     let (rel, a) = &anchored[hit.anchor];
-                    cov.cover(rel, a.inventory, hit.fact, hit.span.clone());
+                    let owner = format!("{}.{}", claim.source.at.trim_end_matches(".source"), v.key);
+                    cov.cover(rel, a.inventory, hit.fact, hit.span.clone(), &owner);
                 }
                 for (key, message) in outcome.problems {
                     if claim.decided.iter().any(|d| d == &key || d == &v.key) {
@@ -264,15 +265,15 @@ fn check_not_encoded(m: &Module, pages: &Pages, cov: &mut Coverage, findings: &m
             match resolve::resolve(&target, inv) {
                 Resolution::Found { fact, key, quote } => {
                     if quote.is_none() {
-                        cov.cover_whole(rel, inv, fact);
+                        cov.cover_whole(rel, inv, fact, &a.at);
                     } else {
-                        cov.cover_anchor(rel, inv, fact, key, quote);
+                        cov.cover_anchor(rel, inv, fact, key, quote, &a.at);
                     }
                 }
                 Resolution::QuoteMissing { closest: Some((i, clause)) }
                     if a.quote.as_deref().is_some_and(|q| resolve::similarity(q, &clause) >= REWORDED) =>
                 {
-                    cov.cover_whole(rel, inv, i);
+                    cov.cover_whole(rel, inv, i, &a.at);
                 }
                 other => {
                     let mut f = anchor_finding(m, a, &pages.display(rel), inv, other);
@@ -302,11 +303,13 @@ fn uncovered(modules: &[Module], pages: &Pages, cov: &Coverage, findings: &mut V
             }
             let Some(residue) = cov.residue(rel, i, fact) else { continue };
             let whole = !cov.touched(rel, i);
+            // Text added to a fact the spec covers in part: name the spec facts that cover it.
+            let owners = cov.owners(rel, i);
             for m in scoped {
                 findings.push(Finding {
                     kind: FindingKind::New,
                     spec: m.spec_file.clone(),
-                    at: None,
+                    at: (!owners.is_empty()).then(|| owners.join(", ")),
                     spec_line: None,
                     copy: pages.display(rel),
                     section: fact.section.clone(),
@@ -317,7 +320,7 @@ fn uncovered(modules: &[Module], pages: &Pages, cov: &Coverage, findings: &mut V
                     message: if whole {
                         "a doc fact that no spec fact covers and `not_encoded` does not list".to_owned()
                     } else {
-                        "part of a doc fact that no spec fact covers".to_owned()
+                        "text in a doc fact that the spec facts anchored to it do not cover".to_owned()
                     },
                 });
             }

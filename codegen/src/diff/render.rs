@@ -50,7 +50,8 @@ fn bullet(c: &Change, markdown: bool) -> String {
     line
 }
 
-/// `2 breaking, 1 behaviour, 3 additive` (classes present only), or `no change`.
+/// `6 changes: 2 breaking, 1 behaviour, 3 additive` (classes present only),
+/// `1 behaviour change`, or `no change for users`.
 fn counts(d: &SpecDiff) -> String {
     let parts: Vec<String> = Class::ALL
         .iter()
@@ -59,7 +60,11 @@ fn counts(d: &SpecDiff) -> String {
             (n > 0).then(|| format!("{n} {}", c.word()))
         })
         .collect();
-    if parts.is_empty() { "no change for users".to_owned() } else { parts.join(", ") }
+    match d.changes.len() {
+        0 => "no change for users".to_owned(),
+        1 => format!("{} change", parts.join("")),
+        n => format!("{n} changes: {}", parts.join(", ")),
+    }
 }
 
 fn version_line(b: &Bump, markdown: bool) -> String {

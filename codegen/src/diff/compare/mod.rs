@@ -26,14 +26,12 @@ pub fn modules(old: &[Module], new: &[Module]) -> SpecDiff {
                     format!(" Its spec file now generates `{}`: a rename of the module.", n.module)
                 });
                 let c = Change::new(Class::Breaking, "provider.module", format!("module `{}` removed", m.module))
-                    .values(Some(m.module.clone()), None)
                     .effect(format!("every item of the module is gone.{hint}"))
                     .affects(format!("`happyhorse_client::providers::{}`", m.module));
                 out.changes.push(Change { module: m.module.clone(), ..c });
             }
             Pair::Added(m) => {
                 let c = Change::new(Class::Additive, "provider.module", format!("module `{}` added", m.module))
-                    .values(None, Some(m.module.clone()))
                     .effect(format!("a new provider module: {} {}", m.provider, m.family))
                     .affects(format!("`happyhorse_client::providers::{}`", m.module));
                 out.changes.push(Change { module: m.module.clone(), ..c });

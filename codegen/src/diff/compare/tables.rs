@@ -61,11 +61,12 @@ fn statuses(cx: &mut Cx, old: &[HttpStatus], new: &[HttpStatus]) {
                     move || Change::new(Class::Behaviour, k, s).effect(e).affects(t)
                 };
                 let word = |r: RetryAdvice| if r == RetryAdvice::Never { "never" } else { "backoff" };
-                cx.value(
-                    word(a.retry),
-                    word(b.retry),
-                    beh("retry", "the client retries (or stops retrying) this status"),
-                );
+                let retry = if b.retry == RetryAdvice::Never {
+                    "the client no longer retries this status"
+                } else {
+                    "the client now retries this status with backoff"
+                };
+                cx.value(word(a.retry), word(b.retry), beh("retry", retry));
                 cx.value(
                     opt_text(a.max_retries),
                     opt_text(b.max_retries),

@@ -166,11 +166,21 @@ fn enumeration(cx: &mut Cx, a: &Enum, b: &Enum, role: String) {
                             fallback(b, &x.wire)
                         ),
                     ),
-                    (false, _) => (
+                    (false, true) => (
                         Class::Breaking,
                         format!(
                             "looks like a rename (same position): `{name}::{}` is now `{name}::{}`",
                             x.name, y.name
+                        ),
+                    ),
+                    (false, false) => (
+                        Class::Breaking,
+                        format!(
+                            "looks like a rename (same position): `{name}::{}` is now `{name}::{}`; `{}` decodes as {}",
+                            x.name,
+                            y.name,
+                            x.wire,
+                            fallback(b, &x.wire)
                         ),
                     ),
                 };

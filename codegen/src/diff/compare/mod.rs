@@ -140,6 +140,9 @@ pub(super) enum Pair<'a, T> {
     Renamed(&'a T, &'a T),
 }
 
+/// Whether two entries removed and added at one position look like one renamed entry.
+pub(super) type Similar<'s, T> = &'s dyn Fn(&T, &T) -> bool;
+
 /// Matches two lists by key: old entries in old order (kept, renamed or removed), then
 /// the added ones in new order. With `similar`, an entry removed at position `i` and one
 /// added at position `i` that are similar pair up as a rename.
@@ -147,7 +150,7 @@ pub(super) fn pairs<'a, T, K: PartialEq>(
     old: &'a [T],
     new: &'a [T],
     key: impl Fn(&T) -> K,
-    similar: Option<&dyn Fn(&T, &T) -> bool>,
+    similar: Option<Similar<T>>,
 ) -> Vec<Pair<'a, T>> {
     let new_keys: Vec<K> = new.iter().map(&key).collect();
     let old_keys: Vec<K> = old.iter().map(&key).collect();

@@ -92,7 +92,7 @@ fn one(cx: &mut Cx, a: &TypeDef, b: &TypeDef, o: &Module, n: &Module) {
 }
 
 /// What an enum stands for, in report subjects.
-fn role<'a>(m: &Module, name: &'a str) -> String {
+fn role(m: &Module, name: &str) -> String {
     let is = |ty: Option<&Ty>| matches!(ty, Some(Ty::Enum(e)) if e == name);
     if m.task.state_enum == name {
         "task state".into()
@@ -275,12 +275,6 @@ fn value(cx: &mut Cx, x: &EnumValue, y: &EnumValue, name: &str, role: &str, key:
         super::opt_text(y.action.as_ref()),
         beh("action", "action", text, &format!("{name}::action()")),
     );
-    cx.doc(
-        &vkey,
-        &subject("").trim_end().to_owned(),
-        x.doc.as_deref().unwrap_or(""),
-        y.doc.as_deref().unwrap_or(""),
-        variant,
-    );
+    cx.doc(&vkey, subject("").trim_end(), x.doc.as_deref().unwrap_or(""), y.doc.as_deref().unwrap_or(""), variant);
     cx.source_opt(&vkey, x.source.as_ref(), y.source.as_ref());
 }

@@ -18,6 +18,7 @@ pub enum Class {
     /// row, example, optional field of a non-exhaustive struct.
     Additive,
     /// Only the generated documentation (rustdoc, decisions, example texts) changes.
+    #[serde(rename = "documentation")]
     Docs,
 }
 
@@ -52,8 +53,8 @@ impl Class {
 pub enum Reach {
     /// Any code that names the item.
     AnyUse,
-    /// Only struct literals (`T { .. }`) and patterns that list every field; code that
-    /// uses the constructors (`new`, `with_*`) keeps compiling.
+    /// Only struct literals (`T { a, b }`) and patterns without `..`; code that uses the
+    /// constructors (`new`, `with_*`) or decodes the type keeps compiling.
     StructLiterals,
     /// Only `match`es that list every variant without a wildcard arm.
     ExhaustiveMatches,
@@ -65,7 +66,7 @@ impl Reach {
         match self {
             Reach::AnyUse => "breaks any code that uses it",
             Reach::StructLiterals => {
-                "breaks only struct literals and patterns that list every field (the struct is not `#[non_exhaustive]`); `new` and `with_*` keep compiling"
+                "breaks only struct literals and patterns without `..` (the struct is not `#[non_exhaustive]`)"
             }
             Reach::ExhaustiveMatches => {
                 "breaks only `match`es without a wildcard arm (the enum is not `#[non_exhaustive]`)"

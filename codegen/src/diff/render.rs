@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::bump::Bump;
-use super::change::{Change, Class, SpecDiff};
+use super::change::{Change, Class, Reach, SpecDiff};
 
 /// A diff with what it was computed from and the bump it implies.
 #[derive(Debug, Clone)]
@@ -39,7 +39,8 @@ fn bullet(c: &Change, markdown: bool) -> String {
     if !c.effect.is_empty() {
         line.push_str(&format!(" — {}", c.effect));
     }
-    if let Some(r) = c.reach.filter(|_| c.class == Class::Breaking) {
+    // Breaking means "may break code that uses it"; only a narrower reach is spelled out.
+    if let Some(r) = c.reach.filter(|r| c.class == Class::Breaking && *r != Reach::AnyUse) {
         line.push_str(&format!("; {}", r.text()));
     }
     line.push('.');

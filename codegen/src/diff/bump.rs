@@ -24,8 +24,11 @@ use super::change::{Class, SpecDiff};
 /// A `major.minor.patch` version (pre-release and build suffixes are dropped).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Version {
+    /// Incompatible API changes (from 1.0.0 on).
     pub major: u64,
+    /// Compatible additions (from 1.0.0 on); incompatible changes while `major` is 0.
     pub minor: u64,
+    /// Compatible fixes; compatible changes of any kind while `major` is 0.
     pub patch: u64,
 }
 
@@ -61,9 +64,13 @@ impl Serialize for Version {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
+    /// Nothing to release.
     None,
+    /// Documentation only.
     Patch,
+    /// Compatible: behaviour or additions.
     Minor,
+    /// Incompatible: code may stop compiling.
     Major,
 }
 
@@ -87,6 +94,7 @@ impl Level {
 /// The bump a diff implies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Bump {
+    /// The level the worst change asks for.
     pub level: Level,
     /// The version the old tree was released as, when known.
     pub from: Option<Version>,

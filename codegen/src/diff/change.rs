@@ -78,6 +78,7 @@ impl Reach {
 /// One difference between two spec trees that users of the generated crate can see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
+    /// What the change does to users.
     pub class: Class,
     /// For breaking changes: which code breaks.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -153,10 +154,13 @@ impl Change {
 /// A provenance-only difference (a fact's source or a cited doc): no effect on code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Note {
+    /// Rust module of the provider.
     pub module: String,
     /// Spec key path of the source, `types.Input.fields[image_urls].source`.
     pub key: String,
+    /// The citation before, `page § Overview: "1-9 URLs ..."`.
     pub old: String,
+    /// The citation after.
     pub new: String,
 }
 

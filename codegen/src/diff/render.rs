@@ -14,7 +14,9 @@ pub struct Report<'a> {
     pub old: &'a str,
     /// How the new tree was named.
     pub new: &'a str,
+    /// The version bump the diff implies.
     pub bump: &'a Bump,
+    /// The changes.
     pub diff: &'a SpecDiff,
 }
 

@@ -24,6 +24,7 @@ pub(super) struct Delta {
 }
 
 impl Delta {
+    /// A delta with no values, effect or affected items yet.
     pub fn new(class: Class, aspect: &str, what: &str) -> Self {
         Delta {
             class,
@@ -37,16 +38,19 @@ impl Delta {
         }
     }
 
+    /// Sets the values before and after.
     pub fn values(mut self, old: Option<String>, new: Option<String>) -> Self {
         (self.old, self.new) = (old, new);
         self
     }
 
+    /// Sets the effect.
     pub fn effect(mut self, e: impl Into<String>) -> Self {
         self.effect = e.into();
         self
     }
 
+    /// Adds an affected item.
     pub fn affects(mut self, item: impl Into<String>) -> Self {
         self.affects.push(item.into());
         self

@@ -50,6 +50,7 @@ pub fn modules(old: &[Module], new: &[Module]) -> SpecDiff {
 
 /// Where the comparison of one module records what it finds.
 pub(super) struct Cx<'a> {
+    /// Rust module name of the module compared.
     pub module: &'a str,
     /// The surface of the new module's generated code.
     pub surface: &'a Surface,

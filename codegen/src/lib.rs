@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod diff;
 pub mod drift;
 pub mod emit;
 pub mod error;

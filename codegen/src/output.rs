@@ -86,6 +86,27 @@ pub fn load_all(root: &Path) -> Result<Vec<Module>, GenerateError> {
             Err(e) => errors.extend(e.0),
         }
     }
+    unique_modules(&modules, &mut errors);
+    if errors.is_empty() { Ok(modules) } else { Err(SpecErrors(errors).into()) }
+}
+
+/// Lowers spec texts given as `(display name, text)`, as [`load_all`] lowers files: all
+/// errors of all texts together, module names unique.
+pub fn lower_texts(files: &[(String, String)]) -> Result<Vec<Module>, SpecErrors> {
+    let mut modules = Vec::new();
+    let mut errors = Vec::new();
+    for (name, text) in files {
+        match crate::lower_text(name, text) {
+            Ok(m) => modules.push(m),
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    unique_modules(&modules, &mut errors);
+    if errors.is_empty() { Ok(modules) } else { Err(SpecErrors(errors)) }
+}
+
+/// An error for every module whose name an earlier module already has.
+fn unique_modules(modules: &[Module], errors: &mut Vec<crate::error::SpecError>) {
     for (i, m) in modules.iter().enumerate() {
         if let Some(other) = modules[..i].iter().find(|o| o.module == m.module) {
             errors.push(crate::error::SpecError {
@@ -100,7 +121,6 @@ pub fn load_all(root: &Path) -> Result<Vec<Module>, GenerateError> {
             });
         }
     }
-    if errors.is_empty() { Ok(modules) } else { Err(SpecErrors(errors).into()) }
 }
 
 /// Formats tokens as a Rust file.

@@ -83,9 +83,9 @@ pub(crate) fn code_kind(lang: &str, text: &str) -> &'static str {
         "curl"
     } else if lang == "json" || (lang.is_empty() && (first.starts_with('{') || first.starts_with('['))) {
         "json"
-    } else if matches!(lang, "javascript" | "js" | "typescript" | "ts") {
-        "javascript"
-    } else if lang.is_empty() && ["const ", "let ", "var "].iter().any(|p| first.starts_with(p)) {
+    } else if matches!(lang, "javascript" | "js" | "typescript" | "ts")
+        || (lang.is_empty() && ["const ", "let ", "var "].iter().any(|p| first.starts_with(p)))
+    {
         "javascript"
     } else {
         "code"

@@ -47,7 +47,7 @@ pub fn is_labelled_line(text: &str) -> bool {
             !label.is_empty()
                 && label.split_whitespace().count() <= 3
                 && label.chars().next().is_some_and(char::is_uppercase)
-                && !label.ends_with(|c: char| matches!(c, '.' | ','))
+                && !label.ends_with(['.', ','])
                 && !value.trim().is_empty()
         }
         None => false,
@@ -221,10 +221,11 @@ fn words_with_remarks(text: &str) -> Vec<(std::ops::Range<usize>, std::ops::Rang
         while k < bytes.len() && bytes[k] == b' ' {
             k += 1;
         }
-        if k < bytes.len() && bytes[k] == b'(' {
-            if let Some(e) = text[k..].find(')') {
-                after = k + e + 1;
-            }
+        if k < bytes.len()
+            && bytes[k] == b'('
+            && let Some(e) = text[k..].find(')')
+        {
+            after = k + e + 1;
         }
         // Conjunctions and bars join items; they are not items.
         if word_end > start && !matches!(&text[start..word_end], "or" | "and" | "|" | "/") {

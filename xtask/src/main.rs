@@ -7,6 +7,7 @@ mod codegen;
 mod conformance;
 mod docs_check;
 mod openapi;
+mod spec_diff;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,6 +20,13 @@ commands:
   docs-check [--json] after saving a provider's page over its copy in spec/docs/:
                       report changed, removed and new doc facts and spec values
                       that disagree with the docs; exit 1 on any
+  spec-diff OLD NEW [--markdown | --json]
+                      what changing the specs from OLD to NEW changes for users of
+                      happyhorse-client: breaking, behaviour and additive changes,
+                      each with its spec key path, and the version bump. OLD and NEW
+                      are git refs or directories of spec *.toml files. Exit status:
+                      0 no change for users, 2 breaking, 3 behaviour (none breaking),
+                      4 additive only, 1 error
     conformance [--cases N] [--junit FILE] [--seed S]
                       prove the clients against the docs: oracle cases, boundary
                       cases of every constraint, property tests, the client against
@@ -34,6 +42,9 @@ commands:
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = workspace_root();
+    if args.first().map(String::as_str) == Some("spec-diff") {
+        return spec_diff::main(&root, &args[1..]);
+    }
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&root, &args[1..]),
         Some("docs-check") => docs_check::run(&root, &args[1..]),

@@ -345,7 +345,7 @@ fn struct_claims<'m>(m: &'m Module, s: &'m Struct, seen: &mut BTreeSet<String>, 
         if let Some(md) = &f.media
             && seen.insert(md.source.at.clone())
         {
-            let mb = (md.max_bytes % 1_000_000 == 0).then(|| md.max_bytes / 1_000_000);
+            let mb = (md.max_bytes % 1_000_000 == 0).then_some(md.max_bytes / 1_000_000);
             let mut bytes = vec![md.max_bytes.to_string()];
             if let Some(mb) = mb {
                 bytes.extend([format!("{mb}MB"), format!("{mb} MB")]);

@@ -404,7 +404,7 @@ fn schemes_check(key: &str, anchored: &[Anchored<'_>], schemes: &[String]) -> Ou
     }
     let mut out = Outcome::default();
     for s in schemes {
-        let o = find_any(key, anchored, &[s.clone()], false, false);
+        let o = find_any(key, anchored, std::slice::from_ref(s), false, false);
         out.hits.extend(o.hits);
         out.problems.extend(o.problems);
     }

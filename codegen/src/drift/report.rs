@@ -90,7 +90,7 @@ impl Report {
             let _ = writeln!(out, "{spec}: {} finding(s)", findings.len());
             for f in findings {
                 let _ = writeln!(out, "  {:<10} {}", f.kind.word(), f.message);
-                let mut place = format!("{}", f.copy);
+                let mut place = f.copy.clone();
                 if let Some(l) = f.doc_line {
                     let _ = write!(place, ":{l}");
                 }

@@ -584,7 +584,6 @@ fn is_string_or_strings(t: &Ty) -> bool {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 /// A variant's override of a constraint, or the field's own, with the key path it is
 /// written at (`types.Input.fields[1].per_mode.video-edit` for an override).
 fn pick<'a, T>(over: Option<&'a T>, base: Option<&'a T>, path: &str, tag: Option<&str>) -> (Option<&'a T>, String) {
@@ -594,6 +593,7 @@ fn pick<'a, T>(over: Option<&'a T>, base: Option<&'a T>, path: &str, tag: Option
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn lower_field(
     cx: &mut Cx,
     kinds: &Kinds,

@@ -226,7 +226,22 @@ impl<'a> Reader<'a> {
                 if ends_sentence(t) {
                     break;
                 }
-                rows.push((self.lines[j].0, vec![squash(t)]));
+                // Indented lines continue the line above (a re-wrapped line).
+                let mut row = t.to_owned();
+                let mut k = j + 1;
+                while k < self.lines.len() && !self.blank(k) && indent_of(self.lines[k].1) > indent_of(self.lines[j].1)
+                {
+                    row.push(' ');
+                    row.push_str(self.t(k));
+                    k += 1;
+                }
+                // A line that turns out to end a sentence is prose after the table.
+                if k > j + 1 && ends_sentence(&row) {
+                    break;
+                }
+                rows.push((self.lines[j].0, vec![squash(&row)]));
+                j = k;
+                continue;
             }
             j += 1;
         }

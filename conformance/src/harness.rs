@@ -117,7 +117,11 @@ impl Harness {
         let sim = Simulator::start(config).await.map_err(|e| format!("cannot start the simulator: {e}"))?;
         let irs: Vec<Module> = subjects.iter().map(|s| s.ir.clone()).collect();
         let http = reqwest::Client::builder().no_proxy().build().map_err(|e| e.to_string())?;
-        Ok(Harness { coverage: Mutex::new(Coverage::new(&irs)), subjects, sim, receiver, http })
+        // The documented rules come from the doc pages, read without the spec.
+        let pages = happyhorse_codegen::drift::Pages::load(&root.join(happyhorse_codegen::output::SPEC_DIR), &irs)?;
+        let rules = happyhorse_codegen::drift::documented_rules(&irs, &pages);
+        let coverage = Coverage::new(&irs).with_doc_rules(&irs, rules);
+        Ok(Harness { coverage: Mutex::new(coverage), subjects, sim, receiver, http })
     }
 
     /// The subject of a module.

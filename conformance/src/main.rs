@@ -85,7 +85,7 @@ async fn run(args: &[String]) -> Result<bool, String> {
     }
     let uncovered = result.coverage.uncovered();
     if !uncovered.is_empty() {
-        println!("\n{} constraint(s) not fully covered:", uncovered.len());
+        println!("\n{} constraint(s) or documented rule(s) not fully covered:", uncovered.len());
         for id in uncovered {
             println!("  {id}");
         }

@@ -38,7 +38,7 @@ async fn conformance_suite_passes_with_full_coverage() {
         .map(|f| format!("{} / {}: {}", f.suite, f.name, f.failure.as_deref().unwrap_or_default()))
         .collect();
     assert!(failures.is_empty(), "{} failure(s):\n{}", failures.len(), failures.join("\n\n"));
-    assert_eq!(result.coverage.uncovered(), Vec::<&str>::new(), "\n{}", result.coverage.render());
+    assert_eq!(result.coverage.uncovered(), Vec::<String>::new(), "\n{}", result.coverage.render());
     insta::assert_snapshot!("coverage", result.coverage.render());
 }
 

@@ -48,6 +48,28 @@ impl Fact {
         }
     }
 
+    /// The kind of rule the fact states for a value, if it states one: `options`, `range`,
+    /// `items`, `length`, `pattern`, `required` (a parameter block marked required), or
+    /// `limit` (prose or a table row with a bound: `1-9 URLs`, `Up to 2500 characters`,
+    /// `exactly one`, `limited to 5`, `>= 400 pixels`).
+    pub fn rule(&self) -> Option<&'static str> {
+        match &self.kind {
+            FactKind::ParamAttr { attr, .. } => match attr {
+                Attr::Options(_) => Some("options"),
+                Attr::Range(..) => Some("range"),
+                Attr::ArrayLength(..) => Some("items"),
+                Attr::StringLength(..) => Some("length"),
+                Attr::Pattern(_) => Some("pattern"),
+                Attr::Other(_) => None,
+            },
+            FactKind::ParamHeader { required: true, .. } => Some("required"),
+            FactKind::Row { .. } | FactKind::Statement { .. } | FactKind::ParamText { .. } => {
+                crate::prose::states_a_bound(&self.text).then_some("limit")
+            }
+            _ => None,
+        }
+    }
+
     /// A short description for messages: `row "429Rate limit..."`, `parameter prompt: ...`.
     pub fn describe(&self) -> String {
         let text = crate::prose::shorten(&self.text, 100);

@@ -122,6 +122,43 @@ pub fn states_contract_fact(sentence: &str) -> bool {
     enumerations(sentence).iter().any(|e| e.items.len() >= 3 || e.pipes)
 }
 
+/// Whether a text states a bound on a value: a range of numbers (`3-15`, `1 - 9`,
+/// `between 3 and 15`), or a number after `up to`, `exactly`, `at most`, `at least`,
+/// `limited to`, `maximum`, `minimum`, `>=`, `<=`, or `exactly one`.
+pub fn states_a_bound(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let number =
+        |w: &str| w.trim_matches(|c: char| !c.is_ascii_digit()).chars().next().is_some_and(|c| c.is_ascii_digit());
+    let chars: Vec<char> = lower.chars().collect();
+    let dash_range = chars.windows(3).any(|w| w[0].is_ascii_digit() && w[1] == '-' && w[2].is_ascii_digit())
+        || lower.contains(" - ") && words.windows(3).any(|w| number(w[0]) && w[1] == "-" && number(w[2]));
+    let between = words.windows(4).any(|w| w[0] == "between" && number(w[1]) && w[2] == "and" && number(w[3]));
+    let after = [
+        "up to",
+        "exactly",
+        "at most",
+        "at least",
+        "limited to",
+        "maximum",
+        "minimum",
+        ">=",
+        "<=",
+        "capped at",
+        "caps",
+    ];
+    let bounded = after.iter().any(|a| {
+        lower.match_indices(a).any(|(i, _)| {
+            let rest = lower[i + a.len()..].trim_start();
+            let next = rest.split_whitespace().next().unwrap_or("");
+            number(next)
+                || matches!(next, "one" | "two" | "three" | "four" | "five")
+                || rest.split_whitespace().take(6).any(number)
+        })
+    });
+    dash_range || between || bounded
+}
+
 /// A word written like code: snake_case, camelCase inside a word, a path, a placeholder.
 pub fn is_code_like(word: &str) -> bool {
     let quoted = word.trim_end_matches([',', '.', ';', ':', ')']);

@@ -12,9 +12,13 @@ use happyhorse_doc_reader::{Fact, FactKind, Inventory};
 #[derive(Debug, Default)]
 pub(crate) struct Coverage {
     spans: BTreeMap<String, Vec<Vec<Range<usize>>>>,
-    /// The spec key paths that cover part of each fact, by page.
-    owners: BTreeMap<String, Vec<Vec<String>>>,
+    /// The spec facts (spec file, key path) that cover part of each fact, by page.
+    owners: BTreeMap<String, Vec<Vec<Owner>>>,
 }
+
+/// A spec fact that covers a doc fact: its spec file and key path (`types.X.source`,
+/// `not_encoded[3]`).
+pub(crate) type Owner = (String, String);
 
 /// Words that do not state a fact by themselves: what is left between two quotes.
 const FILLER: [&str; 24] = [
@@ -23,28 +27,28 @@ const FILLER: [&str; 24] = [
 ];
 
 impl Coverage {
-    /// Marks part of a fact covered by the spec fact at key path `owner`.
-    pub fn cover(&mut self, page: &str, inv: &Inventory, fact: usize, span: Range<usize>, owner: &str) {
+    /// Marks part of a fact covered by the spec fact `owner`.
+    pub fn cover(&mut self, page: &str, inv: &Inventory, fact: usize, span: Range<usize>, owner: &Owner) {
         let spans = self.spans.entry(page.to_owned()).or_insert_with(|| vec![Vec::new(); inv.facts.len()]);
         if let Some(s) = spans.get_mut(fact) {
             s.push(span);
         }
         let owners = self.owners.entry(page.to_owned()).or_insert_with(|| vec![Vec::new(); inv.facts.len()]);
         if let Some(o) = owners.get_mut(fact)
-            && !o.iter().any(|x| x == owner)
+            && !o.contains(owner)
         {
-            o.push(owner.to_owned());
+            o.push(owner.clone());
         }
     }
 
     /// Marks a whole fact covered.
-    pub fn cover_whole(&mut self, page: &str, inv: &Inventory, fact: usize, owner: &str) {
+    pub fn cover_whole(&mut self, page: &str, inv: &Inventory, fact: usize, owner: &Owner) {
         let len = inv.facts.get(fact).map_or(0, |f| f.text.len());
         self.cover(page, inv, fact, 0..len, owner);
     }
 
-    /// The spec key paths that cover part of a fact, in the order they were recorded.
-    pub fn owners(&self, page: &str, fact: usize) -> &[String] {
+    /// The spec facts that cover part of a fact, in the order they were recorded.
+    pub fn owners(&self, page: &str, fact: usize) -> &[Owner] {
         self.owners.get(page).and_then(|o| o.get(fact)).map_or(&[], Vec::as_slice)
     }
 
@@ -57,7 +61,7 @@ impl Coverage {
         fact: usize,
         key: Option<Range<usize>>,
         quote: Option<Range<usize>>,
-        owner: &str,
+        owner: &Owner,
     ) {
         let structured = inv.facts.get(fact).is_some_and(|f| {
             matches!(

@@ -89,6 +89,71 @@ pub fn check_workspace(root: &Path) -> Result<Report, String> {
 
 /// Checks the modules against the pages.
 pub fn check(modules: &[Module], pages: &Pages) -> Report {
+    analyse(modules, pages).0
+}
+
+/// A doc fact that states a rule for a value (`Required range: 3 <= x <= 15`, `1-9 URLs`,
+/// a parameter marked required), read by the doc reader, with the spec facts covering it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocRule {
+    /// The doc copy, `spec/docs/modellix-happyhorse-1.0-r2v.txt`.
+    pub copy: String,
+    pub line: usize,
+    pub section: String,
+    /// The fact, described.
+    pub fact: String,
+    /// `options`, `range`, `items`, `length`, `pattern`, `required` or `limit`.
+    pub rule: String,
+    /// The spec facts covering it: spec file and key path of their `source`.
+    pub covered_by: Vec<(String, String)>,
+    /// The reason, when the spec lists the fact as not encoded.
+    pub not_encoded: Option<String>,
+}
+
+/// Every doc fact of the text copies that states a rule for a value, with what covers it:
+/// the denominator of the conformance coverage matrix comes from the docs, not the spec.
+pub fn documented_rules(modules: &[Module], pages: &Pages) -> Vec<DocRule> {
+    let (_, cov) = analyse(modules, pages);
+    let mut out = Vec::new();
+    let text_copies: BTreeSet<&String> = modules.iter().flat_map(|m| m.docs.iter().map(|d| &d.copy)).collect();
+    for rel in text_copies {
+        let Some(inv) = pages.inventory(rel) else { continue };
+        for (i, f) in inv.facts.iter().enumerate() {
+            let Some(rule) = f.rule() else { continue };
+            if !in_scope(modules, rel, &f.section) {
+                continue;
+            }
+            let owners = cov.owners(rel, i);
+            let not_encoded = owners.iter().find_map(|(spec, at)| {
+                let index: usize = at.strip_prefix("not_encoded[")?.strip_suffix(']')?.parse().ok()?;
+                let m = modules.iter().find(|m| &m.spec_file == spec)?;
+                m.not_encoded.get(index).map(|n| n.reason.clone())
+            });
+            out.push(DocRule {
+                copy: pages.display(rel),
+                line: f.line,
+                section: f.section.clone(),
+                fact: f.describe(),
+                rule: rule.to_owned(),
+                covered_by: owners.iter().filter(|(_, at)| !at.starts_with("not_encoded[")).cloned().collect(),
+                not_encoded,
+            });
+        }
+    }
+    out
+}
+
+/// Whether some module's doc covers this section of this page.
+fn in_scope(modules: &[Module], rel: &str, section: &str) -> bool {
+    modules.iter().any(|m| {
+        m.docs.iter().any(|d| {
+            (d.copy == rel || d.markdown.as_deref() == Some(rel))
+                && (d.sections.is_empty() || d.sections.iter().any(|s| s == section))
+        })
+    })
+}
+
+fn analyse(modules: &[Module], pages: &Pages) -> (Report, Coverage) {
     let mut cov = Coverage::default();
     let mut findings = Vec::new();
     for m in modules {
@@ -102,11 +167,12 @@ pub fn check(modules: &[Module], pages: &Pages) -> Report {
             .cmp(&(&b.spec, b.kind, &b.copy, b.doc_line, &b.at, &b.message))
     });
     findings.dedup();
-    Report {
+    let report = Report {
         findings,
         specs: modules.iter().map(|m| m.spec_file.clone()).collect(),
         copies: pages.pages.keys().map(|k| pages.display(k)).collect(),
-    }
+    };
+    (report, cov)
 }
 
 /// The page an anchor is read in, for form 0 (the text copies) or 1 (markdown where kept).
@@ -118,6 +184,7 @@ fn page_of<'a>(m: &'a Module, doc: &str, form: usize) -> Option<&'a String> {
 fn check_claims(m: &Module, pages: &Pages, cov: &mut Coverage, findings: &mut Vec<Finding>) {
     let has_markdown = m.docs.iter().any(|d| d.markdown.is_some());
     for claim in claims::claims(m) {
+        let owner = (m.spec_file.clone(), claim.source.at.clone());
         for form in 0..if has_markdown { 2 } else { 1 } {
             let mut anchored: Vec<(String, Anchored<'_>)> = Vec::new();
             let mut all_found = true;
@@ -127,7 +194,7 @@ fn check_claims(m: &Module, pages: &Pages, cov: &mut Coverage, findings: &mut Ve
                 let target = Target { section: &a.section, selector: &a.selector, quote: a.quote.as_deref() };
                 match resolve::resolve(&target, inv) {
                     Resolution::Found { fact, key, quote } => {
-                        cov.cover_anchor(rel, inv, fact, key.clone(), quote, &a.at);
+                        cov.cover_anchor(rel, inv, fact, key.clone(), quote, &owner);
                         let key_end = key.map_or(usize::MAX, |k| k.end);
                         anchored.push((rel.clone(), Anchored { inventory: inv, index: fact, key_end }));
                     }
@@ -145,7 +212,6 @@ fn check_claims(m: &Module, pages: &Pages, cov: &mut Coverage, findings: &mut Ve
                 let outcome = matching::check(&v.key, &v.expect, &only);
                 for hit in &outcome.hits {
                     let (rel, a) = &anchored[hit.anchor];
-                    let owner = format!("{}.{}", claim.source.at.trim_end_matches(".source"), v.key);
                     cov.cover(rel, a.inventory, hit.fact, hit.span.clone(), &owner);
                 }
                 for (key, message) in outcome.problems {
@@ -257,6 +323,7 @@ const REWORDED: f64 = 0.75;
 fn check_not_encoded(m: &Module, pages: &Pages, cov: &mut Coverage, findings: &mut Vec<Finding>) {
     for n in &m.not_encoded {
         let a = &n.anchor;
+        let owner = (m.spec_file.clone(), a.at.clone());
         let forms = if m.docs.iter().any(|d| d.key == a.doc && d.markdown.is_some()) { 2 } else { 1 };
         for form in 0..forms {
             let Some(rel) = page_of(m, &a.doc, form) else { continue };
@@ -265,15 +332,15 @@ fn check_not_encoded(m: &Module, pages: &Pages, cov: &mut Coverage, findings: &m
             match resolve::resolve(&target, inv) {
                 Resolution::Found { fact, key, quote } => {
                     if quote.is_none() {
-                        cov.cover_whole(rel, inv, fact, &a.at);
+                        cov.cover_whole(rel, inv, fact, &owner);
                     } else {
-                        cov.cover_anchor(rel, inv, fact, key, quote, &a.at);
+                        cov.cover_anchor(rel, inv, fact, key, quote, &owner);
                     }
                 }
                 Resolution::QuoteMissing { closest: Some((i, clause)) }
                     if a.quote.as_deref().is_some_and(|q| resolve::similarity(q, &clause) >= REWORDED) =>
                 {
-                    cov.cover_whole(rel, inv, i, &a.at);
+                    cov.cover_whole(rel, inv, i, &owner);
                 }
                 other => {
                     let mut f = anchor_finding(m, a, &pages.display(rel), inv, other);
@@ -289,15 +356,8 @@ fn check_not_encoded(m: &Module, pages: &Pages, cov: &mut Coverage, findings: &m
 fn uncovered(modules: &[Module], pages: &Pages, cov: &Coverage, findings: &mut Vec<Finding>) {
     for (rel, inv) in &pages.pages {
         for (i, fact) in inv.facts.iter().enumerate() {
-            let scoped: Vec<&Module> = modules
-                .iter()
-                .filter(|m| {
-                    m.docs.iter().any(|d| {
-                        (d.copy == *rel || d.markdown.as_deref() == Some(rel.as_str()))
-                            && (d.sections.is_empty() || d.sections.contains(&fact.section))
-                    })
-                })
-                .collect();
+            let scoped: Vec<&Module> =
+                modules.iter().filter(|m| in_scope(std::slice::from_ref(m), rel, &fact.section)).collect();
             if scoped.is_empty() {
                 continue;
             }
@@ -306,10 +366,12 @@ fn uncovered(modules: &[Module], pages: &Pages, cov: &Coverage, findings: &mut V
             // Text added to a fact the spec covers in part: name the spec facts that cover it.
             let owners = cov.owners(rel, i);
             for m in scoped {
+                let mine: Vec<&str> =
+                    owners.iter().filter(|(spec, _)| spec == &m.spec_file).map(|(_, at)| at.as_str()).collect();
                 findings.push(Finding {
                     kind: FindingKind::New,
                     spec: m.spec_file.clone(),
-                    at: (!owners.is_empty()).then(|| owners.join(", ")),
+                    at: (!mine.is_empty()).then(|| mine.join(", ")),
                     spec_line: None,
                     copy: pages.display(rel),
                     section: fact.section.clone(),

@@ -203,9 +203,13 @@ pub fn enumerations(text: &str) -> Vec<Enumeration> {
         let mut list = vec![i];
         let mut j = i;
         let mut pipes = false;
+        // One list uses one kind of separator: `auto | origin, with ...` ends at `origin`.
+        let mut family: Option<char> = None;
         while j + 1 < items.len() {
             let between = &text[items[j].1.end..items[j + 1].0.start];
-            if is_separator(between) {
+            let kind = separator_family(between);
+            if is_separator(between) && family.is_none_or(|f| Some(f) == kind) {
+                family = kind;
                 pipes |= between.trim() == "|";
                 list.push(j + 1);
                 j += 1;
@@ -286,6 +290,20 @@ fn is_separator(between: &str) -> bool {
         }
     }
     matches!(squash(&s).as_str(), "," | ", or" | ", and" | "or" | "and" | "/" | "|")
+}
+
+/// `,` for commas and conjunctions, `/` or `|` for those separators.
+fn separator_family(between: &str) -> Option<char> {
+    let t = between.trim();
+    if t.contains('|') {
+        Some('|')
+    } else if t.contains('/') {
+        Some('/')
+    } else if t.contains(',') || t == "and" || t == "or" {
+        Some(',')
+    } else {
+        None
+    }
 }
 
 fn clean_item(item: &str) -> String {

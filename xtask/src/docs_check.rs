@@ -28,7 +28,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     } else {
         Err(format!(
             "{} finding(s): the docs changed or the spec does not cover them; update the spec (spec/README.md), then `cargo xtask codegen`",
-            report.findings.len()
+            report.count()
         ))
     }
 }

@@ -174,8 +174,10 @@ fn set(key: &str, anchored: &[Anchored<'_>], items: &[String], exact_case: bool)
         }
         let off = a.region_start();
         let region = &f.text[off..];
-        if items.len() <= 2 {
-            // Two values are named in running text (`async ... or callback ...`), not listed.
+        if items.len() <= 2
+            && !enumerations(region).iter().any(|e| items.iter().all(|i| e.items.iter().any(|x| norm(x) == norm(i))))
+        {
+            // Two values named in running text (`async ... or callback ...`), not listed.
             let spans: Vec<Vec<Range<usize>>> =
                 items.iter().map(|i| occurrences(&f.text, i, exact_case, false, a.key_end)).collect();
             if spans.iter().all(|s| !s.is_empty()) {

@@ -167,6 +167,15 @@ fn analyse(modules: &[Module], pages: &Pages) -> (Report, Coverage) {
             .cmp(&(&b.spec, b.kind, &b.copy, b.doc_line, &b.at, &b.message))
     });
     findings.dedup();
+    // Text left over in a doc fact whose anchor already reports it changed is that change.
+    let reported: BTreeSet<(String, Option<usize>)> = findings
+        .iter()
+        .filter(|f| matches!(f.kind, FindingKind::Changed | FindingKind::Disagrees))
+        .map(|f| (f.copy.clone(), f.doc_line))
+        .collect();
+    findings.retain(|f| {
+        !(f.kind == FindingKind::New && f.at.is_some() && reported.contains(&(f.copy.clone(), f.doc_line)))
+    });
     let report = Report {
         findings,
         specs: modules.iter().map(|m| m.spec_file.clone()).collect(),

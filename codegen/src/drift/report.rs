@@ -74,12 +74,18 @@ impl Report {
         self.findings.is_empty()
     }
 
+    /// How many findings there are, counting one that both copies of a page give once.
+    pub fn count(&self) -> usize {
+        self.specs.iter().map(|s| group(&self.of_spec(s).collect::<Vec<_>>()).len()).sum()
+    }
+
     /// The findings of one spec file.
     pub fn of_spec<'a>(&'a self, spec: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
         self.findings.iter().filter(move |f| f.spec == spec)
     }
 
-    /// The report for a terminal: per spec file, one block per finding.
+    /// The report for a terminal: per spec file, one block per finding; a finding both copies
+    /// of a page give (text and markdown) is shown once, naming both.
     pub fn render_text(&self) -> String {
         let mut out = String::new();
         for spec in &self.specs {
@@ -87,20 +93,29 @@ impl Report {
             if findings.is_empty() {
                 continue;
             }
-            let _ = writeln!(out, "{spec}: {} finding(s)", findings.len());
-            for f in findings {
+            let groups = group(&findings);
+            let _ = writeln!(out, "{spec}: {} finding(s)", groups.len());
+            for (f, more) in groups {
                 let _ = writeln!(out, "  {:<10} {}", f.kind.word(), f.message);
-                let mut place = f.copy.clone();
-                if let Some(l) = f.doc_line {
-                    let _ = write!(place, ":{l}");
-                }
-                let _ = write!(place, ", section \"{}\"", f.section);
+                let place = |f: &Finding| match f.doc_line {
+                    Some(l) => format!("{}:{l}", f.copy),
+                    None => f.copy.clone(),
+                };
+                let mut places = vec![place(f)];
+                places.extend(more.iter().map(|m| place(m)));
+                let mut doc = format!("{}, section \"{}\"", places.join(" and "), f.section);
                 if let Some(fact) = &f.fact {
-                    let _ = write!(place, ", {fact}");
+                    let _ = write!(doc, ", {fact}");
                 }
-                let _ = writeln!(out, "  {:<10} doc:  {place}", "");
-                if let (Some(at), Some(line)) = (&f.at, f.spec_line) {
-                    let _ = writeln!(out, "  {:<10} spec: {at} ({spec}:{line})", "");
+                let _ = writeln!(out, "  {:<10} doc:  {doc}", "");
+                match (&f.at, f.spec_line) {
+                    (Some(at), Some(line)) => {
+                        let _ = writeln!(out, "  {:<10} spec: {at} ({spec}:{line})", "");
+                    }
+                    (Some(at), None) => {
+                        let _ = writeln!(out, "  {:<10} spec: {at}", "");
+                    }
+                    _ => {}
                 }
                 match (&f.old, &f.new) {
                     (Some(o), Some(n)) => {
@@ -142,4 +157,31 @@ impl Report {
             .collect();
         serde_json::json!({ "clean": self.is_clean(), "specs": self.specs, "copies": self.copies, "findings": findings })
     }
+}
+
+/// Findings grouped where they differ only in the copy of a page (and its line numbers).
+fn group<'a>(findings: &[&'a Finding]) -> Vec<(&'a Finding, Vec<&'a Finding>)> {
+    let mut groups: Vec<(&Finding, Vec<&Finding>)> = Vec::new();
+    for f in findings {
+        match groups.iter_mut().find(|(g, _)| same_but_copy(g, f)) {
+            Some((_, more)) => more.push(f),
+            None => groups.push((f, Vec::new())),
+        }
+    }
+    groups
+}
+
+/// Two findings that say the same of two copies of one page.
+fn same_but_copy(a: &Finding, b: &Finding) -> bool {
+    let stem = |c: &str| c.rsplit_once('.').map_or(c.to_owned(), |(s, _)| s.to_owned());
+    a.kind == b.kind
+        && a.kind != FindingKind::FormsDiffer
+        && a.spec == b.spec
+        && a.at == b.at
+        && a.section == b.section
+        && a.old == b.old
+        && a.new == b.new
+        && a.message == b.message
+        && a.copy != b.copy
+        && stem(&a.copy) == stem(&b.copy)
 }

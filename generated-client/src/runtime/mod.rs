@@ -32,7 +32,7 @@ pub mod export {
     pub use serde_json;
 }
 
-pub use billing::{BillingError, CostEstimate, UnitPrice};
+pub use billing::{BillingError, CostBound, CostEstimate, UnitPrice};
 pub use client::{Client, ClientBuilder, ClientSettings, DynClient, Progress, Task, WaitOptions};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use decode::DecodeError;
@@ -40,10 +40,11 @@ pub use download::{DownloadError, DownloadOptions, Downloaded, download};
 pub use error::Error;
 pub use lint::Lint;
 pub use meta::{
-    CallbackRules, Endpoint, IdParam, MediaRules, PollingGuidance, ProviderInfo, RetryAdvice, StatusRule, TaskPhase,
+    CallbackRules, Endpoint, IdParam, MediaRules, PollingGuidance, ProviderInfo, RetryAdvice, StatusRule, TaskPaths,
+    TaskPhase,
 };
 pub use money::{Decimal, Money};
-pub use provider::{Failure, Output};
+pub use provider::{Failure, Output, TaskMode};
 pub use retry::RetryPolicy;
 pub use secret::ApiKey;
 pub use time::{Millis, UnixMillis};

@@ -10,6 +10,9 @@ use super::decode::{Decode, DecodeError};
 use super::meta::CallbackRules;
 use super::provider::{CallbackProvider, StatusAnswer};
 
+/// The query parameter of the callback URL that carries the per-task token.
+pub const TOKEN_PARAM: &str = "hh_token";
+
 /// Remembers the last `capacity` keys seen; older keys are forgotten first.
 #[derive(Debug)]
 pub struct Deduper {

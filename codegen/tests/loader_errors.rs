@@ -403,7 +403,9 @@ fn generated_item_names_are_reserved() {
     let text = edited(MODELLIX, "[types.ResourceType]\n", "[types.Mode]\n");
     let errs = errors(MODELLIX, &text);
     assert!(
-        errs.iter().any(|e| e.ends_with("types.Mode: `Mode` is reserved: the generator emits an item of that name; choose another")),
+        errs.iter()
+            .any(|e| e
+                .ends_with("types.Mode: `Mode` is reserved: the generator emits an item of that name; choose another")),
         "{errs:?}"
     );
 }

@@ -255,11 +255,8 @@ fn formula_arm(m: &Module, b: &Billing, f: &Formula) -> TokenStream {
     });
     let exact_args: Vec<TokenStream> =
         bounded.iter().map(|n| var_ident(&Var::Input((*n).to_owned()))).map(|v| quote!(#v)).collect();
-    let up_args: Vec<TokenStream> = bounded
-        .iter()
-        .map(|n| var_ident(&Var::Input((*n).to_owned())))
-        .map(|v| quote!(#v.ceil()))
-        .collect();
+    let up_args: Vec<TokenStream> =
+        bounded.iter().map(|n| var_ident(&Var::Input((*n).to_owned()))).map(|v| quote!(#v.ceil())).collect();
     let upper = if bounded.is_empty() {
         quote!(::std::option::Option::None)
     } else {

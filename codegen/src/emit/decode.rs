@@ -85,10 +85,7 @@ fn struct_decode(s: &Struct, gate: Option<&ResultGate>) -> TokenStream {
         state.into_iter().chain(s.fields.iter().filter(|f| f.wire != g.state_wire)).collect();
     let lets: Vec<TokenStream> = {
         let all: Vec<TokenStream> = lets.collect();
-        order
-            .iter()
-            .map(|f| all[s.fields.iter().position(|x| x.wire == f.wire).unwrap_or(0)].clone())
-            .collect()
+        order.iter().map(|f| all[s.fields.iter().position(|x| x.wire == f.wire).unwrap_or(0)].clone()).collect()
     };
     let (first, rest) = lets.split_first().map_or((quote!(), &[][..]), |(a, b)| (a.clone(), b));
     quote! {

@@ -426,12 +426,8 @@ fn unlisted_text(m: &Module) -> String {
 /// resuming a stored task (`Task::resume(id, Mode::VideoEdit)`).
 fn mode_enum(m: &Module) -> TokenStream {
     let rt = rt();
-    let names: Vec<proc_macro2::Ident> = m
-        .modes
-        .modes
-        .iter()
-        .map(|md| ident(md.variant.as_deref().unwrap_or("Default")))
-        .collect();
+    let names: Vec<proc_macro2::Ident> =
+        m.modes.modes.iter().map(|md| ident(md.variant.as_deref().unwrap_or("Default"))).collect();
     let docs = m.modes.modes.iter().map(|md| lines(&format!("`{}`.", md.tag)));
     let tags: Vec<&String> = m.modes.modes.iter().map(|md| &md.tag).collect();
     let idx = (0..names.len()).map(|i| int(i as i128));

@@ -141,15 +141,16 @@ pub(super) fn all(m: &Module) -> TokenStream {
         }
     });
     let outputs_documented = t.outputs.is_some();
+    let callback_url_field = match m.callbacks.as_ref().and_then(|c| c.url_field.as_ref()) {
+        Some(f) => quote!(::std::option::Option::Some(#f)),
+        None => quote!(::std::option::Option::None),
+    };
     let state_documented = match &t.state.ty {
         Ty::Enum(e) => {
-            let fallback = m
-                .types
-                .iter()
-                .find_map(|td| match td {
-                    crate::ir::TypeDef::Enum(en) if en.name == *e && en.open() => Some(ident(&en.fallback)),
-                    _ => None,
-                });
+            let fallback = m.types.iter().find_map(|td| match td {
+                crate::ir::TypeDef::Enum(en) if en.name == *e && en.open() => Some(ident(&en.fallback)),
+                _ => None,
+            });
             let en = ident(e);
             match fallback {
                 Some(f) => quote!(!::std::matches!(#status::state(self), #en::#f(_))),
@@ -178,6 +179,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
             const POLLING: &'static [#rt::PollingGuidance] = POLLING;
             const TASK_PATHS: #rt::TaskPaths = TASK_PATHS;
             const OUTPUTS_DOCUMENTED: bool = #outputs_documented;
+            const CALLBACK_URL_FIELD: ::std::option::Option<&'static str> = #callback_url_field;
             type Mode = Mode;
         }
 

@@ -3328,6 +3328,10 @@ impl ::happyhorse_client::runtime::provider::Provider for Api {
     const TASK_PATHS: ::happyhorse_client::runtime::TaskPaths = TASK_PATHS;
 
     const OUTPUTS_DOCUMENTED: bool = true;
+
+    const CALLBACK_URL_FIELD: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "callback_url",
+    );
     type Mode = Mode;
 }
 

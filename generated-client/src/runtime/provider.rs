@@ -20,7 +20,7 @@ pub trait Provider: Send + Sync + 'static {
     /// The submit answer.
     type Submitted: Decode + SubmitAnswer + Send;
     /// The status answer.
-    type Status: Decode + StatusAnswer + Send;
+    type Status: Decode + StatusAnswer + Send + Sync;
     /// The body of an error answer.
     type ErrorBody: Decode + ErrorAnswer;
 
@@ -42,6 +42,9 @@ pub trait Provider: Send + Sync + 'static {
     /// Whether the docs say where a finished task's outputs are; then a success without
     /// outputs is an error.
     const OUTPUTS_DOCUMENTED: bool;
+    /// The top-level request key carrying a webhook callback URL, when the provider
+    /// delivers webhooks (the client adds a per-task token to that URL).
+    const CALLBACK_URL_FIELD: Option<&'static str>;
     /// The provider's task modes.
     type Mode: TaskMode;
 
@@ -68,7 +71,7 @@ pub trait TaskMode {
 /// A provider that delivers results by webhook.
 pub trait CallbackProvider: Provider {
     /// The webhook body.
-    type Payload: Decode + StatusAnswer + Send;
+    type Payload: Decode + StatusAnswer + Send + Sync;
     /// How deliveries are made and retried.
     const CALLBACKS: CallbackRules;
 }

@@ -129,7 +129,11 @@ pub(super) fn billing(
             decision: cx.decision(&inp.decision, &path),
         });
         if inp.bound.is_some() && inp.decision.is_none() {
-            cx.err(at, format!("{path}.decision"), "missing key `decision`: a `bound` is a choice the docs do not state; record why");
+            cx.err(
+                at,
+                format!("{path}.decision"),
+                "missing key `decision`: a `bound` is a choice the docs do not state; record why",
+            );
         }
     }
 

@@ -55,7 +55,11 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str) -> Result<Module, SpecErrors> {
 
     for (name, at) in &spec.types {
         if RESERVED.contains(&name.as_str()) {
-            cx.err(at, format!("types.{name}"), format!("`{name}` is reserved: the generator emits an item of that name; choose another"));
+            cx.err(
+                at,
+                format!("types.{name}"),
+                format!("`{name}` is reserved: the generator emits an item of that name; choose another"),
+            );
         }
     }
     let types = types::lower_types(&mut cx, spec, &counters);

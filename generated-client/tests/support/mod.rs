@@ -32,6 +32,27 @@ pub enum Reply {
     /// Send the status line and headers announcing `total` body bytes, then `prefix`, then
     /// nothing more (a download that stalls).
     Partial { status: u16, total: usize, prefix: Vec<u8> },
+    /// Read the request, wait until the gate is opened, then do the inner reply.
+    Gate(Gate, Box<Reply>),
+}
+
+/// A gate a test opens to let held replies go on.
+#[derive(Debug, Clone)]
+pub struct Gate(Arc<tokio::sync::Semaphore>);
+
+impl Gate {
+    pub fn new() -> Gate {
+        Gate(Arc::new(tokio::sync::Semaphore::new(0)))
+    }
+
+    /// Lets every reply held at this gate go on.
+    pub fn open(&self) {
+        self.0.add_permits(tokio::sync::Semaphore::MAX_PERMITS / 2);
+    }
+
+    async fn pass(&self) {
+        let _ = self.0.acquire().await;
+    }
 }
 
 impl Reply {
@@ -224,6 +245,10 @@ async fn serve(mut stream: TcpStream, reply: Reply, state: Arc<Mutex<State>>) {
             Reply::Hold => {
                 std::future::pending::<()>().await;
                 return;
+            }
+            Reply::Gate(gate, inner) => {
+                gate.pass().await;
+                reply = *inner;
             }
             Reply::Partial { status, total, prefix } => {
                 let head = format!("HTTP/1.1 {status} X\r\nContent-Length: {total}\r\nConnection: close\r\n\r\n");

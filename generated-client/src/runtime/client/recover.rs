@@ -128,13 +128,18 @@ impl<P: Provider> Client<P> {
     /// body be submitted again).
     pub async fn resolve_unknown(&self, submission: &str, resolution: Resolution) -> Result<(), Error> {
         let journal = self.require_journal()?;
-        let known = journal
-            .with_ledger(|l| l.submission(submission).is_some_and(|s| s.provider == P::INFO.module))
+        let found = journal
+            .with_ledger(|l| l.submission(submission).filter(|s| s.provider == P::INFO.module).cloned())
             .await
             .map_err(|e| journal_error(e.message, None, false))?;
-        if !known {
+        let Some(found) = found else {
             return Err(Error::Config {
                 message: format!("the journal has no {} submission {submission:?}", P::INFO.name),
+            });
+        };
+        if !found.blocks_resubmit() || journal.is_live(submission) {
+            return Err(Error::Config {
+                message: format!("submission {submission:?} is not unknown ({:?}); nothing to resolve", found.state),
             });
         }
         let task_id = match resolution {

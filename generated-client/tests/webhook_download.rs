@@ -92,3 +92,21 @@ async fn a_download_that_trickles_ends_at_its_total_deadline_and_leaves_nothing(
     assert_eq!(files(&dir), Vec::<String>::new(), "no partial file is left");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn downloads_never_follow_a_redirect_to_plain_http_off_loopback() {
+    let server = Server::start(
+        vec![Reply::raw(302, "").header("Location", "http://cdn.example.com/v.mp4")],
+        Reply::raw(500, ""),
+    )
+    .await;
+    let dir = temp_dir("redirect");
+    let e =
+        download(&format!("{}/r", server.url()), &dir.join("v.mp4"), &DownloadOptions::default()).await.unwrap_err();
+    assert!(
+        matches!(&e, DownloadError::Network { message, .. } if message.contains("a redirect must be https")),
+        "{e}"
+    );
+    assert_eq!(files(&dir), Vec::<String>::new());
+    let _ = std::fs::remove_dir_all(&dir);
+}

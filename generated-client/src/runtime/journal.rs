@@ -17,6 +17,39 @@
 //! starts on a fresh line, so the fragment is skipped as unreadable. Several processes may
 //! append to one file (each record is one `O_APPEND` write); every reader sees the same order,
 //! which is what makes [`crate::runtime::webhook::JournalDeliveries`] a shared dedup store.
+//!
+//! After a restart, resume what the journal knows and resolve what it does not:
+//!
+//! ```no_run
+//! use happyhorse_client::runtime::provider::Provider;
+//! use happyhorse_client::runtime::{Client, Error, Resolution, WaitOptions};
+//!
+//! // Any generated provider module's `Api` (its `Client` is `runtime::Client<Api>`).
+//! async fn restart<P: Provider>() -> Result<(), Error> {
+//!     let client = Client::<P>::builder().journal_file("/var/lib/myapp/happyhorse.jsonl")?.build()?;
+//!     recover(&client).await
+//! }
+//!
+//! async fn recover<P: Provider>(client: &Client<P>) -> Result<(), Error> {
+//! let recovery = client.recover().await?;
+//! for task in &recovery.tasks {
+//!     // Id known, not finished: wait again (downloads follow as usual).
+//!     let done = client.wait(task, WaitOptions::default()).await?;
+//!     println!("{} finished with {} output(s)", task.id, done.outputs().len());
+//! }
+//! for unknown in &recovery.unknown {
+//!     // Sent, outcome unknown: the same body is refused until this is resolved. Check the
+//!     // provider's console for a task created at `submitted_at_ms`, then say what you found.
+//!     let found: Option<String> = None;
+//!     let resolution = match found {
+//!         Some(id) => Resolution::Created(id),
+//!         None => Resolution::NotCreated,
+//!     };
+//!     client.resolve_unknown(&unknown.submission, resolution).await?;
+//! }
+//! Ok(())
+//! }
+//! ```
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -63,7 +96,7 @@ pub enum Record {
     Intent {
         /// A random id of this submission.
         submission: String,
-        /// The provider module, `apixo`.
+        /// The provider module name (`ProviderInfo::module`).
         provider: String,
         /// SHA-256 of the provider and the validated body ([`crate::runtime::token::fingerprint`]).
         fingerprint: String,

@@ -10,6 +10,42 @@
 //! the journal file ([`JournalDeliveries`], shared by every process on the machine), or
 //! PostgreSQL (`postgres::PgDeliveries`, cargo feature `postgres`) for receivers that run as
 //! several replicas. Keys are claimed only after verification.
+//!
+//! In your HTTP handler (any framework): pass the query string and the body, answer with
+//! the status the receiver says.
+//!
+//! ```no_run
+//! use happyhorse_client::runtime::provider::{CallbackProvider, StatusAnswer};
+//! use happyhorse_client::runtime::{Client, Delivery, WebhookReceiver};
+//!
+//! /// Returns the HTTP status to answer the delivery with (`P`: a generated module's `Api`
+//! /// whose provider delivers webhooks).
+//! async fn on_webhook<P: CallbackProvider>(receiver: &WebhookReceiver<P>, query: Option<&str>, body: &[u8]) -> u16 {
+//!     match receiver.receive(query, body).await {
+//!         Ok(Delivery::First(status)) => {
+//!             // Verified with the provider: the outputs are the provider's, not the caller's.
+//!             for output in status.outputs() {
+//!                 println!("task {} produced {}", status.task_id(), output.url);
+//!             }
+//!             200
+//!         }
+//!         Ok(Delivery::Repeat(_)) => 200, // already handled
+//!         Err(rejection) => {
+//!             eprintln!("{rejection}");
+//!             rejection.http_status()
+//!         }
+//!     }
+//! }
+//!
+//! async fn serve<P: CallbackProvider>() -> Result<(), happyhorse_client::runtime::Error> {
+//!     // Built once; its client's journal (if any) holds the per-task tokens and the dedup.
+//!     let client = Client::<P>::builder().journal_file("/var/lib/myapp/happyhorse.jsonl")?.build()?;
+//!     let receiver = WebhookReceiver::new(client);
+//!     let status = on_webhook(&receiver, Some("hh_token=..."), b"{}").await;
+//!     # let _ = status;
+//!     Ok(())
+//! }
+//! ```
 
 use std::collections::{HashSet, VecDeque};
 use std::fmt;

@@ -69,7 +69,7 @@ pub struct Task {
 
 impl Task {
     /// A task known by id (from your database, say), in one of the provider's modes
-    /// (`Task::resume(id, apixo::Mode::VideoEdit)`): polled with that mode's documented
+    /// (`Task::resume(id, <module>::Mode::VideoEdit)`): polled with that mode's documented
     /// guidance. Prefer [`Client::resume`], which also checks the id.
     pub fn resume(id: impl Into<String>, mode: impl TaskMode) -> Self {
         Task {

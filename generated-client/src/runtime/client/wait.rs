@@ -39,7 +39,7 @@ pub struct Progress {
 type ProgressFn = Box<dyn FnMut(&Progress) + Send>;
 
 /// How to wait. Defaults: the task's documented first-poll delay, then intervals drawn
-/// uniformly (jittered) from its documented range (APIXO reference-to-video: 10-15 s), a
+/// uniformly (jittered) from its documented range (such as 10-15 s), a
 /// 30-minute deadline, no progress callback.
 pub struct WaitOptions {
     first_poll: Option<Duration>,

@@ -1,6 +1,19 @@
 //! A [`DeliveryStore`] in PostgreSQL, for webhook receivers that run as several replicas:
 //! one row per claimed key, and `INSERT ... ON CONFLICT DO NOTHING` decides the first
 //! claim atomically, whichever replica makes it.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//!
+//! use happyhorse_client::runtime::provider::CallbackProvider;
+//! use happyhorse_client::runtime::webhook::postgres::PgDeliveries;
+//! use happyhorse_client::runtime::{Client, WebhookReceiver};
+//!
+//! async fn receiver<P: CallbackProvider>() -> Result<WebhookReceiver<P>, Box<dyn std::error::Error>> {
+//!     let store = PgDeliveries::connect("host=10.0.0.5 port=5432 user=hooks dbname=hooks").await?;
+//!     Ok(WebhookReceiver::new(Client::<P>::from_env()?).with_store(Arc::new(store)))
+//! }
+//! ```
 
 use super::{BoxFuture, DeliveryStore, StoreError};
 

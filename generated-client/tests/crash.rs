@@ -355,24 +355,30 @@ async fn mid_wait() {
     assert_eq!(again[0], "RECOVERED 0 0");
 }
 
+/// One scenario's future.
+type Scenario = std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>;
+
+/// A scenario's name and how to start it.
+struct Entry(&'static str, fn() -> Scenario);
+
 fn main() {
     if std::env::var_os("HH_CRASH_CHILD").is_some() {
         child();
         return;
     }
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let scenarios: [(&str, fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>); 5] = [
-        ("killed_before_the_post", || Box::pin(before_the_post())),
-        ("killed_after_the_post_before_the_answer", || Box::pin(after_the_post_before_the_answer())),
-        ("killed_after_the_answer_before_its_outcome_is_on_disk", || {
+    let scenarios: [Entry; 5] = [
+        Entry("killed_before_the_post", || Box::pin(before_the_post())),
+        Entry("killed_after_the_post_before_the_answer", || Box::pin(after_the_post_before_the_answer())),
+        Entry("killed_after_the_answer_before_its_outcome_is_on_disk", || {
             Box::pin(after_the_answer_before_the_outcome_is_recorded())
         }),
-        ("killed_after_the_answer", || Box::pin(after_the_answer())),
-        ("killed_mid_wait", || Box::pin(mid_wait())),
+        Entry("killed_after_the_answer", || Box::pin(after_the_answer())),
+        Entry("killed_mid_wait", || Box::pin(mid_wait())),
     ];
     let (mut passed, mut failed) = (0, 0);
     println!("\nrunning {} crash scenarios (real child processes, SIGKILL)", scenarios.len());
-    for (name, scenario) in scenarios {
+    for Entry(name, scenario) in scenarios {
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(scenario())));
         match outcome {
             Ok(()) => {

@@ -21,7 +21,7 @@
 //! After a restart, resume what the journal knows and resolve what it does not:
 //!
 //! ```no_run
-//! use happyhorse_client::runtime::provider::Provider;
+//! use happyhorse_client::runtime::provider::{Provider, StatusAnswer};
 //! use happyhorse_client::runtime::{Client, Error, Resolution, WaitOptions};
 //!
 //! // Any generated provider module's `Api` (its `Client` is `runtime::Client<Api>`).

@@ -213,7 +213,10 @@ async fn fetch(url: &str, dest: &Path, options: &DownloadOptions) -> Result<Down
     let tmp_path =
         dest.with_file_name(format!(".{name}.{}.{}.part", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed)));
     let mut guard = TempFile(Some(tmp_path.clone()));
-    let mut file = tokio::fs::File::create(&tmp_path).await.map_err(|e| io(&tmp_path, e))?;
+    // Created synchronously (not on the blocking pool): if this future is dropped at a
+    // deadline, no create can still be running to bring the file back after the guard
+    // removed it. Later writes go to this open file, never to a new one.
+    let mut file = tokio::fs::File::from_std(std::fs::File::create(&tmp_path).map_err(|e| io(&tmp_path, e))?);
     let mut bytes = 0u64;
     while let Some(chunk) = response.chunk().await.map_err(net)? {
         bytes += chunk.len() as u64;

@@ -14,8 +14,9 @@
 //! cursor. [`FileJournal`] is the embedded default, needing no server: one JSON record per
 //! line, appended with a single write and `fsync`'d before `append` returns, tolerant of a
 //! torn last line (a crash mid-write): an incomplete line is never read, and the next append
-//! starts on a fresh line, so the fragment is skipped as unreadable. Several processes may
-//! append to one file (each record is one `O_APPEND` write); every reader sees the same order,
+//! starts on a fresh line, so the fragment is skipped as unreadable. Several processes on
+//! one machine may append to one file on a local filesystem (each record is one `O_APPEND`
+//! write; network filesystems do not promise that); every reader sees the same order,
 //! which is what makes [`crate::runtime::webhook::JournalDeliveries`] a shared dedup store.
 //!
 //! After a restart, resume what the journal knows and resolve what it does not:

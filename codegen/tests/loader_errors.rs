@@ -364,3 +364,61 @@ fn a_lint_reads_required_fields_only() {
         ),
     );
 }
+
+/// A row that lets a paid submit be sent again must say why (issue 7).
+#[test]
+fn a_rejected_status_needs_a_decision() {
+    let from = "rejected = true\nsource = { doc = \"errors\", section = \"Modellix: querying a task\", quote = \"402 insufficient balance (do not retry)\" }\ndecision = { choice = \"A 402 on submit means no task was created; a resubmit after topping up is safe.\", reason = \"Insufficient balance refuses the paid task before it is created.\" }\n";
+    let text = edited(
+        MODELLIX,
+        from,
+        "rejected = true\nsource = { doc = \"errors\", section = \"Modellix: querying a task\", quote = \"402 insufficient balance (do not retry)\" }\n",
+    );
+    fails_with(
+        MODELLIX,
+        &text,
+        format!(
+            "{MODELLIX}:{}: http_statuses[2].decision: missing key `decision`: rejected = true lets a paid submit answered 402 be sent again; record why the answer proves no task was created",
+            pos(&text, "402\nmeaning", 0)
+        ),
+    );
+}
+
+/// Unlisted statuses may count as rejections only on a doc fact.
+#[test]
+fn unlisted_statuses_rejected_needs_a_source() {
+    let text = edited(MODELLIX, "[unlisted_statuses]\nrejected = false", "[unlisted_statuses]\nrejected = true");
+    fails_with(
+        MODELLIX,
+        &text,
+        format!(
+            "{MODELLIX}:{}: unlisted_statuses.source: missing key `source`: rejected = true for statuses the docs do not list needs a doc fact saying they prove no task was created",
+            pos(&text, "true\ndecision = { choice = \"A status the table", 0)
+        ),
+    );
+}
+
+#[test]
+fn generated_item_names_are_reserved() {
+    let text = edited(MODELLIX, "[types.ResourceType]\n", "[types.Mode]\n");
+    let errs = errors(MODELLIX, &text);
+    assert!(
+        errs.iter()
+            .any(|e| e
+                .ends_with("types.Mode: `Mode` is reserved: the generator emits an item of that name; choose another")),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn a_callback_url_field_must_be_a_request_key() {
+    let text = edited(APIXO, "url_field = \"callback_url\"", "url_field = \"callback\"");
+    fails_with(
+        APIXO,
+        &text,
+        format!(
+            "{APIXO}:{}: callbacks.url_field: `callback`: expected a top-level key of the submit request (a field of the request object or of a flattened union)",
+            pos(&text, "\"callback\"\n", 0)
+        ),
+    );
+}

@@ -45,7 +45,10 @@ async fn conformance_suite_passes_with_full_coverage() {
 #[test]
 fn openapi_exports() {
     for m in happyhorse_codegen::output::load_all(&root()).expect("valid specs") {
-        let doc = happyhorse_codegen::openapi::openapi(&m);
+        let mut doc = happyhorse_codegen::openapi::openapi(&m);
+        // The version is the spec file's hash: any edit of the spec changes it, and the
+        // snapshot is about the schema, not the file.
+        doc["info"]["version"] = serde_json::json!("sha256:(the spec file's hash)");
         insta::assert_snapshot!(format!("openapi_{}", m.module), format!("{doc:#}"));
     }
 }

@@ -232,6 +232,33 @@ fn video_edit_bills_input_plus_output_with_the_input_capped_at_15_seconds() {
 }
 
 #[test]
+fn fractional_probed_seconds_give_an_upper_bound_so_a_budget_never_under_estimates() {
+    // apixo:268-269: "(input video seconds + output video seconds) * unitPrice", the input
+    // side capped at 15 s; the doc does not say how a fractional probed duration is billed
+    // (FACTS.md ambiguity 5). Expected amounts are computed here by hand.
+    let req =
+        SubmitRequest::new(VideoEditInput::new("p", ["https://example.com/in.mp4"]).with_resolution(Resolution::P720));
+    let est = |secs: &str| req.estimate_cost(&BillingInputs::default().with_input_video_seconds(d(secs))).unwrap();
+    // 7.2 s: exact (7.2 + 7.2) x 0.125 = 1.8; rounded up to 8 s: (8 + 8) x 0.125 = 2.
+    let e = est("7.2");
+    assert_eq!(e.official.amount, d("1.8"));
+    let bound = e.upper_bound.expect("a fractional input has an upper bound");
+    assert_eq!((bound.official.amount, bound.market_reference.amount), (d("2"), d("2.6")));
+    assert_eq!(e.at_most_official().amount, d("2"));
+    assert!(bound.assumption.contains("input_video_seconds"), "{}", bound.assumption);
+    // 15.4 s: capped at 15 either way: (15 + 15) x 0.125 = 3.75.
+    let e = est("15.4");
+    assert_eq!(e.official.amount, d("3.75"));
+    assert_eq!(e.at_most_official().amount, d("3.75"));
+    assert_eq!(e.upper_bound.map(|b| b.official.amount), Some(d("3.75")));
+    // Whole seconds: the bound equals the exact amount.
+    assert_eq!(est("7").at_most_official().amount, est("7").official.amount);
+    // Modes billed on the requested (integer) duration have no bound.
+    let t2v = SubmitRequest::new(TextToVideoInput::new("p").with_resolution(Resolution::P720).with_duration(5));
+    assert_eq!(t2v.estimate_cost(&BillingInputs::default()).unwrap().upper_bound, None);
+}
+
+#[test]
 fn billing_never_guesses_a_missing_input() {
     // Decision 4: no default resolution or duration.
     let no_resolution = SubmitRequest::new(TextToVideoInput::new("p").with_duration(5));

@@ -1,7 +1,9 @@
 //! Paid-submission safety over real HTTP on loopback: an invalid request is never sent; a
 //! submit is sent again only when the answer proves it was not accepted (429) or the
 //! connection was never made; every other outcome after sending is
-//! `SubmissionOutcomeUnknown` with exactly one POST on the wire.
+//! `SubmissionOutcomeUnknown` with exactly one POST on the wire. Timeouts run on a manual
+//! clock that the test advances once the server has the request: nothing waits on the
+//! wall clock.
 
 mod support;
 
@@ -20,7 +22,7 @@ fn client(server: &Server, clock: &ManualClock) -> apixo::Client {
         .base_url(server.url())
         .clock(Arc::new(clock.clone()))
         .retry(RetryPolicy { jitter: false, ..RetryPolicy::default() })
-        .timeouts(Duration::from_secs(2), Duration::from_millis(500), Duration::from_millis(800))
+        .timeouts(Duration::from_secs(10), Duration::from_secs(30), Duration::from_secs(60))
         .max_body_bytes(4096)
         .build()
         .unwrap()
@@ -98,10 +100,20 @@ async fn a_lost_connection_is_an_unknown_outcome() {
 
 #[tokio::test]
 async fn a_timeout_is_an_unknown_outcome() {
-    unknown_after_one_post(Reply::After(Duration::from_secs(3), Box::new(accepted())), |r| {
-        *r == UnknownReason::Timeout
-    })
-    .await;
+    let server = Server::start(vec![Reply::Hold], accepted()).await;
+    let clock = ManualClock::default();
+    let c = client(&server, &clock);
+    let submitting = tokio::spawn(async move { c.submit(&request()).await });
+    server.requests_seen(1).await;
+    clock.advance(Duration::from_secs(59));
+    tokio::task::yield_now().await;
+    assert!(!submitting.is_finished(), "the 60 s request timeout has not passed");
+    clock.advance(Duration::from_secs(1));
+    let err = submitting.await.unwrap().unwrap_err();
+    let Error::SubmissionOutcomeUnknown(u) = &err else { panic!("expected an unknown outcome, got {err}") };
+    assert_eq!(u.reason, UnknownReason::Timeout);
+    assert!(!err.safe_to_resubmit());
+    assert_eq!(server.count("POST"), 1, "the submit must not be sent twice");
 }
 
 #[tokio::test]
@@ -197,6 +209,108 @@ async fn modellix_submit_follows_the_documented_body_and_answer() {
     let req = happyhorse_client::modellix::SubmitRequest::new(["https://example.com/girl.jpg"], "A woman character1");
     let task = client.submit(&req).await.unwrap();
     assert_eq!(task.id, "task-abc123");
-    assert_eq!(task.follow_url, None, "a get_result URL on another origin is not followed");
+    assert_eq!(task.follow_url(), None, "a get_result URL on another origin is not followed");
     assert_eq!(server.requests()[0].target, "/api/v1/alibaba/happyhorse-1.0-r2v/async");
+}
+
+// ---- answers that drift from the docs: the id is never lost (issue 7, item 1) -----------
+
+#[tokio::test]
+async fn the_task_id_is_read_by_its_path_before_the_rest_of_the_answer() {
+    // apixo: "data.taskId ... Unique task identifier used with the status endpoint". The
+    // envelope `code` missing, or sent as a string: the task exists, its id is kept.
+    for body in [
+        json!({"message": "success", "data": {"taskId": "task_7"}}),
+        json!({"code": "200", "data": {"taskId": "task_7"}}),
+        json!({"code": 200, "data": {"taskId": "task_7", "extra": {"nested": [1, 2]}}}),
+    ] {
+        let server = Server::start(vec![Reply::json(200, body.clone())], Reply::raw(500, "")).await;
+        let task = client(&server, &ManualClock::default()).submit(&request()).await.unwrap();
+        assert_eq!(task.id, "task_7", "{body}");
+    }
+    // Modellix: data.get_result without its url still gives the task.
+    let answer =
+        json!({"code": 0, "data": {"status": "pending", "task_id": "task-abc123", "get_result": {"method": "GET"}}});
+    let server = Server::start(vec![Reply::json(200, answer)], Reply::raw(500, "")).await;
+    let task = happyhorse_client::modellix::Client::builder()
+        .api_key("test-key-5f3a9")
+        .base_url(server.url())
+        .build()
+        .unwrap()
+        .submit(&happyhorse_client::modellix::SubmitRequest::new(
+            ["https://example.com/girl.jpg"],
+            "A woman character1",
+        ))
+        .await
+        .unwrap();
+    assert_eq!((task.id.as_str(), task.follow_url()), ("task-abc123", None));
+}
+
+#[tokio::test]
+async fn an_id_with_a_contradicting_envelope_is_an_unknown_outcome_that_keeps_the_id_and_body() {
+    let body = json!({"code": 500, "message": "Bearer test-key echoed", "data": {"taskId": "task_8"}});
+    let server = Server::start(vec![Reply::json(200, body)], accepted()).await;
+    let err = client(&server, &ManualClock::default()).submit(&request()).await.unwrap_err();
+    let Error::SubmissionOutcomeUnknown(u) = &err else { panic!("expected an unknown outcome, got {err}") };
+    assert_eq!(
+        (u.reason.clone(), u.task_id.as_deref()),
+        (UnknownReason::UnexpectedEnvelope { code: 500 }, Some("task_8"))
+    );
+    let raw = u.body.as_deref().unwrap();
+    assert!(raw.contains("task_8") && raw.contains("<redacted>") && !raw.contains("test-key"), "{raw}");
+    assert_eq!(err.task_id(), Some("task_8"));
+    assert!(!err.safe_to_resubmit());
+    assert_eq!(server.count("POST"), 1);
+}
+
+#[tokio::test]
+async fn statuses_the_docs_do_not_list_are_unknown_outcomes() {
+    // The spec's [unlisted_statuses] decision: an unlisted status proves nothing.
+    for status in [404, 405, 409, 413, 422] {
+        unknown_after_one_post(Reply::json(status, json!({"code": status, "message": "?"})), |r| {
+            *r == UnknownReason::UnexpectedStatus
+        })
+        .await;
+    }
+}
+
+// ---- cancel-safety (issue 7, item 2) -------------------------------------------------------
+
+#[tokio::test]
+async fn dropping_the_submit_future_after_sending_loses_nothing() {
+    let gate = support::Gate::new();
+    let server = Server::start(vec![Reply::Gate(gate.clone(), Box::new(accepted()))], Reply::raw(500, "")).await;
+    let dir = std::env::temp_dir().join(format!("hh-cancel-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let journal = dir.join("journal.jsonl");
+    let clock = ManualClock::default();
+    let c = apixo::Client::builder()
+        .api_key("test-key")
+        .base_url(server.url())
+        .clock(Arc::new(clock.clone()))
+        .journal_file(&journal)
+        .unwrap()
+        .build()
+        .unwrap();
+    // The caller gives up once the request is on the wire.
+    let req = request();
+    tokio::select! {
+        r = c.submit(&req) => panic!("the submit should have been dropped, got {r:?}"),
+        () = server.requests_seen(1) => {}
+    }
+    gate.open();
+    // The exchange completes on its own task and records its outcome.
+    let outcome = loop {
+        let text = std::fs::read_to_string(&journal).unwrap();
+        if let Some(line) = text.lines().find(|l| l.contains("\"kind\":\"outcome\"")) {
+            break serde_json::from_str::<serde_json::Value>(line).unwrap();
+        }
+        tokio::task::yield_now().await;
+    };
+    assert_eq!((outcome["result"].as_str(), outcome["task_id"].as_str()), (Some("accepted"), Some("task_1")));
+    let recovery = c.recover().await.unwrap();
+    assert_eq!(recovery.tasks.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["task_1"]);
+    assert_eq!(server.count("POST"), 1);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -60,3 +60,24 @@ async fn preflight_reports_each_broken_media_rule_with_its_path() {
             .all(|r| r.header("authorization").is_none() && r.header("range") == Some("bytes=0-65535"))
     );
 }
+
+#[tokio::test]
+async fn preflight_says_when_it_could_not_check_a_size_and_never_follows_a_redirect_off_loopback_to_http() {
+    // A 206 without Content-Range states no full size: reported as unchecked, not passed.
+    let server = Server::start(
+        vec![image(206, png(1280, 720)), Reply::raw(302, "").header("Location", "http://cdn.example.com/a.png")],
+        Reply::raw(500, ""),
+    )
+    .await;
+    let urls: Vec<String> = (0..2).map(|i| format!("{}/img/{i}", server.url())).collect();
+    let v = SubmitRequest::new(urls, "character1 and character2").preflight_media().await.unwrap_err();
+    let got: Vec<(&str, &str)> = v.as_slice().iter().map(|v| (v.path.as_str(), v.actual.as_str())).collect();
+    assert_eq!(got.len(), 2, "{v}");
+    assert_eq!(got[0].0, "reference_images[0]");
+    assert!(got[0].1.contains("could not be checked"), "{v}");
+    // The downloads' redirect policy: plain http only on loopback (the redirect is refused
+    // before any connection to the other host).
+    assert_eq!(got[1].0, "reference_images[1]");
+    assert!(got[1].1.contains("redirect"), "{v}");
+    assert_eq!(server.requests().len(), 2);
+}

@@ -119,8 +119,7 @@ async fn the_key_appears_nowhere() {
     if let Err(e) = &status {
         note(format!("{e}"));
     }
-    let e =
-        client.wait(&Task::new("t2", "text-to-video", apixo::POLLING[0]), WaitOptions::default()).await.unwrap_err();
+    let e = client.wait(&Task::resume("t2", apixo::Mode::TextToVideo), WaitOptions::default()).await.unwrap_err();
     note(format!("{e}\n{e:?}"));
 
     // Configuration errors.

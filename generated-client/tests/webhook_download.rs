@@ -1,41 +1,13 @@
-//! Webhook deliveries (FACTS.md, APIXO webhooks: the payload has the status response's
-//! shape; deliveries are retried up to 3 times, so one task can arrive more than once),
-//! and result downloads over real HTTP on loopback.
+//! Result downloads over real HTTP on loopback: atomic, capped, never with the API key,
+//! never over plain http off loopback, and bounded by a total deadline (measured on an
+//! injected clock, so the test never waits on the wall clock).
 
 mod support;
 
-use happyhorse_client::apixo;
-use happyhorse_client::runtime::{Delivery, DownloadError, DownloadOptions, TaskPhase, WebhookReceiver, download};
-use serde_json::json;
+use std::time::Duration;
+
+use happyhorse_client::runtime::{DownloadError, DownloadOptions, ManualClock, download, download_with_clock};
 use support::{Reply, Server};
-
-fn payload(task: &str, state: &str) -> Vec<u8> {
-    json!({"code": 200, "message": "success", "data": {"taskId": task, "state": state, "failCode": "CONTENT_VIOLATION",
-        "failMsg": "blocked", "createTime": 1, "completeTime": 2}})
-    .to_string()
-    .into_bytes()
-}
-
-#[test]
-fn webhook_deliveries_parse_like_polling_and_redeliveries_are_recognised() {
-    let receiver: WebhookReceiver<apixo::Api> = WebhookReceiver::default();
-    let first = receiver.receive(&payload("t1", "failed")).unwrap();
-    let Delivery::First(status) = &first else { panic!("expected a first delivery") };
-    assert_eq!(status.phase(), TaskPhase::Failed);
-    // An undocumented fail code is kept, not rejected.
-    assert_eq!(status.fail_code(), Some(&apixo::FailCode::Other("CONTENT_VIOLATION".into())));
-    for _ in 0..3 {
-        assert!(matches!(receiver.receive(&payload("t1", "failed")).unwrap(), Delivery::Repeat(_)));
-    }
-    assert!(matches!(receiver.receive(&payload("t2", "failed")).unwrap(), Delivery::First(_)));
-    // Forgetting lets a redelivery be processed again (after a failed handling).
-    receiver.forget(&first.into_inner());
-    assert!(matches!(receiver.receive(&payload("t1", "failed")).unwrap(), Delivery::First(_)));
-    let e = receiver.receive(b"{\"code\": 200}").unwrap_err();
-    assert_eq!((e.path.as_str(), e.message.as_str()), ("data", "missing"));
-    let rules = WebhookReceiver::<apixo::Api>::rules();
-    assert_eq!((rules.ack_status, rules.ack_within.as_secs(), rules.max_redeliveries), (200, 30, 3));
-}
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("hh-dl-{name}-{}", std::process::id()));
@@ -93,5 +65,48 @@ async fn downloads_refuse_plain_http_off_loopback() {
         let e = download(url, &dir.join("v.mp4"), &DownloadOptions::default()).await.unwrap_err();
         assert!(matches!(e, DownloadError::Url { .. }), "{url}: {e}");
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_download_that_trickles_ends_at_its_total_deadline_and_leaves_nothing() {
+    // Headers announce 1 MB, 10 bytes arrive, then nothing: the idle timeout (60 s of
+    // silence) would never fire if bytes kept trickling; the total deadline does.
+    let server =
+        Server::start(vec![Reply::Partial { status: 200, total: 1_000_000, prefix: vec![b'x'; 10] }], Reply::Hold)
+            .await;
+    let dir = temp_dir("deadline");
+    let clock = ManualClock::default();
+    let opts = DownloadOptions { deadline: Duration::from_secs(600), ..DownloadOptions::default() };
+    let url = format!("{}/slow.mp4", server.url());
+    let dest = dir.join("v.mp4");
+    let (task_clock, task_dest, task_url) = (clock.clone(), dest.clone(), url.clone());
+    let running = tokio::spawn(async move { download_with_clock(&task_url, &task_dest, &opts, &task_clock).await });
+    server.requests_seen(1).await;
+    clock.advance(Duration::from_secs(599));
+    tokio::task::yield_now().await;
+    assert!(!running.is_finished(), "not before the deadline");
+    clock.advance(Duration::from_secs(1));
+    let e = running.await.unwrap().unwrap_err();
+    assert!(matches!(&e, DownloadError::Deadline { deadline, .. } if *deadline == Duration::from_secs(600)), "{e}");
+    assert_eq!(files(&dir), Vec::<String>::new(), "no partial file is left");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn downloads_never_follow_a_redirect_to_plain_http_off_loopback() {
+    let server = Server::start(
+        vec![Reply::raw(302, "").header("Location", "http://cdn.example.com/v.mp4")],
+        Reply::raw(500, ""),
+    )
+    .await;
+    let dir = temp_dir("redirect");
+    let e =
+        download(&format!("{}/r", server.url()), &dir.join("v.mp4"), &DownloadOptions::default()).await.unwrap_err();
+    assert!(
+        matches!(&e, DownloadError::Network { message, .. } if message.contains("a redirect must be https")),
+        "{e}"
+    );
+    assert_eq!(files(&dir), Vec::<String>::new());
     let _ = std::fs::remove_dir_all(&dir);
 }

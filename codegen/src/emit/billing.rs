@@ -17,7 +17,14 @@ pub(super) fn all(m: &Module) -> TokenStream {
 
     let input_fields = b.inputs.iter().map(|i| {
         let n = ident(&i.name);
-        let doc = lines(&format!("{}\n\n- {}", i.doc, source(&i.source)));
+        let mut text = format!("{}\n\n- {}", i.doc, source(&i.source));
+        if i.round_up_bound {
+            text.push_str("\n- Estimates also give the amount with this value rounded up to a whole unit, as [`CostEstimate::upper_bound`](::happyhorse_client::runtime::CostEstimate::upper_bound).");
+        }
+        if let Some(d) = &i.decision {
+            text.push_str(&format!("\n- {}", decision(d)));
+        }
+        let doc = lines(&text);
         quote!(#doc pub #n: ::std::option::Option<#rt::Decimal>)
     });
     let input_setters = b.inputs.iter().map(|i| {
@@ -234,17 +241,47 @@ fn formula_arm(m: &Module, b: &Billing, f: &Formula) -> TokenStream {
     });
     let lets = bindings(b, f);
     let eval = result_expr(&f.expr);
+    // Inputs the provider may round up to a whole unit: the closure takes them as
+    // parameters, so it is evaluated once as given and once rounded up (the upper bound).
+    let bounded: Vec<&str> = b
+        .inputs
+        .iter()
+        .filter(|i| i.round_up_bound && f.expr.vars().iter().any(|v| matches!(v, Var::Input(n) if *n == i.name)))
+        .map(|i| i.name.as_str())
+        .collect();
+    let params = bounded.iter().map(|n| {
+        let v = var_ident(&Var::Input((*n).to_owned()));
+        quote!(#v: #rt::Decimal)
+    });
+    let exact_args: Vec<TokenStream> =
+        bounded.iter().map(|n| var_ident(&Var::Input((*n).to_owned()))).map(|v| quote!(#v)).collect();
+    let up_args: Vec<TokenStream> =
+        bounded.iter().map(|n| var_ident(&Var::Input((*n).to_owned()))).map(|v| quote!(#v.ceil())).collect();
+    let upper = if bounded.is_empty() {
+        quote!(::std::option::Option::None)
+    } else {
+        let assumption = format!(
+            "{} rounded up to a whole {per} (the docs do not say how a fractional value is billed)",
+            bounded.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        );
+        quote!(::std::option::Option::Some(#rt::CostBound {
+            official: #rt::Money { amount: eval(unit.official, #(#up_args),*)?, currency: #currency },
+            market_reference: #rt::Money { amount: eval(unit.market, #(#up_args),*)?, currency: #currency },
+            assumption: #assumption,
+        }))
+    };
     let body = quote! {
         let unit = match #selector { #(#price_arms,)* };
         #(#lets)*
-        let eval = |unit_price: #rt::Decimal| -> ::std::result::Result<#rt::Decimal, #rt::BillingError> { #eval };
+        let eval = |unit_price: #rt::Decimal, #(#params),*| -> ::std::result::Result<#rt::Decimal, #rt::BillingError> { #eval };
         ::std::result::Result::Ok(#rt::CostEstimate {
             mode: #mode,
             formula: #text,
             per: #per,
             unit_price: unit,
-            official: #rt::Money { amount: eval(unit.official)?, currency: #currency },
-            market_reference: #rt::Money { amount: eval(unit.market)?, currency: #currency },
+            official: #rt::Money { amount: eval(unit.official, #(#exact_args),*)?, currency: #currency },
+            market_reference: #rt::Money { amount: eval(unit.market, #(#exact_args),*)?, currency: #currency },
+            upper_bound: #upper,
         })
     };
     match &m.modes.union {

@@ -7,11 +7,11 @@ use quote::quote;
 
 use super::docs::lines;
 use super::{ident, json, rt};
-use crate::ir::{Module, Struct, Ty, TypeDef, Usage};
+use crate::ir::{Module, ResultGate, Struct, Ty, TypeDef, Usage};
 
 pub(super) fn all(m: &Module) -> TokenStream {
     let items = m.types.iter().map(|t| match t {
-        TypeDef::Struct(s) if s.usage == Usage::Response => struct_decode(s),
+        TypeDef::Struct(s) if s.usage == Usage::Response => struct_decode(s, m.task.result_gate.as_ref()),
         _ => quote!(),
     });
     let roots = response_roots(m).into_iter().map(root_methods);
@@ -34,12 +34,12 @@ pub(super) fn response_roots(m: &Module) -> Vec<&str> {
     out
 }
 
-fn struct_decode(s: &Struct) -> TokenStream {
+fn struct_decode(s: &Struct, gate: Option<&ResultGate>) -> TokenStream {
     let rt = rt();
     let json = json();
     let name = ident(&s.name);
-    let fields = s.fields.iter().map(|f| {
-        let n = ident(&f.rust);
+    let gate = gate.filter(|g| g.parent == s.name);
+    let call = |f: &crate::ir::Field| {
         let wire = &f.wire;
         let func = match (&f.ty, f.required) {
             (Ty::Json(_), true) => quote!(required_json),
@@ -47,13 +47,55 @@ fn struct_decode(s: &Struct) -> TokenStream {
             (_, true) => quote!(required),
             (_, false) => quote!(optional),
         };
-        quote!(#n: #rt::decode::#func(obj, path, #wire)?)
+        quote!(#rt::decode::#func(obj, path, #wire)?)
+    };
+    let Some(g) = gate else {
+        let fields = s.fields.iter().map(|f| {
+            let n = ident(&f.rust);
+            let c = call(f);
+            quote!(#n: #c)
+        });
+        return quote! {
+            impl #rt::decode::Decode for #name {
+                fn decode(v: &#json::Value, path: &str) -> ::std::result::Result<Self, #rt::DecodeError> {
+                    let obj = #rt::decode::object(v, path)?;
+                    ::std::result::Result::Ok(Self { #(#fields,)* })
+                }
+            }
+        };
+    };
+    // The state first: the result is decoded only when the state says the task succeeded
+    // (before that, a result field is ignored, whatever it holds).
+    let state = s.fields.iter().find(|f| f.wire == g.state_wire);
+    let lets = s.fields.iter().map(|f| {
+        let n = ident(&f.rust);
+        let c = call(f);
+        if f.wire == g.result_wire {
+            quote!(let #n = if succeeded { #c } else { ::std::option::Option::None };)
+        } else if f.wire == g.state_wire {
+            let t = super::field_ty(f);
+            quote!(let #n: #t = #c;)
+        } else {
+            quote!(let #n = #c;)
+        }
     });
+    let state_n = state.map(|f| ident(&f.rust));
+    let names = s.fields.iter().map(|f| ident(&f.rust));
+    let order: Vec<&crate::ir::Field> =
+        state.into_iter().chain(s.fields.iter().filter(|f| f.wire != g.state_wire)).collect();
+    let lets: Vec<TokenStream> = {
+        let all: Vec<TokenStream> = lets.collect();
+        order.iter().map(|f| all[s.fields.iter().position(|x| x.wire == f.wire).unwrap_or(0)].clone()).collect()
+    };
+    let (first, rest) = lets.split_first().map_or((quote!(), &[][..]), |(a, b)| (a.clone(), b));
     quote! {
         impl #rt::decode::Decode for #name {
             fn decode(v: &#json::Value, path: &str) -> ::std::result::Result<Self, #rt::DecodeError> {
                 let obj = #rt::decode::object(v, path)?;
-                ::std::result::Result::Ok(Self { #(#fields,)* })
+                #first
+                let succeeded = #state_n.phase() == #rt::TaskPhase::Succeeded;
+                #(#rest)*
+                ::std::result::Result::Ok(Self { #(#names,)* })
             }
         }
     }

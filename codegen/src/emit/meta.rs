@@ -68,12 +68,40 @@ pub(super) fn provider(m: &Module) -> TokenStream {
         quote!(#rt::StatusRule { status: #status, meaning: #meaning, action: #action, retry: #retry, max_retries: #max, rejected: #rejected })
     });
     let status_doc = lines(&format!(
-        "The documented HTTP status table, by status.\n\n{}",
+        "The documented HTTP status table, by status. `rejected`: the answer proves no task was created, so a submit may be sent again.\n\n{}\n- Any other status: {}",
         m.statuses
             .iter()
-            .map(|s| format!("- {}: {}. {}", s.status, s.meaning, source(&s.source)))
+            .map(|s| {
+                let mut line = format!("- {}: {}. {}", s.status, s.meaning, source(&s.source));
+                if let Some(d) = &s.decision {
+                    line.push_str(&format!(" {}", super::docs::decision(d)));
+                }
+                line
+            })
             .collect::<Vec<_>>()
-            .join("\n")
+            .join("\n"),
+        unlisted_text(m)
+    ));
+    let unlisted = m.unlisted_statuses.rejected;
+    let unlisted_doc = lines(&format!(
+        "Whether an HTTP status that [`HTTP_STATUSES`] does not list proves a submit was not accepted: {}",
+        unlisted_text(m)
+    ));
+    let paths = |wire: &str| {
+        let parts = wire.split('.');
+        quote!(&[#(#parts),*])
+    };
+    let submit_id = paths(&m.task.submit_id.wire);
+    let follow = match &m.task.follow {
+        Some(f) => {
+            let p = paths(&f.wire);
+            quote!(::std::option::Option::Some(#p))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let paths_doc = lines(&format!(
+        "Where the task id (`{}`) is in a submit answer, read before the rest of the answer is decoded so a paid task's id is never lost to an answer that differs elsewhere from the docs.",
+        m.task.submit_id.wire
     ));
     let polling = m.modes.modes.iter().map(|md| {
         let p = &md.polling;
@@ -115,6 +143,10 @@ pub(super) fn provider(m: &Module) -> TokenStream {
             source(&c.source)
         ));
         let parse_doc = lines(&format!("Decodes a webhook body; it has the shape of [`{}`].", c.payload));
+        let url_field = match &c.url_field {
+            Some(f) => quote!(::std::option::Option::Some(#f)),
+            None => quote!(::std::option::Option::None),
+        };
         quote! {
             #doc
             pub const CALLBACKS: #rt::CallbackRules = #rt::CallbackRules {
@@ -122,6 +154,7 @@ pub(super) fn provider(m: &Module) -> TokenStream {
                 ack_status: #ack,
                 ack_within: ::std::time::Duration::from_secs(#within),
                 max_redeliveries: #redeliveries,
+                url_field: #url_field,
             };
 
             #parse_doc
@@ -130,6 +163,7 @@ pub(super) fn provider(m: &Module) -> TokenStream {
             }
         }
     });
+    let mode_enum = mode_enum(m);
     let request = m.submit.request.as_deref().map(ident);
     let mode_methods = request.map(|req| {
         let (polling_body, mode_body) = match &m.modes.union {
@@ -194,8 +228,16 @@ pub(super) fn provider(m: &Module) -> TokenStream {
             HTTP_STATUSES.iter().find(|r| r.status == status)
         }
 
+        #unlisted_doc
+        pub const UNLISTED_STATUS_REJECTED: bool = #unlisted;
+
+        #paths_doc
+        pub const TASK_PATHS: #rt::TaskPaths = #rt::TaskPaths { submit_id: #submit_id, follow: #follow };
+
         #polling_doc
         pub const POLLING: &[#rt::PollingGuidance] = &[#(#polling),*];
+
+        #mode_enum
 
         #mode_methods
         #callbacks
@@ -360,6 +402,70 @@ pub(super) fn task_accessors(m: &Module) -> TokenStream {
         impl #status { #(#status_methods)* }
 
         impl #body { #(#error_methods)* }
+    }
+}
+
+/// The fallback for unlisted statuses, in words.
+fn unlisted_text(m: &Module) -> String {
+    let u = &m.unlisted_statuses;
+    let mut t = if u.rejected {
+        "the submit was not accepted (a resubmit is safe).".to_owned()
+    } else {
+        "the submit's outcome is unknown (never resent automatically).".to_owned()
+    };
+    if let Some(s) = &u.source {
+        t.push_str(&format!(" {}", source(s)));
+    }
+    if let Some(d) = &u.decision {
+        t.push_str(&format!(" {}", super::docs::decision(d)));
+    }
+    t
+}
+
+/// The `Mode` enum: one variant per task mode, with its wire tag and polling guidance, for
+/// resuming a stored task (`Task::resume(id, Mode::VideoEdit)`).
+fn mode_enum(m: &Module) -> TokenStream {
+    let rt = rt();
+    let names: Vec<proc_macro2::Ident> =
+        m.modes.modes.iter().map(|md| ident(md.variant.as_deref().unwrap_or("Default"))).collect();
+    let docs = m.modes.modes.iter().map(|md| lines(&format!("`{}`.", md.tag)));
+    let tags: Vec<&String> = m.modes.modes.iter().map(|md| &md.tag).collect();
+    let idx = (0..names.len()).map(|i| int(i as i128));
+    let (n1, n2, n3, n4, n5) = (names.iter(), names.iter(), names.iter(), names.iter(), names.iter());
+    let (t1, t2) = (tags.iter(), tags.iter());
+    let doc = lines(&format!(
+        "The task modes of {} {}, to resume a stored task with its documented polling guidance (`Task::resume(id, Mode::...)`).",
+        m.provider, m.family
+    ));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Mode { #(#docs #n1,)* }
+
+        impl Mode {
+            /// Every mode, in spec order.
+            pub const ALL: &'static [Mode] = &[#(Mode::#n2),*];
+
+            /// The mode's wire tag.
+            pub fn tag(self) -> &'static str {
+                match self { #(Mode::#n3 => #t1,)* }
+            }
+
+            /// The mode of a wire tag, if it is one.
+            pub fn from_tag(tag: &str) -> ::std::option::Option<Mode> {
+                match tag { #(#t2 => ::std::option::Option::Some(Mode::#n4),)* _ => ::std::option::Option::None }
+            }
+
+            /// The documented polling guidance of the mode.
+            pub fn polling(self) -> #rt::PollingGuidance {
+                match self { #(Mode::#n5 => POLLING[#idx],)* }
+            }
+        }
+
+        impl #rt::provider::TaskMode for Mode {
+            fn tag(&self) -> &'static str { Mode::tag(*self) }
+            fn polling(&self) -> #rt::PollingGuidance { Mode::polling(*self) }
+        }
     }
 }
 

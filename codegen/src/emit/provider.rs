@@ -140,6 +140,25 @@ pub(super) fn all(m: &Module) -> TokenStream {
             }
         }
     });
+    let outputs_documented = t.outputs.is_some();
+    let callback_url_field = match m.callbacks.as_ref().and_then(|c| c.url_field.as_ref()) {
+        Some(f) => quote!(::std::option::Option::Some(#f)),
+        None => quote!(::std::option::Option::None),
+    };
+    let state_documented = match &t.state.ty {
+        Ty::Enum(e) => {
+            let fallback = m.types.iter().find_map(|td| match td {
+                crate::ir::TypeDef::Enum(en) if en.name == *e && en.open() => Some(ident(&en.fallback)),
+                _ => None,
+            });
+            let en = ident(e);
+            match fallback {
+                Some(f) => quote!(!::std::matches!(#status::state(self), #en::#f(_))),
+                None => quote!(true),
+            }
+        }
+        _ => quote!(true),
+    };
     let envelope_message = |ty: &proc_macro2::Ident| quote!(#ty::envelope_message(self));
     let (sub_msg, st_msg) = (envelope_message(&submitted), envelope_message(&status));
     quote! {
@@ -156,6 +175,12 @@ pub(super) fn all(m: &Module) -> TokenStream {
             const SUBMIT: #rt::Endpoint = SUBMIT;
             const STATUS: #rt::Endpoint = STATUS;
             const HTTP_STATUSES: &'static [#rt::StatusRule] = HTTP_STATUSES;
+            const UNLISTED_STATUS_REJECTED: bool = UNLISTED_STATUS_REJECTED;
+            const POLLING: &'static [#rt::PollingGuidance] = POLLING;
+            const TASK_PATHS: #rt::TaskPaths = TASK_PATHS;
+            const OUTPUTS_DOCUMENTED: bool = #outputs_documented;
+            const CALLBACK_URL_FIELD: ::std::option::Option<&'static str> = #callback_url_field;
+            type Mode = Mode;
         }
 
         #callbacks
@@ -185,6 +210,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
             fn task_id(&self) -> &str { #status::task_id(self) }
             fn state(&self) -> &str { #state_text }
             fn phase(&self) -> #rt::TaskPhase { #status::phase(self) }
+            fn state_documented(&self) -> bool { #state_documented }
             fn failure(&self) -> ::std::option::Option<#rt::provider::Failure> { #failure }
             fn outputs(&self) -> ::std::vec::Vec<#rt::provider::Output> { #outputs_call }
             fn envelope_code(&self) -> i64 { #status::envelope_code(self) }

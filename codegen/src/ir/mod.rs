@@ -38,6 +38,7 @@ pub struct Module {
     pub envelope: Envelope,
     pub errors: ErrorModel,
     pub statuses: Vec<HttpStatus>,
+    pub unlisted_statuses: UnlistedStatuses,
     pub modes: Modes,
     pub billing: Option<Billing>,
     pub callbacks: Option<Callbacks>,
@@ -569,8 +570,22 @@ pub struct Task {
     pub result: Option<FieldPath>,
     pub follow: Option<FieldPath>,
     pub outputs: Option<Outputs>,
+    /// The object holding both the state and the result, so the result is decoded only
+    /// once the state says the task succeeded.
+    pub result_gate: Option<ResultGate>,
     pub source: Source,
     pub decision: Option<Decision>,
+}
+
+/// The response object whose `result` field is decoded only when its `state` field's
+/// phase is `succeeded`.
+#[derive(Debug, Clone)]
+pub struct ResultGate {
+    /// The object type.
+    pub parent: String,
+    /// Wire names of the state and result fields in it.
+    pub state_wire: String,
+    pub result_wire: String,
 }
 
 /// Where the produced files are listed.
@@ -625,6 +640,16 @@ pub struct HttpStatus {
     pub max_retries: Option<u32>,
     pub rejected: bool,
     pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+/// What a status the table does not list proves about a submit.
+#[derive(Debug, Clone)]
+pub struct UnlistedStatuses {
+    /// True only when a doc fact says unlisted statuses prove no task was created.
+    pub rejected: bool,
+    pub source: Option<Source>,
+    pub decision: Option<Decision>,
 }
 
 /// The task modes: the variants of the submit request's mode union, or one default mode.
@@ -701,7 +726,11 @@ pub struct BillingInput {
     pub name: String,
     pub doc: String,
     pub min: Option<DecimalLit>,
+    /// The provider may round the value up to a whole unit: estimates also give the amount
+    /// with the value rounded up (an upper bound).
+    pub round_up_bound: bool,
     pub source: Source,
+    pub decision: Option<Decision>,
 }
 
 #[derive(Debug, Clone)]
@@ -724,6 +753,8 @@ pub struct Callbacks {
     pub ack_status: u16,
     pub ack_within_s: u32,
     pub max_redeliveries: u32,
+    /// Wire name of the top-level request key carrying the callback URL.
+    pub url_field: Option<String>,
     pub source: Source,
 }
 

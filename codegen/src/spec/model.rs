@@ -35,6 +35,8 @@ pub struct SpecFile {
     pub errors: Errors,
     #[serde(default)]
     pub http_statuses: Vec<HttpStatus>,
+    /// What an HTTP status the table does not list proves about a submit.
+    pub unlisted_statuses: Option<UnlistedStatuses>,
     pub polling: Named<Polling>,
     pub billing: Option<Billing>,
     pub callbacks: Option<Callbacks>,
@@ -430,6 +432,19 @@ pub struct HttpStatus {
     /// The answer proves the task was not created.
     pub rejected: bool,
     pub source: Source,
+    /// Why the answer proves (or does not prove) that no task was created; required when
+    /// `rejected = true`, since that lets a paid submit be sent again.
+    pub decision: Option<Decision>,
+}
+
+/// The fallback for statuses `[[http_statuses]]` does not list: `rejected = true` (a resubmit
+/// is safe) needs a doc fact (`source`); the default is an unknown outcome.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnlistedStatuses {
+    pub rejected: Spanned<bool>,
+    pub source: Option<Source>,
+    pub decision: Option<Decision>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -475,7 +490,11 @@ pub struct Price {
 pub struct BillingInput {
     pub doc: S,
     pub min: Option<S>,
+    /// `whole_units_up`: the provider may round the value up to a whole unit, so estimates
+    /// also give the amount with the value rounded up, as an upper bound.
+    pub bound: Option<S>,
     pub source: Source,
+    pub decision: Option<Decision>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -494,6 +513,9 @@ pub struct Callbacks {
     pub ack_status: Spanned<i64>,
     pub ack_within_s: Spanned<i64>,
     pub max_redeliveries: Spanned<i64>,
+    /// Wire name of the request field that carries the callback URL (a top-level field, or
+    /// a field of a flattened union), where the client adds its per-task token.
+    pub url_field: Option<S>,
     pub source: Source,
 }
 

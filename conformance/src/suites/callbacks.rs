@@ -1,11 +1,12 @@
 //! Webhooks through the simulator: a callback-mode task is delivered to the callback URL
 //! when it finishes, redelivered (up to the documented number of times) while the receiver
 //! does not answer the documented status, every delivery decodes with the generated types
-//! like a status answer, and deduplication lets exactly one through.
+//! like a status answer, and the receiver's own dedup (its key and an in-memory
+//! `DeliveryStore`) lets exactly one through.
 
 use std::time::{Duration, Instant};
 
-use happyhorse_client::runtime::webhook::Deduper;
+use happyhorse_client::runtime::webhook::{DeliveryStore, MemoryDeliveries, delivery_key};
 use serde_json::Value;
 
 use super::record;
@@ -68,7 +69,7 @@ async fn check(h: &Harness, s: &Subject) -> Result<(), String> {
     if answered != want {
         return Err(format!("deliveries answered {answered:?}, expected {want:?}"));
     }
-    let dedup = Deduper::new(16);
+    let dedup = MemoryDeliveries::new(16);
     let mut firsts = 0;
     for r in &received {
         if r.original_url != url {
@@ -81,7 +82,8 @@ async fn check(h: &Harness, s: &Subject) -> Result<(), String> {
         if !a.phase().is_terminal() {
             return Err(format!("a delivery in a non-terminal state {}", a.state()));
         }
-        if dedup.first(&format!("{}\u{0}{}", a.task_id(), a.state())) {
+        let key = delivery_key(&s.ir.module, a.task_id(), a.state());
+        if dedup.claim(&key).await.map_err(|e| e.to_string())? {
             firsts += 1;
         }
     }

@@ -73,6 +73,33 @@ pub struct CostEstimate {
     pub official: Money,
     /// The cost at the market reference price.
     pub market_reference: Money,
+    /// When an input may be billed rounded up (a fractional probed duration the docs do not
+    /// say how to round), the amounts with it rounded up: what a budget check must use.
+    pub upper_bound: Option<CostBound>,
+}
+
+/// The amounts of an estimate with its roundable inputs rounded up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CostBound {
+    /// The upper bound at the official price.
+    pub official: Money,
+    /// The upper bound at the market reference price.
+    pub market_reference: Money,
+    /// What was rounded, in words.
+    pub assumption: &'static str,
+}
+
+impl CostEstimate {
+    /// The most the request can cost at the official price: the upper bound when there is
+    /// one, else the exact amount. Budget checks use this, so they never under-estimate.
+    pub fn at_most_official(&self) -> Money {
+        self.upper_bound.map_or(self.official, |b| b.official)
+    }
+
+    /// The most the request can cost at the market reference price.
+    pub fn at_most_market_reference(&self) -> Money {
+        self.upper_bound.map_or(self.market_reference, |b| b.market_reference)
+    }
 }
 
 /// The value of a request field the price depends on.

@@ -96,10 +96,11 @@ pub fn required_json<T: Decode>(obj: &Object, path: &str, name: &str) -> Result<
     }
 }
 
-/// An optional JSON-in-a-string field.
+/// An optional JSON-in-a-string field: absent, `null` and `""` are `None`.
 pub fn optional_json<T: Decode>(obj: &Object, path: &str, name: &str) -> Result<Option<T>, DecodeError> {
     match obj.get(name) {
         None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(v) => json_string(v, &key(path, name)).map(Some),
     }
 }
@@ -162,6 +163,14 @@ mod tests {
         assert!(e.message.starts_with("the string is not valid JSON"), "{e}");
         let e = json_string::<Vec<String>>(&json!(7), "data.resultJson").unwrap_err();
         assert_eq!(e.message, "expected a string holding JSON, got number 7");
+    }
+
+    #[test]
+    fn an_empty_json_string_is_absent() {
+        let v = json!({"r": "", "s": "  "});
+        let obj = v.as_object().unwrap();
+        assert_eq!(optional_json::<Vec<String>>(obj, "data", "r"), Ok(None));
+        assert_eq!(optional_json::<Vec<String>>(obj, "data", "s"), Ok(None));
     }
 
     #[test]

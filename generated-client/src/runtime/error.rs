@@ -32,6 +32,49 @@ pub enum Error {
     Decode(Box<DecodeFailure>),
     /// The network failed.
     Transport(Box<TransportError>),
+    /// The task succeeded but the answer names no output (paid, nothing to download).
+    NoResult(Box<NoResult>),
+    /// The task journal holds a submission of the same body whose outcome is unknown (or
+    /// that is still in flight): sending it again could create a second paid task. Nothing
+    /// was sent. Check the provider, then resolve it (`Client::resolve_unknown`) or submit
+    /// with `SubmitOptions::resubmit_unknown`.
+    DuplicateRefused(Box<Unresolved>),
+    /// The task journal could not be read or written.
+    Journal(Box<JournalFailure>),
+}
+
+/// A task that succeeded without outputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoResult {
+    /// The task.
+    pub task_id: String,
+    /// Its state, as sent.
+    pub state: String,
+}
+
+/// A submission in the journal whose outcome is not known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unresolved {
+    /// The journal's submission id.
+    pub submission: String,
+    /// The fingerprint of the body.
+    pub fingerprint: String,
+    /// When it was submitted (Unix milliseconds).
+    pub submitted_at_ms: u64,
+    /// Why its outcome is unknown, or that it is still in flight.
+    pub reason: String,
+}
+
+/// A journal failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalFailure {
+    /// What failed.
+    pub message: String,
+    /// The task, if the failure came after the provider named one.
+    pub task_id: Option<String>,
+    /// Whether a request may have reached the provider (false: the intent could not be
+    /// recorded, so nothing was sent).
+    pub request_sent: bool,
 }
 
 /// An error answer from the provider.
@@ -107,6 +150,8 @@ pub struct OutcomeUnknown {
     pub task_id: Option<String>,
     /// Details from the transport, if any.
     pub detail: Option<String>,
+    /// The whole answer body (at most 64 KiB, the API key redacted), if one arrived.
+    pub body: Option<String>,
 }
 
 /// A task that finished without a result.
@@ -176,7 +221,9 @@ impl Error {
             Error::Timeout(e) => e.task_id.as_deref(),
             Error::Decode(e) => e.task_id.as_deref(),
             Error::Transport(e) => e.task_id.as_deref(),
-            Error::Config { .. } | Error::Validation(_) => None,
+            Error::NoResult(e) => Some(&e.task_id),
+            Error::Journal(e) => e.task_id.as_deref(),
+            Error::Config { .. } | Error::Validation(_) | Error::DuplicateRefused(_) => None,
         }
     }
 
@@ -187,6 +234,7 @@ impl Error {
             Error::Config { .. } | Error::Validation(_) => true,
             Error::Api(e) => e.not_accepted,
             Error::Transport(e) => !e.request_sent,
+            Error::Journal(e) => !e.request_sent,
             _ => false,
         }
     }
@@ -207,7 +255,12 @@ impl Error {
             Error::Timeout(e) => &mut e.task_id,
             Error::Decode(e) => &mut e.task_id,
             Error::Transport(e) => &mut e.task_id,
-            Error::Config { .. } | Error::Validation(_) | Error::TaskFailed(_) => return self,
+            Error::Journal(e) => &mut e.task_id,
+            Error::Config { .. }
+            | Error::Validation(_)
+            | Error::TaskFailed(_)
+            | Error::NoResult(_)
+            | Error::DuplicateRefused(_) => return self,
         };
         if slot.is_none() {
             *slot = Some(id.to_owned());
@@ -324,6 +377,23 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::NoResult(e) => write!(
+                f,
+                "task {} reached state {} but the answer names no output: it is paid and there is nothing to download; contact the provider with the task id",
+                e.task_id, e.state
+            ),
+            Error::DuplicateRefused(e) => write!(
+                f,
+                "not sent: the journal holds submission {} of the same body (fingerprint {}, at {} ms): {}. A second submit could create a second paid task: check the provider first, then resolve it or submit with resubmit_unknown",
+                e.submission, e.fingerprint, e.submitted_at_ms, e.reason
+            ),
+            Error::Journal(e) => {
+                write!(f, "task journal: {}{}", e.message, task(&e.task_id))?;
+                if !e.request_sent {
+                    write!(f, "; nothing was sent")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -334,6 +404,25 @@ impl From<Violations> for Error {
     fn from(v: Violations) -> Self {
         Error::Validation(v)
     }
+}
+
+/// The largest raw body kept in an error.
+pub(crate) const RAW_BODY_LIMIT: usize = 64 * 1024;
+
+/// A whole body for an error: at most [`RAW_BODY_LIMIT`] bytes (cut at a character
+/// boundary, `…` appended), invalid UTF-8 replaced, and `secret` redacted.
+pub(crate) fn raw_body(body: &[u8], secret: &str) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut text = if secret.is_empty() { text.into_owned() } else { text.replace(secret, "<redacted>") };
+    if text.len() > RAW_BODY_LIMIT {
+        let mut cut = RAW_BODY_LIMIT;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push('\u{2026}');
+    }
+    text
 }
 
 /// The start of a body for a message: at most 200 characters, control characters escaped,
@@ -364,6 +453,14 @@ mod tests {
     }
 
     #[test]
+    fn raw_bodies_are_capped_and_redacted() {
+        assert_eq!(raw_body(b"{\"k\": \"sk-1\"}", "sk-1"), "{\"k\": \"<redacted>\"}");
+        let big = "\u{e9}".repeat(RAW_BODY_LIMIT);
+        let r = raw_body(big.as_bytes(), "k");
+        assert!(r.len() <= RAW_BODY_LIMIT + 3 && r.ends_with('\u{2026}'));
+    }
+
+    #[test]
     fn resubmission_safety() {
         let unknown = Error::SubmissionOutcomeUnknown(Box::new(OutcomeUnknown {
             reason: UnknownReason::ServerError,
@@ -371,6 +468,7 @@ mod tests {
             snippet: None,
             task_id: None,
             detail: None,
+            body: None,
         }));
         assert!(!unknown.safe_to_resubmit());
         assert!(unknown.to_string().contains("Do not resubmit blindly"));

@@ -120,6 +120,20 @@ pub struct CallbackRules {
     /// Deliveries are retried up to this many times when not acknowledged, so one task can
     /// arrive more than once.
     pub max_redeliveries: u32,
+    /// The top-level request key carrying the callback URL, where the client adds its
+    /// per-task token ([`crate::runtime::webhook::TOKEN_PARAM`]).
+    pub url_field: Option<&'static str>,
+}
+
+/// Where the task facts are in a raw submit answer, as wire-name paths (`["data",
+/// "taskId"]`): read before the answer is decoded, so an answer that differs elsewhere from
+/// the docs never loses a paid task's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskPaths {
+    /// The task id.
+    pub submit_id: &'static [&'static str],
+    /// The absolute URL to query the task with, when the provider gives one.
+    pub follow: Option<&'static [&'static str]>,
 }
 
 /// Requirements on media behind a URL, which only a fetch can check.

@@ -11,6 +11,7 @@ pub mod count;
 pub mod decode;
 pub mod download;
 pub mod error;
+pub mod journal;
 pub mod json;
 pub mod lint;
 pub mod meta;
@@ -21,6 +22,7 @@ pub mod read;
 pub mod retry;
 pub mod secret;
 pub mod time;
+pub mod token;
 pub mod violation;
 pub mod webhook;
 
@@ -32,20 +34,25 @@ pub mod export {
     pub use serde_json;
 }
 
-pub use billing::{BillingError, CostEstimate, UnitPrice};
-pub use client::{Client, ClientBuilder, ClientSettings, DynClient, Progress, Task, WaitOptions};
+pub use billing::{BillingError, CostBound, CostEstimate, UnitPrice};
+pub use client::{
+    Client, ClientBuilder, ClientSettings, DynClient, Progress, Recovery, Resolution, SubmitOptions, Task,
+    UnknownSubmission, WaitOptions,
+};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use decode::DecodeError;
-pub use download::{DownloadError, DownloadOptions, Downloaded, download};
+pub use download::{DownloadError, DownloadOptions, Downloaded, download, download_with_clock};
 pub use error::Error;
+pub use journal::{FileJournal, TaskJournal};
 pub use lint::Lint;
 pub use meta::{
-    CallbackRules, Endpoint, IdParam, MediaRules, PollingGuidance, ProviderInfo, RetryAdvice, StatusRule, TaskPhase,
+    CallbackRules, Endpoint, IdParam, MediaRules, PollingGuidance, ProviderInfo, RetryAdvice, StatusRule, TaskPaths,
+    TaskPhase,
 };
 pub use money::{Decimal, Money};
-pub use provider::{Failure, Output};
+pub use provider::{Failure, Output, TaskMode};
 pub use retry::RetryPolicy;
 pub use secret::ApiKey;
 pub use time::{Millis, UnixMillis};
 pub use violation::{Rule, Violation, Violations};
-pub use webhook::{Delivery, WebhookReceiver};
+pub use webhook::{Delivery, DeliveryStore, JournalDeliveries, MemoryDeliveries, Rejection, WebhookReceiver};

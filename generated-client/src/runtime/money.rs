@@ -106,6 +106,18 @@ impl Decimal {
         Some(Decimal { mantissa: a.mantissa.checked_mul(b.mantissa)?, scale }.normalized())
     }
 
+    /// The smallest integer not below the value: 7.2 → 8, 15 → 15, -1.5 → -1.
+    pub fn ceil(self) -> Decimal {
+        let d = self.normalized();
+        if d.scale == 0 {
+            return d;
+        }
+        let Some(div) = 10i128.checked_pow(d.scale) else { return Decimal::ZERO };
+        let q = d.mantissa.div_euclid(div);
+        let q = if d.mantissa.rem_euclid(div) != 0 { q + 1 } else { q };
+        Decimal { mantissa: q, scale: 0 }
+    }
+
     /// Rounds half away from zero to `places` fractional digits (for display in minor
     /// units). Exact when the value already has at most `places` digits.
     pub fn round_half_up(self, places: u32) -> Decimal {

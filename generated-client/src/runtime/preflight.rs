@@ -1,6 +1,8 @@
 //! An opt-in media preflight: the format, pixel size and file size of an image behind a URL
 //! cannot be checked from the URL, so this fetches the start of the file (a ranged GET of
-//! 64 KiB) and reads them from the image header. No API key is sent.
+//! 64 KiB) and reads them from the image header. No API key is sent; redirects follow the
+//! downloads' policy (never from https down to http). A size the server does not state is
+//! reported as unchecked, never passed silently.
 
 use std::time::Duration;
 
@@ -83,6 +85,7 @@ pub async fn fetch(url: &str) -> Result<MediaFacts, String> {
         return Err(format!("{} is not an http(s) URL", parsed.scheme()));
     }
     let mut http = reqwest::Client::builder()
+        .redirect(super::download::redirect_policy())
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(30))
         .user_agent(concat!("happyhorse-client/", env!("CARGO_PKG_VERSION")));
@@ -151,10 +154,13 @@ pub async fn check(url: &str, rules: &MediaRules, path: &str, id_base: &str, out
         }
         None => {}
     }
-    if let Some(b) = facts.bytes
-        && b > rules.max_bytes
-    {
-        push(format!("at most {} bytes", rules.max_bytes), format!("{b} bytes"));
+    match facts.bytes {
+        Some(b) if b > rules.max_bytes => push(format!("at most {} bytes", rules.max_bytes), format!("{b} bytes")),
+        Some(_) => {}
+        None => push(
+            format!("at most {} bytes (a size the server states)", rules.max_bytes),
+            "the server did not say the file's size (no Content-Range or Content-Length): the size could not be checked".into(),
+        ),
     }
 }
 

@@ -9,7 +9,7 @@ use super::billing::{BillingError, CostEstimate};
 use super::client::{ClientBuilder, ClientSettings, DynClient};
 use super::decode::{Decode, DecodeError};
 use super::error::Error;
-use super::meta::{CallbackRules, Endpoint, PollingGuidance, ProviderInfo, StatusRule, TaskPhase};
+use super::meta::{CallbackRules, Endpoint, PollingGuidance, ProviderInfo, StatusRule, TaskPaths, TaskPhase};
 use super::money::Decimal;
 use super::violation::Violations;
 
@@ -20,7 +20,7 @@ pub trait Provider: Send + Sync + 'static {
     /// The submit answer.
     type Submitted: Decode + SubmitAnswer + Send;
     /// The status answer.
-    type Status: Decode + StatusAnswer + Send;
+    type Status: Decode + StatusAnswer + Send + Sync;
     /// The body of an error answer.
     type ErrorBody: Decode + ErrorAnswer;
 
@@ -32,17 +32,46 @@ pub trait Provider: Send + Sync + 'static {
     const STATUS: Endpoint;
     /// The documented HTTP status table.
     const HTTP_STATUSES: &'static [StatusRule];
+    /// Whether a status the table does not list proves a submit was not accepted (false:
+    /// its outcome is unknown, the spec's recorded fallback).
+    const UNLISTED_STATUS_REJECTED: bool;
+    /// The documented polling guidance of every mode.
+    const POLLING: &'static [PollingGuidance];
+    /// Where the task id (and follow URL) are in a raw submit answer.
+    const TASK_PATHS: TaskPaths;
+    /// Whether the docs say where a finished task's outputs are; then a success without
+    /// outputs is an error.
+    const OUTPUTS_DOCUMENTED: bool;
+    /// The top-level request key carrying a webhook callback URL, when the provider
+    /// delivers webhooks (the client adds a per-task token to that URL).
+    const CALLBACK_URL_FIELD: Option<&'static str>;
+    /// The provider's task modes.
+    type Mode: TaskMode;
 
     /// The documented row for a status, if any.
     fn status_rule(status: u16) -> Option<&'static StatusRule> {
         Self::HTTP_STATUSES.iter().find(|r| r.status == status)
     }
+
+    /// The documented polling guidance of a mode tag, if the provider has that mode.
+    fn polling_of(mode: &str) -> Option<PollingGuidance> {
+        Self::POLLING.iter().find(|p| p.mode == mode).copied()
+    }
+}
+
+/// A task mode of a provider (the generated `Mode` enums): its wire tag and documented
+/// polling guidance.
+pub trait TaskMode {
+    /// The wire tag, `video-edit` (or `default`).
+    fn tag(&self) -> &'static str;
+    /// The documented polling guidance.
+    fn polling(&self) -> PollingGuidance;
 }
 
 /// A provider that delivers results by webhook.
 pub trait CallbackProvider: Provider {
     /// The webhook body.
-    type Payload: Decode + StatusAnswer + Send;
+    type Payload: Decode + StatusAnswer + Send + Sync;
     /// How deliveries are made and retried.
     const CALLBACKS: CallbackRules;
 }
@@ -111,6 +140,10 @@ pub trait StatusAnswer {
     fn state(&self) -> &str;
     /// Pending, succeeded or failed.
     fn phase(&self) -> TaskPhase;
+    /// False when the state is not one the docs list (it is kept, and treated as pending).
+    fn state_documented(&self) -> bool {
+        true
+    }
     /// Why it failed, when it failed.
     fn failure(&self) -> Option<Failure>;
     /// The produced files, once it succeeded.

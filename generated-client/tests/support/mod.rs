@@ -26,6 +26,33 @@ pub enum Reply {
     Echo(u16),
     /// Wait, then do the inner reply.
     After(Duration, Box<Reply>),
+    /// Read the request, then never answer (until the test ends): for timeouts driven by
+    /// a manual clock.
+    Hold,
+    /// Send the status line and headers announcing `total` body bytes, then `prefix`, then
+    /// nothing more (a download that stalls).
+    Partial { status: u16, total: usize, prefix: Vec<u8> },
+    /// Read the request, wait until the gate is opened, then do the inner reply.
+    Gate(Gate, Box<Reply>),
+}
+
+/// A gate a test opens to let held replies go on.
+#[derive(Debug, Clone)]
+pub struct Gate(Arc<tokio::sync::Semaphore>);
+
+impl Gate {
+    pub fn new() -> Gate {
+        Gate(Arc::new(tokio::sync::Semaphore::new(0)))
+    }
+
+    /// Lets every reply held at this gate go on.
+    pub fn open(&self) {
+        self.0.add_permits(tokio::sync::Semaphore::MAX_PERMITS / 2);
+    }
+
+    async fn pass(&self) {
+        let _ = self.0.acquire().await;
+    }
 }
 
 impl Reply {
@@ -81,6 +108,9 @@ struct State {
     requests: Vec<Recorded>,
     connections: usize,
 }
+
+/// Wakes tests waiting for requests.
+static ARRIVED: tokio::sync::Notify = tokio::sync::Notify::const_new();
 
 /// The server; stops when dropped.
 pub struct Server {
@@ -142,6 +172,18 @@ impl Server {
     pub fn connections(&self) -> usize {
         self.state.lock().unwrap().connections
     }
+
+    /// Waits until the server has recorded at least `n` requests (no wall-clock timeout:
+    /// it synchronises on the server's own record).
+    pub async fn requests_seen(&self, n: usize) {
+        loop {
+            let notified = ARRIVED.notified();
+            if self.requests().len() >= n {
+                return;
+            }
+            notified.await;
+        }
+    }
 }
 
 async fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
@@ -197,8 +239,25 @@ async fn serve(mut stream: TcpStream, reply: Reply, state: Arc<Mutex<State>>) {
     }
     let Some(request) = read_request(&mut stream).await else { return };
     state.lock().unwrap().requests.push(request);
+    ARRIVED.notify_waiters();
     loop {
         match reply {
+            Reply::Hold => {
+                std::future::pending::<()>().await;
+                return;
+            }
+            Reply::Gate(gate, inner) => {
+                gate.pass().await;
+                reply = *inner;
+            }
+            Reply::Partial { status, total, prefix } => {
+                let head = format!("HTTP/1.1 {status} X\r\nContent-Length: {total}\r\nConnection: close\r\n\r\n");
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(&prefix).await;
+                let _ = stream.flush().await;
+                std::future::pending::<()>().await;
+                return;
+            }
             Reply::After(d, inner) => {
                 tokio::time::sleep(d).await;
                 reply = *inner;

@@ -121,8 +121,20 @@ pub(super) fn billing(
             name: name.clone(),
             doc: inp.doc.get_ref().clone(),
             min: inp.min.as_ref().and_then(|m| decimal(cx, m, &format!("{path}.min"))),
+            round_up_bound: match &inp.bound {
+                Some(b) => cx.one_of(b, &format!("{path}.bound"), &["whole_units_up"]),
+                None => false,
+            },
             source: cx.source(&inp.source, &format!("{path}.source")),
+            decision: cx.decision(&inp.decision, &path),
         });
+        if inp.bound.is_some() && inp.decision.is_none() {
+            cx.err(
+                at,
+                format!("{path}.decision"),
+                "missing key `decision`: a `bound` is a choice the docs do not state; record why",
+            );
+        }
     }
 
     let mut formulas = Vec::new();

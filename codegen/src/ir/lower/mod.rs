@@ -53,6 +53,15 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str) -> Result<Module, SpecErrors> {
     let auth = rest::auth(&mut cx, &spec.auth);
     let counters = rest::counters(&mut cx, spec);
 
+    for (name, at) in &spec.types {
+        if RESERVED.contains(&name.as_str()) {
+            cx.err(
+                at,
+                format!("types.{name}"),
+                format!("`{name}` is reserved: the generator emits an item of that name; choose another"),
+            );
+        }
+    }
     let types = types::lower_types(&mut cx, spec, &counters);
     // Later steps resolve references into the types; they only run on well-formed types,
     // so one broken type does not cascade into dozens of follow-up messages.
@@ -75,6 +84,7 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str) -> Result<Module, SpecErrors> {
     let envelope = ops::envelope(&mut cx, spec, &types, &roots);
     let errors = ops::errors(&mut cx, spec, &types);
     let statuses = ops::statuses(&mut cx, spec);
+    let unlisted_statuses = ops::unlisted_statuses(&mut cx, spec);
     let modes = rest::modes(&mut cx, spec, &types, &submit);
     let billing = match &modes {
         Some(modes) if cx.errs.is_empty() => billing::billing(&mut cx, spec, &types, &submit, modes),
@@ -110,6 +120,7 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str) -> Result<Module, SpecErrors> {
         envelope,
         errors,
         statuses,
+        unlisted_statuses,
         modes,
         billing,
         callbacks,
@@ -122,6 +133,9 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str) -> Result<Module, SpecErrors> {
         notes,
     })
 }
+
+/// Names of items every generated module defines besides the spec's types.
+const RESERVED: &[&str] = &["Api", "Client", "Mode", "BillingInputs"];
 
 fn lower_docs(cx: &mut Cx, spec: &crate::spec::model::SpecFile) -> Vec<Doc> {
     let mut out = Vec::new();

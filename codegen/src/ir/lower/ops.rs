@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use super::context::Cx;
 use crate::ir::resolve::response_path;
 use crate::ir::{
-    Envelope, ErrorModel, FieldPath, HttpStatus, IdParam, Operation, RetryAdvice, Task, Ty, TypeDef, Types, Usage,
+    Envelope, ErrorModel, FieldPath, HttpStatus, IdParam, Operation, ResultGate, RetryAdvice, Task, Ty, TypeDef, Types,
+    UnlistedStatuses, Usage,
 };
 use crate::spec::model::{S, SpecFile};
 
@@ -268,6 +269,10 @@ pub(super) fn task(
         Some(FieldPath { ty: Ty::Enum(e), .. }) => e.clone(),
         _ => String::new(),
     };
+    let result_gate = match (&state, &result, &t.result) {
+        (Some(st_path), Some(res), Some(at)) => result_gate(cx, types, st, st_path, res, at),
+        _ => None,
+    };
     Some(Task {
         submit_id: submit_id?,
         status_id: status_id?,
@@ -278,9 +283,45 @@ pub(super) fn task(
         result,
         follow,
         outputs,
+        result_gate,
         source: cx.source(&t.source, "task.source"),
         decision: cx.decision(&t.decision, "task"),
     })
+}
+
+/// The object holding the state and the result: they must be fields of one object, so the
+/// result is decoded only once the state in the same answer says the task succeeded.
+fn result_gate(
+    cx: &mut Cx,
+    types: &[TypeDef],
+    root: &str,
+    state: &FieldPath,
+    result: &FieldPath,
+    at: &S,
+) -> Option<ResultGate> {
+    let parent = |w: &str| w.rsplit_once('.').map_or(String::new(), |(p, _)| p.to_owned());
+    if parent(&state.wire) != parent(&result.wire) {
+        cx.err(
+            at,
+            "task.result",
+            format!(
+                "`{}` must be in the same object as the state `{}` (the result is decoded only when that state succeeded)",
+                result.wire, state.wire
+            ),
+        );
+        return None;
+    }
+    let mut ty = root.to_owned();
+    let wires: Vec<&str> = result.wire.split('.').collect();
+    for w in &wires[..wires.len() - 1] {
+        let s = types.struct_def(&ty)?;
+        match &s.fields.iter().find(|f| f.wire == *w)?.ty {
+            Ty::Struct(n) => ty = n.clone(),
+            _ => return None,
+        }
+    }
+    let last = |w: &str| w.rsplit('.').next().unwrap_or(w).to_owned();
+    Some(ResultGate { parent: ty, state_wire: last(&state.wire), result_wire: last(&result.wire) })
 }
 
 /// `[task.outputs]`: an array of URL strings, or of objects with a URL field and an
@@ -413,6 +454,13 @@ pub(super) fn statuses(cx: &mut Cx, spec: &SpecFile) -> Vec<HttpStatus> {
             }
             cx.u32(m, &format!("{path}.max_retries"))
         });
+        if s.rejected && s.decision.is_none() {
+            cx.err(
+                &s.status,
+                format!("{path}.decision"),
+                format!("missing key `decision`: rejected = true lets a paid submit answered {code} be sent again; record why the answer proves no task was created"),
+            );
+        }
         out.push(HttpStatus {
             status: code as u16,
             meaning: s.meaning.get_ref().clone(),
@@ -421,8 +469,33 @@ pub(super) fn statuses(cx: &mut Cx, spec: &SpecFile) -> Vec<HttpStatus> {
             max_retries,
             rejected: s.rejected,
             source: cx.source(&s.source, &format!("{path}.source")),
+            decision: cx.decision(&s.decision, &path),
         });
     }
     out.sort_by_key(|s| s.status);
     out
+}
+
+/// `[unlisted_statuses]`: an unlisted status is an unknown outcome unless a doc fact says
+/// it proves no task was created.
+pub(super) fn unlisted_statuses(cx: &mut Cx, spec: &SpecFile) -> UnlistedStatuses {
+    let Some(u) = &spec.unlisted_statuses else {
+        return UnlistedStatuses { rejected: false, source: None, decision: None };
+    };
+    let rejected = *u.rejected.get_ref();
+    if rejected && u.source.is_none() {
+        cx.err(
+            &u.rejected,
+            "unlisted_statuses.source",
+            "missing key `source`: rejected = true for statuses the docs do not list needs a doc fact saying they prove no task was created",
+        );
+    }
+    if u.source.is_none() && u.decision.is_none() {
+        cx.err(&u.rejected, "unlisted_statuses", "expected a `source` or a `decision` saying why");
+    }
+    UnlistedStatuses {
+        rejected,
+        source: u.source.as_ref().map(|s| cx.source(s, "unlisted_statuses.source")),
+        decision: cx.decision(&u.decision, "unlisted_statuses"),
+    }
 }

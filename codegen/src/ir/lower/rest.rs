@@ -186,13 +186,46 @@ pub(super) fn callbacks(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], status:
     if !(200..=299).contains(c.ack_status.get_ref()) {
         cx.err(&c.ack_status, "callbacks.ack_status", "expected a 2xx status");
     }
+    let url_field = c.url_field.as_ref().and_then(|u| {
+        let name = u.get_ref();
+        if request_top_level_key(spec, types, name) {
+            Some(name.clone())
+        } else {
+            cx.err(
+                u,
+                "callbacks.url_field",
+                format!("`{name}`: expected a top-level key of the submit request (a field of the request object or of a flattened union)"),
+            );
+            None
+        }
+    });
     Some(Callbacks {
         payload: c.payload.get_ref().clone(),
         method: c.method.get_ref().clone(),
         ack_status: *c.ack_status.get_ref() as u16,
         ack_within_s: cx.u32(&c.ack_within_s, "callbacks.ack_within_s"),
         max_redeliveries: cx.u32(&c.max_redeliveries, "callbacks.max_redeliveries"),
+        url_field,
         source: cx.source(&c.source, "callbacks.source"),
+    })
+}
+
+/// Whether `name` is a string key at the top level of the submit request's JSON: a string
+/// field of the request object, or of a variant of a union flattened into it.
+fn request_top_level_key(spec: &SpecFile, types: &[TypeDef], name: &str) -> bool {
+    let Some(root) = spec.operations.values().find_map(|o| {
+        let o = o.as_ref();
+        (o.role.get_ref() == "submit").then(|| o.request.as_ref().map(|r| r.get_ref().clone())).flatten()
+    }) else {
+        return false;
+    };
+    let Some(s) = types.struct_def(&root) else { return false };
+    s.fields.iter().any(|f| {
+        (f.wire == name && f.ty == crate::ir::Ty::String)
+            || (f.flatten
+                && matches!(&f.ty, crate::ir::Ty::Union(u) if types.union_def(u).is_some_and(|u| u.variants.iter().any(|v| {
+                    v.payload.as_deref().and_then(|p| types.struct_def(p)).is_some_and(|p| p.fields.iter().any(|pf| pf.wire == name && pf.ty == crate::ir::Ty::String))
+                }))))
     })
 }
 

@@ -2,7 +2,11 @@
 //! terms that matter for a paid submit: never sent, lost after sending, timed out, too
 //! large, or an answer.
 
+use std::time::Duration;
+
 use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+
+use crate::runtime::clock::{Clock, First, race};
 
 /// An answer with its body read in full.
 #[derive(Debug)]
@@ -59,8 +63,21 @@ fn classify(e: &reqwest::Error) -> SendError {
     }
 }
 
-/// Sends a request and reads the answer, at most `limit` body bytes.
-pub(crate) async fn exchange(request: reqwest::RequestBuilder, limit: usize) -> Result<Answer, SendError> {
+/// Sends a request and reads the answer, at most `limit` body bytes, within `timeout` on
+/// `clock` (the whole exchange, body included).
+pub(crate) async fn exchange(
+    request: reqwest::RequestBuilder,
+    limit: usize,
+    clock: &dyn Clock,
+    timeout: Duration,
+) -> Result<Answer, SendError> {
+    match race(exchange_unbounded(request, limit), clock.timer(timeout)).await {
+        First::Left(r) => r,
+        First::Right(()) => Err(SendError::TimedOut(format!("no complete answer within {timeout:?}"))),
+    }
+}
+
+async fn exchange_unbounded(request: reqwest::RequestBuilder, limit: usize) -> Result<Answer, SendError> {
     let mut response = request.send().await.map_err(|e| classify(&e))?;
     let status = response.status().as_u16();
     if response.content_length().is_some_and(|n| n > limit as u64) {

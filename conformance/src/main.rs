@@ -119,6 +119,7 @@ async fn simulate(args: &[String]) -> Result<bool, String> {
     eprintln!(
         "  control:  GET {base}/_sim/stats, POST/DELETE {base}/_sim/faults; a prompt containing sim:fail fails the task"
     );
-    sim.serve_forever().await.map_err(|e| e.to_string())?;
+    let signal = sim.serve_until_signal().await.map_err(|e| e.to_string())?;
+    eprintln!("simulator: stopped ({signal})");
     Ok(true)
 }

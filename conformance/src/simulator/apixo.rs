@@ -68,6 +68,7 @@ impl ProviderApi for Apixo {
                 base: base.to_owned(),
                 callback_url: accepted.callback_url,
             },
+            &sim.config.clock,
         );
         if is_callback {
             callbacks::schedule(sim, view.id.clone());

@@ -65,7 +65,7 @@ pub(crate) async fn handle<P: ProviderApi>(sim: Arc<Shared>, op: Op, req: Reques
     // Faults that act before the request is processed.
     let fault = match fault {
         Some(Fault::Delay(delay)) => {
-            tokio::time::sleep(delay).await;
+            sim.config.clock.sleep(delay).await;
             None
         }
         Some(Fault::DropBeforeRead) => return drop_connection(conn).await,
@@ -121,10 +121,7 @@ pub(crate) async fn handle<P: ProviderApi>(sim: Arc<Shared>, op: Op, req: Reques
 
 fn status<P: ProviderApi>(sim: &Arc<Shared>, parts: &Parts, base: &str) -> Result<Value, ApiError> {
     let id = P::status_id(parts)?;
-    let looked = sim
-        .tasks
-        .poll(P::PROVIDER, &id, sim.config.polls_to_finish, sim.config.run_time)
-        .ok_or_else(|| P::error(404))?;
+    let looked = sim.tasks.poll(P::PROVIDER, &id, sim.lifecycle()).ok_or_else(|| P::error(404))?;
     if looked.became_terminal {
         sim.on_terminal(&looked.view);
     }

@@ -67,6 +67,7 @@ impl ProviderApi for Modellix {
         let view = sim.tasks.create(
             SimProvider::Modellix,
             NewTask { body: stored, outcome, base: base.to_owned(), callback_url: None },
+            &sim.config.clock,
         );
         // modellix-happyhorse-1.0-r2v.txt:19-31; get_result per FACTS.md:18-19.
         Ok(json!({

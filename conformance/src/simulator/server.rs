@@ -102,7 +102,7 @@ pub(crate) async fn accept_loop(listener: TcpListener, sim: Arc<Shared>) {
         let router = router.clone();
         sim.spawn(async move {
             if let Some(delay) = delay {
-                tokio::time::sleep(delay).await;
+                conn_sim.config.clock.sleep(delay).await;
             }
             serve(stream, router, &conn_sim, ConnHandle::with_fault(carried)).await;
         });

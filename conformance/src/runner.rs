@@ -2,9 +2,11 @@
 //! Optionally also runs the example programs (real processes) and Schemathesis.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Output, Stdio};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use tokio::process::Command;
 
 use crate::coverage::Coverage;
 use crate::harness::{Harness, SIM_KEY};
@@ -85,7 +87,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunResult, String> {
     suites::faults::run(&h, &mut report, &opts.suites).await;
     progress(opts, &report, "properties", t);
     let t = Instant::now();
-    suites::callbacks::run(&h, &mut report).await;
+    suites::callbacks::run(&h, &mut report, &opts.suites).await;
     progress(opts, &report, "callbacks", t);
     if let Some(dir) = &opts.examples {
         let t = Instant::now();
@@ -101,6 +103,26 @@ pub async fn run(opts: &RunOptions) -> Result<RunResult, String> {
     Ok(RunResult { report, coverage })
 }
 
+/// How long an example program may run against the simulator (normally well under a second).
+const EXAMPLE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Examples Schemathesis generates per operation and phase.
+const SCHEMATHESIS_EXAMPLES: u32 = 25;
+
+/// How long one Schemathesis run (one module) may take.
+const SCHEMATHESIS_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Runs a program to completion, its output captured, killing it when `limit` passes.
+async fn run_program(mut command: Command, limit: Duration) -> Result<Output, String> {
+    command.kill_on_drop(true).stdin(Stdio::null());
+    let program = Path::new(command.as_std().get_program()).display().to_string();
+    match tokio::time::timeout(limit, command.output()).await {
+        Ok(Ok(out)) => Ok(out),
+        Ok(Err(e)) => Err(format!("cannot run {program}: {e}")),
+        Err(_) => Err(format!("timed out after {} s: {program} did not finish and was stopped", limit.as_secs())),
+    }
+}
+
 /// Runs `examples/<module>` against the simulator: submit, wait, download.
 async fn examples(h: &Arc<Harness>, dir: &Path, report: &mut Report) {
     for s in &h.subjects {
@@ -110,20 +132,10 @@ async fn examples(h: &Arc<Harness>, dir: &Path, report: &mut Report) {
         let _ = std::fs::remove_dir_all(&out_dir);
         let base = h.client_base_url(s);
         let env = s.client.info().api_key_env;
-        let result = tokio::task::spawn_blocking({
-            let (program, out_dir) = (program.clone(), out_dir.clone());
-            move || {
-                Command::new(&program)
-                    .args(["--base-url", &base, "--out"])
-                    .arg(&out_dir)
-                    .args(["--poll-every", "0"])
-                    .env(env, SIM_KEY)
-                    .output()
-            }
-        })
-        .await;
-        let outcome = match result {
-            Ok(Ok(out)) if out.status.success() => {
+        let mut command = Command::new(&program);
+        command.args(["--base-url", &base, "--out"]).arg(&out_dir).args(["--poll-every", "0"]).env(env, SIM_KEY);
+        let outcome = match run_program(command, EXAMPLE_TIMEOUT).await {
+            Ok(out) if out.status.success() => {
                 let files = std::fs::read_dir(&out_dir).map(|d| d.count()).unwrap_or(0);
                 if files > 0 {
                     Ok(())
@@ -131,17 +143,13 @@ async fn examples(h: &Arc<Harness>, dir: &Path, report: &mut Report) {
                     Err(format!("the example ran but downloaded nothing:\n{}", String::from_utf8_lossy(&out.stderr)))
                 }
             }
-            Ok(Ok(out)) => Err(format!(
+            Ok(out) => Err(format!(
                 "{} exited with {}:\n{}",
                 program.display(),
                 out.status,
                 String::from_utf8_lossy(&out.stderr)
             )),
-            Ok(Err(e)) => Err(format!(
-                "cannot run {} (build it with `cargo build -p happyhorse-client --examples`): {e}",
-                program.display()
-            )),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(format!("{e} (build it with `cargo build --workspace --examples`)")),
         };
         let _ = std::fs::remove_dir_all(&out_dir);
         record(report, "examples", format!("{}: submit, wait, download (real process)", s.name()), started, outcome);
@@ -171,39 +179,28 @@ async fn schemathesis(h: &Arc<Harness>, program: &Path, root: &Path, report: &mu
                 let hooks_dir = root.join("conformance");
                 // Schemathesis keeps a cache in its working directory: keep it under target/.
                 let work_dir = dir.clone();
-                let r = tokio::task::spawn_blocking(move || {
-                    Command::new(program)
-                        .current_dir(work_dir)
-                        .env("SCHEMATHESIS_HOOKS", "schemathesis_hooks")
-                        .env("PYTHONPATH", hooks_dir)
-                        .env("HH_PUBLIC_URL_FIELDS", public.join(","))
-                        .arg("run")
-                        .arg(&file)
-                        .args(["--url", &url])
-                        .args(["--header", &format!("Authorization: Bearer {SIM_KEY}")])
-                        .args([
-                            "--checks",
-                            "all",
-                            "--seed",
-                            "20261121",
-                            "--max-examples",
-                            "25",
-                            "--phases",
-                            "examples,coverage,fuzzing",
-                        ])
-                        .args(["--mode", "all", "--no-color"])
-                        .output()
-                })
-                .await;
-                match r {
-                    Ok(Ok(out)) if out.status.success() => Ok(()),
-                    Ok(Ok(out)) => Err(format!(
+                let mut command = Command::new(program);
+                command
+                    .current_dir(work_dir)
+                    .env("SCHEMATHESIS_HOOKS", "schemathesis_hooks")
+                    .env("PYTHONPATH", hooks_dir)
+                    .env("HH_PUBLIC_URL_FIELDS", public.join(","))
+                    .arg("run")
+                    .arg(&file)
+                    .args(["--url", &url])
+                    .args(["--header", &format!("Authorization: Bearer {SIM_KEY}")])
+                    .args(["--checks", "all", "--seed", "20261121"])
+                    .args(["--max-examples", &SCHEMATHESIS_EXAMPLES.to_string()])
+                    .args(["--phases", "examples,coverage,fuzzing"])
+                    .args(["--mode", "all", "--no-color"]);
+                match run_program(command, SCHEMATHESIS_TIMEOUT).await {
+                    Ok(out) if out.status.success() => Ok(()),
+                    Ok(out) => Err(format!(
                         "schemathesis found problems:\n{}{}",
                         String::from_utf8_lossy(&out.stdout),
                         String::from_utf8_lossy(&out.stderr)
                     )),
-                    Ok(Err(e)) => Err(format!("cannot run schemathesis: {e}")),
-                    Err(e) => Err(e.to_string()),
+                    Err(e) => Err(e),
                 }
             }
         };

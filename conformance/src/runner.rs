@@ -132,6 +132,15 @@ async fn examples(h: &Arc<Harness>, dir: &Path, report: &mut Report) {
         let _ = std::fs::remove_dir_all(&out_dir);
         let base = h.client_base_url(s);
         let env = s.client.info().api_key_env;
+        let mut help = Command::new(&program);
+        help.arg("--help");
+        let helped = match run_program(help, EXAMPLE_TIMEOUT).await {
+            Ok(out) if out.status.success() && String::from_utf8_lossy(&out.stdout).starts_with("usage: ") => Ok(()),
+            Ok(out) => Err(format!("`{} --help` exited with {} and printed no usage", program.display(), out.status)),
+            Err(e) => Err(e),
+        };
+        record(report, "examples", format!("{}: --help prints the usage and exits 0", s.name()), started, helped);
+        let started = Instant::now();
         let mut command = Command::new(&program);
         command.args(["--base-url", &base, "--out"]).arg(&out_dir).args(["--poll-every", "0"]).env(env, SIM_KEY);
         let outcome = match run_program(command, EXAMPLE_TIMEOUT).await {

@@ -170,7 +170,7 @@ pub(crate) fn start_delivery(sim: &Arc<Shared>, view: TaskView) {
 
 /// Why the simulator will not POST to `url`, or `None` when it may: unless remote callbacks
 /// are allowed, only `localhost` and loopback IP addresses are, so nothing leaves the machine.
-pub(crate) fn off_machine(url: &str, remote_allowed: bool) -> Option<String> {
+pub fn callback_target_problem(url: &str, remote_allowed: bool) -> Option<String> {
     let parsed = match reqwest::Url::parse(url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => u,
         Ok(u) => return Some(format!("{url} is not an http(s) URL (scheme {})", u.scheme())),
@@ -203,7 +203,7 @@ async fn deliver(sim: Arc<Shared>, view: TaskView) {
         attempts,
         end,
     };
-    if let Some(reason) = off_machine(&target, sim.config.remote_callbacks) {
+    if let Some(reason) = callback_target_problem(&target, sim.config.remote_callbacks) {
         if sim.config.log {
             eprintln!("simulator: the callback of task {} was not sent to {target}: {reason}", view.id);
         }
@@ -250,18 +250,18 @@ async fn deliver(sim: Arc<Shared>, view: TaskView) {
 
 #[cfg(test)]
 mod tests {
-    use super::off_machine;
+    use super::callback_target_problem;
 
     #[test]
     fn only_loopback_targets_unless_remote_callbacks_are_allowed() {
         for local in ["http://127.0.0.1:9/hook", "https://127.8.9.10/x", "http://[::1]:80/", "http://localhost:1/h"] {
-            assert_eq!(off_machine(local, false), None, "{local}");
+            assert_eq!(callback_target_problem(local, false), None, "{local}");
         }
         for remote in ["https://your-server.com/webhooks/apixo", "https://8.8.8.8/x", "http://[2001:db8::1]/"] {
-            let why = off_machine(remote, false).expect("refused");
+            let why = callback_target_problem(remote, false).expect("refused");
             assert!(why.contains("not a loopback address"), "{why}");
-            assert_eq!(off_machine(remote, true), None, "{remote}");
+            assert_eq!(callback_target_problem(remote, true), None, "{remote}");
         }
-        assert!(off_machine("ftp://127.0.0.1/x", true).is_some_and(|w| w.contains("scheme ftp")));
+        assert!(callback_target_problem("ftp://127.0.0.1/x", true).is_some_and(|w| w.contains("scheme ftp")));
     }
 }

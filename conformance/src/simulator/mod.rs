@@ -51,7 +51,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use callbacks::{CallbackAttempt, CallbackDelivery, DeliveryEnd, ORIGINAL_URL_HEADER};
+pub use callbacks::{CallbackAttempt, CallbackDelivery, DeliveryEnd, ORIGINAL_URL_HEADER, callback_target_problem};
 pub use clock::{MANUAL_CLOCK_START_UNIX_MS, SimClock};
 pub use config::SimConfig;
 pub use faults::{Fault, Faults, Route, SimProvider};
@@ -170,24 +170,6 @@ impl Simulator {
     /// What `GET /_sim/stats` answers.
     pub fn stats(&self) -> serde_json::Value {
         control::stats_json(&self.shared)
-    }
-
-    /// Serves until SIGINT (Ctrl-C) or, on Unix, SIGTERM; then stops and returns the
-    /// signal's name.
-    pub async fn serve_until_signal(self) -> std::io::Result<&'static str> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            let mut term = signal(SignalKind::terminate())?;
-            tokio::select! {
-                r = tokio::signal::ctrl_c() => r.map(|()| "SIGINT"),
-                _ = term.recv() => Ok("SIGTERM"),
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            tokio::signal::ctrl_c().await.map(|()| "Ctrl-C")
-        }
     }
 }
 

@@ -357,7 +357,7 @@ fn status_operations_take_the_task_id_where_the_docs_say() {
     let get = &apixo["paths"]["/statusTask/happyHorse"]["get"];
     assert_eq!(
         get["parameters"],
-        json!([{ "name": "taskId", "in": "query", "required": true, "schema": { "type": "string" },
+        json!([{ "name": "taskId", "in": "query", "required": true, "schema": { "type": "string", "minLength": 1 },
                  "description": "The task id returned by submit (`data.taskId`)." }])
     );
     assert_eq!(get["responses"]["404"]["description"], json!("Task not found."));
@@ -369,6 +369,8 @@ fn status_operations_take_the_task_id_where_the_docs_say() {
         (p["name"].clone(), p["in"].clone(), p["required"].clone()),
         (json!("task_id"), json!("path"), json!(true))
     );
+    // An empty id names no task: the export says so, as the client and the simulator do.
+    assert_eq!(p["schema"], json!({ "type": "string", "minLength": 1 }));
     assert_eq!(get["responses"]["404"]["description"], json!("Task or model not found"));
     assert_eq!(get["responses"]["500"]["x-max-retries"], json!(3));
 }

@@ -461,6 +461,8 @@ pub struct Operation {
     pub response: String,
     pub doc: String,
     pub source: Source,
+    /// A decision on how the operation is called, where the docs leave it open.
+    pub decision: Option<Decision>,
     /// The task id parameter: its wire name and where it goes.
     pub id_param: Option<IdParam>,
 }

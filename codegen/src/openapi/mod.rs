@@ -176,12 +176,20 @@ fn status_operation(m: &Module, cx: &Cx) -> Value {
                 "in": if p.in_query { "query" } else { "path" },
                 "required": true,
                 "description": p.doc,
-                "schema": { "type": "string" },
+                "schema": task_id_schema(),
             }]),
         );
     }
     out.insert("responses".into(), responses(m, op, cx, &[401, 404]));
     Value::Object(out)
+}
+
+/// The schema of a task id parameter: a non-empty string. An id is whatever submit returned;
+/// the client refuses an empty one and a provider can look none up, so the simulator rejects
+/// it too. Stated here so the export says what the implementations enforce (Schemathesis
+/// found an empty `taskId` accepted by the schema and rejected by the simulator).
+fn task_id_schema() -> Value {
+    json!({ "type": "string", "minLength": 1 })
 }
 
 /// `200` with the operation's response type, every documented status with the error body,

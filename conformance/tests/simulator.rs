@@ -532,6 +532,100 @@ async fn modellix_over_long_prompt_is_truncated_and_accepted() {
     }
 }
 
+/// The spec's decision on `operations.submit`: a body that is not sent as
+/// `application/json` is answered 400 in the provider's error shape, and creates nothing.
+#[tokio::test]
+async fn submits_not_sent_as_json_are_400_in_each_providers_shape() {
+    let sim = start(polls(100)).await;
+    let send_as = |path: &'static str, content_type: Option<&'static str>, body: String| {
+        let mut request = http().post(format!("{}{path}", sim.base_url())).bearer_auth(KEY).body(body);
+        if let Some(ct) = content_type {
+            request = request.header("Content-Type", ct);
+        }
+        send(request)
+    };
+    for (content_type, got) in [(Some("text/plain"), "\"text/plain\""), (None, "none")] {
+        let answer = send_as(APIXO_SUBMIT, content_type, t2v("x")).await.expect("answer");
+        assert_error(&answer, 400, &[&format!("Content-Type: must be application/json (got {got})")]);
+        assert!(apixo::ErrorBody::from_json_slice(&answer.body).is_ok());
+        let answer = send_as(MODELLIX_SUBMIT, content_type, r2v("x")).await.expect("answer");
+        assert_error(
+            &answer,
+            400,
+            &[&format!("Invalid format: header 'Content-Type' must be application/json (got {got})")],
+        );
+        assert!(modellix::ErrorBody::from_json_slice(&answer.body).is_ok());
+    }
+    assert_eq!(sim.tasks_created(SimProvider::Apixo) + sim.tasks_created(SimProvider::Modellix), 0);
+    // Parameters and letter case do not matter.
+    for ct in ["application/json; charset=utf-8", "Application/JSON"] {
+        assert_eq!(send_as(APIXO_SUBMIT, Some(ct), t2v("x")).await.expect("answer").status, 200, "{ct}");
+        assert_eq!(send_as(MODELLIX_SUBMIT, Some(ct), r2v("x")).await.expect("answer").status, 200, "{ct}");
+    }
+}
+
+/// A method a path does not take is answered 405 with `Allow`, in the provider's error shape
+/// (not an empty body).
+#[tokio::test]
+async fn wrong_methods_are_405_in_each_providers_shape() {
+    let sim = start(polls(100)).await;
+    let base = sim.base_url();
+    let cases = [
+        (
+            http().get(format!("{base}{APIXO_SUBMIT}")),
+            "POST",
+            "method GET is not allowed on /api/v1/generateTask/happyHorse; use POST",
+        ),
+        (
+            http().post(format!("{base}/api/v1/statusTask/happyHorse?taskId=task_1")),
+            "GET",
+            "method POST is not allowed",
+        ),
+        (
+            http().get(format!("{base}{MODELLIX_SUBMIT}")),
+            "POST",
+            "Invalid parameters: method GET is not allowed on /api/v1/alibaba/happyhorse-1.0-r2v/async; use POST",
+        ),
+        (
+            http().delete(format!("{base}/api/v1/tasks/task-1")),
+            "GET",
+            "Invalid parameters: method DELETE is not allowed",
+        ),
+    ];
+    for (i, (request, allow, message)) in cases.into_iter().enumerate() {
+        let answer = send(request.bearer_auth(KEY)).await.expect("answer");
+        assert_error(&answer, 405, &[message]);
+        assert_eq!(answer.headers.get("allow").and_then(|v| v.to_str().ok()), Some(allow));
+        let decodes = if i < 2 {
+            apixo::ErrorBody::from_json_slice(&answer.body).is_ok()
+        } else {
+            modellix::ErrorBody::from_json_slice(&answer.body).is_ok()
+        };
+        assert!(decodes, "{}", String::from_utf8_lossy(&answer.body));
+    }
+}
+
+#[tokio::test]
+async fn unknown_input_fields_list_the_allowed_ones() {
+    let sim = start(polls(100)).await;
+    let body = json!({"request_type": "async", "input": {"mode": "image-to-video", "image_urls": ["https://a/1.png"], "foo": 1}});
+    assert_error(
+        &post(&sim, APIXO_SUBMIT, Some(KEY), &body.to_string()).await,
+        400,
+        &[
+            "input.foo: unknown field (allowed in mode image-to-video: mode, image_urls, prompt, resolution, duration, watermark)",
+        ],
+    );
+    let body = json!({"request_type": "async", "input": {"foo": 1}});
+    assert_error(
+        &post(&sim, APIXO_SUBMIT, Some(KEY), &body.to_string()).await,
+        400,
+        &[
+            "input.foo: unknown field (allowed: mode, prompt, image_urls, video_urls, resolution, ratio, duration, audio_setting, watermark)",
+        ],
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Authentication
 // ---------------------------------------------------------------------------------------
@@ -897,6 +991,55 @@ async fn control_endpoints_script_faults_and_report_stats() {
         now["requests"]["control"] = stats["requests"]["control"].clone();
         now
     });
+}
+
+#[tokio::test]
+async fn an_unknown_fault_kind_lists_the_valid_ones() {
+    let sim = start(polls(100)).await;
+    let faults = format!("{}/_sim/faults", sim.base_url());
+    let bad = send(http().post(&faults).body(r#"{"route": "apixo.submit", "fault": {"kind": "slow"}}"#)).await;
+    assert_error(
+        &bad.expect("answer"),
+        400,
+        &[
+            "[0].fault.kind: unknown fault \"slow\" (valid kinds: status, delay, drop_before_read, drop_after_read, malformed_json, missing_task_id, oversize)",
+        ],
+    );
+}
+
+/// `cargo xtask simulate --help` and the README document the fault JSON the simulator
+/// takes: every kind and route is named, and every example they show is accepted as is.
+#[tokio::test]
+async fn the_documented_fault_json_is_what_the_simulator_takes() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let help = std::fs::read_to_string(root.join("xtask/src/simulate_help.txt")).expect("the help text");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("the README");
+    let sim = start(polls(100)).await;
+    let faults = format!("{}/_sim/faults", sim.base_url());
+    for (name, text) in [("simulate --help", &help), ("README.md", &readme)] {
+        for kind in happyhorse_conformance::simulator::FAULT_KINDS {
+            assert!(text.contains(&format!("{{\"kind\": \"{kind}\"")), "{name} does not show the fault kind {kind}");
+        }
+        for route in Route::ALL {
+            assert!(text.contains(route.name()), "{name} does not name the route {}", route.name());
+        }
+        // Each fault example, alone on its line, posted for a route; and each curl body.
+        let faults_shown: Vec<&str> =
+            text.lines().map(str::trim).filter(|l| l.starts_with("{\"kind\": ") && l.ends_with('}')).collect();
+        assert!(faults_shown.len() >= happyhorse_conformance::simulator::FAULT_KINDS.len(), "{name}");
+        for fault in faults_shown {
+            let entry = format!(r#"{{"route": "apixo.status", "fault": {fault}}}"#);
+            let answer = send(http().post(&faults).body(entry.clone())).await.expect("answer");
+            assert_eq!(answer.status, 200, "{name}: {entry}: {}", String::from_utf8_lossy(&answer.body));
+        }
+        let bodies: Vec<&str> =
+            text.lines().filter_map(|l| l.split_once(" -d '").map(|(_, b)| b.trim_end_matches('\''))).collect();
+        assert!(!bodies.is_empty(), "{name} shows no curl example");
+        for body in bodies {
+            let answer = send(http().post(&faults).body(body.to_owned())).await.expect("answer");
+            assert_eq!(answer.status, 200, "{name}: {body}: {}", String::from_utf8_lossy(&answer.body));
+        }
+    }
 }
 
 #[tokio::test]

@@ -27,6 +27,10 @@ use super::http::{self, ApiError};
 use super::shared::Shared;
 use super::state::StatKey;
 
+/// Every fault kind `POST /_sim/faults` takes (`{"kind": "<kind>", ...}`).
+pub const FAULT_KINDS: [&str; 7] =
+    ["status", "delay", "drop_before_read", "drop_after_read", "malformed_json", "missing_task_id", "oversize"];
+
 /// `GET /_sim/stats`.
 pub(crate) async fn stats(State(sim): State<Arc<Shared>>) -> Response {
     sim.stats.count(StatKey::Control);
@@ -215,7 +219,7 @@ fn parse_fault(v: &Value) -> Result<Fault, String> {
         "malformed_json" => Fault::MalformedJson,
         "missing_task_id" => Fault::MissingTaskId,
         "oversize" => Fault::Oversize { bytes: usize::try_from(number("bytes")?).map_err(|_| ".bytes: too large")? },
-        other => return Err(format!(".kind: unknown fault {other:?}")),
+        other => return Err(format!(".kind: unknown fault {other:?} (valid kinds: {})", FAULT_KINDS.join(", "))),
     })
 }
 

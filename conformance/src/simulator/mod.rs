@@ -54,6 +54,7 @@ use tokio::task::JoinHandle;
 pub use callbacks::{CallbackAttempt, CallbackDelivery, DeliveryEnd, ORIGINAL_URL_HEADER, callback_target_problem};
 pub use clock::{MANUAL_CLOCK_START_UNIX_MS, SimClock};
 pub use config::SimConfig;
+pub use control::FAULT_KINDS;
 pub use faults::{Fault, Faults, Route, SimProvider};
 pub use files::fake_video_bytes;
 pub use state::SimTask;

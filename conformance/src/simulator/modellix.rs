@@ -30,6 +30,16 @@ pub(crate) async fn status(State(sim): State<Arc<Shared>>, req: Request) -> Resp
     flow::handle::<Modellix>(sim, Op::Status, req).await
 }
 
+/// Any other method on the submit path: 405 in this provider's error shape.
+pub(crate) async fn submit_wrong_method(State(sim): State<Arc<Shared>>, req: Request) -> Response {
+    flow::wrong_method::<Modellix>(sim, req, "POST").await
+}
+
+/// Any other method on the status path: 405 in this provider's error shape.
+pub(crate) async fn status_wrong_method(State(sim): State<Arc<Shared>>, req: Request) -> Response {
+    flow::wrong_method::<Modellix>(sim, req, "GET").await
+}
+
 /// The Modellix side of the request flow.
 pub(crate) struct Modellix;
 
@@ -51,6 +61,16 @@ impl ProviderApi for Modellix {
             _ => return format!("Simulated error: HTTP status {status}"),
         }
         .to_owned()
+    }
+
+    fn not_json(got: Option<&str>) -> ApiError {
+        // The spec's decision on operations.submit: 400 "Invalid format: ..." (FACTS.md:26-27).
+        let got = got.map_or_else(|| "none".to_owned(), |v| format!("{v:?}"));
+        ApiError::new(400, format!("Invalid format: header 'Content-Type' must be application/json (got {got})"))
+    }
+
+    fn wrong_method(method: &str, path: &str, allow: &str) -> ApiError {
+        ApiError::new(405, format!("Invalid parameters: method {method} is not allowed on {path}; use {allow}"))
     }
 
     fn too_large(limit: usize) -> ApiError {

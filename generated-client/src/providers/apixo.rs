@@ -3420,7 +3420,7 @@ pub const PRICES: &[::happyhorse_client::runtime::UnitPrice] = &[
 ];
 
 impl SubmitRequest {
-    /// Estimates the cost of this request exactly (no floating point), at the official and the market reference price. Fails with [`runtime::BillingError::MissingInput`] when a value the price depends on is not set: no default is assumed.
+    /// Estimates the cost of this request exactly (no floating point), at the official and the market reference price. Fails with [`BillingError::MissingInput`](happyhorse_client::runtime::BillingError::MissingInput) when a value the price depends on is not set: no default is assumed.
     ///
     /// - `text-to-video`: `input.duration * unit_price`. Source: <https://apixo.ai/docs/models/video/happyhorse>, section "Billing": `text-to-videoduration * unitPrice`
     /// - `image-to-video`: `input.duration * unit_price`. Source: <https://apixo.ai/docs/models/video/happyhorse>, section "Billing": `image-to-videoduration * unitPrice`

@@ -36,9 +36,13 @@ impl<'a> Cx<'a> {
         self.err_at(Some(at.span()), path, message);
     }
 
-    /// An error at an optional span.
+    /// An error at an optional span. A problem found again (a field checked once per mode
+    /// it appears in) is reported once.
     pub fn err_at(&mut self, span: Option<Range<usize>>, path: impl Into<String>, message: impl Into<String>) {
-        self.errs.push(self.src.error(span, path, message));
+        let error = self.src.error(span, path, message);
+        if !self.errs.contains(&error) {
+            self.errs.push(error);
+        }
     }
 
     /// Resolves a source's doc and checks it is filled in.

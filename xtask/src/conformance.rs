@@ -21,8 +21,27 @@ pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 /// `cargo xtask simulate --help`.
 pub const SIMULATE_HELP: &str = include_str!("simulate_help.txt");
 
+/// Cargo, for a build as if typed in a shell. `cargo xtask` runs this program with the
+/// variables cargo sets for the package it runs (`CARGO_MANIFEST_DIR=.../xtask`, ...). A
+/// nested build must not inherit them: ring's build script reruns when `CARGO_MANIFEST_DIR`
+/// changes, so ring, rustls, reqwest and the client were rebuilt on every switch between
+/// `cargo xtask conformance` and `cargo test` or `cargo run --example`.
 fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    for (key, _) in std::env::vars_os() {
+        let Some(key) = key.to_str() else { continue };
+        if set_by_cargo_run(key) {
+            command.env_remove(key);
+        }
+    }
+    command
+}
+
+/// The variables cargo sets for the program `cargo run` starts (about the package run).
+fn set_by_cargo_run(key: &str) -> bool {
+    key.starts_with("CARGO_PKG_")
+        || key.starts_with("CARGO_MANIFEST_")
+        || matches!(key, "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE")
 }
 
 /// True when running under CI (`CI` set to anything but empty, `0` or `false`).
@@ -234,6 +253,24 @@ mod tests {
 
     fn strings(args: &[&str]) -> Vec<String> {
         args.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn nested_builds_do_not_inherit_what_cargo_run_set_for_xtask() {
+        for key in
+            ["CARGO_MANIFEST_DIR", "CARGO_MANIFEST_PATH", "CARGO_PKG_NAME", "CARGO_CRATE_NAME", "CARGO_PRIMARY_PACKAGE"]
+        {
+            assert!(set_by_cargo_run(key), "{key}");
+        }
+        // What the user sets for every build is kept.
+        for key in
+            ["CARGO_TARGET_DIR", "CARGO_HOME", "CARGO_TERM_COLOR", "CARGO_INCREMENTAL", "CARGO_BUILD_JOBS", "CARGO"]
+        {
+            assert!(!set_by_cargo_run(key), "{key}");
+        }
+        // `cargo test` itself runs this test with CARGO_MANIFEST_DIR set.
+        let removed: Vec<_> = cargo().get_envs().filter(|(_, v)| v.is_none()).map(|(k, _)| k.to_owned()).collect();
+        assert!(removed.iter().any(|k| k == "CARGO_MANIFEST_DIR"), "{removed:?}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use tokio::process::Command;
 use crate::coverage::Coverage;
 use crate::harness::{Harness, SIM_KEY};
 use crate::report::Report;
-use crate::suites::{self, Options, record};
+use crate::suites::{self, Options, Step, record};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -96,7 +96,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunResult, String> {
     }
     if let Some(program) = &opts.schemathesis {
         let t = Instant::now();
-        schemathesis(&h, program, &opts.root, &mut report).await;
+        schemathesis(&h, program, opts, &mut report).await;
         progress(opts, &report, "schemathesis", t);
     }
     let coverage = h.coverage.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
@@ -169,10 +169,12 @@ async fn examples(h: &Arc<Harness>, dir: &Path, report: &mut Report) {
 
 /// Runs Schemathesis with each exported OpenAPI document against the simulator: an outside
 /// check that the simulator and the OpenAPI agree.
-async fn schemathesis(h: &Arc<Harness>, program: &Path, root: &Path, report: &mut Report) {
+async fn schemathesis(h: &Arc<Harness>, program: &Path, opts: &RunOptions, report: &mut Report) {
+    let root = opts.root.as_path();
     let dir = root.join("target/conformance/openapi");
     for s in &h.subjects {
-        let started = Instant::now();
+        let name = format!("{}: OpenAPI vs simulator", s.name());
+        let step = Step::start(&opts.suites, "schemathesis", &name);
         let file = dir.join(format!("{}.openapi.json", s.name()));
         let doc = happyhorse_codegen::openapi::openapi(&s.ir);
         let written = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&file, format!("{doc:#}\n")));
@@ -215,6 +217,6 @@ async fn schemathesis(h: &Arc<Harness>, program: &Path, root: &Path, report: &mu
                 }
             }
         };
-        record(report, "schemathesis", format!("{}: OpenAPI vs simulator", s.name()), started, outcome);
+        step.done(report, "schemathesis", name, outcome);
     }
 }

@@ -34,11 +34,10 @@ async fn check(h: &Harness, s: &Subject) -> Result<(), String> {
     let mut body = callback_body(s).ok_or("no callback variant in the request")?;
     // A callback URL no other suite uses: the receiver's script below is for this one only
     // (tasks of earlier suites are still being delivered while this runs).
-    let unique = body.get("callback_url").and_then(Value::as_str).map(|u| format!("{u}/callbacks-suite"));
-    if let (Some(u), Some(o)) = (&unique, body.as_object_mut()) {
+    let url = body.get("callback_url").and_then(Value::as_str).map(|u| format!("{u}/callbacks-suite"));
+    if let (Some(u), Some(o)) = (&url, body.as_object_mut()) {
         o.insert("callback_url".into(), Value::String(u.clone()));
     }
-    let url = unique;
     // Refuse the first deliveries: each must be redelivered.
     let refusals = vec![500u16; rules.max_redeliveries as usize];
     h.receiver.script(url.as_deref().unwrap_or_default(), &refusals);

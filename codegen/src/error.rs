@@ -14,7 +14,7 @@ pub struct SpecError {
     pub line: usize,
     /// 1-based column (in characters), 0 when the problem has no position.
     pub col: usize,
-    /// Dotted key path inside the file, e.g. `types.Input.fields[2].range.min`.
+    /// Dotted key path inside the file, e.g. `types.Input.fields[duration].range.min` (array elements with a `name` are named by it).
     pub path: String,
     /// What is wrong and what was expected.
     pub message: String,
@@ -83,11 +83,74 @@ impl SourceText {
         (line, col)
     }
 
-    /// An error at `span` (or at no position).
+    /// An error at `span` (or at no position). Array elements that have a `name` are named
+    /// by it in the key path: `types.Input.fields[duration].range.min`, not `fields[5]`.
     pub fn error(&self, span: Option<Range<usize>>, path: impl Into<String>, message: impl Into<String>) -> SpecError {
         let (line, col) = span.map_or((0, 0), |s| self.line_col(s.start));
-        SpecError { file: self.name.clone(), line, col, path: path.into(), message: message.into() }
+        let path = named_path(&self.text, &path.into());
+        SpecError { file: self.name.clone(), line, col, path, message: message.into() }
     }
+}
+
+/// `path` (`a.b[2].c`) with the index of each array element that is a table replaced by
+/// the element's key: `fields[duration]`, `values[P720]` (an enum value by its Rust name,
+/// or its wire spelling when it has none), `http_statuses[429]`, `prices[720p]`, `examples[status_success]`. Unchanged
+/// where the text is not TOML or the path leads nowhere.
+fn named_path(text: &str, path: &str) -> String {
+    match text.parse::<toml::Table>() {
+        Ok(root) => named_path_in(&toml::Value::Table(root), path),
+        Err(_) => path.to_owned(),
+    }
+}
+
+/// The key that names an element of the array `array` (`fields`, `values`, ...).
+fn element_key(array: &str) -> &'static [&'static str] {
+    match array {
+        "values" => &["name", "wire"],
+        "http_statuses" => &["status"],
+        "prices" => &["when"],
+        "lints" => &["id"],
+        _ => &["name"],
+    }
+}
+
+/// [`named_path`] on a parsed spec file.
+pub fn named_path_in(root: &toml::Value, path: &str) -> String {
+    let mut here: Option<&toml::Value> = Some(root);
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    let mut last_key = "";
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('[') {
+            let Some(close) = after.find(']') else { break };
+            let index = &after[..close];
+            let element =
+                here.and_then(toml::Value::as_array).zip(index.parse::<usize>().ok()).and_then(|(a, i)| a.get(i));
+            let name = element.and_then(|e| {
+                element_key(last_key).iter().find_map(|k| match e.get(*k) {
+                    Some(toml::Value::String(s)) => Some(s.clone()),
+                    Some(toml::Value::Integer(n)) => Some(n.to_string()),
+                    _ => None,
+                })
+            });
+            match name {
+                Some(name) => out.push_str(&format!("[{name}]")),
+                None => out.push_str(&format!("[{index}]")),
+            }
+            here = element;
+            rest = &after[close + 1..];
+        } else {
+            let start = usize::from(rest.starts_with('.'));
+            let end = rest[start..].find(['.', '[']).map_or(rest.len(), |i| i + start);
+            let key = &rest[start..end];
+            out.push_str(&rest[..end]);
+            here = here.and_then(|v| v.get(key));
+            last_key = key;
+            rest = &rest[end..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -102,6 +165,20 @@ mod tests {
         // 'x' is after a two-byte character: byte 14, character column 9.
         assert_eq!(t.line_col(t.text.find('x').unwrap()), (2, 9));
         assert_eq!(t.line_col(10_000), (3, 1));
+    }
+
+    #[test]
+    fn array_elements_are_named_by_their_name_in_paths() {
+        let text = "[[t.fields]]\nname = \"prompt\"\n[[t.fields]]\nname = \"duration\"\nrange = { min = 1 }\n[[t.other]]\nx = 1\n";
+        assert_eq!(named_path(text, "t.fields[1].range.min"), "t.fields[duration].range.min");
+        let statuses = "[[http_statuses]]\nstatus = 400\n[[http_statuses]]\nstatus = 429\n[types.R]\nvalues = [{ wire = \"720p\", name = \"P720\" }]\n";
+        assert_eq!(named_path(statuses, "http_statuses[1].source"), "http_statuses[429].source");
+        assert_eq!(named_path(statuses, "types.R.values[0].source"), "types.R.values[P720].source");
+        assert_eq!(named_path(text, "t.fields[0]"), "t.fields[prompt]");
+        // No name, or no such element: the index stays.
+        assert_eq!(named_path(text, "t.other[0].x"), "t.other[0].x");
+        assert_eq!(named_path(text, "t.fields[7].name"), "t.fields[7].name");
+        assert_eq!(named_path("not toml [", "a[0]"), "a[0]");
     }
 
     #[test]

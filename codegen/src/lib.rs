@@ -1,9 +1,9 @@
 //! The HappyHorse client generator: spec files (`spec/*.toml`) → checked IR → Rust code.
 //!
 //! One library does the work; `cargo xtask codegen` and the proc-macro in
-//! `codegen/macros` are thin front-ends over [`generate`], so they cannot disagree.
+//! `codegen/macros` are thin front-ends over [`module_tokens`] and [`output::generate`], so they cannot disagree.
 //!
-//! The flow is load ([`spec`]) → lower and check ([`ir::lower`]) → emit with
+//! The flow is load ([`spec`]) → lower and check ([`ir::lower()`]) → emit with
 //! `quote!` ([`emit`]) → format with prettyplease ([`output`]).
 
 #![forbid(unsafe_code)]

@@ -19,6 +19,25 @@ pub const PROVIDERS_DIR: &str = "generated-client/src/providers";
 /// Where the spec files live, relative to the workspace root.
 pub const SPEC_DIR: &str = "spec";
 
+/// The workspace root found at run time: the nearest directory, from `start` upwards, that
+/// holds a `Cargo.toml` with a `[workspace]` table and a [`SPEC_DIR`] directory. Commands use
+/// it rather than the directory they were compiled in, so a binary built in one checkout
+/// (a shared target directory) never acts on another.
+pub fn find_root(start: &Path) -> Result<PathBuf, String> {
+    for dir in start.ancestors() {
+        let manifest = dir.join("Cargo.toml");
+        let is_workspace =
+            std::fs::read_to_string(&manifest).is_ok_and(|text| text.lines().any(|line| line.trim() == "[workspace]"));
+        if is_workspace && dir.join(SPEC_DIR).is_dir() {
+            return Ok(dir.to_owned());
+        }
+    }
+    Err(format!(
+        "no workspace here: neither {} nor a directory above it has a Cargo.toml with [workspace] and a {SPEC_DIR}/ directory; run this inside a happyhorse checkout",
+        start.display()
+    ))
+}
+
 /// One file the generator produces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {

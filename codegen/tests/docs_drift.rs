@@ -127,7 +127,7 @@ fn price_change() {
         edit(APIXO_TXT, "720p$0.125 / second", "720p$0.15 / second"),
         edit(APIXO_MD, "| 720p | $0.125 / second |", "| 720p | $0.15 / second |"),
     ];
-    caught("price", &edits, &[(Disagrees, "billing.prices[0].official")]);
+    caught("price", &edits, &[(Disagrees, "billing.prices[720p].official")]);
 }
 
 #[test]
@@ -136,7 +136,7 @@ fn range_change_in_a_table_row() {
     caught(
         "range",
         &apixo("3-15 seconds for text-to-video", "3-12 seconds for text-to-video"),
-        &[(Changed, "types.Input.fields[5].range.source")],
+        &[(Changed, "types.Input.fields[duration].range.source")],
     );
 }
 
@@ -147,7 +147,7 @@ fn item_count_change_shows_old_and_new_words() {
     let f = report
         .findings
         .iter()
-        .find(|f| f.at.as_deref() == Some("types.Input.fields[1].per_mode.reference-to-video.items.source[0]"))
+        .find(|f| f.at.as_deref() == Some("types.Input.fields[image_urls].per_mode.reference-to-video.items.source[0]"))
         .unwrap_or_else(|| panic!("{}", report.render_text()));
     assert_eq!(f.kind, Changed);
     assert_eq!(f.old.as_deref(), Some("1-9 URLs for reference-to-video"));
@@ -257,12 +257,12 @@ fn fail_code_row_added_removed_renamed() {
             "",
         ),
     ];
-    caught("fail-code-removed", &removed, &[(Removed, "types.FailCode.values[0].source")]);
+    caught("fail-code-removed", &removed, &[(Removed, "types.FailCode.values[PromptInvalid].source")]);
     let renamed = vec![
         edit(APIXO_TXT, "PromptInvalidPrompt was", "InvalidPromptPrompt was"),
         edit(APIXO_MD, "| PromptInvalid | Prompt was", "| InvalidPrompt | Prompt was"),
     ];
-    caught("fail-code-renamed", &renamed, &[(Removed, "types.FailCode.values[0].source")]);
+    caught("fail-code-renamed", &renamed, &[(Removed, "types.FailCode.values[PromptInvalid].source")]);
 }
 
 #[test]
@@ -291,11 +291,11 @@ fn status_row_added_and_action_changed() {
         edit(APIXO_TXT, "500Server errorRetry with backoff", "500Server errorDo not retry"),
         edit(APIXO_MD, "| 500 | Server error | Retry with backoff |", "| 500 | Server error | Do not retry |"),
     ];
-    caught("status-action", &action, &[(Disagrees, "http_statuses[5].action")]);
+    caught("status-action", &action, &[(Disagrees, "http_statuses[500].action")]);
     // Modellix restates its status codes in one sentence of FACTS.md (the linked page).
     let report = check("modellix-status", &[edit("docs/FACTS.md", "at most 3 times", "at most 5 times")]);
     assert!(
-        report.findings.iter().any(|f| f.kind == Changed && f.at.as_deref() == Some("http_statuses[5].source")),
+        report.findings.iter().any(|f| f.kind == Changed && f.at.as_deref() == Some("http_statuses[500].source")),
         "{}",
         report.render_text()
     );
@@ -353,13 +353,13 @@ fn default_changes() {
         edit(MODELLIX_TXT, "default:1080P", "default:720P"),
         edit(MODELLIX_MD, "default=\"1080P\"", "default=\"720P\""),
     ];
-    caught("default-resolution", &edits, &[(Disagrees, "types.SubmitRequest.fields[2].default")]);
+    caught("default-resolution", &edits, &[(Disagrees, "types.SubmitRequest.fields[resolution].default")]);
     // modellix.txt:127 `duration enum<integer> default:5`
     let edits = vec![
         edit(MODELLIX_TXT, "default:5", "default:6"),
         edit(MODELLIX_MD, "type=\"enum<integer>\" default=\"5\"", "type=\"enum<integer>\" default=\"6\""),
     ];
-    caught("default-duration", &edits, &[(Disagrees, "types.SubmitRequest.fields[4].default")]);
+    caught("default-duration", &edits, &[(Disagrees, "types.SubmitRequest.fields[duration].default")]);
 }
 
 #[test]
@@ -367,7 +367,7 @@ fn range_attribute_change() {
     caught(
         "modellix-range",
         &modellix("Required range: 3 <= x <= 15", "Required range: 3 <= x <= 10"),
-        &[(Disagrees, "types.SubmitRequest.fields[4].range.max")],
+        &[(Disagrees, "types.SubmitRequest.fields[duration].range.max")],
     );
 }
 
@@ -376,7 +376,7 @@ fn pattern_change() {
     caught(
         "pattern",
         &modellix("Pattern: ^https?://", "Pattern: ^https://"),
-        &[(Disagrees, "types.SubmitRequest.fields[0].url.schemes")],
+        &[(Disagrees, "types.SubmitRequest.fields[reference_images].url.schemes")],
     );
 }
 
@@ -417,7 +417,7 @@ fn field_renamed_in_a_parameter_block() {
             "<ParamField body=\"random_seed\" type=\"integer\">",
         ),
     ];
-    caught("param-renamed", &edits, &[(Removed, "types.SubmitRequest.fields[5].source")]);
+    caught("param-renamed", &edits, &[(Removed, "types.SubmitRequest.fields[seed].source")]);
 }
 
 #[test]
@@ -431,7 +431,7 @@ fn field_renamed_in_the_status_table() {
             "<ResponseField name=\"failMessage\" type=\"string\">",
         ),
     ];
-    caught("status-field-renamed", &edits, &[(Removed, "types.TaskData.fields[4].source")]);
+    caught("status-field-renamed", &edits, &[(Removed, "types.TaskData.fields[failMsg].source")]);
     let edits = vec![
         edit(APIXO_TXT, "state\nstring\n", "status\nstring\n"),
         edit(
@@ -440,7 +440,7 @@ fn field_renamed_in_the_status_table() {
             "<ResponseField name=\"status\" type=\"string\">",
         ),
     ];
-    caught("state-renamed", &edits, &[(Removed, "types.TaskData.fields[1].source")]);
+    caught("state-renamed", &edits, &[(Removed, "types.TaskData.fields[state].source")]);
 }
 
 #[test]
@@ -498,7 +498,7 @@ fn required_becomes_optional() {
             "<ParamField body=\"prompt\" type=\"string\">",
         ),
     ];
-    caught("required-optional", &edits, &[(Disagrees, "types.SubmitRequest.fields[1].presence")]);
+    caught("required-optional", &edits, &[(Disagrees, "types.SubmitRequest.fields[prompt].presence")]);
 }
 
 #[test]
@@ -507,7 +507,7 @@ fn limit_restated_in_a_troubleshooting_tip() {
     caught(
         "tip-limit",
         &apixo("Optional reference images are limited to 5.", "Optional reference images are limited to 4."),
-        &[(Changed, "types.Input.fields[1].per_mode.video-edit.items.source[1]")],
+        &[(Changed, "types.Input.fields[image_urls].per_mode.video-edit.items.source[1]")],
     );
 }
 

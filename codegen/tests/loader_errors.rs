@@ -63,7 +63,7 @@ fn unknown_key() {
         MODELLIX,
         &text,
         format!(
-            "{MODELLIX}:{}: types.SubmitRequest.fields[5].colour: unknown key `colour`, expected one of `name`, `rust_name`, `type`, `flatten`, `presence`, `default`, `doc`, `unit`, `examples`, `length`, `range`, `items`, `url`, `media`, `overflow`, `per_mode`, `source`, `decision`",
+            "{MODELLIX}:{}: types.SubmitRequest.fields[seed].colour: unknown key `colour`, expected one of `name`, `rust_name`, `type`, `flatten`, `presence`, `default`, `doc`, `unit`, `examples`, `length`, `range`, `items`, `url`, `media`, `overflow`, `per_mode`, `source`, `decision`",
             pos(&text, "colour", 0)
         ),
     );
@@ -95,7 +95,7 @@ fn min_greater_than_max() {
         MODELLIX,
         &text,
         format!(
-            "{MODELLIX}:{}: types.SubmitRequest.fields[4].range.min: min (16) is greater than max (15)",
+            "{MODELLIX}:{}: types.SubmitRequest.fields[duration].range.min: min (16) is greater than max (15)",
             pos(&text, "16, max", 0)
         ),
     );
@@ -108,7 +108,7 @@ fn default_outside_its_enum() {
         MODELLIX,
         &text,
         format!(
-            "{MODELLIX}:{}: types.SubmitRequest.fields[2].default: default `4K` is not a value of Resolution; expected one of 720P, 1080P",
+            "{MODELLIX}:{}: types.SubmitRequest.fields[resolution].default: default `4K` is not a value of Resolution; expected one of 720P, 1080P",
             pos(&text, "\"4K\"", 0)
         ),
     );
@@ -121,9 +121,23 @@ fn default_outside_its_range() {
         MODELLIX,
         &text,
         format!(
-            "{MODELLIX}:{}: types.SubmitRequest.fields[4].default: default 20 is outside the field's range 3..=15",
+            "{MODELLIX}:{}: types.SubmitRequest.fields[duration].default: default 20 is outside the field's range 3..=15",
             pos(&text, "= 20", 2)
         ),
+    );
+}
+
+/// APIXO's `input.duration` is checked once per mode it appears in: its error is one line,
+/// not one per mode.
+#[test]
+fn a_problem_with_a_field_of_several_modes_is_reported_once() {
+    let text = edited(APIXO, "range = { min = 3, max = 15,", "range = { min = 16, max = 15,");
+    assert_eq!(
+        errors(APIXO, &text),
+        [format!(
+            "{APIXO}:{}: types.Input.fields[duration].range.min: min (16) is greater than max (15)",
+            pos(&text, "min = 16", 6)
+        )]
     );
 }
 
@@ -134,7 +148,7 @@ fn reference_to_an_unknown_type() {
     assert_eq!(msg.len(), 1, "{msg:?}");
     assert!(
         msg[0].starts_with(&format!(
-            "{MODELLIX}:{}: types.SubmitRequest.fields[3].type: unknown type `Ratoi`; expected string, integer, boolean, unix_millis, millis, array<T>, json<T> or a declared type (",
+            "{MODELLIX}:{}: types.SubmitRequest.fields[ratio].type: unknown type `Ratoi`; expected string, integer, boolean, unix_millis, millis, array<T>, json<T> or a declared type (",
             pos(&text, "\"Ratoi\"", 0)
         )),
         "{}",
@@ -213,7 +227,7 @@ fn union_field_must_list_every_variant() {
         APIXO,
         &text,
         format!(
-            "{APIXO}:{}: types.Input.fields[4].presence: missing variant `image-to-video`: list every variant as \"required\", \"optional\" or \"forbidden\"",
+            "{APIXO}:{}: types.Input.fields[ratio].presence: missing variant `image-to-video`: list every variant as \"required\", \"optional\" or \"forbidden\"",
             pos(&text, "{ text-to-video = \"optional\", reference-to-video", 0)
         ),
     );
@@ -245,7 +259,7 @@ fn every_price_selector_value_needs_a_price() {
         msg,
         vec![
             format!(
-                "{APIXO}:{}: billing.prices[1].when: `4k` is not a value of Resolution; expected one of 720p, 1080p",
+                "{APIXO}:{}: billing.prices[4k].when: `4k` is not a value of Resolution; expected one of 720p, 1080p",
                 pos(&text, "\"4k\"", 0)
             ),
             format!(
@@ -276,7 +290,7 @@ fn example_json_must_parse() {
         MODELLIX,
         &text,
         format!(
-            "{MODELLIX}:{}: examples[2].json: invalid JSON: expected `,` or `}}` at line 1 column 14",
+            "{MODELLIX}:{}: examples[error_missing_prompt].json: invalid JSON: expected `,` or `}}` at line 1 column 14",
             pos(&text, "400 \"message\"", 4)
         ),
     );
@@ -290,7 +304,7 @@ fn duplicate_enum_values() {
         MODELLIX,
         &text,
         format!(
-            "{MODELLIX}:{}: types.Ratio.values[1].wire: duplicate enum value `16:9`",
+            "{MODELLIX}:{}: types.Ratio.values[Portrait9x16].wire: duplicate enum value `16:9`",
             pos(&text, "\"16:9\", name = \"Portrait9x16\"", 0)
         ),
     );
@@ -303,7 +317,7 @@ fn request_types_cannot_use_response_types() {
         MODELLIX,
         &text,
         format!(
-            "{MODELLIX}:{}: types.SubmitRequest.fields[2].type: a request type cannot use the response type `TaskStatus`",
+            "{MODELLIX}:{}: types.SubmitRequest.fields[resolution].type: a request type cannot use the response type `TaskStatus`",
             pos(&text, "\"TaskStatus\"\npresence", 0)
         ),
     );
@@ -318,11 +332,11 @@ fn several_errors_are_reported_together() {
         msg,
         vec![
             format!(
-                "{MODELLIX}:{}: types.Ratio.values[1].name: variant name `portrait` must start with an upper-case letter (PascalCase); set `name` to a PascalCase Rust name",
+                "{MODELLIX}:{}: types.Ratio.values[portrait].name: variant name `portrait` must start with an upper-case letter (PascalCase); set `name` to a PascalCase Rust name",
                 pos(&text, "\"portrait\"", 0)
             ),
             format!(
-                "{MODELLIX}:{}: types.SubmitRequest.fields[4].range.min: min (16) is greater than max (15)",
+                "{MODELLIX}:{}: types.SubmitRequest.fields[duration].range.min: min (16) is greater than max (15)",
                 pos(&text, "16, max", 0)
             ),
         ]
@@ -359,7 +373,7 @@ fn a_lint_reads_required_fields_only() {
         MODELLIX,
         &text,
         format!(
-            "{MODELLIX}:{}: lints[0].list: `seed`: expected an array field of SubmitRequest",
+            "{MODELLIX}:{}: lints[character-reference-out-of-range].list: `seed`: expected an array field of SubmitRequest",
             pos(&text, "\"seed\"\ntoken", 0)
         ),
     );
@@ -378,7 +392,7 @@ fn a_rejected_status_needs_a_decision() {
         MODELLIX,
         &text,
         format!(
-            "{MODELLIX}:{}: http_statuses[2].decision: missing key `decision`: rejected = true lets a paid submit answered 402 be sent again; record why the answer proves no task was created",
+            "{MODELLIX}:{}: http_statuses[402].decision: missing key `decision`: rejected = true lets a paid submit answered 402 be sent again; record why the answer proves no task was created",
             pos(&text, "402\nmeaning", 0)
         ),
     );

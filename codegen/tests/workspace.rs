@@ -26,3 +26,16 @@ fn generation_is_deterministic() {
     let b = output::generate_workspace(&root).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(a, b);
 }
+
+#[test]
+fn the_root_is_found_from_any_directory_inside_the_workspace() {
+    let root = root().canonicalize().expect("the workspace exists");
+    for start in [root.clone(), root.join("conformance/src/simulator"), root.join("spec/docs")] {
+        assert_eq!(output::find_root(&start), Ok(root.clone()), "from {}", start.display());
+    }
+    let outside = std::env::temp_dir().join(format!("hh-no-workspace-{}", std::process::id()));
+    std::fs::create_dir_all(&outside).expect("temp dir");
+    let error = output::find_root(&outside).expect_err("no workspace in the temp dir");
+    assert!(error.contains("run this inside a happyhorse checkout"), "{error}");
+    let _ = std::fs::remove_dir_all(&outside);
+}

@@ -116,7 +116,11 @@ impl Harness {
         };
         let sim = Simulator::start(config).await.map_err(|e| format!("cannot start the simulator: {e}"))?;
         let irs: Vec<Module> = subjects.iter().map(|s| s.ir.clone()).collect();
-        let http = reqwest::Client::builder().no_proxy().build().map_err(|e| e.to_string())?;
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(crate::suites::CASE_TIMEOUT)
+            .build()
+            .map_err(|e| e.to_string())?;
         // The documented rules come from the doc pages, read without the spec.
         let pages = happyhorse_codegen::drift::Pages::load(&root.join(happyhorse_codegen::output::SPEC_DIR), &irs)?;
         let rules = happyhorse_codegen::drift::documented_rules(&irs, &pages);
@@ -173,6 +177,12 @@ impl Harness {
             .await;
         let response = match response {
             Ok(r) => r,
+            Err(e) if e.is_timeout() => {
+                return SimVerdict::Unexpected(format!(
+                    "no answer from the simulator within {} s",
+                    crate::suites::CASE_TIMEOUT.as_secs()
+                ));
+            }
             Err(e) => return SimVerdict::Unexpected(format!("no answer: {e}")),
         };
         let status = response.status().as_u16();

@@ -2,14 +2,16 @@
 //! Optionally also runs the example programs (real processes) and Schemathesis.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Output, Stdio};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use tokio::process::Command;
 
 use crate::coverage::Coverage;
 use crate::harness::{Harness, SIM_KEY};
 use crate::report::Report;
-use crate::suites::{self, Options, record};
+use crate::suites::{self, Options, Step, record};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -85,7 +87,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunResult, String> {
     suites::faults::run(&h, &mut report, &opts.suites).await;
     progress(opts, &report, "properties", t);
     let t = Instant::now();
-    suites::callbacks::run(&h, &mut report).await;
+    suites::callbacks::run(&h, &mut report, &opts.suites).await;
     progress(opts, &report, "callbacks", t);
     if let Some(dir) = &opts.examples {
         let t = Instant::now();
@@ -94,11 +96,33 @@ pub async fn run(opts: &RunOptions) -> Result<RunResult, String> {
     }
     if let Some(program) = &opts.schemathesis {
         let t = Instant::now();
-        schemathesis(&h, program, &opts.root, &mut report).await;
+        schemathesis(&h, program, opts, &mut report).await;
         progress(opts, &report, "schemathesis", t);
     }
     let coverage = h.coverage.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
     Ok(RunResult { report, coverage })
+}
+
+/// How long an example program may run against the simulator (normally well under a second).
+const EXAMPLE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Examples Schemathesis generates per operation and phase: 250 took about 25 s for both
+/// modules on a 2-core machine (1000: three minutes, and found nothing more); at 25 an
+/// empty `taskId` accepted by the export but rejected by the simulator went unnoticed.
+const SCHEMATHESIS_EXAMPLES: u32 = 250;
+
+/// How long one Schemathesis run (one module) may take.
+const SCHEMATHESIS_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Runs a program to completion, its output captured, killing it when `limit` passes.
+async fn run_program(mut command: Command, limit: Duration) -> Result<Output, String> {
+    command.kill_on_drop(true).stdin(Stdio::null());
+    let program = Path::new(command.as_std().get_program()).display().to_string();
+    match tokio::time::timeout(limit, command.output()).await {
+        Ok(Ok(out)) => Ok(out),
+        Ok(Err(e)) => Err(format!("cannot run {program}: {e}")),
+        Err(_) => Err(format!("timed out after {} s: {program} did not finish and was stopped", limit.as_secs())),
+    }
 }
 
 /// Runs `examples/<module>` against the simulator: submit, wait, download.
@@ -110,20 +134,19 @@ async fn examples(h: &Arc<Harness>, dir: &Path, report: &mut Report) {
         let _ = std::fs::remove_dir_all(&out_dir);
         let base = h.client_base_url(s);
         let env = s.client.info().api_key_env;
-        let result = tokio::task::spawn_blocking({
-            let (program, out_dir) = (program.clone(), out_dir.clone());
-            move || {
-                Command::new(&program)
-                    .args(["--base-url", &base, "--out"])
-                    .arg(&out_dir)
-                    .args(["--poll-every", "0"])
-                    .env(env, SIM_KEY)
-                    .output()
-            }
-        })
-        .await;
-        let outcome = match result {
-            Ok(Ok(out)) if out.status.success() => {
+        let mut help = Command::new(&program);
+        help.arg("--help");
+        let helped = match run_program(help, EXAMPLE_TIMEOUT).await {
+            Ok(out) if out.status.success() && String::from_utf8_lossy(&out.stdout).starts_with("usage: ") => Ok(()),
+            Ok(out) => Err(format!("`{} --help` exited with {} and printed no usage", program.display(), out.status)),
+            Err(e) => Err(e),
+        };
+        record(report, "examples", format!("{}: --help prints the usage and exits 0", s.name()), started, helped);
+        let started = Instant::now();
+        let mut command = Command::new(&program);
+        command.args(["--base-url", &base, "--out"]).arg(&out_dir).args(["--poll-every", "0"]).env(env, SIM_KEY);
+        let outcome = match run_program(command, EXAMPLE_TIMEOUT).await {
+            Ok(out) if out.status.success() => {
                 let files = std::fs::read_dir(&out_dir).map(|d| d.count()).unwrap_or(0);
                 if files > 0 {
                     Ok(())
@@ -131,17 +154,13 @@ async fn examples(h: &Arc<Harness>, dir: &Path, report: &mut Report) {
                     Err(format!("the example ran but downloaded nothing:\n{}", String::from_utf8_lossy(&out.stderr)))
                 }
             }
-            Ok(Ok(out)) => Err(format!(
+            Ok(out) => Err(format!(
                 "{} exited with {}:\n{}",
                 program.display(),
                 out.status,
                 String::from_utf8_lossy(&out.stderr)
             )),
-            Ok(Err(e)) => Err(format!(
-                "cannot run {} (build it with `cargo build -p happyhorse-client --examples`): {e}",
-                program.display()
-            )),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(format!("{e} (build it with `cargo build --workspace --examples`)")),
         };
         let _ = std::fs::remove_dir_all(&out_dir);
         record(report, "examples", format!("{}: submit, wait, download (real process)", s.name()), started, outcome);
@@ -150,10 +169,12 @@ async fn examples(h: &Arc<Harness>, dir: &Path, report: &mut Report) {
 
 /// Runs Schemathesis with each exported OpenAPI document against the simulator: an outside
 /// check that the simulator and the OpenAPI agree.
-async fn schemathesis(h: &Arc<Harness>, program: &Path, root: &Path, report: &mut Report) {
+async fn schemathesis(h: &Arc<Harness>, program: &Path, opts: &RunOptions, report: &mut Report) {
+    let root = opts.root.as_path();
     let dir = root.join("target/conformance/openapi");
     for s in &h.subjects {
-        let started = Instant::now();
+        let name = format!("{}: OpenAPI vs simulator", s.name());
+        let step = Step::start(&opts.suites, "schemathesis", &name);
         let file = dir.join(format!("{}.openapi.json", s.name()));
         let doc = happyhorse_codegen::openapi::openapi(&s.ir);
         let written = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&file, format!("{doc:#}\n")));
@@ -171,42 +192,31 @@ async fn schemathesis(h: &Arc<Harness>, program: &Path, root: &Path, report: &mu
                 let hooks_dir = root.join("conformance");
                 // Schemathesis keeps a cache in its working directory: keep it under target/.
                 let work_dir = dir.clone();
-                let r = tokio::task::spawn_blocking(move || {
-                    Command::new(program)
-                        .current_dir(work_dir)
-                        .env("SCHEMATHESIS_HOOKS", "schemathesis_hooks")
-                        .env("PYTHONPATH", hooks_dir)
-                        .env("HH_PUBLIC_URL_FIELDS", public.join(","))
-                        .arg("run")
-                        .arg(&file)
-                        .args(["--url", &url])
-                        .args(["--header", &format!("Authorization: Bearer {SIM_KEY}")])
-                        .args([
-                            "--checks",
-                            "all",
-                            "--seed",
-                            "20261121",
-                            "--max-examples",
-                            "25",
-                            "--phases",
-                            "examples,coverage,fuzzing",
-                        ])
-                        .args(["--mode", "all", "--no-color"])
-                        .output()
-                })
-                .await;
-                match r {
-                    Ok(Ok(out)) if out.status.success() => Ok(()),
-                    Ok(Ok(out)) => Err(format!(
+                let mut command = Command::new(program);
+                command
+                    .current_dir(work_dir)
+                    .env("SCHEMATHESIS_HOOKS", "schemathesis_hooks")
+                    .env("PYTHONPATH", hooks_dir)
+                    .env("HH_PUBLIC_URL_FIELDS", public.join(","))
+                    .arg("run")
+                    .arg(&file)
+                    .args(["--url", &url])
+                    .args(["--header", &format!("Authorization: Bearer {SIM_KEY}")])
+                    .args(["--checks", "all", "--seed", "20261121"])
+                    .args(["--max-examples", &SCHEMATHESIS_EXAMPLES.to_string()])
+                    .args(["--phases", "examples,coverage,fuzzing"])
+                    .args(["--mode", "all", "--no-color"]);
+                match run_program(command, SCHEMATHESIS_TIMEOUT).await {
+                    Ok(out) if out.status.success() => Ok(()),
+                    Ok(out) => Err(format!(
                         "schemathesis found problems:\n{}{}",
                         String::from_utf8_lossy(&out.stdout),
                         String::from_utf8_lossy(&out.stderr)
                     )),
-                    Ok(Err(e)) => Err(format!("cannot run schemathesis: {e}")),
-                    Err(e) => Err(e.to_string()),
+                    Err(e) => Err(e),
                 }
             }
         };
-        record(report, "schemathesis", format!("{}: OpenAPI vs simulator", s.name()), started, outcome);
+        step.done(report, "schemathesis", name, outcome);
     }
 }

@@ -1,14 +1,20 @@
 //! The provider simulator over real HTTP: documented examples, validation, auth, task
 //! lifecycles, fault injection, callbacks and result files.
+//!
+//! Time is the simulator's manual clock: nothing here waits on the wall clock. A test moves
+//! the clock with `advance` and waits for events (a sleep started, a delivery ended), each
+//! under a generous timeout that only a hang reaches.
 
+use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use happyhorse_client::{apixo, modellix};
 use happyhorse_conformance::simulator::{
-    Fault, ORIGINAL_URL_HEADER, Route, SimConfig, SimProvider, Simulator, fake_video_bytes,
+    DeliveryEnd, Fault, MANUAL_CLOCK_START_UNIX_MS, ORIGINAL_URL_HEADER, Route, SimClock, SimConfig, SimProvider,
+    Simulator, fake_video_bytes,
 };
 use serde_json::{Value, json};
 
@@ -206,9 +212,14 @@ async fn start(config: SimConfig) -> Simulator {
     Simulator::start(config).await.expect("simulator starts")
 }
 
-/// Tasks stay pending until polled `polls` times; time never finishes them in a test.
+/// Tasks stay pending until polled `polls` times: the manual clock never moves by itself.
 fn polls(polls: u32) -> SimConfig {
-    SimConfig { polls_to_finish: polls, run_time: Duration::from_secs(600), ..SimConfig::default() }
+    SimConfig { polls_to_finish: polls, clock: SimClock::manual(), ..SimConfig::default() }
+}
+
+/// Awaits an event the test is sure will come; a hang fails with `what` instead of stalling.
+async fn soon<T>(what: &str, event: impl Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(30), event).await.unwrap_or_else(|_| panic!("never happened: {what}"))
 }
 
 fn t2v(prompt: &str) -> String {
@@ -521,6 +532,100 @@ async fn modellix_over_long_prompt_is_truncated_and_accepted() {
     }
 }
 
+/// The spec's decision on `operations.submit`: a body that is not sent as
+/// `application/json` is answered 400 in the provider's error shape, and creates nothing.
+#[tokio::test]
+async fn submits_not_sent_as_json_are_400_in_each_providers_shape() {
+    let sim = start(polls(100)).await;
+    let send_as = |path: &'static str, content_type: Option<&'static str>, body: String| {
+        let mut request = http().post(format!("{}{path}", sim.base_url())).bearer_auth(KEY).body(body);
+        if let Some(ct) = content_type {
+            request = request.header("Content-Type", ct);
+        }
+        send(request)
+    };
+    for (content_type, got) in [(Some("text/plain"), "\"text/plain\""), (None, "none")] {
+        let answer = send_as(APIXO_SUBMIT, content_type, t2v("x")).await.expect("answer");
+        assert_error(&answer, 400, &[&format!("Content-Type: must be application/json (got {got})")]);
+        assert!(apixo::ErrorBody::from_json_slice(&answer.body).is_ok());
+        let answer = send_as(MODELLIX_SUBMIT, content_type, r2v("x")).await.expect("answer");
+        assert_error(
+            &answer,
+            400,
+            &[&format!("Invalid format: header 'Content-Type' must be application/json (got {got})")],
+        );
+        assert!(modellix::ErrorBody::from_json_slice(&answer.body).is_ok());
+    }
+    assert_eq!(sim.tasks_created(SimProvider::Apixo) + sim.tasks_created(SimProvider::Modellix), 0);
+    // Parameters and letter case do not matter.
+    for ct in ["application/json; charset=utf-8", "Application/JSON"] {
+        assert_eq!(send_as(APIXO_SUBMIT, Some(ct), t2v("x")).await.expect("answer").status, 200, "{ct}");
+        assert_eq!(send_as(MODELLIX_SUBMIT, Some(ct), r2v("x")).await.expect("answer").status, 200, "{ct}");
+    }
+}
+
+/// A method a path does not take is answered 405 with `Allow`, in the provider's error shape
+/// (not an empty body).
+#[tokio::test]
+async fn wrong_methods_are_405_in_each_providers_shape() {
+    let sim = start(polls(100)).await;
+    let base = sim.base_url();
+    let cases = [
+        (
+            http().get(format!("{base}{APIXO_SUBMIT}")),
+            "POST",
+            "method GET is not allowed on /api/v1/generateTask/happyHorse; use POST",
+        ),
+        (
+            http().post(format!("{base}/api/v1/statusTask/happyHorse?taskId=task_1")),
+            "GET",
+            "method POST is not allowed",
+        ),
+        (
+            http().get(format!("{base}{MODELLIX_SUBMIT}")),
+            "POST",
+            "Invalid parameters: method GET is not allowed on /api/v1/alibaba/happyhorse-1.0-r2v/async; use POST",
+        ),
+        (
+            http().delete(format!("{base}/api/v1/tasks/task-1")),
+            "GET",
+            "Invalid parameters: method DELETE is not allowed",
+        ),
+    ];
+    for (i, (request, allow, message)) in cases.into_iter().enumerate() {
+        let answer = send(request.bearer_auth(KEY)).await.expect("answer");
+        assert_error(&answer, 405, &[message]);
+        assert_eq!(answer.headers.get("allow").and_then(|v| v.to_str().ok()), Some(allow));
+        let decodes = if i < 2 {
+            apixo::ErrorBody::from_json_slice(&answer.body).is_ok()
+        } else {
+            modellix::ErrorBody::from_json_slice(&answer.body).is_ok()
+        };
+        assert!(decodes, "{}", String::from_utf8_lossy(&answer.body));
+    }
+}
+
+#[tokio::test]
+async fn unknown_input_fields_list_the_allowed_ones() {
+    let sim = start(polls(100)).await;
+    let body = json!({"request_type": "async", "input": {"mode": "image-to-video", "image_urls": ["https://a/1.png"], "foo": 1}});
+    assert_error(
+        &post(&sim, APIXO_SUBMIT, Some(KEY), &body.to_string()).await,
+        400,
+        &[
+            "input.foo: unknown field (allowed in mode image-to-video: mode, image_urls, prompt, resolution, duration, watermark)",
+        ],
+    );
+    let body = json!({"request_type": "async", "input": {"foo": 1}});
+    assert_error(
+        &post(&sim, APIXO_SUBMIT, Some(KEY), &body.to_string()).await,
+        400,
+        &[
+            "input.foo: unknown field (allowed: mode, prompt, image_urls, video_urls, resolution, ratio, duration, audio_setting, watermark)",
+        ],
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Authentication
 // ---------------------------------------------------------------------------------------
@@ -627,16 +732,19 @@ async fn apixo_task_fails_with_the_marker_code() {
 
 #[tokio::test]
 async fn tasks_finish_when_the_run_time_has_passed() {
-    let sim =
-        start(SimConfig { polls_to_finish: 100, run_time: Duration::from_millis(60), ..SimConfig::default() }).await;
+    let sim = start(SimConfig { run_time: Duration::from_millis(60), ..polls(100) }).await;
     post(&sim, APIXO_SUBMIT, Some(KEY), &t2v("x")).await;
     post(&sim, MODELLIX_SUBMIT, Some(KEY), &r2v("x")).await;
     assert_eq!(apixo_status(&sim, "task_1").await.json()["data"]["state"], "processing");
+    sim.clock().advance(Duration::from_millis(59));
+    assert_eq!(apixo_status(&sim, "task_1").await.json()["data"]["state"], "processing");
     assert_eq!(sim.task(SimProvider::Modellix, "task-1").expect("stored").state, "pending");
-    tokio::time::sleep(Duration::from_millis(90)).await;
+    sim.clock().advance(Duration::from_millis(1));
     let v = apixo_status(&sim, "task_1").await.json();
     assert_eq!(v["data"]["state"], "success");
-    assert!(v["data"]["costTime"].as_u64().is_some_and(|c| c >= 60));
+    assert_eq!(v["data"]["createTime"], MANUAL_CLOCK_START_UNIX_MS);
+    assert_eq!(v["data"]["completeTime"], MANUAL_CLOCK_START_UNIX_MS + 60);
+    assert_eq!(v["data"]["costTime"], 60);
     assert_eq!(sim.task(SimProvider::Modellix, "task-1").expect("stored").state, "success");
     assert_eq!(modellix_status(&sim, "task-1").await.json()["data"]["status"], "success");
 }
@@ -721,13 +829,21 @@ async fn delay_fault_answers_normally_but_late() {
     let sim = start(polls(100)).await;
     post(&sim, APIXO_SUBMIT, Some(KEY), &t2v("x")).await;
     sim.faults().push(Route::Status(SimProvider::Apixo), Fault::Delay(Duration::from_millis(150)));
-    let started = Instant::now();
-    let answer = apixo_status(&sim, "task_1").await;
-    assert!(started.elapsed() >= Duration::from_millis(150));
+    let base = sim.base_url();
+    let late = tokio::spawn(async move {
+        send(http().get(format!("{base}/api/v1/statusTask/happyHorse?taskId=task_1")).bearer_auth(KEY)).await
+    });
+    // The request is held until the clock has moved 150 ms.
+    soon("the delayed answer waits for the clock", sim.clock().wait_for_sleepers(1)).await;
+    sim.clock().advance(Duration::from_millis(149));
+    assert_eq!(sim.clock().sleepers(), 1, "answered before 150 ms had passed");
+    assert!(!late.is_finished());
+    sim.clock().advance(Duration::from_millis(1));
+    let answer = soon("the delayed answer", late).await.expect("joined").expect("answered");
     assert_eq!(answer.json()["data"]["state"], "processing");
-    let started = Instant::now();
-    apixo_status(&sim, "task_1").await;
-    assert!(started.elapsed() < Duration::from_millis(150));
+    // The fault was one-shot: the next answer needs no clock movement at all.
+    assert_eq!(apixo_status(&sim, "task_1").await.json()["data"]["state"], "processing");
+    assert_eq!(sim.clock().sleepers(), 0);
 }
 
 #[tokio::test]
@@ -878,6 +994,55 @@ async fn control_endpoints_script_faults_and_report_stats() {
 }
 
 #[tokio::test]
+async fn an_unknown_fault_kind_lists_the_valid_ones() {
+    let sim = start(polls(100)).await;
+    let faults = format!("{}/_sim/faults", sim.base_url());
+    let bad = send(http().post(&faults).body(r#"{"route": "apixo.submit", "fault": {"kind": "slow"}}"#)).await;
+    assert_error(
+        &bad.expect("answer"),
+        400,
+        &[
+            "[0].fault.kind: unknown fault \"slow\" (valid kinds: status, delay, drop_before_read, drop_after_read, malformed_json, missing_task_id, oversize)",
+        ],
+    );
+}
+
+/// `cargo xtask simulate --help` and the README document the fault JSON the simulator
+/// takes: every kind and route is named, and every example they show is accepted as is.
+#[tokio::test]
+async fn the_documented_fault_json_is_what_the_simulator_takes() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let help = std::fs::read_to_string(root.join("xtask/src/simulate_help.txt")).expect("the help text");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("the README");
+    let sim = start(polls(100)).await;
+    let faults = format!("{}/_sim/faults", sim.base_url());
+    for (name, text) in [("simulate --help", &help), ("README.md", &readme)] {
+        for kind in happyhorse_conformance::simulator::FAULT_KINDS {
+            assert!(text.contains(&format!("{{\"kind\": \"{kind}\"")), "{name} does not show the fault kind {kind}");
+        }
+        for route in Route::ALL {
+            assert!(text.contains(route.name()), "{name} does not name the route {}", route.name());
+        }
+        // Each fault example, alone on its line, posted for a route; and each curl body.
+        let faults_shown: Vec<&str> =
+            text.lines().map(str::trim).filter(|l| l.starts_with("{\"kind\": ") && l.ends_with('}')).collect();
+        assert!(faults_shown.len() >= happyhorse_conformance::simulator::FAULT_KINDS.len(), "{name}");
+        for fault in faults_shown {
+            let entry = format!(r#"{{"route": "apixo.status", "fault": {fault}}}"#);
+            let answer = send(http().post(&faults).body(entry.clone())).await.expect("answer");
+            assert_eq!(answer.status, 200, "{name}: {entry}: {}", String::from_utf8_lossy(&answer.body));
+        }
+        let bodies: Vec<&str> =
+            text.lines().filter_map(|l| l.split_once(" -d '").map(|(_, b)| b.trim_end_matches('\''))).collect();
+        assert!(!bodies.is_empty(), "{name} shows no curl example");
+        for body in bodies {
+            let answer = send(http().post(&faults).body(body.to_owned())).await.expect("answer");
+            assert_eq!(answer.status, 200, "{name}: {body}: {}", String::from_utf8_lossy(&answer.body));
+        }
+    }
+}
+
+#[tokio::test]
 async fn keep_alive_serves_several_requests_per_connection() {
     let sim = start(SimConfig { keep_alive: true, ..polls(100) }).await;
     let client = http();
@@ -915,21 +1080,23 @@ async fn receiver(status: u16) -> (String, Received) {
     (url, received)
 }
 
-async fn wait_for_attempts(sim: &Simulator, n: usize) {
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while sim.callback_attempts().len() < n && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-}
-
 fn callback_config(redirect: &str) -> SimConfig {
     SimConfig {
         polls_to_finish: 100,
         run_time: Duration::from_millis(30),
         callback_redirect: Some(redirect.to_owned()),
         callback_retry_base: Duration::from_millis(10),
+        clock: SimClock::manual(),
         ..SimConfig::default()
     }
+}
+
+/// Moves the clock by `by` once the simulator waits for it (the task's run time, or the
+/// delay before a redelivery). The caller makes sure the previous wait has ended (e.g. by
+/// waiting for the attempt that follows it), so this sees the next one.
+async fn advance_when_waiting(sim: &Simulator, by: Duration) {
+    soon("the simulator waits for the clock", sim.clock().wait_for_sleepers(1)).await;
+    sim.clock().advance(by);
 }
 
 #[tokio::test]
@@ -938,8 +1105,12 @@ async fn callbacks_are_delivered_without_polling() {
     let sim = start(callback_config(&url)).await;
     let body = APIXO_EXAMPLES[5].1;
     assert_eq!(post(&sim, APIXO_SUBMIT, Some(KEY), body).await.status, 200);
-    wait_for_attempts(&sim, 1).await;
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    advance_when_waiting(&sim, Duration::from_millis(29)).await;
+    assert_eq!(sim.callback_attempts(), [], "delivered before the run time");
+    sim.clock().advance(Duration::from_millis(1));
+    // Acknowledged with 200: the deliveries have ended, so nothing more can arrive.
+    let delivery = soon("the delivery ends", sim.wait_for_callback_delivery("task_1")).await;
+    assert_eq!((delivery.attempts, delivery.end), (1, DeliveryEnd::Acknowledged));
 
     let attempts = sim.callback_attempts();
     assert_eq!(attempts.len(), 1, "{attempts:?}");
@@ -966,14 +1137,26 @@ async fn callbacks_are_delivered_without_polling() {
 }
 
 #[tokio::test]
-async fn callbacks_are_redelivered_up_to_three_more_times() {
+async fn callbacks_are_redelivered_up_to_three_more_times_with_growing_delays() {
     let (url, received) = receiver(500).await;
     let sim = start(callback_config(&url)).await;
     let body = json!({"request_type": "callback", "callback_url": "https://hooks.example.com/apixo",
         "input": {"mode": "text-to-video", "prompt": "x sim:fail=Timeout"}});
     assert_eq!(post(&sim, APIXO_SUBMIT, Some(KEY), &body.to_string()).await.status, 200);
-    wait_for_attempts(&sim, 4).await;
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    advance_when_waiting(&sim, Duration::from_millis(30)).await;
+    soon("the first delivery", sim.wait_for_callback_attempts(1)).await;
+    // Redeliveries after 10, 20 and 40 ms (base, 2 x base, 4 x base), each one only when its
+    // whole delay has passed.
+    for (n, delay) in [(2, 10), (3, 20), (4, 40)] {
+        advance_when_waiting(&sim, Duration::from_millis(delay - 1)).await;
+        assert_eq!(sim.callback_attempts().len(), n - 1, "redelivery {n} came early");
+        sim.clock().advance(Duration::from_millis(1));
+        soon("a redelivery", sim.wait_for_callback_attempts(n)).await;
+    }
+    // Given up: after this the simulator sends nothing more for the task.
+    let delivery = soon("the deliveries end", sim.wait_for_callback_delivery("task_1")).await;
+    assert_eq!((delivery.attempts, delivery.end), (4, DeliveryEnd::GaveUp));
+    assert_eq!(sim.clock().sleepers(), 0, "something still waits to be sent");
 
     let attempts = sim.callback_attempts();
     assert_eq!(attempts.len(), 4, "{attempts:?}");
@@ -998,8 +1181,48 @@ async fn callback_to_a_dead_receiver_records_errors() {
     let body = json!({"request_type": "callback", "callback_url": "https://hooks.example.com/apixo",
         "input": {"mode": "text-to-video", "prompt": "x"}});
     post(&sim, APIXO_SUBMIT, Some(KEY), &body.to_string()).await;
-    wait_for_attempts(&sim, 4).await;
+    // Each attempt ends before the next delay starts: wait for it before moving the clock on.
+    for (n, delay) in [(1, 30), (2, 10), (3, 20), (4, 40)] {
+        advance_when_waiting(&sim, Duration::from_millis(delay)).await;
+        soon("an attempt", sim.wait_for_callback_attempts(n)).await;
+    }
+    let delivery = soon("the deliveries end", sim.wait_for_callback_delivery("task_1")).await;
+    assert_eq!((delivery.attempts, delivery.end), (4, DeliveryEnd::GaveUp));
     let attempts = sim.callback_attempts();
     assert_eq!(attempts.len(), 4, "{attempts:?}");
     assert!(attempts.iter().all(|a| a.status.is_none() && a.error.is_some()));
+}
+
+/// A local simulator sends nothing off the machine: the docs' own example names a third-party
+/// host, so without a redirect (or explicit permission) the callback is reported, not sent.
+#[tokio::test]
+async fn callbacks_to_other_hosts_are_reported_not_sent() {
+    let sim = start(SimConfig { callback_redirect: None, ..callback_config("") }).await;
+    assert_eq!(post(&sim, APIXO_SUBMIT, Some(KEY), APIXO_EXAMPLES[5].1).await.status, 200);
+    advance_when_waiting(&sim, Duration::from_millis(30)).await;
+    let delivery = soon("the delivery ends", sim.wait_for_callback_delivery("task_1")).await;
+    assert_eq!(delivery.attempts, 0);
+    assert_eq!(delivery.url, "https://your-server.com/webhooks/apixo");
+    let DeliveryEnd::Undeliverable { reason } = &delivery.end else { panic!("sent: {delivery:?}") };
+    assert!(reason.contains("your-server.com is not a loopback address"), "{reason}");
+    assert_eq!(sim.callback_attempts(), []);
+
+    let stats = get(&sim, "/_sim/stats", None).await.json();
+    assert_eq!(stats["callbacks_undeliverable"], 1);
+    assert_eq!(stats["callback_deliveries"][0]["outcome"], "undeliverable");
+    assert_eq!(stats["callback_deliveries"][0]["task_id"], "task_1");
+    assert_eq!(stats["callback_deliveries"][0]["reason"], json!(reason));
+}
+
+/// A redirect to another machine is refused the same way.
+#[tokio::test]
+async fn a_redirect_off_the_machine_is_not_followed() {
+    let sim = start(callback_config("https://collector.example.net/hooks")).await;
+    let body = json!({"request_type": "callback", "callback_url": "https://hooks.example.com/apixo",
+        "input": {"mode": "text-to-video", "prompt": "x"}});
+    post(&sim, APIXO_SUBMIT, Some(KEY), &body.to_string()).await;
+    advance_when_waiting(&sim, Duration::from_millis(30)).await;
+    let delivery = soon("the delivery ends", sim.wait_for_callback_delivery("task_1")).await;
+    assert!(matches!(delivery.end, DeliveryEnd::Undeliverable { .. }), "{delivery:?}");
+    assert_eq!(delivery.url, "https://collector.example.net/hooks");
 }

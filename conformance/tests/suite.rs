@@ -42,6 +42,36 @@ async fn conformance_suite_passes_with_full_coverage() {
     insta::assert_snapshot!("coverage", result.coverage.render());
 }
 
+/// The run must not depend on the seed or on how many cases the properties run: small case
+/// counts once made the callbacks suite fail, because deliveries of tasks that earlier suites
+/// submitted were still arriving and consumed the receiver's scripted refusals. The seeds
+/// and counts are the ones that failed then.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance_suite_passes_over_several_seeds_and_small_case_counts() {
+    let mut failures = Vec::new();
+    for seed in [1, 3, 7, 42, 100] {
+        for cases in [8, 16] {
+            let opts = RunOptions {
+                root: root(),
+                suites: Options { cases, seed, ..Options::default() },
+                examples: None,
+                schemathesis: None,
+            };
+            let result = runner::run(&opts).await.expect("the harness starts");
+            for f in result.report.failures() {
+                failures.push(format!(
+                    "--seed {seed} --cases {cases}: {} / {}: {}",
+                    f.suite,
+                    f.name,
+                    f.failure.as_deref().unwrap_or_default()
+                ));
+            }
+            assert_eq!(result.coverage.uncovered(), Vec::<&str>::new(), "--seed {seed} --cases {cases}");
+        }
+    }
+    assert!(failures.is_empty(), "{} failure(s):\n{}", failures.len(), failures.join("\n\n"));
+}
+
 #[test]
 fn openapi_exports() {
     for m in happyhorse_codegen::output::load_all(&root()).expect("valid specs") {

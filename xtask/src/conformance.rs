@@ -1,21 +1,52 @@
-//! `cargo xtask conformance` and `cargo xtask simulate`: thin wrappers that check the
-//! generated code is fresh, build what the run needs, and start the `conformance` program
-//! (which holds the simulator and the suites).
+//! `cargo xtask conformance` and `cargo xtask simulate`: thin wrappers that check their
+//! arguments, check that the generated code is fresh, build what the run needs (showing
+//! cargo's progress) and start the `conformance` program, which holds the simulator and the
+//! suites.
+//!
+//! Both build with one command, `cargo build --workspace --bins --examples`: the same
+//! packages and dev-dependencies `cargo test --workspace` and `cargo run --example` resolve
+//! features for, so switching between these commands rebuilds nothing.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitStatus, Stdio};
 
 use happyhorse_codegen::output;
+use serde_json::Value;
+
+use crate::Failure;
 
 /// The pinned Schemathesis version `.ci/run` installs.
 pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
+/// `cargo xtask simulate --help`.
+pub const SIMULATE_HELP: &str = include_str!("simulate_help.txt");
+
+/// Cargo, for a build as if typed in a shell. `cargo xtask` runs this program with the
+/// variables cargo sets for the package it runs (`CARGO_MANIFEST_DIR=.../xtask`, ...). A
+/// nested build must not inherit them: ring's build script reruns when `CARGO_MANIFEST_DIR`
+/// changes, so ring, rustls, reqwest and the client were rebuilt on every switch between
+/// `cargo xtask conformance` and `cargo test` or `cargo run --example`.
 fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    for (key, _) in std::env::vars_os() {
+        let Some(key) = key.to_str() else { continue };
+        if set_by_cargo_run(key) {
+            command.env_remove(key);
+        }
+    }
+    command
 }
 
-fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+/// The variables cargo sets for the program `cargo run` starts (about the package run).
+fn set_by_cargo_run(key: &str) -> bool {
+    key.starts_with("CARGO_PKG_")
+        || key.starts_with("CARGO_MANIFEST_")
+        || matches!(key, "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE")
+}
+
+/// True when running under CI (`CI` set to anything but empty, `0` or `false`).
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false" | "FALSE" | "False"))
 }
 
 /// Schemathesis, if installed: `$SCHEMATHESIS`, `.venv/bin/schemathesis`, or on `PATH`.
@@ -34,72 +65,248 @@ fn schemathesis(root: &Path) -> Option<PathBuf> {
     found.then(|| PathBuf::from("schemathesis"))
 }
 
-fn run_checked(cmd: &mut Command, what: &str) -> Result<(), String> {
-    let status = cmd.status().map_err(|e| format!("cannot run {what}: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("{what} failed ({status})")) }
+/// The value after `flag`, or an error naming the flag.
+fn value<'a>(it: &mut impl Iterator<Item = &'a String>, flag: &str) -> Result<&'a String, String> {
+    it.next().ok_or_else(|| format!("{flag} needs a value"))
 }
 
-pub fn conformance(root: &Path, args: &[String]) -> Result<(), String> {
+/// `value` as a number of type `T`, or an error quoting it.
+fn number<T: std::str::FromStr>(flag: &str, value: &str, expected: &str) -> Result<T, String> {
+    value.parse().map_err(|_| format!("{flag} takes {expected} (got {value:?})"))
+}
+
+/// The checked arguments of `conformance`, as the `conformance run` program takes them.
+fn conformance_args(args: &[String]) -> Result<Vec<String>, String> {
     let mut pass = Vec::new();
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         match flag.as_str() {
-            "--cases" | "--junit" | "--seed" => {
-                let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
-                let value = if flag == "--junit" {
-                    std::path::absolute(value).map_err(|e| e.to_string())?.display().to_string()
-                } else {
-                    value.clone()
-                };
-                pass.extend([flag.clone(), value]);
+            "--cases" => {
+                let v = value(&mut it, flag)?;
+                let cases: u32 = number(flag, v, "a whole number of cases from 1 to 4294967295")?;
+                if cases == 0 {
+                    return Err(format!("--cases takes a whole number of cases from 1 to 4294967295 (got {v:?})"));
+                }
+                pass.extend([flag.clone(), cases.to_string()]);
+            }
+            "--seed" => {
+                let v = value(&mut it, flag)?;
+                let seed: u64 = number(flag, v, "a whole number from 0 to 18446744073709551615")?;
+                pass.extend([flag.clone(), seed.to_string()]);
+            }
+            "--junit" => {
+                let v = value(&mut it, flag)?;
+                let path = std::path::absolute(v).map_err(|e| format!("--junit {v:?}: {e}"))?;
+                pass.extend([flag.clone(), path.display().to_string()]);
             }
             other => {
                 return Err(format!(
-                    "conformance: unknown argument {other}; expected --cases N, --junit FILE, --seed S"
+                    "conformance: unknown argument {other:?}; it takes --cases N, --seed S, --junit FILE"
                 ));
             }
         }
     }
-    eprintln!("conformance: checking that the generated code is fresh");
+    Ok(pass)
+}
+
+/// The checked arguments of `simulate`, passed on unchanged.
+fn simulate_args(args: &[String]) -> Result<Vec<String>, String> {
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        match flag.as_str() {
+            "--port" => {
+                let v = value(&mut it, flag)?;
+                number::<u16>(flag, v, "a port number from 0 to 65535")?;
+            }
+            "--host" => {
+                let v = value(&mut it, flag)?;
+                number::<std::net::IpAddr>(flag, v, "an IP address such as 127.0.0.1")?;
+            }
+            "--callback-redirect" => {
+                let v = value(&mut it, flag)?;
+                if !(v.starts_with("http://") || v.starts_with("https://")) {
+                    return Err(format!("--callback-redirect takes an http:// or https:// URL (got {v:?})"));
+                }
+            }
+            "--allow-remote-callbacks" => {}
+            other => {
+                return Err(format!("simulate: unknown argument {other:?}; `cargo xtask simulate --help` lists them"));
+            }
+        }
+    }
+    Ok(args.to_vec())
+}
+
+/// What the build produced.
+struct Built {
+    /// The `conformance` program.
+    program: PathBuf,
+    /// Where the example programs are.
+    examples: Option<PathBuf>,
+}
+
+/// Checks the generated code is fresh and builds every program of the workspace, with
+/// cargo's progress on stderr; returns where the programs are.
+fn build(root: &Path) -> Result<Built, String> {
+    eprintln!("xtask: checking that the generated code is fresh");
     let files = output::generate_workspace(root).map_err(|e| e.to_string())?;
     let stale = output::check(root, &files);
     if !stale.is_empty() {
         let list: Vec<String> = stale.iter().map(|s| format!("  {s}")).collect();
         return Err(format!("the generated code is stale; run `cargo xtask codegen`:\n{}", list.join("\n")));
     }
-    eprintln!("conformance: building the example programs and the harness");
-    run_checked(
-        cargo().current_dir(root).args([
-            "build",
-            "--quiet",
-            "-p",
-            "happyhorse-client",
-            "--examples",
-            "-p",
-            "happyhorse-conformance",
-            "--bin",
-            "conformance",
-        ]),
-        "cargo build",
-    )?;
-    let examples = target_dir(root).join("debug/examples");
-    pass.extend(["--examples".into(), examples.display().to_string()]);
-    match schemathesis(root) {
-        Some(p) => pass.extend(["--schemathesis".into(), p.display().to_string()]),
-        None => eprintln!(
-            "conformance: Schemathesis is not installed, skipping the outside OpenAPI check (python3 -m venv .venv && .venv/bin/pip install schemathesis=={SCHEMATHESIS_VERSION})"
-        ),
+    eprintln!("xtask: building the conformance program and the examples");
+    // The artifact messages (JSON, on stdout) say where each program is, whatever the
+    // target directory; progress and diagnostics go to stderr as usual.
+    let output = cargo()
+        .current_dir(root)
+        .args(["build", "--workspace", "--bins", "--examples", "--message-format=json-render-diagnostics"])
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("cargo build failed ({})", output.status));
     }
-    let program = target_dir(root).join("debug/conformance");
-    run_checked(Command::new(program).current_dir(root).arg("run").args(&pass), "the conformance suite")
+    let mut program = None;
+    let mut examples = None;
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<Value>(line) else { continue };
+        let Some(exe) = message.get("executable").and_then(Value::as_str) else { continue };
+        let kinds = message.pointer("/target/kind").and_then(Value::as_array).cloned().unwrap_or_default();
+        let name = message.pointer("/target/name").and_then(Value::as_str);
+        let exe = PathBuf::from(exe);
+        if kinds.iter().any(|k| k == "example") {
+            examples = exe.parent().map(Path::to_owned);
+        } else if name == Some("conformance") && kinds.iter().any(|k| k == "bin") {
+            program = Some(exe);
+        }
+    }
+    let program = program.ok_or("cargo built no `conformance` program")?;
+    Ok(Built { program, examples })
 }
 
-pub fn simulate(root: &Path, args: &[String]) -> Result<(), String> {
-    run_checked(
-        cargo()
-            .current_dir(root)
-            .args(["run", "--quiet", "-p", "happyhorse-conformance", "--bin", "conformance", "--", "simulate"])
-            .args(args),
-        "the simulator",
-    )
+/// The exit of a program that reports its own failures.
+fn exit_of(status: ExitStatus) -> Result<(), Failure> {
+    if status.success() {
+        return Ok(());
+    }
+    // Killed by a signal: no code; the signal has said enough.
+    let code = status.code().map_or(1, |c| u8::try_from(c).unwrap_or(1));
+    Err(Failure::Exit(code.max(1)))
+}
+
+pub fn conformance(root: &Path, args: &[String]) -> Result<(), Failure> {
+    let mut pass = conformance_args(args)?;
+    let schemathesis = schemathesis(root);
+    if schemathesis.is_none() && in_ci() {
+        return Err(Failure::Error(format!(
+            "CI is set, and Schemathesis (the outside OpenAPI check) is not installed; CI must not skip it: python3 -m venv .venv && .venv/bin/pip install schemathesis=={SCHEMATHESIS_VERSION}"
+        )));
+    }
+    let built = build(root)?;
+    if let Some(dir) = built.examples {
+        pass.extend(["--examples".into(), dir.display().to_string()]);
+    }
+    match schemathesis {
+        Some(p) => pass.extend(["--schemathesis".into(), p.display().to_string()]),
+        None => eprintln!(
+            "xtask: Schemathesis is not installed, skipping the outside OpenAPI check (python3 -m venv .venv && .venv/bin/pip install schemathesis=={SCHEMATHESIS_VERSION})"
+        ),
+    }
+    let status = Command::new(&built.program)
+        .current_dir(root)
+        .arg("run")
+        .args(&pass)
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", built.program.display()))?;
+    exit_of(status)
+}
+
+pub fn simulate(root: &Path, args: &[String]) -> Result<(), Failure> {
+    let pass = simulate_args(args)?;
+    let built = build(root)?;
+    let mut command = Command::new(&built.program);
+    command.current_dir(root).arg("simulate").args(&pass);
+    run_in_place(command, &built.program)
+}
+
+/// Runs `command` as this process, so signals (Ctrl-C, SIGTERM) reach the simulator itself
+/// and nothing is left holding its port.
+#[cfg(unix)]
+fn run_in_place(mut command: Command, program: &Path) -> Result<(), Failure> {
+    use std::os::unix::process::CommandExt as _;
+    // `exec` only returns on failure.
+    let error = command.exec();
+    Err(Failure::Error(format!("cannot run {}: {error}", program.display())))
+}
+
+/// Runs `command` and exits with its code (a console's Ctrl-C reaches both processes).
+#[cfg(not(unix))]
+fn run_in_place(mut command: Command, program: &Path) -> Result<(), Failure> {
+    let status = command.status().map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+    exit_of(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn nested_builds_do_not_inherit_what_cargo_run_set_for_xtask() {
+        for key in
+            ["CARGO_MANIFEST_DIR", "CARGO_MANIFEST_PATH", "CARGO_PKG_NAME", "CARGO_CRATE_NAME", "CARGO_PRIMARY_PACKAGE"]
+        {
+            assert!(set_by_cargo_run(key), "{key}");
+        }
+        // What the user sets for every build is kept.
+        for key in
+            ["CARGO_TARGET_DIR", "CARGO_HOME", "CARGO_TERM_COLOR", "CARGO_INCREMENTAL", "CARGO_BUILD_JOBS", "CARGO"]
+        {
+            assert!(!set_by_cargo_run(key), "{key}");
+        }
+        // `cargo test` itself runs this test with CARGO_MANIFEST_DIR set.
+        let removed: Vec<_> = cargo().get_envs().filter(|(_, v)| v.is_none()).map(|(k, _)| k.to_owned()).collect();
+        assert!(removed.iter().any(|k| k == "CARGO_MANIFEST_DIR"), "{removed:?}");
+    }
+
+    #[test]
+    fn conformance_arguments_are_checked_with_one_line_quoting_the_value() {
+        let ok = conformance_args(&strings(&["--cases", "16", "--seed", "42"])).expect("valid");
+        assert_eq!(ok, strings(&["--cases", "16", "--seed", "42"]));
+        for (args, message) in [
+            (&["--cases", "abc"][..], r#"--cases takes a whole number of cases from 1 to 4294967295 (got "abc")"#),
+            (&["--cases", "0"][..], r#"--cases takes a whole number of cases from 1 to 4294967295 (got "0")"#),
+            (&["--cases", "-3"][..], r#"--cases takes a whole number of cases from 1 to 4294967295 (got "-3")"#),
+            (&["--seed", "x1"][..], r#"--seed takes a whole number from 0 to 18446744073709551615 (got "x1")"#),
+            (&["--cases"][..], "--cases needs a value"),
+            (
+                &["--case", "3"][..],
+                r#"conformance: unknown argument "--case"; it takes --cases N, --seed S, --junit FILE"#,
+            ),
+        ] {
+            assert_eq!(conformance_args(&strings(args)), Err(message.to_owned()), "{args:?}");
+            assert!(!message.contains('\n'));
+        }
+    }
+
+    #[test]
+    fn simulate_arguments_are_checked_with_one_line_quoting_the_value() {
+        let args = strings(&["--port", "0", "--host", "::1", "--callback-redirect", "http://127.0.0.1:9/h"]);
+        assert_eq!(simulate_args(&args), Ok(args.clone()));
+        for (args, message) in [
+            (&["--port", "70000"][..], r#"--port takes a port number from 0 to 65535 (got "70000")"#),
+            (&["--host", "localhost"][..], r#"--host takes an IP address such as 127.0.0.1 (got "localhost")"#),
+            (
+                &["--callback-redirect", "127.0.0.1:9"][..],
+                r#"--callback-redirect takes an http:// or https:// URL (got "127.0.0.1:9")"#,
+            ),
+            (&["--verbose"][..], r#"simulate: unknown argument "--verbose"; `cargo xtask simulate --help` lists them"#),
+        ] {
+            assert_eq!(simulate_args(&strings(args)), Err(message.to_owned()), "{args:?}");
+        }
+    }
 }

@@ -1,5 +1,5 @@
 //! `cargo xtask <command>`: the commands maintainers and CI run. Thin: the work is in the
-//! `happyhorse-codegen` library.
+//! `happyhorse-codegen` library and the `conformance` program.
 
 #![forbid(unsafe_code)]
 
@@ -12,63 +12,136 @@ mod spec_diff;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use happyhorse_codegen::output;
+
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  codegen [--check]   generate generated-client/src/providers/ from spec/*.toml;
-                      with --check, change nothing and fail if a file is stale
-  docs-check [--json] after saving a provider's page over its copy in spec/docs/:
-                      report changed, removed and new doc facts and spec values
-                      that disagree with the docs; exit 1 on any
+  codegen [--check]        generate generated-client/src/providers/ from spec/*.toml;
+                           with --check, change nothing and fail if a file is stale
+  docs-check [--json]      after saving a provider's page over its copies in
+                           spec/docs/: report changed, removed and new doc facts and
+                           spec values that disagree with the docs; exit 1 on any
   spec-diff OLD NEW [--markdown | --json]
-                      what changing the specs from OLD to NEW changes for users of
-                      happyhorse-client: breaking, behaviour and additive changes,
-                      each with its spec key path, and the version bump. OLD and NEW
-                      are git refs or directories of spec *.toml files. Exit status:
-                      0 no change for users, 2 breaking, 3 behaviour (none breaking),
-                      4 additive only, 1 error
-    conformance [--cases N] [--junit FILE] [--seed S]
-                      prove the clients against the docs: oracle cases, boundary
-                      cases of every constraint, property tests, the client against
-                      the simulator under faults, the examples, Schemathesis; prints
-                      the constraint coverage matrix
-  simulate [--port N] [--host ADDR]
-                      run the simulator of both providers (default 127.0.0.1:8787)
-  openapi [--out DIR] write <module>.openapi.json (OpenAPI 3.1) and
-                      <module>.request.schema.json (JSON Schema 2020-12) of
-                      every module to DIR (default target/openapi)
+                           what changing the specs from OLD to NEW changes for users
+                           of happyhorse-client: breaking, behaviour and additive
+                           changes, each with its spec key path, and the version bump.
+                           OLD and NEW are git refs or directories of spec *.toml
+                           files. Exit status: 0 no change for users, 2 breaking,
+                           3 behaviour (none breaking), 4 additive only, 1 error
+  conformance [--cases N] [--seed S] [--junit FILE]
+                           prove the clients against the docs: oracle cases, boundary
+                           cases of every constraint, property tests, the client against
+                           the simulator under faults, webhooks, the examples,
+                           Schemathesis; prints the constraint coverage matrix
+  simulate [--port N] [--host ADDR] [--callback-redirect URL] [--allow-remote-callbacks]
+                           run the simulator of both providers (default 127.0.0.1:8787);
+                           `cargo xtask simulate --help` documents it and its faults
+  openapi [--out DIR] [--openapi-version 3.1|3.0]
+                           write <module>.openapi.json (OpenAPI 3.1, or 3.0 for older
+                           tools) and <module>.request.schema.json (JSON Schema
+                           2020-12) of every module to DIR (default target/openapi)
 ";
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let root = workspace_root();
-    if args.first().map(String::as_str) == Some("spec-diff") {
-        return spec_diff::main(&root, &args[1..]);
-    }
-    let result = match args.first().map(String::as_str) {
-        Some("codegen") => codegen::run(&root, &args[1..]),
-        Some("docs-check") => docs_check::run(&root, &args[1..]),
-        Some("openapi") => openapi::run(&root, &args[1..]),
-        Some("conformance") => conformance::conformance(&root, &args[1..]),
-        Some("simulate") => conformance::simulate(&root, &args[1..]),
-        Some("-h" | "--help" | "help") => {
-            print!("{USAGE}");
-            Ok(())
-        }
-        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
-        None => Err(USAGE.to_owned()),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
+/// How a command ended, when not successfully.
+#[derive(Debug)]
+pub enum Failure {
+    /// Print this (after `error: `) and exit with 1.
+    Error(String),
+    /// A program the command ran has already said what went wrong: exit with its code.
+    Exit(u8),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Error(message)
     }
 }
 
-/// The workspace root: the parent of this crate's directory.
-fn workspace_root() -> PathBuf {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    here.parent().map(PathBuf::from).unwrap_or(here)
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Error(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+        Err(Failure::Exit(code)) => ExitCode::from(code),
+    }
+}
+
+fn run(args: &[String]) -> Result<(), Failure> {
+    let (command, rest) = match args.split_first() {
+        Some((command, rest)) => (command.as_str(), rest),
+        None => {
+            eprint!("{USAGE}");
+            return Err(Failure::Exit(2));
+        }
+    };
+    if matches!(command, "-h" | "--help" | "help") {
+        print!("{USAGE}");
+        return Ok(());
+    }
+    if command == "simulate" && rest.iter().any(|a| a == "-h" || a == "--help") {
+        print!("{}", conformance::SIMULATE_HELP);
+        return Ok(());
+    }
+    if !matches!(command, "codegen" | "docs-check" | "spec-diff" | "openapi" | "conformance" | "simulate") {
+        return Err(Failure::Error(format!("unknown command {command:?}; `cargo xtask --help` lists the commands")));
+    }
+    let root = workspace_root()?;
+    if command == "spec-diff" {
+        // spec-diff prints its own report and chooses its exit status.
+        return match spec_diff::run(&root, rest) {
+            Ok((report, 0)) => {
+                print!("{report}");
+                Ok(())
+            }
+            Ok((report, code)) => {
+                print!("{report}");
+                Err(Failure::Exit(code))
+            }
+            Err(e) => Err(Failure::Error(format!("spec-diff: {e}"))),
+        };
+    }
+    match command {
+        "codegen" => codegen::run(&root, rest).map_err(Failure::from),
+        "docs-check" => docs_check::run(&root, rest).map_err(Failure::from),
+        "openapi" => openapi::run(&root, rest).map_err(Failure::from),
+        "conformance" => conformance::conformance(&root, rest),
+        _ => conformance::simulate(&root, rest),
+    }
+}
+
+/// The checkout `cargo xtask` was run in, found at run time from the current directory
+/// (never the directory this binary was compiled in: with a shared target directory that
+/// would be another checkout).
+fn workspace_root() -> Result<PathBuf, String> {
+    let here = std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    output::find_root(&here)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::USAGE;
+
+    /// Every command starts at column 2, and every description at one column, whether on the
+    /// command's line or on the lines below it.
+    #[test]
+    fn the_usage_text_is_aligned() {
+        let description_column = 27;
+        let commands = USAGE.lines().skip_while(|l| *l != "commands:").skip(1).filter(|l| !l.trim().is_empty());
+        for line in commands {
+            let indent = line.len() - line.trim_start().len();
+            if indent == description_column {
+                continue;
+            }
+            assert_eq!(indent, 2, "misaligned: {line:?}");
+            if let Some(gap) = line[2..].find("  ") {
+                let rest = &line[2 + gap..];
+                let start = 2 + gap + rest.len() - rest.trim_start().len();
+                assert_eq!(start, description_column, "description misaligned: {line:?}");
+            }
+        }
+    }
 }

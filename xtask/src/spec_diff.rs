@@ -5,15 +5,13 @@
 //! is in `happyhorse_codegen::diff`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::Command;
 
 use happyhorse_codegen::diff::{self, Bump, Class, Version, render};
 use happyhorse_codegen::output;
 
 /// Exit status: nothing changed for users (documentation or provenance notes may be listed).
 pub const NO_CHANGE: u8 = 0;
-/// Exit status: bad arguments, an unknown ref, no spec files, or a spec that does not lower.
-pub const ERROR: u8 = 1;
 /// Exit status: at least one breaking change.
 pub const BREAKING: u8 = 2;
 /// Exit status: behaviour changes, none breaking.
@@ -25,20 +23,6 @@ enum Format {
     Text,
     Markdown,
     Json,
-}
-
-/// Runs the command; prints the report on stdout and errors on stderr.
-pub fn main(root: &Path, args: &[String]) -> ExitCode {
-    match run(root, args) {
-        Ok((report, code)) => {
-            print!("{report}");
-            ExitCode::from(code)
-        }
-        Err(e) => {
-            eprintln!("error: spec-diff: {e}");
-            ExitCode::from(ERROR)
-        }
-    }
 }
 
 /// The report and the exit status.

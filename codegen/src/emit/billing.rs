@@ -76,7 +76,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
         None => quote!(#(#arms)*),
     };
     let est_doc = lines(&format!(
-        "Estimates the cost of this request exactly (no floating point), at the official and the market reference price. Fails with [`{rt}::BillingError::MissingInput`] when a value the price depends on is not set: no default is assumed.\n\n{}\n\n- {}",
+        "Estimates the cost of this request exactly (no floating point), at the official and the market reference price. Fails with [`BillingError::MissingInput`](happyhorse_client::runtime::BillingError::MissingInput) when a value the price depends on is not set: no default is assumed.\n\n{}\n\n- {}",
         b.formulas
             .iter()
             .map(|f| {
@@ -89,7 +89,6 @@ pub(super) fn all(m: &Module) -> TokenStream {
             .collect::<Vec<_>>()
             .join("\n"),
         source(&b.source),
-        rt = "runtime"
     ));
     quote! {
         /// Values the price depends on that a request does not carry; set the ones the

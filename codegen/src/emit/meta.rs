@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{lines, source};
+use super::docs::{decision, lines, source};
 use super::{ident, int, rt, shouty, ty_tokens};
 use crate::ir::{FieldPath, Module, RetryAdvice, Ty};
 
@@ -40,7 +40,8 @@ pub(super) fn provider(m: &Module) -> TokenStream {
             None => quote!(::std::option::Option::None),
         };
         let creates = std::ptr::eq(op, &m.submit);
-        let doc = lines(&format!("`{method} {path}`: {}\n\n- {}", op.doc, source(&op.source)));
+        let decided = op.decision.as_ref().map(|d| format!("\n- {}", decision(d))).unwrap_or_default();
+        let doc = lines(&format!("`{method} {path}`: {}\n\n- {}{decided}", op.doc, source(&op.source)));
         quote! {
             #doc
             pub const #cname: #rt::Endpoint = #rt::Endpoint {

@@ -1,6 +1,6 @@
 //! The checked model (IR) between the spec files and the emitters.
 //!
-//! Everything here has been resolved and checked by [`lower`]: type references exist,
+//! Everything here has been resolved and checked by [`lower()`]: type references exist,
 //! limits are consistent, defaults satisfy their own constraints, every mode has polling
 //! guidance and (when billing is documented) a formula over known fields. Emitters read
 //! the IR only; they never see TOML and never need to report errors.
@@ -527,6 +527,8 @@ pub struct Operation {
     pub response: String,
     pub doc: String,
     pub source: Source,
+    /// A decision on how the operation is called, where the docs leave it open.
+    pub decision: Option<Decision>,
     /// The task id parameter: its wire name and where it goes.
     pub id_param: Option<IdParam>,
 }

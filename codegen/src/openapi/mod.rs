@@ -15,10 +15,12 @@
 
 mod checks;
 mod schema;
+mod v30;
 
 use serde_json::{Map, Value, json};
 
 pub use checks::not_expressible;
+pub use v30::openapi_30;
 
 use crate::ir::{ExampleKind, Module, Operation, Types};
 use crate::output::GeneratedFile;
@@ -110,12 +112,25 @@ pub fn openapi(m: &crate::ir::Module) -> serde_json::Value {
     doc
 }
 
-/// The files `cargo xtask openapi` writes for a module: `<module>.openapi.json` and
-/// `<module>.request.schema.json`, pretty-printed with a trailing newline. Paths are file
-/// names, relative to the output directory.
-pub fn files(m: &Module) -> Vec<GeneratedFile> {
+/// Which OpenAPI version a document is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    /// OpenAPI 3.1 (JSON Schema 2020-12): every rule the export can state.
+    V3_1,
+    /// OpenAPI 3.0, for older tools: the same rules where 3.0 can state them ([`openapi_30`]).
+    V3_0,
+}
+
+/// The files `cargo xtask openapi` writes for a module: `<module>.openapi.json` (in
+/// `version`) and `<module>.request.schema.json` (JSON Schema 2020-12), pretty-printed with a
+/// trailing newline. Paths are file names, relative to the output directory.
+pub fn files(m: &Module, version: Version) -> Vec<GeneratedFile> {
+    let doc = match version {
+        Version::V3_1 => openapi(m),
+        Version::V3_0 => openapi_30(m),
+    };
     vec![
-        GeneratedFile { path: format!("{}.openapi.json", m.module), contents: format!("{:#}\n", openapi(m)) },
+        GeneratedFile { path: format!("{}.openapi.json", m.module), contents: format!("{doc:#}\n") },
         GeneratedFile {
             path: format!("{}.request.schema.json", m.module),
             contents: format!("{:#}\n", request_schema(m)),
@@ -176,12 +191,20 @@ fn status_operation(m: &Module, cx: &Cx) -> Value {
                 "in": if p.in_query { "query" } else { "path" },
                 "required": true,
                 "description": p.doc,
-                "schema": { "type": "string" },
+                "schema": task_id_schema(),
             }]),
         );
     }
     out.insert("responses".into(), responses(m, op, cx, &[401, 404]));
     Value::Object(out)
+}
+
+/// The schema of a task id parameter: a non-empty string. An id is whatever submit returned;
+/// the client refuses an empty one and a provider can look none up, so the simulator rejects
+/// it too. Stated here so the export says what the implementations enforce (Schemathesis
+/// found an empty `taskId` accepted by the schema and rejected by the simulator).
+fn task_id_schema() -> Value {
+    json!({ "type": "string", "minLength": 1 })
 }
 
 /// `200` with the operation's response type, every documented status with the error body,

@@ -154,6 +154,9 @@ pub struct Operation {
     pub response: S,
     pub doc: S,
     pub source: Source,
+    /// A decision on how the operation is called where the docs leave it open (e.g. what
+    /// the provider does with another content type).
+    pub decision: Option<Decision>,
     #[serde(default)]
     pub params: Vec<Param>,
 }

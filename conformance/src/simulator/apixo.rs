@@ -28,6 +28,16 @@ pub(crate) async fn status(State(sim): State<Arc<Shared>>, req: Request) -> Resp
     flow::handle::<Apixo>(sim, Op::Status, req).await
 }
 
+/// Any other method on the submit path: 405 in this provider's error shape.
+pub(crate) async fn submit_wrong_method(State(sim): State<Arc<Shared>>, req: Request) -> Response {
+    flow::wrong_method::<Apixo>(sim, req, "POST").await
+}
+
+/// Any other method on the status path: 405 in this provider's error shape.
+pub(crate) async fn status_wrong_method(State(sim): State<Arc<Shared>>, req: Request) -> Response {
+    flow::wrong_method::<Apixo>(sim, req, "GET").await
+}
+
 /// The APIXO side of the request flow.
 pub(crate) struct Apixo;
 
@@ -57,6 +67,16 @@ impl ProviderApi for Apixo {
         ApiError::new(400, format!("body: must be at most {limit} bytes"))
     }
 
+    fn not_json(got: Option<&str>) -> ApiError {
+        // The spec's decision on operations.submit: 400 in the error envelope.
+        let got = got.map_or_else(|| "none".to_owned(), |v| format!("{v:?}"));
+        ApiError::new(400, format!("Content-Type: must be application/json (got {got})"))
+    }
+
+    fn wrong_method(method: &str, path: &str, allow: &str) -> ApiError {
+        ApiError::new(405, format!("method {method} is not allowed on {path}; use {allow}"))
+    }
+
     fn submit(sim: &Arc<Shared>, body: &[u8], base: &str) -> Result<Value, ApiError> {
         let accepted = validate(body).map_err(|problems| ApiError::new(400, problems.join("; ")))?;
         let is_callback = accepted.callback_url.is_some();
@@ -68,6 +88,7 @@ impl ProviderApi for Apixo {
                 base: base.to_owned(),
                 callback_url: accepted.callback_url,
             },
+            &sim.config.clock,
         );
         if is_callback {
             callbacks::schedule(sim, view.id.clone());
@@ -316,12 +337,17 @@ fn check_input(input: &Map<String, Value>, problems: &mut Vec<String>) -> Option
             None
         }
     };
+    let allowed = mode.map(mode_fields).unwrap_or_default();
+    let allowed_names: Vec<&str> = allowed.iter().map(|(name, _)| *name).collect();
     for key in input.keys().filter(|k| !INPUT_FIELDS.contains(&k.as_str())) {
-        problems.push(format!("input.{key}: unknown field"));
+        // Like the top level, say what is allowed: the mode's fields once the mode is known.
+        let listed = match mode {
+            Some(mode) => format!(" in mode {mode}: mode, {}", allowed_names.join(", ")),
+            None => format!(": {}", INPUT_FIELDS.join(", ")),
+        };
+        problems.push(format!("input.{key}: unknown field (allowed{listed})"));
     }
     let mode = mode?;
-    let allowed = mode_fields(mode);
-    let allowed_names: Vec<&str> = allowed.iter().map(|(name, _)| *name).collect();
     for field in INPUT_FIELDS.iter().skip(1) {
         let value = input.get(*field);
         match (allowed.iter().find(|(name, _)| name == field), value) {

@@ -2,10 +2,12 @@
 //! task becomes terminal, POST the status-shaped payload to its `callback_url`; when the
 //! receiver does not answer 200, redeliver up to 3 more times with growing delays.
 
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use reqwest::header::CONTENT_TYPE;
+use tokio::sync::watch;
 
 use super::apixo;
 use super::faults::SimProvider;
@@ -37,23 +39,105 @@ pub struct CallbackAttempt {
     pub error: Option<String>,
 }
 
-/// Every delivery attempt, in the order they finished.
+/// How the deliveries of one task's callback ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryEnd {
+    /// The receiver answered 200.
+    Acknowledged,
+    /// No 200 after the first attempt and every redelivery.
+    GaveUp,
+    /// Nothing was sent: the target is not on this machine and
+    /// [`SimConfig::remote_callbacks`](super::SimConfig::remote_callbacks) is off.
+    Undeliverable {
+        /// Why, in words.
+        reason: String,
+    },
+}
+
+impl DeliveryEnd {
+    /// `acknowledged`, `gave_up` or `undeliverable`, as `/_sim/stats` reports it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            DeliveryEnd::Acknowledged => "acknowledged",
+            DeliveryEnd::GaveUp => "gave_up",
+            DeliveryEnd::Undeliverable { .. } => "undeliverable",
+        }
+    }
+}
+
+/// The deliveries of one task's callback, once they have ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackDelivery {
+    /// The task the payload is about.
+    pub task_id: String,
+    /// The `callback_url` of the request.
+    pub callback_url: String,
+    /// Where the payload was (or would have been) POSTed.
+    pub url: String,
+    /// Number of attempts made (0 when undeliverable).
+    pub attempts: usize,
+    /// How it ended.
+    pub end: DeliveryEnd,
+}
+
 #[derive(Debug, Default)]
+struct Log {
+    attempts: Vec<CallbackAttempt>,
+    ended: Vec<CallbackDelivery>,
+}
+
+/// Every delivery attempt, in the order they finished, and every ended delivery. Waiters are
+/// woken on each change.
+#[derive(Debug)]
 pub(crate) struct CallbackLog {
-    attempts: Mutex<Vec<CallbackAttempt>>,
+    log: Mutex<Log>,
+    changed: watch::Sender<u64>,
+}
+
+impl Default for CallbackLog {
+    fn default() -> Self {
+        CallbackLog { log: Mutex::default(), changed: watch::Sender::new(0) }
+    }
 }
 
 impl CallbackLog {
-    fn lock(&self) -> MutexGuard<'_, Vec<CallbackAttempt>> {
-        self.attempts.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, Log> {
+        self.log.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn record(&self, attempt: CallbackAttempt) {
-        self.lock().push(attempt);
+        self.lock().attempts.push(attempt);
+        self.changed.send_modify(|n| *n += 1);
+    }
+
+    fn end(&self, delivery: CallbackDelivery) {
+        self.lock().ended.push(delivery);
+        self.changed.send_modify(|n| *n += 1);
     }
 
     pub fn all(&self) -> Vec<CallbackAttempt> {
-        self.lock().clone()
+        self.lock().attempts.clone()
+    }
+
+    pub fn ended(&self) -> Vec<CallbackDelivery> {
+        self.lock().ended.clone()
+    }
+
+    /// Waits until `done` holds for the log, and returns what it returned.
+    pub async fn wait<T>(&self, mut done: impl FnMut(&[CallbackAttempt], &[CallbackDelivery]) -> Option<T>) -> T {
+        let mut rx = self.changed.subscribe();
+        loop {
+            {
+                let log = self.lock();
+                if let Some(out) = done(&log.attempts, &log.ended) {
+                    return out;
+                }
+            }
+            // Err only when the sender is gone, which `self` prevents.
+            if rx.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
     }
 }
 
@@ -62,10 +146,9 @@ impl CallbackLog {
 pub(crate) fn schedule(sim: &Arc<Shared>, task_id: String) {
     let job_sim = Arc::clone(sim);
     sim.spawn(async move {
-        let run_time = job_sim.config.run_time;
-        tokio::time::sleep(run_time).await;
+        job_sim.config.clock.sleep(job_sim.config.run_time).await;
         loop {
-            let Some(looked) = job_sim.tasks.get(SimProvider::Apixo, &task_id, run_time) else {
+            let Some(looked) = job_sim.tasks.get(SimProvider::Apixo, &task_id, job_sim.lifecycle()) else {
                 return;
             };
             if looked.became_terminal {
@@ -74,7 +157,7 @@ pub(crate) fn schedule(sim: &Arc<Shared>, task_id: String) {
             if looked.view.complete_ms.is_some() {
                 return;
             }
-            tokio::time::sleep(Duration::from_millis(1)).await;
+            job_sim.config.clock.sleep(Duration::from_millis(1)).await;
         }
     });
 }
@@ -85,19 +168,55 @@ pub(crate) fn start_delivery(sim: &Arc<Shared>, view: TaskView) {
     sim.spawn(deliver(job_sim, view));
 }
 
+/// Why the simulator will not POST to `url`, or `None` when it may: unless remote callbacks
+/// are allowed, only `localhost` and loopback IP addresses are, so nothing leaves the machine.
+pub fn callback_target_problem(url: &str, remote_allowed: bool) -> Option<String> {
+    let parsed = match reqwest::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => u,
+        Ok(u) => return Some(format!("{url} is not an http(s) URL (scheme {})", u.scheme())),
+        Err(e) => return Some(format!("{url} is not a URL ({e})")),
+    };
+    if remote_allowed {
+        return None;
+    }
+    // The URL parser has normalised IP literals (`127.1` is `127.0.0.1`, IPv6 is bracketed).
+    let host = parsed.host_str().unwrap_or_default();
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let local = bare.eq_ignore_ascii_case("localhost") || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    (!local).then(|| {
+        format!(
+            "{host} is not a loopback address and the simulator sends nothing off this machine; redirect callbacks to a local receiver (--callback-redirect URL) or allow other hosts (--allow-remote-callbacks)"
+        )
+    })
+}
+
 async fn deliver(sim: Arc<Shared>, view: TaskView) {
     let Some(callback_url) = view.callback_url.clone() else {
         return;
     };
     let redirect = sim.config.callback_redirect.clone();
     let target = redirect.clone().unwrap_or_else(|| callback_url.clone());
+    let ended = |attempts: usize, end: DeliveryEnd| CallbackDelivery {
+        task_id: view.id.clone(),
+        callback_url: callback_url.clone(),
+        url: target.clone(),
+        attempts,
+        end,
+    };
+    if let Some(reason) = callback_target_problem(&target, sim.config.remote_callbacks) {
+        if sim.config.log {
+            eprintln!("simulator: the callback of task {} was not sent to {target}: {reason}", view.id);
+        }
+        sim.callbacks.end(ended(0, DeliveryEnd::Undeliverable { reason }));
+        return;
+    }
     // The payload has the status response's shape (FACTS.md:41-43).
     let payload = apixo::status_body(&view, &view.base).to_string();
     let mut delay = sim.config.callback_retry_base;
     for attempt in 0..=MAX_REDELIVERIES {
         if attempt > 0 {
             // "growing delays" (FACTS.md:45-46): base, 2 x base, 4 x base.
-            tokio::time::sleep(delay).await;
+            sim.config.clock.sleep(delay).await;
             delay = delay.saturating_mul(2);
         }
         let (status, error) = match sim.http_client() {
@@ -122,7 +241,27 @@ async fn deliver(sim: Arc<Shared>, view: TaskView) {
         });
         // The receiver must answer 200 (FACTS.md:44).
         if status == Some(200) {
+            sim.callbacks.end(ended(attempt as usize + 1, DeliveryEnd::Acknowledged));
             return;
         }
+    }
+    sim.callbacks.end(ended(MAX_REDELIVERIES as usize + 1, DeliveryEnd::GaveUp));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::callback_target_problem;
+
+    #[test]
+    fn only_loopback_targets_unless_remote_callbacks_are_allowed() {
+        for local in ["http://127.0.0.1:9/hook", "https://127.8.9.10/x", "http://[::1]:80/", "http://localhost:1/h"] {
+            assert_eq!(callback_target_problem(local, false), None, "{local}");
+        }
+        for remote in ["https://your-server.com/webhooks/apixo", "https://8.8.8.8/x", "http://[2001:db8::1]/"] {
+            let why = callback_target_problem(remote, false).expect("refused");
+            assert!(why.contains("not a loopback address"), "{why}");
+            assert_eq!(callback_target_problem(remote, true), None, "{remote}");
+        }
+        assert!(callback_target_problem("ftp://127.0.0.1/x", true).is_some_and(|w| w.contains("scheme ftp")));
     }
 }

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use super::clock::SimClock;
+
 /// How a [`Simulator`](super::Simulator) behaves. Build it with struct-update syntax from
 /// [`SimConfig::default()`], e.g. `SimConfig { polls_to_finish: 0, ..SimConfig::default() }`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,8 +13,8 @@ pub struct SimConfig {
     /// A task answers this many status queries as pending, then becomes terminal (unless
     /// [`run_time`](Self::run_time) passes first). Default 2.
     pub polls_to_finish: u32,
-    /// Real time after which a task is terminal regardless of polls. Default 200 ms. Callback
-    /// deliveries are scheduled on this clock.
+    /// Time (on [`clock`](Self::clock)) after which a task is terminal regardless of polls.
+    /// Default 200 ms. Callback deliveries are scheduled on the same clock.
     pub run_time: Duration,
     /// Serve more than one request per connection. Default `false`: one request per
     /// connection, so connection faults map to requests one to one.
@@ -21,11 +23,23 @@ pub struct SimConfig {
     /// original in the `X-Sim-Callback-Url` header. Requests must carry public https callback
     /// URLs, while test receivers listen on loopback.
     pub callback_redirect: Option<String>,
+    /// Deliver callbacks to hosts other than loopback addresses. Default `false`: a local
+    /// simulator sends nothing off the machine, so a callback whose target (the redirect, or
+    /// else the request's `callback_url`) is not `localhost` or a loopback IP is not sent; it
+    /// is reported in `/_sim/stats` (`callbacks.undeliverable`) and, with
+    /// [`log`](Self::log), on stderr.
+    pub remote_callbacks: bool,
     /// Delay before the first redelivery of a callback that was not answered 200; it doubles
     /// for each further redelivery. Default 50 ms.
     pub callback_retry_base: Duration,
     /// Size in bytes of each fake result file served under `/files/`. Default 1024.
     pub result_bytes: usize,
+    /// The clock task run times, slow answers and callback delays are measured on. Default:
+    /// real time; tests use [`SimClock::manual`].
+    pub clock: SimClock,
+    /// Print notable events (callbacks not delivered) on stderr. Default `false`; the
+    /// `simulate` command turns it on.
+    pub log: bool,
 }
 
 impl Default for SimConfig {
@@ -36,8 +50,11 @@ impl Default for SimConfig {
             run_time: Duration::from_millis(200),
             keep_alive: false,
             callback_redirect: None,
+            remote_callbacks: false,
             callback_retry_base: Duration::from_millis(50),
             result_bytes: 1024,
+            clock: SimClock::real(),
+            log: false,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Control endpoints for humans and external tools:
 //!
 //! - `GET /_sim/stats`: tasks created per provider, requests seen per route, callback
-//!   attempts, and the fault plan.
+//!   attempts, ended callback deliveries (`outcome`: `acknowledged`, `gave_up` or
+//!   `undeliverable`, with the `reason`), the number not sent because their target is off
+//!   this machine (`callbacks_undeliverable`), and the fault plan.
 //! - `POST /_sim/faults`: queue or rate faults. Body: one entry or an array of entries, each
 //!   `{"route": "<route>", "fault": <fault>, "per_mille": <0-1000>?, "times": <n>?, "seed": <u64>?}`
 //!   where `<route>` is `apixo.submit`, `apixo.status`, `modellix.submit`, `modellix.status`
@@ -25,6 +27,10 @@ use super::http::{self, ApiError};
 use super::shared::Shared;
 use super::state::StatKey;
 
+/// Every fault kind `POST /_sim/faults` takes (`{"kind": "<kind>", ...}`).
+pub const FAULT_KINDS: [&str; 7] =
+    ["status", "delay", "drop_before_read", "drop_after_read", "malformed_json", "missing_task_id", "oversize"];
+
 /// `GET /_sim/stats`.
 pub(crate) async fn stats(State(sim): State<Arc<Shared>>) -> Response {
     sim.stats.count(StatKey::Control);
@@ -46,6 +52,20 @@ pub(crate) fn stats_json(sim: &Shared) -> Value {
                     "status": a.status, "error": a.error })
         })
         .collect();
+    let deliveries: Vec<Value> = sim
+        .callbacks
+        .ended()
+        .into_iter()
+        .map(|d| {
+            let reason = match &d.end {
+                super::DeliveryEnd::Undeliverable { reason } => Some(reason.clone()),
+                _ => None,
+            };
+            json!({ "task_id": d.task_id, "callback_url": d.callback_url, "url": d.url,
+                    "attempts": d.attempts, "outcome": d.end.name(), "reason": reason })
+        })
+        .collect();
+    let undeliverable = sim.callbacks.ended().iter().filter(|d| d.end.name() == "undeliverable").count();
     let queued: Map<String, Value> =
         Route::ALL.iter().map(|r| (r.name().to_owned(), json!(sim.faults.queued(*r)))).collect();
     let rates: Vec<Value> = sim
@@ -58,6 +78,8 @@ pub(crate) fn stats_json(sim: &Shared) -> Value {
         "tasks_created": tasks,
         "requests": requests,
         "callback_attempts": attempts,
+        "callback_deliveries": deliveries,
+        "callbacks_undeliverable": undeliverable,
         "faults": { "queued": queued, "rates": rates },
     })
 }
@@ -197,7 +219,7 @@ fn parse_fault(v: &Value) -> Result<Fault, String> {
         "malformed_json" => Fault::MalformedJson,
         "missing_task_id" => Fault::MissingTaskId,
         "oversize" => Fault::Oversize { bytes: usize::try_from(number("bytes")?).map_err(|_| ".bytes: too large")? },
-        other => return Err(format!(".kind: unknown fault {other:?}")),
+        other => return Err(format!(".kind: unknown fault {other:?} (valid kinds: {})", FAULT_KINDS.join(", "))),
     })
 }
 

@@ -52,7 +52,7 @@ pub(crate) async fn get(State(sim): State<Arc<Shared>>, req: Request) -> Respons
         return not_found();
     };
     let provider = if task_id.starts_with("task_") { SimProvider::Apixo } else { SimProvider::Modellix };
-    let Some(looked) = sim.tasks.get(provider, task_id, sim.config.run_time) else {
+    let Some(looked) = sim.tasks.get(provider, task_id, sim.lifecycle()) else {
         return not_found();
     };
     if looked.became_terminal {

@@ -34,6 +34,14 @@ pub(crate) trait ProviderApi {
     /// The message for a body over the size limit.
     fn too_large(limit: usize) -> ApiError;
 
+    /// The error for a submit whose `Content-Type` is not `application/json` (`got`: the
+    /// header's value, if any), per the spec's recorded decision on the submit operation.
+    fn not_json(got: Option<&str>) -> ApiError;
+
+    /// The error for a request with a method the path does not take (`allow`: the one it
+    /// takes).
+    fn wrong_method(method: &str, path: &str, allow: &str) -> ApiError;
+
     /// Validates a submit body and creates the task: the success answer, or the error.
     fn submit(sim: &Arc<Shared>, body: &[u8], base: &str) -> Result<Value, ApiError>;
 
@@ -65,7 +73,7 @@ pub(crate) async fn handle<P: ProviderApi>(sim: Arc<Shared>, op: Op, req: Reques
     // Faults that act before the request is processed.
     let fault = match fault {
         Some(Fault::Delay(delay)) => {
-            tokio::time::sleep(delay).await;
+            sim.config.clock.sleep(delay).await;
             None
         }
         Some(Fault::DropBeforeRead) => return drop_connection(conn).await,
@@ -81,9 +89,12 @@ pub(crate) async fn handle<P: ProviderApi>(sim: Arc<Shared>, op: Op, req: Reques
         Err(P::error(401))
     } else {
         match op {
-            Op::Submit => match http::read_body(body, P::too_large).await {
-                Ok(bytes) => P::submit(&sim, &bytes, &base),
-                Err(err) => Err(err),
+            Op::Submit => match http::json_media_type(&parts.headers) {
+                Err(got) => Err(P::not_json(got.as_deref())),
+                Ok(()) => match http::read_body(body, P::too_large).await {
+                    Ok(bytes) => P::submit(&sim, &bytes, &base),
+                    Err(err) => Err(err),
+                },
             },
             Op::Status => status::<P>(&sim, &parts, &base),
         }
@@ -119,12 +130,21 @@ pub(crate) async fn handle<P: ProviderApi>(sim: Arc<Shared>, op: Op, req: Reques
     }
 }
 
+/// Answers a request whose method the route does not take: 405 with `Allow`, in the
+/// provider's error shape.
+pub(crate) async fn wrong_method<P: ProviderApi>(sim: Arc<Shared>, req: Request, allow: &'static str) -> Response {
+    sim.stats.count(StatKey::Other);
+    let error = P::wrong_method(req.method().as_str(), req.uri().path(), allow);
+    let mut response = http::error(&error, None);
+    if let Ok(value) = axum::http::HeaderValue::from_str(allow) {
+        response.headers_mut().insert(axum::http::header::ALLOW, value);
+    }
+    response
+}
+
 fn status<P: ProviderApi>(sim: &Arc<Shared>, parts: &Parts, base: &str) -> Result<Value, ApiError> {
     let id = P::status_id(parts)?;
-    let looked = sim
-        .tasks
-        .poll(P::PROVIDER, &id, sim.config.polls_to_finish, sim.config.run_time)
-        .ok_or_else(|| P::error(404))?;
+    let looked = sim.tasks.poll(P::PROVIDER, &id, sim.lifecycle()).ok_or_else(|| P::error(404))?;
     if looked.became_terminal {
         sim.on_terminal(&looked.view);
     }

@@ -78,6 +78,18 @@ pub(crate) fn base_url(headers: &HeaderMap, addr: SocketAddr) -> String {
     }
 }
 
+/// Whether the request says its body is JSON: `Content-Type: application/json`, parameters
+/// (`; charset=utf-8`) and letter case aside. `Err` carries the header's value (`None`:
+/// absent or not text).
+pub(crate) fn json_media_type(headers: &HeaderMap) -> Result<(), Option<String>> {
+    let value = headers.get(CONTENT_TYPE).map(|v| v.to_str().map(str::to_owned));
+    match value {
+        Some(Ok(v)) if v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")) => Ok(()),
+        Some(Ok(v)) => Err(Some(v)),
+        Some(Err(_)) | None => Err(None),
+    }
+}
+
 /// Reads a whole request body, up to [`BODY_LIMIT`] bytes.
 pub(crate) async fn read_body(body: Body, too_large: impl FnOnce(usize) -> ApiError) -> Result<Bytes, ApiError> {
     axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| too_large(BODY_LIMIT))

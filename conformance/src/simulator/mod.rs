@@ -18,17 +18,20 @@
 //! [`SimConfig::polls_to_finish`] pending answers or [`SimConfig::run_time`]; a prompt with
 //! `sim:fail` (APIXO: `sim:fail=<FailCode>`) makes the task fail. APIXO callback tasks are
 //! delivered to their `callback_url` (or [`SimConfig::callback_redirect`]) with
-//! redeliveries. [`Faults`] injects error statuses, delays, dropped connections and broken
+//! redeliveries, only on this machine unless [`SimConfig::remote_callbacks`] is set. Time is
+//! measured on [`SimConfig::clock`], which tests replace with a manual [`SimClock`]. [`Faults`] injects error statuses, delays, dropped connections and broken
 //! bodies, one-shot or at a seeded rate.
 //!
 //! Control endpoints: `GET /_sim/stats` answers tasks created per provider, requests seen
-//! per route, callback attempts and the fault plan; `POST /_sim/faults` takes
+//! per route, callback attempts and ended deliveries (including callbacks not sent because
+//! their target is off this machine), and the fault plan; `POST /_sim/faults` takes
 //! `{"route": "apixo.submit", "fault": {"kind": "status", "status": 503}, "per_mille": 250}`
 //! (one entry or an array; without `per_mille` the fault is queued `times` times, default 1);
 //! `DELETE /_sim/faults` clears every fault.
 
 mod apixo;
 mod callbacks;
+mod clock;
 mod config;
 mod control;
 mod faults;
@@ -48,8 +51,10 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use callbacks::{CallbackAttempt, ORIGINAL_URL_HEADER};
+pub use callbacks::{CallbackAttempt, CallbackDelivery, DeliveryEnd, ORIGINAL_URL_HEADER, callback_target_problem};
+pub use clock::{MANUAL_CLOCK_START_UNIX_MS, SimClock};
 pub use config::SimConfig;
+pub use control::FAULT_KINDS;
 pub use faults::{Fault, Faults, Route, SimProvider};
 pub use files::fake_video_bytes;
 pub use state::SimTask;
@@ -123,7 +128,7 @@ impl Simulator {
     /// The task `id` of `provider`, as stored now (a task whose run time has passed is
     /// reported terminal).
     pub fn task(&self, provider: SimProvider, id: &str) -> Option<SimTask> {
-        let looked = self.shared.tasks.get(provider, id, self.shared.config.run_time)?;
+        let looked = self.shared.tasks.get(provider, id, self.shared.lifecycle())?;
         if looked.became_terminal {
             self.shared.on_terminal(&looked.view);
         }
@@ -142,14 +147,30 @@ impl Simulator {
         self.shared.callbacks.all()
     }
 
+    /// Every callback whose deliveries have ended (acknowledged, given up, or not sent).
+    pub fn callback_deliveries(&self) -> Vec<CallbackDelivery> {
+        self.shared.callbacks.ended()
+    }
+
+    /// Waits until at least `n` callback delivery attempts have finished; returns them all.
+    pub async fn wait_for_callback_attempts(&self, n: usize) -> Vec<CallbackAttempt> {
+        self.shared.callbacks.wait(|attempts, _| (attempts.len() >= n).then(|| attempts.to_vec())).await
+    }
+
+    /// Waits until the deliveries of task `task_id`'s callback have ended: after this, the
+    /// simulator sends nothing more for it. Never resolves for a task without a callback.
+    pub async fn wait_for_callback_delivery(&self, task_id: &str) -> CallbackDelivery {
+        self.shared.callbacks.wait(|_, ended| ended.iter().find(|d| d.task_id == task_id).cloned()).await
+    }
+
+    /// The simulator's clock (a manual one is moved with [`SimClock::advance`]).
+    pub fn clock(&self) -> &SimClock {
+        &self.shared.config.clock
+    }
+
     /// What `GET /_sim/stats` answers.
     pub fn stats(&self) -> serde_json::Value {
         control::stats_json(&self.shared)
-    }
-
-    /// Serves until ctrl-c (for the CLI), then stops.
-    pub async fn serve_forever(self) -> std::io::Result<()> {
-        tokio::signal::ctrl_c().await
     }
 }
 

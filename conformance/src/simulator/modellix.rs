@@ -30,6 +30,16 @@ pub(crate) async fn status(State(sim): State<Arc<Shared>>, req: Request) -> Resp
     flow::handle::<Modellix>(sim, Op::Status, req).await
 }
 
+/// Any other method on the submit path: 405 in this provider's error shape.
+pub(crate) async fn submit_wrong_method(State(sim): State<Arc<Shared>>, req: Request) -> Response {
+    flow::wrong_method::<Modellix>(sim, req, "POST").await
+}
+
+/// Any other method on the status path: 405 in this provider's error shape.
+pub(crate) async fn status_wrong_method(State(sim): State<Arc<Shared>>, req: Request) -> Response {
+    flow::wrong_method::<Modellix>(sim, req, "GET").await
+}
+
 /// The Modellix side of the request flow.
 pub(crate) struct Modellix;
 
@@ -53,6 +63,16 @@ impl ProviderApi for Modellix {
         .to_owned()
     }
 
+    fn not_json(got: Option<&str>) -> ApiError {
+        // The spec's decision on operations.submit: 400 "Invalid format: ..." (FACTS.md:26-27).
+        let got = got.map_or_else(|| "none".to_owned(), |v| format!("{v:?}"));
+        ApiError::new(400, format!("Invalid format: header 'Content-Type' must be application/json (got {got})"))
+    }
+
+    fn wrong_method(method: &str, path: &str, allow: &str) -> ApiError {
+        ApiError::new(405, format!("Invalid parameters: method {method} is not allowed on {path}; use {allow}"))
+    }
+
     fn too_large(limit: usize) -> ApiError {
         ApiError::new(400, format!("Value out of range: request body must be at most {limit} bytes"))
     }
@@ -67,6 +87,7 @@ impl ProviderApi for Modellix {
         let view = sim.tasks.create(
             SimProvider::Modellix,
             NewTask { body: stored, outcome, base: base.to_owned(), callback_url: None },
+            &sim.config.clock,
         );
         // modellix-happyhorse-1.0-r2v.txt:19-31; get_result per FACTS.md:18-19.
         Ok(json!({

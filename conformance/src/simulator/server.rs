@@ -54,11 +54,14 @@ impl ConnHandle {
 pub(crate) fn router(sim: Arc<Shared>) -> Router {
     Router::new()
         // apixo-happyhorse.txt:29-30 (base https://api.apixo.ai/api/v1, line 27).
-        .route("/api/v1/generateTask/happyHorse", post(apixo::submit))
-        .route("/api/v1/statusTask/happyHorse", get(apixo::status))
+        .route("/api/v1/generateTask/happyHorse", post(apixo::submit).fallback(apixo::submit_wrong_method))
+        .route("/api/v1/statusTask/happyHorse", get(apixo::status).fallback(apixo::status_wrong_method))
         // modellix-happyhorse-1.0-r2v.txt:8; FACTS.md:18.
-        .route("/api/v1/alibaba/happyhorse-1.0-r2v/async", post(modellix::submit))
-        .route("/api/v1/tasks/{task_id}", get(modellix::status))
+        .route(
+            "/api/v1/alibaba/happyhorse-1.0-r2v/async",
+            post(modellix::submit).fallback(modellix::submit_wrong_method),
+        )
+        .route("/api/v1/tasks/{task_id}", get(modellix::status).fallback(modellix::status_wrong_method))
         .route("/files/{task_id}/{file}", get(files::get))
         .route("/_sim/stats", get(control::stats))
         .route("/_sim/faults", post(control::post_faults).delete(control::delete_faults))
@@ -102,7 +105,7 @@ pub(crate) async fn accept_loop(listener: TcpListener, sim: Arc<Shared>) {
         let router = router.clone();
         sim.spawn(async move {
             if let Some(delay) = delay {
-                tokio::time::sleep(delay).await;
+                conn_sim.config.clock.sleep(delay).await;
             }
             serve(stream, router, &conn_sim, ConnHandle::with_fault(carried)).await;
         });

@@ -10,7 +10,7 @@ use tokio::sync::watch;
 use super::callbacks::{self, CallbackLog};
 use super::config::SimConfig;
 use super::faults::Faults;
-use super::state::{Stats, TaskView, Tasks};
+use super::state::{Lifecycle, Stats, TaskView, Tasks};
 
 /// Everything a request handler or background job needs.
 pub(crate) struct Shared {
@@ -37,6 +37,15 @@ impl Shared {
             http: OnceLock::new(),
             shutdown,
             runtime,
+        }
+    }
+
+    /// When tasks finish, for [`Tasks`] lookups.
+    pub fn lifecycle(&self) -> Lifecycle<'_> {
+        Lifecycle {
+            clock: &self.config.clock,
+            polls_to_finish: self.config.polls_to_finish,
+            run_time: self.config.run_time,
         }
     }
 

@@ -1,16 +1,17 @@
 //! Tasks and their lifecycle, and the request counters.
 //!
 //! A task is pending until it has answered `polls_to_finish` status queries as pending, or
-//! until `run_time` has passed since it was created, whichever comes first; then it is
-//! terminal with the outcome decided when it was created.
+//! until `run_time` has passed on the simulator's clock since it was created, whichever comes
+//! first; then it is terminal with the outcome decided when it was created.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde_json::Value;
 
+use super::clock::SimClock;
 use super::faults::{Route, SimProvider};
 
 /// A task as the simulator stores it, returned by [`Simulator::task`](super::Simulator::task).
@@ -66,7 +67,8 @@ pub(crate) struct TaskView {
 struct TaskRecord {
     id: String,
     body: Value,
-    created: Instant,
+    /// When it was created, on the simulator's clock.
+    created: Duration,
     create_ms: u64,
     polls: u32,
     outcome: Outcome,
@@ -97,8 +99,8 @@ impl TaskRecord {
     }
 
     /// Makes the task terminal once `run_time` has passed; `true` when this call did it.
-    fn finish_if_due(&mut self, run_time: Duration) -> bool {
-        if self.complete_ms.is_some() || self.created.elapsed() < run_time {
+    fn finish_if_due(&mut self, clock: &SimClock, run_time: Duration) -> bool {
+        if self.complete_ms.is_some() || clock.elapsed().saturating_sub(self.created) < run_time {
             return false;
         }
         let run_ms = u64::try_from(run_time.as_millis()).unwrap_or(u64::MAX);
@@ -106,8 +108,8 @@ impl TaskRecord {
         true
     }
 
-    fn finish_now(&mut self) {
-        self.complete_ms = Some(now_ms().max(self.create_ms));
+    fn finish_now(&mut self, clock: &SimClock) {
+        self.complete_ms = Some(clock.unix_ms().max(self.create_ms));
     }
 }
 
@@ -144,7 +146,7 @@ impl Tasks {
     }
 
     /// Creates and counts a task; its id is `task_<n>` (APIXO) or `task-<n>` (Modellix).
-    pub fn create(&self, provider: SimProvider, new: NewTask) -> TaskView {
+    pub fn create(&self, provider: SimProvider, new: NewTask, clock: &SimClock) -> TaskView {
         let mut store = self.lock();
         let n = store.created.entry(provider).or_insert(0);
         *n += 1;
@@ -155,8 +157,8 @@ impl Tasks {
         let record = TaskRecord {
             id: id.clone(),
             body: new.body,
-            created: Instant::now(),
-            create_ms: now_ms(),
+            created: clock.elapsed(),
+            create_ms: clock.unix_ms(),
             polls: 0,
             outcome: new.outcome,
             complete_ms: None,
@@ -170,12 +172,12 @@ impl Tasks {
 
     /// Answers one status query: counts the poll, and makes the task terminal when it has
     /// already answered `polls_to_finish` queries as pending or `run_time` has passed.
-    pub fn poll(&self, provider: SimProvider, id: &str, polls_to_finish: u32, run_time: Duration) -> Option<Looked> {
+    pub fn poll(&self, provider: SimProvider, id: &str, rules: Lifecycle<'_>) -> Option<Looked> {
         let mut store = self.lock();
         let record = store.tasks.get_mut(&(provider, id.to_owned()))?;
-        let mut became_terminal = record.finish_if_due(run_time);
-        if record.complete_ms.is_none() && record.polls >= polls_to_finish {
-            record.finish_now();
+        let mut became_terminal = record.finish_if_due(rules.clock, rules.run_time);
+        if record.complete_ms.is_none() && record.polls >= rules.polls_to_finish {
+            record.finish_now(rules.clock);
             became_terminal = true;
         }
         record.polls = record.polls.saturating_add(1);
@@ -183,10 +185,10 @@ impl Tasks {
     }
 
     /// Looks a task up without counting a poll (it still becomes terminal when due).
-    pub fn get(&self, provider: SimProvider, id: &str, run_time: Duration) -> Option<Looked> {
+    pub fn get(&self, provider: SimProvider, id: &str, rules: Lifecycle<'_>) -> Option<Looked> {
         let mut store = self.lock();
         let record = store.tasks.get_mut(&(provider, id.to_owned()))?;
-        let became_terminal = record.finish_if_due(run_time);
+        let became_terminal = record.finish_if_due(rules.clock, rules.run_time);
         Some(Looked { view: record.view(), became_terminal })
     }
 
@@ -196,9 +198,12 @@ impl Tasks {
     }
 }
 
-/// Milliseconds since the Unix epoch.
-pub(crate) fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+/// When tasks finish: the simulator's clock and the configured polls and run time.
+#[derive(Clone, Copy)]
+pub(crate) struct Lifecycle<'a> {
+    pub clock: &'a SimClock,
+    pub polls_to_finish: u32,
+    pub run_time: Duration,
 }
 
 /// Counters of requests per route (and of the simulator's own routes).

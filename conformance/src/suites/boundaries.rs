@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use super::record;
+use super::{record, within};
 use crate::boundary::{self, BoundaryCase};
 use crate::harness::{Harness, SimVerdict, Subject, describe, violation_at};
 use crate::report::Report;
@@ -14,7 +14,7 @@ pub async fn run(h: &Harness, report: &mut Report) {
         for case in boundary::cases(&s.ir) {
             let started = Instant::now();
             let name = format!("{} {}", case.constraint, case.label);
-            let result = judge(h, s, &case).await;
+            let result = within(&name, judge(h, s, &case)).await;
             record(report, "boundaries", name, started, result);
         }
     }

@@ -4,22 +4,21 @@
 //! like a status answer, and the receiver's own dedup (its key and an in-memory
 //! `DeliveryStore`) lets exactly one through.
 
-use std::time::{Duration, Instant};
-
 use happyhorse_client::runtime::webhook::{DeliveryStore, MemoryDeliveries, delivery_key};
 use serde_json::Value;
 
-use super::record;
+use super::{CASE_TIMEOUT, Options, Step};
 use crate::boundary::{self, Choices};
 use crate::harness::{Harness, SimVerdict, Subject};
 use crate::report::Report;
 
 /// Runs the check for every module whose spec documents callbacks.
-pub async fn run(h: &Harness, report: &mut Report) {
+pub async fn run(h: &Harness, report: &mut Report, opts: &Options) {
     for s in h.subjects.iter().filter(|s| s.ir.callbacks.is_some() && s.sim.is_some()) {
-        let started = Instant::now();
+        let name = format!("{}: delivery, redelivery, decoding, dedup", s.name());
+        let step = Step::start(opts, "callbacks", &name);
         let result = check(h, s).await;
-        record(report, "callbacks", format!("{}: delivery, redelivery, decoding, dedup", s.name()), started, result);
+        step.done(report, "callbacks", name, result);
     }
 }
 
@@ -33,29 +32,37 @@ fn callback_body(s: &Subject) -> Option<Value> {
 
 async fn check(h: &Harness, s: &Subject) -> Result<(), String> {
     let rules = s.ir.callbacks.as_ref().ok_or("no callbacks")?;
-    let body = callback_body(s).ok_or("no callback variant in the request")?;
-    let url = body.get("callback_url").and_then(Value::as_str).map(str::to_owned);
+    let mut body = callback_body(s).ok_or("no callback variant in the request")?;
+    // A callback URL no other suite uses: the receiver's script below is for this one only
+    // (tasks of earlier suites are still being delivered while this runs).
+    let url = body.get("callback_url").and_then(Value::as_str).map(|u| format!("{u}/callbacks-suite"));
+    if let (Some(u), Some(o)) = (&url, body.as_object_mut()) {
+        o.insert("callback_url".into(), Value::String(u.clone()));
+    }
     // Refuse the first deliveries: each must be redelivered.
     let refusals = vec![500u16; rules.max_redeliveries as usize];
-    h.receiver.clear();
-    h.receiver.script(&refusals);
+    h.receiver.script(url.as_deref().unwrap_or_default(), &refusals);
     let SimVerdict::Accepted { task_id } = h.judge_simulator(s, &body).await else {
         return Err("the simulator does not accept the callback-mode request".into());
     };
     let expected = rules.max_redeliveries as usize + 1;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let received = loop {
-        let got: Vec<_> = h
-            .receiver
-            .received()
-            .into_iter()
-            .filter(|r| s.client.decode_status(&r.body).is_ok_and(|a| a.task_id() == task_id))
-            .collect();
-        if got.len() >= expected || Instant::now() > deadline {
-            break got;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    // Once the simulator says the deliveries of this task ended, the receiver has recorded
+    // every one of them (it records before answering).
+    let ended = tokio::time::timeout(CASE_TIMEOUT, h.sim.wait_for_callback_delivery(&task_id)).await;
+    let received: Vec<_> = h
+        .receiver
+        .received()
+        .into_iter()
+        .filter(|r| s.client.decode_status(&r.body).is_ok_and(|a| a.task_id() == task_id))
+        .collect();
+    if ended.is_err() {
+        return Err(format!(
+            "timed out after {} s waiting for the deliveries of task {task_id} to end; {} delivered so far, answered {:?}",
+            CASE_TIMEOUT.as_secs(),
+            received.len(),
+            received.iter().map(|r| r.answered).collect::<Vec<_>>()
+        ));
+    }
     if received.len() != expected {
         return Err(format!(
             "expected {expected} deliveries (1 + {} redeliveries), got {}",

@@ -4,14 +4,14 @@
 //! status retries stay bounded; and `wait` ends in the simulator's terminal state.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use happyhorse_client::runtime::{ApiKey, ClientSettings, Error, ManualClock, RetryPolicy, TaskPhase, WaitOptions};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
 use super::properties::{outcome_of, runner_for};
-use super::{Options, record};
+use super::{CASE_TIMEOUT, Options, Step};
 use crate::boundary::Choices;
 use crate::harness::{Harness, SIM_KEY, Subject};
 use crate::report::Report;
@@ -56,15 +56,15 @@ fn status_fault() -> BoxedStrategy<Fault> {
 pub async fn run(h: &Arc<Harness>, report: &mut Report, opts: &Options) {
     for i in 0..h.subjects.len() {
         let Some(p) = h.subjects[i].sim else { continue };
-        let started = Instant::now();
         let name = format!("{}: 5. client vs simulator under faults", h.subjects[i].name());
+        let step = Step::start(opts, "properties", &name);
         let h2 = h.clone();
         let opts2 = opts.clone();
         let handle = tokio::runtime::Handle::current();
         let r = tokio::task::spawn_blocking(move || faults(&h2, i, p, &opts2, &handle))
             .await
             .unwrap_or_else(|e| Err(format!("panicked: {e}")));
-        record(report, "properties", name, started, r);
+        step.done(report, "properties", name, r);
     }
     h.sim.faults().clear();
 }
@@ -83,9 +83,19 @@ fn faults(
         proptest::collection::vec(status_fault(), 0..=(MAX_ATTEMPTS as usize - 2)),
     );
     let mut runner = runner_for(opts, &format!("faults-{}", s.name()), (opts.cases / 2).clamp(8, 128));
-    outcome_of(runner.run(&strategy, |(body, submit_faults, status_faults)| {
-        handle.block_on(case(h, s, p, &body, &submit_faults, &status_faults))
-    }))
+    outcome_of(
+        opts,
+        runner.run(&strategy, |(body, submit_faults, status_faults)| {
+            let one = case(h, s, p, &body, &submit_faults, &status_faults);
+            match handle.block_on(tokio::time::timeout(CASE_TIMEOUT, one)) {
+                Ok(result) => result,
+                Err(_) => Err(TestCaseError::fail(format!(
+                    "timed out after {} s: a submit and wait against the simulator under faults",
+                    CASE_TIMEOUT.as_secs()
+                ))),
+            }
+        }),
+    )
 }
 
 async fn case(

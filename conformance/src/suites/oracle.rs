@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use happyhorse_client::runtime::Decimal;
 
-use super::record;
+use super::{record, within};
 use crate::harness::{Harness, SimVerdict, describe};
 use crate::oracle::{self, Expect, Expected};
 use crate::report::Report;
@@ -15,7 +15,7 @@ pub async fn requests(h: &Harness, report: &mut Report) {
     for case in oracle::request_cases() {
         let started = Instant::now();
         let name = format!("{}: {} ({})", case.module, case.name, case.doc);
-        let result = request(h, &case).await;
+        let result = within(&name, request(h, &case)).await;
         record(report, "oracle-requests", name, started, result);
     }
 }

@@ -11,7 +11,6 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::time::Instant;
 
 use happyhorse_client::runtime::provider::StatusAnswer;
 use happyhorse_client::runtime::{Decimal, TaskPhase};
@@ -20,7 +19,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use serde_json::{Value, json};
 
-use super::{Options, record};
+use super::{Options, Step, within};
 use crate::boundary::{self, Choices, place};
 use crate::harness::{Harness, SimVerdict, Subject, describe};
 use crate::report::Report;
@@ -41,17 +40,33 @@ pub(crate) fn runner_for(opts: &Options, name: &str, cases: u32) -> TestRunner {
     TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed))
 }
 
-fn outcome<V: std::fmt::Debug>(r: Result<(), TestError<V>>) -> Result<(), String> {
-    outcome_of(r)
-}
+/// The most of a failing input a report shows.
+const INPUT_SHOWN: usize = 600;
 
-/// A proptest result as a failure message (with the shrunk input).
-pub(crate) fn outcome_of<V: std::fmt::Debug>(r: Result<(), TestError<V>>) -> Result<(), String> {
+/// A proptest result as a failure message: the reason, the shrunk input (cut to
+/// [`INPUT_SHOWN`] characters) and the command that reproduces it.
+pub(crate) fn outcome_of<V: std::fmt::Debug>(opts: &Options, r: Result<(), TestError<V>>) -> Result<(), String> {
+    let again = format!(
+        "reproduce with: cargo xtask conformance --seed {} --cases {} (the cases depend only on the seed)",
+        opts.seed, opts.cases
+    );
     match r {
         Ok(()) => Ok(()),
-        Err(TestError::Fail(why, value)) => Err(format!("{why}\nminimal failing input: {value:?}")),
-        Err(TestError::Abort(why)) => Err(format!("aborted: {why}")),
+        Err(TestError::Fail(why, value)) => {
+            Err(format!("{why}\nminimal failing input: {}\n{again}", shorten(&format!("{value:?}"), INPUT_SHOWN)))
+        }
+        Err(TestError::Abort(why)) => Err(format!("aborted: {why}\n{again}")),
     }
+}
+
+/// `text` cut to `max` characters, saying how much was left out.
+pub(crate) fn shorten(text: &str, max: usize) -> String {
+    let total = text.chars().count();
+    if total <= max {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().take(max).collect();
+    format!("{kept}... ({} more characters)", total - max)
 }
 
 /// Runs a property on a blocking thread, so it can wait on the simulator from inside.
@@ -65,22 +80,27 @@ where
 
 /// All four properties for every module.
 pub async fn run(h: &Arc<Harness>, report: &mut Report, opts: &Options) {
+    const SUITE: &str = "properties";
     for i in 0..h.subjects.len() {
-        let name = h.subjects[i].name().to_owned();
-        let started = Instant::now();
+        let module = h.subjects[i].name().to_owned();
+        let name = format!("{module}: 1. valid requests are accepted everywhere");
+        let step = Step::start(opts, SUITE, &name);
         let r = valid_requests(h.clone(), i, opts.clone()).await;
-        record(report, "properties", format!("{name}: 1. valid requests are accepted everywhere"), started, r);
-        let started = Instant::now();
+        step.done(report, SUITE, name, r);
+        let name = format!("{module}: 2. one broken rule is rejected everywhere");
+        let step = Step::start(opts, SUITE, &name);
         let r = one_rule_broken(h.clone(), i, opts.clone()).await;
-        record(report, "properties", format!("{name}: 2. one broken rule is rejected everywhere"), started, r);
-        let started = Instant::now();
+        step.done(report, SUITE, name, r);
+        let name = format!("{module}: 4. parsing is total and lenient");
+        let step = Step::start(opts, SUITE, &name);
         let r = parsing(h, i, opts);
-        record(report, "properties", format!("{name}: 4. parsing is total and lenient"), started, r);
+        step.done(report, SUITE, name, r);
     }
     if h.subject("apixo").is_some() {
-        let started = Instant::now();
+        let name = "apixo: 3. billing matches the documented formula";
+        let step = Step::start(opts, SUITE, name);
         let r = billing(h, opts);
-        record(report, "properties", "apixo: 3. billing matches the documented formula", started, r);
+        step.done(report, SUITE, name, r);
     }
 }
 
@@ -88,25 +108,28 @@ async fn valid_requests(h: Arc<Harness>, i: usize, opts: Options) -> Result<(), 
     property(move |handle| {
         let s = &h.subjects[i];
         let mut runner = runner(&opts, &format!("valid-{}", s.name()));
-        outcome(runner.run(&valid_body(&s.ir, &Choices::new()), |body| {
-            let written = Harness::judge_client(s, &body)
-                .map_err(|v| TestCaseError::fail(format!("the client rejects a valid body: {}", describe(&v))))?;
-            prop_assert_eq!(&written, &body, "the client does not write the body back unchanged");
-            if let Err(e) = Harness::judge_schema(s, &body) {
-                return Err(TestCaseError::fail(format!("the JSON Schema rejects a valid body: {}", e.join("; "))));
-            }
-            if s.sim.is_some() {
-                match handle.block_on(h.judge_simulator(s, &body)) {
-                    SimVerdict::Accepted { .. } => {}
-                    other => {
-                        return Err(TestCaseError::fail(format!(
-                            "the simulator does not accept a valid body: {other:?}"
-                        )));
+        outcome_of(
+            &opts,
+            runner.run(&valid_body(&s.ir, &Choices::new()), |body| {
+                let written = Harness::judge_client(s, &body)
+                    .map_err(|v| TestCaseError::fail(format!("the client rejects a valid body: {}", describe(&v))))?;
+                prop_assert_eq!(&written, &body, "the client does not write the body back unchanged");
+                if let Err(e) = Harness::judge_schema(s, &body) {
+                    return Err(TestCaseError::fail(format!("the JSON Schema rejects a valid body: {}", e.join("; "))));
+                }
+                if s.sim.is_some() {
+                    match handle.block_on(h.judge_simulator(s, &body)) {
+                        SimVerdict::Accepted { .. } => {}
+                        other => {
+                            return Err(TestCaseError::fail(format!(
+                                "the simulator does not accept a valid body: {other:?}"
+                            )));
+                        }
                     }
                 }
-            }
-            Ok(())
-        }))
+                Ok(())
+            }),
+        )
     })
     .await
 }
@@ -126,14 +149,20 @@ async fn one_rule_broken(h: Arc<Harness>, i: usize, opts: Options) -> Result<(),
         let choices: Vec<Choices> = places.iter().map(|p| p.choices.clone()).collect();
         let strategy = (0..broken.len()).prop_flat_map(move |k| (Just(k), valid_body(&m, &choices[k])));
         let mut runner = runner(&opts, &format!("broken-{}", s.name()));
-        outcome(runner.run(&strategy, |(k, base)| {
-            let case = &broken[k];
-            let json_path = &places[k].json_path;
-            let mut body = base;
-            boundary::set(&mut body, json_path, value_at(&case.body, json_path));
-            let mutated = boundary::BoundaryCase { body, ..case.clone() };
-            handle.block_on(crate::suites::boundaries::judge(&h, s, &mutated)).map_err(TestCaseError::fail)
-        }))
+        outcome_of(
+            &opts,
+            runner.run(&strategy, |(k, base)| {
+                let case = &broken[k];
+                let json_path = &places[k].json_path;
+                let mut body = base;
+                boundary::set(&mut body, json_path, value_at(&case.body, json_path));
+                let mutated = boundary::BoundaryCase { body, ..case.clone() };
+                let what = format!("judging {} with one rule broken", mutated.constraint);
+                handle
+                    .block_on(within(&what, crate::suites::boundaries::judge(&h, s, &mutated)))
+                    .map_err(TestCaseError::fail)
+            }),
+        )
     })
     .await
 }
@@ -201,32 +230,38 @@ fn billing(h: &Harness, opts: &Options) -> Result<(), String> {
             other => Err(TestCaseError::fail(format!("no estimate: {other:?}"))),
         }
     };
-    outcome(runner.run(&strategy, |(mode, resolution, duration, millis)| {
-        let secs = Decimal::from_millis(i64::from(millis));
-        let body = apixo_body(mode, resolution, duration);
-        let (official, market) = estimate(&body, secs)?;
-        let (po, pm) = oracle_price(resolution);
-        prop_assert_eq!(Some(official), oracle_cost(mode, duration, secs, po), "official price");
-        prop_assert_eq!(Some(market), oracle_cost(mode, duration, secs, pm), "market reference price");
-        prop_assert!(
-            market > official || official == Decimal::ZERO,
-            "the market reference is above the official price"
-        );
-        if mode == "video-edit" {
-            // Flat at and above 15 s of input.
-            let (at15, _) = estimate(&body, Decimal::from_i64(15))?;
-            if secs >= Decimal::from_i64(15) {
-                prop_assert_eq!(official, at15);
+    outcome_of(
+        opts,
+        runner.run(&strategy, |(mode, resolution, duration, millis)| {
+            let secs = Decimal::from_millis(i64::from(millis));
+            let body = apixo_body(mode, resolution, duration);
+            let (official, market) = estimate(&body, secs)?;
+            let (po, pm) = oracle_price(resolution);
+            prop_assert_eq!(Some(official), oracle_cost(mode, duration, secs, po), "official price");
+            prop_assert_eq!(Some(market), oracle_cost(mode, duration, secs, pm), "market reference price");
+            prop_assert!(
+                market > official || official == Decimal::ZERO,
+                "the market reference is above the official price"
+            );
+            if mode == "video-edit" {
+                // Flat at and above 15 s of input.
+                let (at15, _) = estimate(&body, Decimal::from_i64(15))?;
+                if secs >= Decimal::from_i64(15) {
+                    prop_assert_eq!(official, at15);
+                } else {
+                    prop_assert!(official < at15);
+                }
             } else {
-                prop_assert!(official < at15);
+                // Linear in duration: cost(d) x 3 = cost(3) x d.
+                let (at3, _) = estimate(&apixo_body(mode, resolution, 3), secs)?;
+                prop_assert_eq!(
+                    official.checked_mul(Decimal::from_i64(3)),
+                    at3.checked_mul(Decimal::from_i64(duration))
+                );
             }
-        } else {
-            // Linear in duration: cost(d) x 3 = cost(3) x d.
-            let (at3, _) = estimate(&apixo_body(mode, resolution, 3), secs)?;
-            prop_assert_eq!(official.checked_mul(Decimal::from_i64(3)), at3.checked_mul(Decimal::from_i64(duration)));
-        }
-        Ok(())
-    }))
+            Ok(())
+        }),
+    )
 }
 
 // ---- 4. parsing ---------------------------------------------------------------------
@@ -307,9 +342,9 @@ fn summary(a: &dyn StatusAnswer) -> Summary {
 fn parsing(h: &Harness, i: usize, opts: &Options) -> Result<(), String> {
     let s = &h.subjects[i];
     let mut r = runner(opts, &format!("bytes-{}", s.name()));
-    outcome(r.run(&proptest::collection::vec(any::<u8>(), 0..512), |bytes| no_panic(s, &bytes)))?;
+    outcome_of(opts, r.run(&proptest::collection::vec(any::<u8>(), 0..512), |bytes| no_panic(s, &bytes)))?;
     let mut r = runner(opts, &format!("json-{}", s.name()));
-    outcome(r.run(&any_json(), |v| no_panic(s, v.to_string().as_bytes())))?;
+    outcome_of(opts, r.run(&any_json(), |v| no_panic(s, v.to_string().as_bytes())))?;
 
     // The documented status answers of this module (hand-written oracle bodies).
     let documented: Vec<Value> = crate::oracle::response_cases()
@@ -328,57 +363,63 @@ fn parsing(h: &Harness, i: usize, opts: &Options) -> Result<(), String> {
     let documented_states: Vec<String> = s.ir.enum_def_values(&t.state_enum);
     let strategy = (proptest::sample::select(documented), "[a-zA-Z_ ]{1,12}", "[a-z]{1,10}", any_json());
     let mut r = runner(opts, &format!("lenient-{}", s.name()));
-    outcome(r.run(&strategy, |(doc, word, extra_key, extra)| {
-        let decode = |v: &Value| s.client.decode_status(v.to_string().as_bytes());
-        let base =
-            decode(&doc).map_err(|e| TestCaseError::fail(format!("a documented answer does not decode: {e}")))?;
-        // Unknown fields are ignored, at the root and inside objects.
-        let mut with_extra = doc.clone();
-        let key = format!("x_{extra_key}");
-        if let Some(o) = with_extra.as_object_mut() {
-            o.insert(key.clone(), extra.clone());
-        }
-        if let Some(o) = with_extra.get_mut(state_path[0].as_str()).and_then(Value::as_object_mut) {
-            o.insert(key, extra);
-        }
-        let widened =
-            decode(&with_extra).map_err(|e| TestCaseError::fail(format!("an unknown field breaks decoding: {e}")))?;
-        prop_assert_eq!(summary(&*base), summary(&*widened), "an unknown field changes the decoded answer");
-        // An unknown state is kept, and keeps the waiter polling (the spec's decision).
-        if !documented_states.contains(&word) {
-            let mut odd = doc.clone();
-            boundary::set(&mut odd, &state_path, Some(json!(word)));
-            let a = decode(&odd).map_err(|e| TestCaseError::fail(format!("an unknown state breaks decoding: {e}")))?;
-            prop_assert_eq!(a.state(), word.as_str());
-            prop_assert_eq!(a.phase(), TaskPhase::Pending);
-        }
-        // An unknown fail code is kept.
-        if let Some(fp) = &fail_path
-            && base.phase() == TaskPhase::Failed
-        {
-            let mut odd = doc.clone();
-            let code = format!("X_{word}");
-            boundary::set(&mut odd, fp, Some(json!(code)));
-            let a =
-                decode(&odd).map_err(|e| TestCaseError::fail(format!("an unknown fail code breaks decoding: {e}")))?;
-            prop_assert_eq!(a.failure().and_then(|f| f.code), Some(code));
-        }
-        // A JSON-in-a-string field that is not JSON is a typed error at its path, except
-        // the task's result before the task succeeded: it is decoded only on success
-        // (issue 7; the spec's decision on the result field), so it is ignored then.
-        for path in &json_fields {
-            let mut odd = doc.clone();
-            boundary::set(&mut odd, path, Some(json!(format!("{{{word}"))));
-            let is_result = result_path.as_deref() == Some(path.join(".").as_str());
-            match decode(&odd) {
-                Err(e) if !is_result || base.phase() == TaskPhase::Succeeded => prop_assert_eq!(e.path, path.join(".")),
-                Err(e) => return Err(TestCaseError::fail(format!("a result before success is decoded: {e}"))),
-                Ok(a) if is_result && base.phase() != TaskPhase::Succeeded => prop_assert!(a.outputs().is_empty()),
-                Ok(_) => return Err(TestCaseError::fail(format!("a malformed {} decodes", path.join(".")))),
+    outcome_of(
+        opts,
+        r.run(&strategy, |(doc, word, extra_key, extra)| {
+            let decode = |v: &Value| s.client.decode_status(v.to_string().as_bytes());
+            let base =
+                decode(&doc).map_err(|e| TestCaseError::fail(format!("a documented answer does not decode: {e}")))?;
+            // Unknown fields are ignored, at the root and inside objects.
+            let mut with_extra = doc.clone();
+            let key = format!("x_{extra_key}");
+            if let Some(o) = with_extra.as_object_mut() {
+                o.insert(key.clone(), extra.clone());
             }
-        }
-        Ok(())
-    }))
+            if let Some(o) = with_extra.get_mut(state_path[0].as_str()).and_then(Value::as_object_mut) {
+                o.insert(key, extra);
+            }
+            let widened = decode(&with_extra)
+                .map_err(|e| TestCaseError::fail(format!("an unknown field breaks decoding: {e}")))?;
+            prop_assert_eq!(summary(&*base), summary(&*widened), "an unknown field changes the decoded answer");
+            // An unknown state is kept, and keeps the waiter polling (the spec's decision).
+            if !documented_states.contains(&word) {
+                let mut odd = doc.clone();
+                boundary::set(&mut odd, &state_path, Some(json!(word)));
+                let a =
+                    decode(&odd).map_err(|e| TestCaseError::fail(format!("an unknown state breaks decoding: {e}")))?;
+                prop_assert_eq!(a.state(), word.as_str());
+                prop_assert_eq!(a.phase(), TaskPhase::Pending);
+            }
+            // An unknown fail code is kept.
+            if let Some(fp) = &fail_path
+                && base.phase() == TaskPhase::Failed
+            {
+                let mut odd = doc.clone();
+                let code = format!("X_{word}");
+                boundary::set(&mut odd, fp, Some(json!(code)));
+                let a = decode(&odd)
+                    .map_err(|e| TestCaseError::fail(format!("an unknown fail code breaks decoding: {e}")))?;
+                prop_assert_eq!(a.failure().and_then(|f| f.code), Some(code));
+            }
+            // A JSON-in-a-string field that is not JSON is a typed error at its path, except
+            // the task's result before the task succeeded: it is decoded only on success
+            // (issue 7; the spec's decision on the result field), so it is ignored then.
+            for path in &json_fields {
+                let mut odd = doc.clone();
+                boundary::set(&mut odd, path, Some(json!(format!("{{{word}"))));
+                let is_result = result_path.as_deref() == Some(path.join(".").as_str());
+                match decode(&odd) {
+                    Err(e) if !is_result || base.phase() == TaskPhase::Succeeded => {
+                        prop_assert_eq!(e.path, path.join("."))
+                    }
+                    Err(e) => return Err(TestCaseError::fail(format!("a result before success is decoded: {e}"))),
+                    Ok(a) if is_result && base.phase() != TaskPhase::Succeeded => prop_assert!(a.outputs().is_empty()),
+                    Ok(_) => return Err(TestCaseError::fail(format!("a malformed {} decodes", path.join(".")))),
+                }
+            }
+            Ok(())
+        }),
+    )
 }
 
 /// Paths of the status answer's JSON-in-a-string fields (APIXO `data.resultJson`).
@@ -410,5 +451,28 @@ impl EnumValues for happyhorse_codegen::ir::Module {
         happyhorse_codegen::ir::Types::enum_def(self, name)
             .map(|e| e.values.iter().flat_map(|v| std::iter::once(v.wire.clone()).chain(v.aliases.clone())).collect())
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_shows_a_shortened_input_and_how_to_reproduce_it() {
+        let opts = Options { cases: 16, seed: 42, ..Options::default() };
+        let input = json!({ "prompt": "x".repeat(3000) });
+        let left_out = format!("{input:?}").chars().count() - INPUT_SHOWN;
+        let failed: Result<(), TestError<Value>> = Err(TestError::Fail("the simulator disagrees".into(), input));
+        let message = outcome_of(&opts, failed).expect_err("a failure");
+        let lines: Vec<&str> = message.lines().collect();
+        assert_eq!(lines[0], "the simulator disagrees");
+        assert!(lines[1].starts_with("minimal failing input: Object {\"prompt\": String(\"xxx"), "{}", lines[1]);
+        assert!(lines[1].ends_with(&format!("... ({left_out} more characters)")), "{}", lines[1]);
+        assert!(lines[1].chars().count() < INPUT_SHOWN + 60);
+        assert_eq!(
+            lines[2],
+            "reproduce with: cargo xtask conformance --seed 42 --cases 16 (the cases depend only on the seed)"
+        );
     }
 }

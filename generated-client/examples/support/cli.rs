@@ -15,9 +15,13 @@ where
     Fut: Future<Output = Result<(), Error>>,
 {
     let args = match Args::parse(example) {
-        Ok(a) => a,
-        Err(usage) => {
-            eprintln!("{usage}");
+        Ok(Parsed::Run(a)) => a,
+        Ok(Parsed::Help(usage)) => {
+            println!("{usage}");
+            return ExitCode::SUCCESS;
+        }
+        Err(problem) => {
+            eprintln!("error: {problem}");
             return ExitCode::from(2);
         }
     };
@@ -40,10 +44,20 @@ pub struct Args {
     pub poll_every: Option<u64>,
 }
 
+/// What the command line asks for.
+pub enum Parsed {
+    /// Run the example.
+    Run(Args),
+    /// Print this usage text and exit successfully (`-h`, `--help`).
+    Help(String),
+}
+
 impl Args {
-    pub fn parse(example: &str) -> Result<Args, String> {
+    /// Parses the command line; a problem is one line quoting the bad value.
+    pub fn parse(example: &str) -> Result<Parsed, String> {
         let usage = format!(
-            "usage: cargo run -p happyhorse-client --example {example} -- [--base-url URL] [--out DIR] [--prompt TEXT] [--poll-every SECONDS]\n\
+            "usage: cargo run --example {example} -- [--base-url URL] [--out DIR] [--prompt TEXT] [--poll-every SECONDS]\n\
+             (from the workspace root: it reuses the build of `cargo test --workspace`)\n\
              The API key is read from the provider's environment variable."
         );
         let mut args = Args {
@@ -54,20 +68,21 @@ impl Args {
         };
         let mut it = std::env::args().skip(1);
         while let Some(flag) = it.next() {
-            let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value\n{usage}"));
+            let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
             match flag.as_str() {
                 "--base-url" => args.base_url = Some(value()?),
                 "--out" => args.out = PathBuf::from(value()?),
                 "--prompt" => args.prompt = value()?,
                 "--poll-every" => {
+                    let v = value()?;
                     args.poll_every =
-                        Some(value()?.parse().map_err(|_| format!("--poll-every takes whole seconds\n{usage}"))?)
+                        Some(v.parse().map_err(|_| format!("--poll-every takes whole seconds (got {v:?})"))?)
                 }
-                "-h" | "--help" => return Err(usage),
-                other => return Err(format!("unknown argument {other}\n{usage}")),
+                "-h" | "--help" => return Ok(Parsed::Help(usage)),
+                other => return Err(format!("unknown argument {other:?}; --help lists the options")),
             }
         }
-        Ok(args)
+        Ok(Parsed::Run(args))
     }
 
     /// Wait options that print progress, polling every `--poll-every` seconds if given.

@@ -17,6 +17,8 @@ pub(super) struct Cx<'a> {
     pub docs: BTreeMap<String, Doc>,
     pub main_doc: String,
     pub module: String,
+    /// The file parsed, to name array elements in key paths (`fields[duration]`).
+    parsed: Option<toml::Value>,
 }
 
 impl<'a> Cx<'a> {
@@ -28,6 +30,15 @@ impl<'a> Cx<'a> {
             docs: BTreeMap::new(),
             main_doc: String::new(),
             module: String::new(),
+            parsed: src.text.parse::<toml::Table>().ok().map(toml::Value::Table),
+        }
+    }
+
+    /// A key path with array elements named by their key, as errors name them.
+    pub fn named(&self, path: &str) -> String {
+        match &self.parsed {
+            Some(root) => crate::error::named_path_in(root, path),
+            None => path.to_owned(),
         }
     }
 
@@ -36,13 +47,18 @@ impl<'a> Cx<'a> {
         self.err_at(Some(at.span()), path, message);
     }
 
-    /// An error at an optional span.
+    /// An error at an optional span. A problem found again (a field checked once per mode
+    /// it appears in) is reported once.
     pub fn err_at(&mut self, span: Option<Range<usize>>, path: impl Into<String>, message: impl Into<String>) {
-        self.errs.push(self.src.error(span, path, message));
+        let error = self.src.error(span, path, message);
+        if !self.errs.contains(&error) {
+            self.errs.push(error);
+        }
     }
 
     /// Resolves a source's anchors and checks they are filled in.
     pub fn source(&mut self, s: &model::Source, path: &str) -> Source {
+        let path = &self.named(path);
         if s.0.is_empty() {
             self.err_at(None, path, "an empty list of anchors; a fact needs at least one place in the docs");
         }
@@ -207,6 +223,7 @@ impl<'a> Cx<'a> {
                 self.err(v, format!("{path}.decision.{k}"), format!("the decision's {k} is empty"));
             }
         }
+        let path = &self.named(path);
         let dec = Decision {
             ambiguity,
             choice: d.choice.get_ref().clone(),

@@ -112,6 +112,7 @@ pub(super) fn operations(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Opt
             response: op.response.get_ref().clone(),
             doc: op.doc.get_ref().clone(),
             source: cx.source(&op.source, &format!("{path}.source")),
+            decision: cx.decision(&op.decision, &path),
             id_param,
         };
         if !role_ok {

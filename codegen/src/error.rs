@@ -60,23 +60,71 @@ impl From<SpecError> for SpecErrors {
     }
 }
 
-/// The text of a spec file with its name, able to turn byte spans into positions.
+/// The text of a spec file with its name, able to turn byte spans into positions. A
+/// provider's files are read as one text (the provider file, then its endpoint files):
+/// `segments` say where each file starts, so a position names the file that holds it.
 #[derive(Debug, Clone)]
 pub struct SourceText {
-    /// Name used in messages.
+    /// Name used in messages (the provider file's, for joined files).
     pub name: String,
-    /// The whole file.
+    /// The whole text.
     pub text: String,
+    /// Where each joined file starts in `text`, with its name; empty for one file.
+    pub segments: Vec<Segment>,
+}
+
+/// One file of a joined text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    /// Byte offset of the file's first byte in the joined text.
+    pub start: usize,
+    /// The file's name as shown in messages.
+    pub name: String,
 }
 
 impl SourceText {
-    /// 1-based line and column (in characters) of a byte offset; clamps out-of-range offsets.
+    /// One file.
+    pub fn new(name: &str, text: &str) -> SourceText {
+        SourceText { name: name.to_owned(), text: text.to_owned(), segments: Vec::new() }
+    }
+
+    /// Files read as one text, in order, each starting on a line of its own.
+    pub fn joined(files: &[(String, String)]) -> SourceText {
+        let mut text = String::new();
+        let mut segments = Vec::new();
+        for (name, body) in files {
+            if !text.is_empty() && !text.ends_with('\n') {
+                text.push('\n');
+            }
+            segments.push(Segment { start: text.len(), name: name.clone() });
+            text.push_str(body);
+        }
+        let name = files.first().map(|(n, _)| n.clone()).unwrap_or_default();
+        SourceText { name, text, segments }
+    }
+
+    /// The file holding a byte offset, and where that file starts.
+    pub fn segment(&self, offset: usize) -> (&str, usize) {
+        match self.segments.iter().rev().find(|s| s.start <= offset) {
+            Some(s) => (&s.name, s.start),
+            None => (&self.name, 0),
+        }
+    }
+
+    /// The file holding a byte offset.
+    pub fn file_of(&self, offset: usize) -> &str {
+        self.segment(offset).0
+    }
+
+    /// 1-based line and column (in characters) of a byte offset in the file that holds it;
+    /// clamps out-of-range offsets.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let mut offset = offset.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let before = &self.text[..offset];
+        let (_, start) = self.segment(offset);
+        let before = &self.text[start..offset];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let col = before[line_start..].chars().count() + 1;
@@ -86,9 +134,10 @@ impl SourceText {
     /// An error at `span` (or at no position). Array elements that have a `name` are named
     /// by it in the key path: `types.Input.fields[duration].range.min`, not `fields[5]`.
     pub fn error(&self, span: Option<Range<usize>>, path: impl Into<String>, message: impl Into<String>) -> SpecError {
-        let (line, col) = span.map_or((0, 0), |s| self.line_col(s.start));
+        let (line, col) = span.as_ref().map_or((0, 0), |s| self.line_col(s.start));
+        let file = span.map_or(&*self.name, |s| self.file_of(s.start)).to_owned();
         let path = named_path(&self.text, &path.into());
-        SpecError { file: self.name.clone(), line, col, path, message: message.into() }
+        SpecError { file, line, col, path, message: message.into() }
     }
 }
 
@@ -159,12 +208,22 @@ mod tests {
 
     #[test]
     fn line_col_counts_characters_not_bytes() {
-        let t = SourceText { name: "f.toml".into(), text: "a = 1\nb = \"é\" x\n".into() };
+        let t = SourceText::new("f.toml", "a = 1\nb = \"é\" x\n");
         assert_eq!(t.line_col(0), (1, 1));
         assert_eq!(t.line_col(6), (2, 1));
         // 'x' is after a two-byte character: byte 14, character column 9.
         assert_eq!(t.line_col(t.text.find('x').unwrap()), (2, 9));
         assert_eq!(t.line_col(10_000), (3, 1));
+    }
+
+    #[test]
+    fn joined_files_locate_each_position_in_its_own_file() {
+        let t = SourceText::joined(&[("p.toml".into(), "a = 1\n[x]\n".into()), ("e.toml".into(), "[y]\nb = 2".into())]);
+        let b = t.text.find("b = 2").unwrap();
+        assert_eq!(t.line_col(b), (2, 1));
+        assert_eq!(t.error(Some(b..b + 1), "y.b", "m").to_string(), "e.toml:2:1: y.b: m");
+        let x = t.text.find("[x]").unwrap();
+        assert_eq!(t.error(Some(x..x + 1), "x", "m").to_string(), "p.toml:2:1: x: m");
     }
 
     #[test]
@@ -183,7 +242,7 @@ mod tests {
 
     #[test]
     fn display_names_file_position_path_and_message() {
-        let t = SourceText { name: "spec/x.toml".into(), text: "a\nbb\n".into() };
+        let t = SourceText::new("spec/x.toml", "a\nbb\n");
         let e = t.error(Some(3..4), "types.A.kind", "expected one of: enum, object, union");
         assert_eq!(e.to_string(), "spec/x.toml:2:2: types.A.kind: expected one of: enum, object, union");
     }

@@ -76,11 +76,10 @@ impl From<SpecErrors> for GenerateError {
     }
 }
 
-/// The spec files of a workspace, sorted: `(absolute path, display name)`.
-pub fn spec_files(root: &Path) -> Result<Vec<(PathBuf, String)>, GenerateError> {
-    let dir = root.join(SPEC_DIR);
+/// Every `*.toml` file of a directory, sorted by name: `(path, display name)`.
+pub fn toml_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, GenerateError> {
     let entries =
-        std::fs::read_dir(&dir).map_err(|e| GenerateError::Io(format!("cannot list {}: {e}", dir.display())))?;
+        std::fs::read_dir(dir).map_err(|e| GenerateError::Io(format!("cannot list {}: {e}", dir.display())))?;
     let mut out = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| GenerateError::Io(format!("cannot list {}: {e}", dir.display())))?;
@@ -95,27 +94,58 @@ pub fn spec_files(root: &Path) -> Result<Vec<(PathBuf, String)>, GenerateError> 
     Ok(out)
 }
 
-/// Loads and checks every spec file of the workspace; all errors of all files together.
-pub fn load_all(root: &Path) -> Result<Vec<Module>, GenerateError> {
-    let mut modules = Vec::new();
-    let mut errors = Vec::new();
-    for (path, name) in spec_files(root)? {
-        match crate::lower_file(&path, &name) {
-            Ok(m) => modules.push(m),
-            Err(e) => errors.extend(e.0),
-        }
-    }
-    unique_modules(&modules, &mut errors);
-    if errors.is_empty() { Ok(modules) } else { Err(SpecErrors(errors).into()) }
+/// The provider spec files of a workspace (those with a `[provider]` table), sorted:
+/// `(absolute path, display name)`. Each is lowered with its endpoint files.
+pub fn spec_files(root: &Path) -> Result<Vec<(PathBuf, String)>, GenerateError> {
+    Ok(toml_files(&root.join(SPEC_DIR))?
+        .into_iter()
+        .filter(|(p, _)| std::fs::read_to_string(p).map_or(true, |t| endpoint_provider(&t).is_none()))
+        .collect())
 }
 
-/// Lowers spec texts given as `(display name, text)`, as [`load_all`] lowers files: all
-/// errors of all texts together, module names unique.
+/// The module a provider file declares (`[provider] module`), if the text is one.
+pub fn provider_module(text: &str) -> Option<String> {
+    let t: toml::Table = text.parse().ok()?;
+    t.get("provider")?.get("module")?.as_str().map(str::to_owned)
+}
+
+/// The provider module an endpoint file belongs to (`[endpoints.<name>] provider`), if the
+/// text is one (and has no `[provider]` table of its own).
+pub fn endpoint_provider(text: &str) -> Option<String> {
+    let t: toml::Table = text.parse().ok()?;
+    if t.contains_key("provider") {
+        return None;
+    }
+    t.get("endpoints")?.as_table()?.values().find_map(|e| e.get("provider")?.as_str().map(str::to_owned))
+}
+
+/// Loads and checks every spec file of the workspace; all errors of all files together.
+pub fn load_all(root: &Path) -> Result<Vec<Module>, GenerateError> {
+    load_dir(&root.join(SPEC_DIR))
+}
+
+/// Loads and checks every spec file of a directory, each provider file with its endpoint
+/// files; all errors of all files together.
+pub fn load_dir(dir: &Path) -> Result<Vec<Module>, GenerateError> {
+    let mut files = Vec::new();
+    for (path, name) in toml_files(dir)? {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| GenerateError::Io(format!("cannot read {}: {e}", path.display())))?;
+        files.push((name, text));
+    }
+    Ok(lower_texts(&files)?)
+}
+
+/// Lowers spec texts given as `(display name, text)`, as [`load_all`] lowers files: each
+/// provider file with the endpoint files that name its module; all errors of all texts
+/// together; module names unique; an endpoint file without its provider is an error.
 pub fn lower_texts(files: &[(String, String)]) -> Result<Vec<Module>, SpecErrors> {
     let mut modules = Vec::new();
     let mut errors = Vec::new();
-    for (name, text) in files {
-        match crate::lower_text(name, text) {
+    let (groups, mut orphans) = group(files);
+    errors.append(&mut orphans);
+    for g in groups {
+        match crate::lower_group(&g) {
             Ok(m) => modules.push(m),
             Err(e) => errors.extend(e.0),
         }
@@ -124,14 +154,51 @@ pub fn lower_texts(files: &[(String, String)]) -> Result<Vec<Module>, SpecErrors
     if errors.is_empty() { Ok(modules) } else { Err(SpecErrors(errors)) }
 }
 
+/// Provider files, each with the endpoint files that name its module (sorted by name), and
+/// an error for every endpoint file whose provider is not there.
+fn group(files: &[(String, String)]) -> (Vec<Vec<(String, String)>>, Vec<crate::error::SpecError>) {
+    let mut groups: Vec<Vec<(String, String)>> = Vec::new();
+    let mut endpoints = Vec::new();
+    for (name, text) in files {
+        match endpoint_provider(text) {
+            Some(p) => endpoints.push((p, name, text)),
+            None => groups.push(vec![(name.clone(), text.clone())]),
+        }
+    }
+    let mut errors = Vec::new();
+    for (provider, name, text) in endpoints {
+        match groups.iter_mut().find(|g| provider_module(&g[0].1).as_deref() == Some(provider.as_str())) {
+            Some(g) => g.push((name.clone(), text.clone())),
+            None => {
+                let known: Vec<String> = groups.iter().filter_map(|g| provider_module(&g[0].1)).collect();
+                let line = text.lines().position(|l| l.trim_start().starts_with("provider")).map_or(0, |i| i + 1);
+                errors.push(crate::error::SpecError {
+                    file: name.clone(),
+                    line,
+                    col: usize::from(line > 0),
+                    path: "endpoints.provider".into(),
+                    message: format!(
+                        "no provider file declares module `{provider}`; expected one of: {}",
+                        known.join(", ")
+                    ),
+                });
+            }
+        }
+    }
+    for g in &mut groups {
+        g[1..].sort();
+    }
+    (groups, errors)
+}
+
 /// An error for every module whose name an earlier module already has.
 fn unique_modules(modules: &[Module], errors: &mut Vec<crate::error::SpecError>) {
     for (i, m) in modules.iter().enumerate() {
         if let Some(other) = modules[..i].iter().find(|o| o.module == m.module) {
             errors.push(crate::error::SpecError {
                 file: m.spec_file.clone(),
-                line: 0,
-                col: 0,
+                line: m.module_at.0,
+                col: m.module_at.1,
                 path: "provider.module".into(),
                 message: format!(
                     "module `{}` is also generated from {}; module names must be unique",
@@ -197,7 +264,10 @@ pub fn generate(modules: &[Module]) -> Result<Vec<GeneratedFile>, GenerateError>
         let body = format(crate::emit::module_items(m), &m.spec_file)?;
         files.push(GeneratedFile {
             path: format!("{PROVIDERS_DIR}/{}.rs", m.module),
-            contents: format!("{}{body}", header(&[(&m.spec_file, &m.spec_sha256)])),
+            contents: format!(
+                "{}{body}",
+                header(&m.spec_files.iter().map(|(f, h)| (f.as_str(), h.as_str())).collect::<Vec<_>>())
+            ),
         });
     }
     let list = crate::emit::providers_items(modules);
@@ -207,7 +277,8 @@ pub fn generate(modules: &[Module]) -> Result<Vec<GeneratedFile>, GenerateError>
         #list
     };
     let body = format(inner, "providers/mod.rs")?;
-    let specs: Vec<(&str, &str)> = modules.iter().map(|m| (m.spec_file.as_str(), m.spec_sha256.as_str())).collect();
+    let specs: Vec<(&str, &str)> =
+        modules.iter().flat_map(|m| m.spec_files.iter().map(|(f, h)| (f.as_str(), h.as_str()))).collect();
     files
         .push(GeneratedFile { path: format!("{PROVIDERS_DIR}/mod.rs"), contents: format!("{}{body}", header(&specs)) });
     files.sort_by(|a, b| a.path.cmp(&b.path));

@@ -241,7 +241,7 @@ fn every_mode_needs_polling_guidance() {
         msg,
         vec![
             format!(
-                "{APIXO}: polling: missing [polling.video-edit]: every mode needs a first poll delay and an interval"
+                "{APIXO}: polling: missing [polling.video-edit] (or [polling.default]): every mode needs a first poll delay and an interval"
             ),
             format!(
                 "{APIXO}:{}: polling.video-editt: unknown mode `video-editt`; expected one of text-to-video, image-to-video, reference-to-video",

@@ -325,7 +325,7 @@ fn openapi_documents_both_operations_and_the_status_tables() {
         assert_eq!(doc["components"]["securitySchemes"]["bearer"]["type"], json!("http"));
         assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], json!("bearer"));
         let error_ref = json!({ "$ref": format!("#/components/schemas/{}", m.errors.body) });
-        for (op, extra) in [(&m.submit, vec!["200", "401"]), (&m.status, vec!["200", "401", "404"])] {
+        for (op, extra) in [(m.submit(), vec!["200", "401"]), (&m.status, vec!["200", "401", "404"])] {
             let method = op.method.to_ascii_lowercase();
             let o = &doc["paths"][&op.path][&method];
             assert!(o.is_object(), "{}: no {method} {}", m.module, op.path);
@@ -342,7 +342,7 @@ fn openapi_documents_both_operations_and_the_status_tables() {
                 assert_eq!(r["content"]["application/json"]["schema"], error_ref);
             }
         }
-        let body = &doc["paths"][&m.submit.path][m.submit.method.to_ascii_lowercase()]["requestBody"];
+        let body = &doc["paths"][&m.submit().path][m.submit().method.to_ascii_lowercase()]["requestBody"];
         assert_eq!(body["required"], json!(true));
         assert_eq!(
             body["content"]["application/json"]["schema"],

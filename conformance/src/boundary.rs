@@ -286,7 +286,7 @@ fn units(m: &Module, counter: &CounterRef, n: i64) -> String {
 
 /// Every boundary case of a module's submit request.
 pub fn cases(m: &Module) -> Vec<BoundaryCase> {
-    let Some(root) = m.submit.request.clone() else { return Vec::new() };
+    let Some(root) = m.submit().request.clone() else { return Vec::new() };
     let mut out = Vec::new();
     for c in &m.constraints {
         out.extend(for_constraint(m, &root, c));

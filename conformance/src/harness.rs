@@ -140,7 +140,7 @@ impl Harness {
 
     /// Judge one: the generated client.
     pub fn judge_client(s: &Subject, body: &Value) -> Result<Value, Vec<Violation>> {
-        s.client.check_request(body).map(|(_, json)| json).map_err(|v| v.into_vec())
+        s.client.check_request(&s.ir.submit().key, body).map(|(_, json)| json).map_err(|v| v.into_vec())
     }
 
     /// Judge two: the JSON Schema (instance paths of the errors).
@@ -154,7 +154,7 @@ impl Harness {
         let base_path = reqwest::Url::parse(s.client.info().base_url)
             .map(|u| u.path().trim_end_matches('/').to_owned())
             .unwrap_or_default();
-        format!("{}{base_path}{}", self.sim.base_url(), s.client.submit_endpoint().path)
+        format!("{}{base_path}{}", self.sim.base_url(), s.client.submit_endpoints()[0].path)
     }
 
     /// The simulator's base URL for a module's client (origin + documented base path).

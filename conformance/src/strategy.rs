@@ -11,7 +11,7 @@ use crate::boundary::Choices;
 
 /// A valid body of the module's submit request; union tags follow `choices` where given.
 pub fn valid_body(m: &Module, choices: &Choices) -> BoxedStrategy<Value> {
-    match m.submit.request.as_deref() {
+    match m.submit().request.as_deref() {
         Some(root) => object(m, root, choices, ""),
         None => Just(json!({})).boxed(),
     }

@@ -31,7 +31,7 @@ fn request_validator(doc: &Value, request: &str, draft: Draft) -> jsonschema::Va
 #[test]
 fn the_3_0_document_states_the_request_rules_of_the_3_1_document() {
     for s in harness::subjects(&root()).expect("the specs load") {
-        let request = s.ir.submit.request.clone().expect("a request type");
+        let request = s.ir.submit().request.clone().expect("a request type");
         let v31 = request_validator(&openapi::openapi(&s.ir), &request, Draft::Draft202012);
         let v30 = request_validator(&openapi::openapi_30(&s.ir), &request, Draft::Draft4);
         let mut bodies: Vec<(String, Value)> = oracle::request_cases()

@@ -88,7 +88,7 @@ fn validation_messages() {
     let mut out = String::new();
     for case in oracle::request_cases().iter().filter(|c| matches!(c.client, Expect::Reject(_))) {
         let _ = writeln!(out, "## {}: {} ({})", case.module, case.name, case.doc);
-        match client(case.module).check_request(&case.body) {
+        match client(case.module).check_request(client(case.module).submit_endpoints()[0].key, &case.body) {
             Ok(_) => out.push_str("ACCEPTED\n"),
             Err(v) => {
                 for violation in v.as_slice() {

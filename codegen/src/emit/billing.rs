@@ -11,7 +11,7 @@ use crate::ir::{Billing, Formula, Module, Var};
 
 pub(super) fn all(m: &Module) -> TokenStream {
     let Some(b) = &m.billing else { return quote!() };
-    let Some(req) = m.submit.request.as_deref() else { return quote!() };
+    let Some(req) = m.submit().request.as_deref() else { return quote!() };
     let rt = rt();
     let req = ident(req);
 

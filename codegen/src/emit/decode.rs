@@ -21,7 +21,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
 /// Types a whole response body can be: the operations' responses, the error body and the
 /// callback payload (deduplicated, in that order).
 pub(super) fn response_roots(m: &Module) -> Vec<&str> {
-    let mut roots: Vec<&str> = vec![&m.submit.response, &m.status.response, &m.errors.body];
+    let mut roots: Vec<&str> = vec![&m.submit().response, &m.status.response, &m.errors.body];
     if let Some(c) = &m.callbacks {
         roots.push(&c.payload);
     }

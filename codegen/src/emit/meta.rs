@@ -21,9 +21,10 @@ pub(super) fn provider(m: &Module) -> TokenStream {
         m.envelope.success_code,
         source(&m.envelope.source)
     ));
-    let endpoints = [&m.submit, &m.status].map(|op| {
+    let ops: Vec<&crate::ir::Operation> = m.submits.iter().chain(std::iter::once(&m.status)).collect();
+    let endpoints = ops.iter().map(|op| {
         let cname = shouty(&op.key);
-        let (method, path) = (&op.method, &op.path);
+        let (key, method, path) = (&op.key, &op.method, &op.path);
         let ct = match &op.content_type {
             Some(c) => quote!(::std::option::Option::Some(#c)),
             None => quote!(::std::option::Option::None),
@@ -39,12 +40,13 @@ pub(super) fn provider(m: &Module) -> TokenStream {
             }
             None => quote!(::std::option::Option::None),
         };
-        let creates = std::ptr::eq(op, &m.submit);
+        let creates = m.submits.iter().any(|s| std::ptr::eq(*op, s));
         let decided = op.decision.as_ref().map(|d| format!("\n- {}", decision(d))).unwrap_or_default();
         let doc = lines(&format!("`{method} {path}`: {}\n\n- {}{decided}", op.doc, source(&op.source)));
         quote! {
             #doc
             pub const #cname: #rt::Endpoint = #rt::Endpoint {
+                key: #key,
                 method: #method,
                 path: #path,
                 content_type: #ct,
@@ -164,47 +166,67 @@ pub(super) fn provider(m: &Module) -> TokenStream {
             }
         }
     });
+    let submit_consts = m.submits.iter().map(|op| shouty(&op.key));
+    let submits_doc = lines(&format!(
+        "The operations that create a task ({}), for the runtime client.",
+        m.submits.iter().map(|o| format!("[`{}`]", super::shouty(&o.key))).collect::<Vec<_>>().join(", ")
+    ));
     let mode_enum = mode_enum(m);
-    let request = m.submit.request.as_deref().map(ident);
-    let mode_methods = request.map(|req| {
-        let (polling_body, mode_body) = match &m.modes.union {
-            Some(u) => {
-                let path = u.field_path.iter().map(|f| ident(f));
-                let path2 = u.field_path.iter().map(|f| ident(f));
-                let un = ident(&u.union);
-                let parms = m.modes.modes.iter().enumerate().map(|(i, md)| {
+    let mode_methods = m
+        .submits
+        .iter()
+        .filter_map(|op| {
+            let req = ident(op.request.as_deref()?);
+            let own_mode = m.modes.modes.iter().position(|md| md.operation == op.key);
+            let (polling_body, mode_body) = match &m.modes.union {
+                Some(u) => {
+                    let path = u.field_path.iter().map(|f| ident(f));
+                    let path2 = u.field_path.iter().map(|f| ident(f));
+                    let un = ident(&u.union);
+                    let parms = m.modes.modes.iter().enumerate().map(|(i, md)| {
+                        let i = int(i as i128);
+                        let vn = ident(md.variant.as_deref().unwrap_or_default());
+                        quote!(#un::#vn(..) => POLLING[#i])
+                    });
+                    let un2 = un.clone();
+                    let marms = m.modes.modes.iter().map(|md| {
+                        let vn = ident(md.variant.as_deref().unwrap_or_default());
+                        let t = &md.tag;
+                        quote!(#un2::#vn(..) => #t)
+                    });
+                    (quote!(match &self.#(#path).* { #(#parms,)* }), quote!(match &self.#(#path2).* { #(#marms,)* }))
+                }
+                None => {
+                    let i = own_mode.unwrap_or(0);
+                    let t = &m.modes.modes.get(i).map(|md| md.tag.clone()).unwrap_or_default();
                     let i = int(i as i128);
-                    let vn = ident(md.variant.as_deref().unwrap_or_default());
-                    quote!(#un::#vn(..) => POLLING[#i])
-                });
-                let un2 = un.clone();
-                let marms = m.modes.modes.iter().map(|md| {
-                    let vn = ident(md.variant.as_deref().unwrap_or_default());
-                    let t = &md.tag;
-                    quote!(#un2::#vn(..) => #t)
-                });
-                (quote!(match &self.#(#path).* { #(#parms,)* }), quote!(match &self.#(#path2).* { #(#marms,)* }))
-            }
-            None => {
-                let t = &m.modes.modes.first().map(|md| md.tag.clone()).unwrap_or_default();
-                (quote!(POLLING[0]), quote!(#t))
-            }
-        };
-        let pdoc = lines("The documented polling guidance for this request's mode.");
-        let mdoc = lines(&match &m.modes.union {
-            Some(u) => format!("The mode (`{}`) of this request.", u.wire),
-            None => "The mode of this request (this endpoint has one, `default`).".to_owned(),
-        });
-        quote! {
-            impl #req {
-                #pdoc
-                pub fn polling(&self) -> #rt::PollingGuidance { #polling_body }
+                    (quote!(POLLING[#i]), quote!(#t))
+                }
+            };
+            let pdoc = lines("The documented polling guidance for this request's mode.");
+            let mdoc = lines(&match (&m.modes.union, own_mode.and_then(|i| m.modes.modes.get(i))) {
+                (Some(u), _) => format!("The mode (`{}`) of this request.", u.wire),
+                (None, Some(md)) if m.submits.len() > 1 => {
+                    format!("The mode of this request: `{}`, one mode per submit operation.", md.tag)
+                }
+                _ => "The mode of this request (this endpoint has one, `default`).".to_owned(),
+            });
+            let key = &op.key;
+            let odoc = lines(&format!("The submit operation that sends this request: `{key}`."));
+            Some(quote! {
+                impl #req {
+                    #pdoc
+                    pub fn polling(&self) -> #rt::PollingGuidance { #polling_body }
 
-                #mdoc
-                pub fn mode(&self) -> &'static str { #mode_body }
-            }
-        }
-    });
+                    #mdoc
+                    pub fn mode(&self) -> &'static str { #mode_body }
+
+                    #odoc
+                    pub fn operation(&self) -> &'static str { #key }
+                }
+            })
+        })
+        .collect::<Vec<_>>();
     quote! {
         #pdoc
         pub const PROVIDER: #rt::ProviderInfo = #rt::ProviderInfo {
@@ -220,6 +242,9 @@ pub(super) fn provider(m: &Module) -> TokenStream {
         };
 
         #(#endpoints)*
+
+        #submits_doc
+        pub const SUBMITS: &[#rt::Endpoint] = &[#(#submit_consts),*];
 
         #status_doc
         pub const HTTP_STATUSES: &[#rt::StatusRule] = &[#(#statuses),*];
@@ -240,7 +265,7 @@ pub(super) fn provider(m: &Module) -> TokenStream {
 
         #mode_enum
 
-        #mode_methods
+        #(#mode_methods)*
         #callbacks
     }
 }
@@ -336,12 +361,12 @@ pub(super) fn task_accessors(m: &Module) -> TokenStream {
         }
         out
     };
-    let submit = ident(&m.submit.response);
+    let submit = ident(&m.submit().response);
     let mut submit_methods = vec![accessor("task_id", &format!("The task id (`{}`).", t.submit_id.wire), &t.submit_id)];
     if let Some(f) = &t.follow {
         submit_methods.push(accessor("follow_url", &format!("The absolute URL to query the task with (`{}`), when given. Only follow it on the configured base URL's origin.", f.wire), f));
     }
-    submit_methods.extend(envelope(&m.submit.response));
+    submit_methods.extend(envelope(&m.submit().response));
 
     let status = ident(&m.status.response);
     let state_path = &t.state;
@@ -374,7 +399,7 @@ pub(super) fn task_accessors(m: &Module) -> TokenStream {
     if let Some(f) = &t.result {
         status_methods.push(accessor("result", &format!("The result (`{}`), once the task succeeded.", f.wire), f));
     }
-    if m.status.response != m.submit.response {
+    if m.status.response != m.submit().response {
         status_methods.extend(envelope(&m.status.response));
     }
 

@@ -31,9 +31,17 @@ fn opt_ref(fp: &FieldPath) -> TokenStream {
 
 pub(super) fn all(m: &Module) -> TokenStream {
     let rt = rt();
-    let Some(request) = m.submit.request.as_deref() else { return quote!() };
-    let request = ident(request);
-    let submitted = ident(&m.submit.response);
+    if m.submits.iter().any(|s| s.request.is_none()) {
+        return quote!();
+    }
+    // One submit operation: its request type is the provider's request. Several: a
+    // generated `Request` enum, one variant per operation.
+    let (request, request_enum) = if m.submits.len() == 1 {
+        (ident(m.submit().request.as_deref().unwrap_or_default()), single_from_json_for(m))
+    } else {
+        (ident("Request"), request_enum(m))
+    };
+    let submitted = ident(&m.submit().response);
     let status = ident(&m.status.response);
     let error = ident(&m.errors.body);
     let t = &m.task;
@@ -125,7 +133,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
         "A client for {} {}: `submit` (validates first, never sends an invalid request, never retries once the request may have reached the provider), `status`, `wait` (follows the documented polling guidance) and `download`. Build it with `Client::from_env()` (reads `{}`) or `Client::builder()`.",
         m.provider, m.family, m.auth.env_var
     ));
-    let estimate = m.billing.as_ref().map(|b| {
+    let estimate = m.billing.as_ref().filter(|_| m.submits.len() == 1).map(|b| {
         let sets = b.inputs.iter().map(|i| {
             let (n, f) = (&i.name, ident(&i.name));
             quote!(if *name == #n { billing.#f = ::std::option::Option::Some(*value); })
@@ -172,7 +180,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
             type Status = #status;
             type ErrorBody = #error;
             const INFO: #rt::ProviderInfo = PROVIDER;
-            const SUBMIT: #rt::Endpoint = SUBMIT;
+            const SUBMITS: &'static [#rt::Endpoint] = SUBMITS;
             const STATUS: #rt::Endpoint = STATUS;
             const HTTP_STATUSES: &'static [#rt::StatusRule] = HTTP_STATUSES;
             const UNLISTED_STATUS_REJECTED: bool = UNLISTED_STATUS_REJECTED;
@@ -188,8 +196,11 @@ pub(super) fn all(m: &Module) -> TokenStream {
         #client_doc
         pub type Client = #rt::client::Client<Api>;
 
-                impl #rt::provider::SubmitBody for #request {
-            fn from_json(body: &#rt::export::serde_json::Value) -> ::std::result::Result<Self, #rt::Violations> { #request::from_json_value(body) }
+        #request_enum
+
+        impl #rt::provider::SubmitBody for #request {
+            fn from_json(operation: &str, body: &#rt::export::serde_json::Value) -> ::std::result::Result<Self, #rt::Violations> { #request::from_json_for(operation, body) }
+            fn operation(&self) -> &'static str { #request::operation(self) }
             fn validate(&self) -> ::std::result::Result<(), #rt::Violations> { #request::validate(self) }
             fn polling(&self) -> #rt::PollingGuidance { #request::polling(self) }
             fn mode(&self) -> &'static str { #request::mode(self) }
@@ -220,6 +231,104 @@ pub(super) fn all(m: &Module) -> TokenStream {
         impl #rt::provider::ErrorAnswer for #error {
             fn api_code(&self) -> ::std::option::Option<i64> { #error::api_code(self) }
             fn api_message(&self) -> ::std::option::Option<&str> { #error::api_message(self) }
+        }
+    }
+}
+
+/// `from_json_for` of a provider's one request type: the body of its one operation.
+fn single_from_json_for(m: &Module) -> TokenStream {
+    let rt = rt();
+    let op = m.submit();
+    let Some(req) = op.request.as_deref() else { return quote!() };
+    let req = ident(req);
+    let (key, module) = (&op.key, &m.module);
+    quote! {
+        impl #req {
+            /// Reads and checks a raw body sent to the submit operation `operation`: every
+            /// documented rule it breaks, or the value.
+            pub fn from_json_for(operation: &str, body: &#rt::export::serde_json::Value) -> ::std::result::Result<Self, #rt::Violations> {
+                if operation != #key {
+                    return ::std::result::Result::Err(#rt::violation::unknown_operation(#module, operation, &[#key]));
+                }
+                #req::from_json_value(body)
+            }
+        }
+    }
+}
+
+/// The `Request` enum of a provider with several submit operations: one variant per
+/// operation, each holding that operation's request.
+fn request_enum(m: &Module) -> TokenStream {
+    let rt = rt();
+    let module = &m.module;
+    let keys: Vec<&String> = m.submits.iter().map(|o| &o.key).collect();
+    let variants: Vec<proc_macro2::Ident> = m.submits.iter().map(|o| ident(&o.rust_name)).collect();
+    let types: Vec<proc_macro2::Ident> =
+        m.submits.iter().map(|o| ident(o.request.as_deref().unwrap_or_default())).collect();
+    let docs = m.submits.iter().map(|o| lines(&format!("`{} {}` (`{}`): {}", o.method, o.path, o.key, o.doc)));
+    let doc = lines(&format!(
+        "A request to one of {}'s submit operations ({}). Build it from an operation's request with `From`: `Request::from(req)`.",
+        m.provider,
+        m.submits.iter().map(|o| format!("`{}`", o.key)).collect::<Vec<_>>().join(", ")
+    ));
+    let (v1, v2, v3, v4, v5, v6, v7) = (
+        variants.iter(),
+        variants.iter(),
+        variants.iter(),
+        variants.iter(),
+        variants.iter(),
+        variants.iter(),
+        variants.iter(),
+    );
+    let (t1, t2, t3) = (types.iter(), types.iter(), types.iter());
+    let k1 = keys.iter();
+    let known = keys.iter();
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum Request { #(#docs #v1(#t1),)* }
+
+        #(
+            impl ::std::convert::From<#t2> for Request {
+                fn from(r: #t2) -> Self { Request::#v2(r) }
+            }
+        )*
+
+        impl Request {
+            /// Reads and checks a raw body sent to the submit operation `operation`: every
+            /// documented rule it breaks, or the value.
+            pub fn from_json_for(operation: &str, body: &#rt::export::serde_json::Value) -> ::std::result::Result<Self, #rt::Violations> {
+                match operation {
+                    #(#k1 => #t3::from_json_value(body).map(Request::#v3),)*
+                    other => ::std::result::Result::Err(#rt::violation::unknown_operation(#module, other, &[#(#known),*])),
+                }
+            }
+
+            /// Every documented rule the request breaks, or `Ok`.
+            pub fn validate(&self) -> ::std::result::Result<(), #rt::Violations> {
+                match self { #(Request::#v4(r) => r.validate(),)* }
+            }
+
+            /// The documented polling guidance for the request's mode.
+            pub fn polling(&self) -> #rt::PollingGuidance {
+                match self { #(Request::#v5(r) => r.polling(),)* }
+            }
+
+            /// The request's mode: its submit operation's key.
+            pub fn mode(&self) -> &'static str {
+                match self { #(Request::#v6(r) => r.mode(),)* }
+            }
+
+            /// The key of the submit operation that sends the request.
+            pub fn operation(&self) -> &'static str {
+                match self { #(Request::#v7(r) => r.operation(),)* }
+            }
+        }
+
+        impl #rt::json::ToJson for Request {
+            fn to_json(&self) -> #rt::export::serde_json::Value {
+                match self { #(Request::#variants(r) => #rt::json::ToJson::to_json(r),)* }
+            }
         }
     }
 }

@@ -15,11 +15,14 @@ pub(super) fn all(m: &Module) -> TokenStream {
         TypeDef::Union(u) if u.usage == Usage::Request => union_read(u),
         _ => quote!(),
     });
-    let root = m.submit.request.as_deref().and_then(|r| m.types.iter().find(|t| t.name() == r)).and_then(|t| match t {
-        TypeDef::Struct(s) => Some(root_methods(s)),
-        _ => None,
+    let roots = m.submits.iter().filter_map(|op| {
+        let r = op.request.as_deref()?;
+        match m.types.iter().find(|t| t.name() == r)? {
+            TypeDef::Struct(s) => Some(root_methods(s)),
+            _ => None,
+        }
     });
-    quote!(#(#items)* #root)
+    quote!(#(#items)* #(#roots)*)
 }
 
 /// Keys an object may hold: its own fields plus those of flattened unions.

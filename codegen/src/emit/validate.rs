@@ -323,9 +323,13 @@ fn request_extras(m: &Module, s: &Struct) -> TokenStream {
             }
         });
     }
-    let is_root = m.submit.request.as_deref() == Some(s.name.as_str());
-    if is_root && !m.lints.is_empty() {
-        let checks = m.lints.iter().map(|l| {
+    let own_lints: Vec<&crate::ir::Lint> = m
+        .lints
+        .iter()
+        .filter(|l| m.submit_op(&l.operation).and_then(|o| o.request.as_deref()) == Some(s.name.as_str()))
+        .collect();
+    if !own_lints.is_empty() {
+        let checks = own_lints.iter().map(|l| {
             let (text, list) = (ident(&l.text), ident(&l.list));
             let (token, ci, first, id, tw) = (&l.token, l.case_insensitive, int(l.first_index), &l.id, &l.text_wire);
             let esc = |s: &str| s.replace('{', "{{").replace('}', "}}");

@@ -14,7 +14,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
         TypeDef::Union(u) => union_write(u),
         TypeDef::Enum(_) => quote!(),
     });
-    let mut roots: Vec<&str> = m.submit.request.iter().map(String::as_str).collect();
+    let mut roots: Vec<&str> = m.submits.iter().filter_map(|o| o.request.as_deref()).collect();
     roots.extend(super::decode::response_roots(m));
     let serde = roots.into_iter().map(serde_impls);
     quote!(#(#items)* #(#serde)*)

@@ -15,10 +15,16 @@ pub use lower::lower;
 /// One provider endpoint family: everything one generated module needs.
 #[derive(Debug, Clone)]
 pub struct Module {
-    /// The spec file as named in the header, e.g. `spec/apixo-happyhorse.toml`.
+    /// The provider's spec file as named in the header, e.g. `spec/apixo-happyhorse.toml`.
     pub spec_file: String,
-    /// SHA-256 of the spec file's bytes, lowercase hex.
+    /// SHA-256 of the spec's text (the provider file and its endpoint files, joined),
+    /// lowercase hex.
     pub spec_sha256: String,
+    /// Every file the module is generated from, with its own SHA-256: the provider file,
+    /// then its endpoint files.
+    pub spec_files: Vec<(String, String)>,
+    /// Where `[provider] module` is written: line and column in the provider file.
+    pub module_at: (usize, usize),
     /// Provider display name, `APIXO`.
     pub provider: String,
     /// Rust module name, `apixo`.
@@ -32,7 +38,9 @@ pub struct Module {
     pub auth: Auth,
     /// Named types, ordered by name.
     pub types: Vec<TypeDef>,
-    pub submit: Operation,
+    /// The operations that create a task: one per model or endpoint, in key order. When
+    /// there are several, each is one mode and they share the submit answer's type.
+    pub submits: Vec<Operation>,
     pub status: Operation,
     pub task: Task,
     pub envelope: Envelope,
@@ -53,6 +61,23 @@ pub struct Module {
     pub not_encoded: Vec<NotEncoded>,
     /// Documented facts no code checks.
     pub notes: Vec<Note>,
+}
+
+impl Module {
+    /// The first submit operation (the only one, for most providers).
+    pub fn submit(&self) -> &Operation {
+        &self.submits[0]
+    }
+
+    /// The submit operation with this key.
+    pub fn submit_op(&self, key: &str) -> Option<&Operation> {
+        self.submits.iter().find(|o| o.key == key)
+    }
+
+    /// The submit operation of a mode.
+    pub fn submit_of(&self, mode: &Mode) -> &Operation {
+        self.submit_op(&mode.operation).unwrap_or_else(|| self.submit())
+    }
 }
 
 /// Looking up named types, on the whole module or on a list of types being lowered.
@@ -133,6 +158,8 @@ pub struct Anchor {
     pub selector: Selector,
     /// Verbatim words inside that fact.
     pub quote: Option<String>,
+    /// The spec file this anchor is written in.
+    pub file: String,
     /// Key path of this anchor, `types.Input.fields[1].source[0]`.
     pub at: String,
     /// 1-based line of this anchor in the spec file.
@@ -517,8 +544,11 @@ pub struct Overflow {
 /// An HTTP operation.
 #[derive(Debug, Clone)]
 pub struct Operation {
-    /// Spec key, `submit`/`status`.
+    /// Spec key, `submit`/`status`, `r2v`.
     pub key: String,
+    /// Rust name of the operation where one is needed (a variant of the module's `Request`
+    /// and `Mode` when there are several submit operations), `ReferenceToVideo`.
+    pub rust_name: String,
     pub method: String,
     /// Path template relative to the base URL, `{name}` for path parameters.
     pub path: String,
@@ -674,8 +704,11 @@ pub struct ModeUnion {
 
 #[derive(Debug, Clone)]
 pub struct Mode {
-    /// Wire tag (`text-to-video`) or `default`.
+    /// Wire tag (`text-to-video`), the submit operation's key when each operation is a
+    /// mode (`r2v`), or `default`.
     pub tag: String,
+    /// The key of the submit operation the mode belongs to.
+    pub operation: String,
     /// Rust variant name of the union variant, when there is a union.
     pub variant: Option<String>,
     pub polling: Polling,
@@ -763,6 +796,8 @@ pub struct Callbacks {
 #[derive(Debug, Clone)]
 pub struct Lint {
     pub id: String,
+    /// The submit operation whose request the lint reads.
+    pub operation: String,
     /// Rust name of the text field and of the list field (top-level request fields).
     pub text: String,
     pub list: String,

@@ -30,16 +30,31 @@ use schema::Cx;
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// A standalone JSON Schema (2020-12, `$defs` inside) of the request body of the module's
-/// submit operation.
+/// (first) submit operation.
 pub fn request_schema(m: &crate::ir::Module) -> serde_json::Value {
+    request_schema_for(m, m.submit())
+}
+
+/// A standalone JSON Schema of the request body of each submit operation, by its key.
+pub fn request_schemas(m: &crate::ir::Module) -> Vec<(String, serde_json::Value)> {
+    m.submits.iter().map(|op| (op.key.clone(), request_schema_for(m, op))).collect()
+}
+
+/// A standalone JSON Schema (2020-12, `$defs` inside) of a submit operation's request body.
+pub fn request_schema_for(m: &crate::ir::Module, op: &Operation) -> serde_json::Value {
     let cx = Cx { m, prefix: "#/$defs/", openapi: false };
-    let root = m.submit.request.as_deref().and_then(|r| m.ty(r));
+    let root = op.request.as_deref().and_then(|r| m.ty(r));
     let mut top = match root {
         Some(td) => cx.type_schema(td),
         None => Map::new(),
     };
     top.insert("$schema".into(), DIALECT.into());
-    top.insert("title".into(), format!("{} {} submit request", m.provider, m.family).into());
+    let title = if m.submits.len() > 1 {
+        format!("{} {} {} request", m.provider, m.family, op.key)
+    } else {
+        format!("{} {} submit request", m.provider, m.family)
+    };
+    top.insert("title".into(), title.into());
     if let Some(root) = root {
         let defs: Map<String, Value> = schema::referenced(m, root.name())
             .into_iter()
@@ -61,7 +76,9 @@ pub fn openapi(m: &crate::ir::Module) -> serde_json::Value {
     let schemas: Map<String, Value> =
         m.types.iter().map(|td| (td.name().to_owned(), Value::Object(cx.type_schema(td)))).collect();
     let mut paths = Map::new();
-    add_operation(&mut paths, &m.submit, submit_operation(m, &cx));
+    for op in &m.submits {
+        add_operation(&mut paths, op, submit_operation(m, op, &cx));
+    }
     add_operation(&mut paths, &m.status, status_operation(m, &cx));
     let version = m.spec_sha256.get(..12).unwrap_or(&m.spec_sha256);
     let mut doc = json!({
@@ -155,10 +172,10 @@ fn add_operation(paths: &mut Map<String, Value>, op: &Operation, operation: Valu
     }
 }
 
-fn submit_operation(m: &Module, cx: &Cx) -> Value {
-    let op = &m.submit;
+fn submit_operation(m: &Module, op: &Operation, cx: &Cx) -> Value {
     let mut out = Map::new();
-    out.insert("operationId".into(), format!("{}_submit", m.module).into());
+    let id = if m.submits.len() > 1 { format!("{}_{}", m.module, op.key) } else { format!("{}_submit", m.module) };
+    out.insert("operationId".into(), id.into());
     out.insert("description".into(), op.doc.clone().into());
     if let Some(request) = &op.request {
         let mut media = Map::new();

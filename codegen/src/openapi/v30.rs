@@ -218,8 +218,8 @@ fn move_webhooks(doc: &mut Value, hooks: &Value, m: &crate::ir::Module) {
         expression.insert(format!("{{$request.body#/{url_field}}}"), item.clone());
         callbacks.insert(name.clone(), Value::Object(expression));
     }
-    let method = m.submit.method.to_ascii_lowercase();
-    let path = m.submit.path.clone();
+    let method = m.submit().method.to_ascii_lowercase();
+    let path = m.submit().path.clone();
     if let Some(op) = doc.get_mut("paths").and_then(|p| p.get_mut(&path)).and_then(|p| p.get_mut(&method)) {
         op["callbacks"] = Value::Object(callbacks);
     }

@@ -18,7 +18,47 @@ pub struct Loaded {
 
 /// Parses spec text. `name` is used in error messages (`name:line:col`).
 pub fn parse(name: &str, text: &str) -> Result<Loaded, SpecError> {
-    let source = SourceText { name: name.to_owned(), text: text.to_owned() };
+    parse_source(SourceText::new(name, text))
+}
+
+/// Parses a provider file and its endpoint files as one spec, each position in messages
+/// naming the file that holds it. Endpoint files hold tables only (no top-level keys), so
+/// that appended to the provider file they stay tables of their own.
+pub fn parse_joined(files: &[(String, String)]) -> Result<Loaded, SpecError> {
+    for (name, text) in files.iter().skip(1) {
+        if let Some((line, key)) = first_top_level_key(text) {
+            return Err(SpecError {
+                file: name.clone(),
+                line,
+                col: 1,
+                path: key.clone(),
+                message: format!(
+                    "top-level key `{key}` in an endpoint file; an endpoint file holds tables only (start it with [endpoints.<name>]), top-level keys belong to the provider file"
+                ),
+            });
+        }
+    }
+    parse_source(SourceText::joined(files))
+}
+
+/// The first `key = value` line before any table header, with its line number.
+fn first_top_level_key(text: &str) -> Option<(usize, String)> {
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if t.starts_with('[') {
+            return None;
+        }
+        return Some((i + 1, t.split('=').next().unwrap_or(t).trim().to_owned()));
+    }
+    None
+}
+
+fn parse_source(source: SourceText) -> Result<Loaded, SpecError> {
+    let text = source.text.clone();
+    let text = text.as_str();
     let de = toml::Deserializer::parse(text)
         .map_err(|e| source.error(e.span(), "", format!("invalid TOML: {}", e.message().trim())))?;
     let spec = serde_path_to_error::deserialize(de).map_err(|e| {

@@ -44,6 +44,10 @@ pub struct SpecFile {
     pub lints: Vec<Lint>,
     #[serde(default)]
     pub examples: Vec<Example>,
+    /// Endpoint files: `[endpoints.<name>] provider = "<module>"` joins the file to that
+    /// provider's spec.
+    #[serde(default)]
+    pub endpoints: Named<EndpointDecl>,
     /// Facts the docs state that the spec deliberately does not encode, with the reason.
     #[serde(default)]
     pub not_encoded: Vec<NotEncoded>,
@@ -142,11 +146,23 @@ pub struct Auth {
     pub source: Source,
 }
 
+/// An endpoint file's declaration: which provider's spec it belongs to.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointDecl {
+    /// The provider's module, `modellix`.
+    pub provider: S,
+    pub doc: Option<S>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Operation {
     /// `submit` (creates a paid task) or `status` (reads a task).
     pub role: S,
+    /// Rust name of a submit operation when there are several (default: the key in
+    /// PascalCase).
+    pub rust_name: Option<S>,
     pub method: S,
     pub path: S,
     pub content_type: Option<S>,
@@ -526,6 +542,8 @@ pub struct Callbacks {
 #[serde(deny_unknown_fields)]
 pub struct Lint {
     pub id: S,
+    /// The submit operation whose request the lint reads (needed when there are several).
+    pub operation: Option<S>,
     /// Only `indexed_mention`: `text` mentions `<token><K>` and K must be within
     /// `first_index ..= first_index + len(list) - 1`.
     pub kind: S,

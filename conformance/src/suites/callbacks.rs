@@ -24,7 +24,7 @@ pub async fn run(h: &Harness, report: &mut Report, opts: &Options) {
 
 /// A valid body whose delivery union selects the callback variant (the one with a URL).
 fn callback_body(s: &Subject) -> Option<Value> {
-    let root = s.ir.submit.request.clone()?;
+    let root = s.ir.submit().request.clone()?;
     let c = s.ir.constraints.iter().find(|c| c.rule == "url_public")?;
     let choices: Choices = boundary::place(&c.path).choices;
     Some(boundary::minimal_struct(&s.ir, &root, &choices, ""))

@@ -127,7 +127,7 @@ async fn case(
     let client =
         s.client.connect(settings).map_err(|e| TestCaseError::fail(format!("cannot build the client: {e}")))?;
     let before = h.sim.tasks_created(p);
-    let submitted = client.submit(body).await;
+    let submitted = client.submit(&s.ir.submit().key, body).await;
     // Faults the submit did not consume (it stopped early) must not hit the status queries.
     faults.clear();
     let created = h.sim.tasks_created(p) - before;

@@ -66,8 +66,10 @@ pub fn billing(h: &Harness, report: &mut Report) {
                 .iter()
                 .map(|(n, v)| Ok((*n, v.parse::<Decimal>().map_err(|e| e.to_string())?)))
                 .collect::<Result<_, String>>()?;
-            let got =
-                s.client.estimate(&case.body, &inputs).ok_or("the module has no billing, or the body is invalid")?;
+            let got = s
+                .client
+                .estimate(&s.ir.submit().key, &case.body, &inputs)
+                .ok_or("the module has no billing, or the body is invalid")?;
             match (&case.expect, got) {
                 (Ok((official, market)), Ok(est)) => {
                     let (o, m): (Decimal, Decimal) =

@@ -225,7 +225,7 @@ fn billing(h: &Harness, opts: &Options) -> Result<(), String> {
         (proptest::sample::select(modes), proptest::sample::select(vec!["720p", "1080p"]), 3i64..=15, 0u32..=90_000);
     let mut runner = runner(opts, "billing-apixo");
     let estimate = |body: &Value, secs: Decimal| -> Result<(Decimal, Decimal), TestCaseError> {
-        match s.client.estimate(body, &[("input_video_seconds", secs)]) {
+        match s.client.estimate(&s.ir.submit().key, body, &[("input_video_seconds", secs)]) {
             Some(Ok(e)) => Ok((e.official.amount, e.market_reference.amount)),
             other => Err(TestCaseError::fail(format!("no estimate: {other:?}"))),
         }
@@ -313,7 +313,7 @@ fn no_panic(s: &Subject, bytes: &[u8]) -> Result<(), TestCaseError> {
         let _ = s.client.decode_status(bytes);
         let _ = s.client.decode_error(bytes);
         if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
-            let _ = s.client.check_request(&v);
+            let _ = s.client.check_request(&s.ir.submit().key, &v);
         }
     }));
     r.map_err(|_| TestCaseError::fail("a decoder panicked"))

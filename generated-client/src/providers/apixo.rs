@@ -23,6 +23,7 @@ pub const PROVIDER: ::happyhorse_client::runtime::ProviderInfo = ::happyhorse_cl
 /// - Sources: <https://apixo.ai/docs/models/video/happyhorse>, section "Endpoint and authentication", row `POST`: `Submit a generation or edit task`; <https://apixo.ai/docs/models/video/happyhorse>, section "Endpoint and authentication": `Submit requests also require:`; <https://apixo.ai/docs/models/video/happyhorse>, section "Endpoint and authentication": `Content-Type: application/json`; <https://apixo.ai/docs/models/video/happyhorse>, section "Copy-paste async quickstart", code block `curl`
 /// - Decision: The body is always sent as Content-Type: application/json. A submit with another media type, or none, is answered 400 in the error envelope, like any other invalid body (the simulator does so). Reason: The page shows only JSON bodies sent with Content-Type: application/json and does not say what happens otherwise; 400 is its status for an invalid request body, while 415 is not in its status table.
 pub const SUBMIT: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
+    key: "submit",
     method: "POST",
     path: "/generateTask/happyHorse",
     content_type: ::std::option::Option::Some("application/json"),
@@ -34,6 +35,7 @@ pub const SUBMIT: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::
 ///
 /// - Sources: <https://apixo.ai/docs/models/video/happyhorse>, section "Endpoint and authentication", row `GET`: `Poll task status and retrieve results`; <https://apixo.ai/docs/models/video/happyhorse>, section "Poll for result", code block `curl`
 pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
+    key: "status",
     method: "GET",
     path: "/statusTask/happyHorse",
     content_type: ::std::option::Option::None,
@@ -42,6 +44,9 @@ pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::
     ),
     creates_task: false,
 };
+
+/// The operations that create a task ([`SUBMIT`]), for the runtime client.
+pub const SUBMITS: &[::happyhorse_client::runtime::Endpoint] = &[SUBMIT];
 
 /// The documented HTTP status table, by status. `rejected`: the answer proves no task was created, so a submit may be sent again.
 ///
@@ -253,6 +258,11 @@ impl SubmitRequest {
             Input::ReferenceToVideo(..) => "reference-to-video",
             Input::VideoEdit(..) => "video-edit",
         }
+    }
+
+    /// The submit operation that sends this request: `submit`.
+    pub fn operation(&self) -> &'static str {
+        "submit"
     }
 }
 
@@ -3327,7 +3337,7 @@ impl ::happyhorse_client::runtime::provider::Provider for Api {
 
     const INFO: ::happyhorse_client::runtime::ProviderInfo = PROVIDER;
 
-    const SUBMIT: ::happyhorse_client::runtime::Endpoint = SUBMIT;
+    const SUBMITS: &'static [::happyhorse_client::runtime::Endpoint] = SUBMITS;
 
     const STATUS: ::happyhorse_client::runtime::Endpoint = STATUS;
 
@@ -3356,11 +3366,36 @@ impl ::happyhorse_client::runtime::provider::CallbackProvider for Api {
 /// A client for APIXO happyHorse: `submit` (validates first, never sends an invalid request, never retries once the request may have reached the provider), `status`, `wait` (follows the documented polling guidance) and `download`. Build it with `Client::from_env()` (reads `APIXO_API_KEY`) or `Client::builder()`.
 pub type Client = ::happyhorse_client::runtime::client::Client<Api>;
 
-impl ::happyhorse_client::runtime::provider::SubmitBody for SubmitRequest {
-    fn from_json(
+impl SubmitRequest {
+    /// Reads and checks a raw body sent to the submit operation `operation`: every
+    /// documented rule it breaks, or the value.
+    pub fn from_json_for(
+        operation: &str,
         body: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        if operation != "submit" {
+            return ::std::result::Result::Err(
+                ::happyhorse_client::runtime::violation::unknown_operation(
+                    "apixo",
+                    operation,
+                    &["submit"],
+                ),
+            );
+        }
         SubmitRequest::from_json_value(body)
+    }
+}
+
+impl ::happyhorse_client::runtime::provider::SubmitBody for SubmitRequest {
+    fn from_json(
+        operation: &str,
+        body: &::happyhorse_client::runtime::export::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        SubmitRequest::from_json_for(operation, body)
+    }
+
+    fn operation(&self) -> &'static str {
+        SubmitRequest::operation(self)
     }
 
     fn validate(

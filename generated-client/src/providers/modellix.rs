@@ -23,6 +23,7 @@ pub const PROVIDER: ::happyhorse_client::runtime::ProviderInfo = ::happyhorse_cl
 /// - Sources: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "(top)": `POST /happyhorse-1.0-r2v/async`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "(top)", code block `curl`
 /// - Decision: The body is always sent as Content-Type: application/json. A submit with another media type, or none, is answered 400 "Invalid format: ..." in the error shape, like any other malformed body (the simulator does so). Reason: The page shows only a JSON body sent with Content-Type: application/json and does not say what happens otherwise; 400 is its status for invalid parameters and formats, while 415 is not documented.
 pub const SUBMIT: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
+    key: "submit",
     method: "POST",
     path: "/api/v1/alibaba/happyhorse-1.0-r2v/async",
     content_type: ::std::option::Option::Some("application/json"),
@@ -34,6 +35,7 @@ pub const SUBMIT: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::
 ///
 /// - Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `GET {base}/api/v1/tasks/{task_id} with the same bearer key.`
 pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
+    key: "status",
     method: "GET",
     path: "/api/v1/tasks/{task_id}",
     content_type: ::std::option::Option::None,
@@ -42,6 +44,9 @@ pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::
     ),
     creates_task: false,
 };
+
+/// The operations that create a task ([`SUBMIT`]), for the runtime client.
+pub const SUBMITS: &[::happyhorse_client::runtime::Endpoint] = &[SUBMIT];
 
 /// The documented HTTP status table, by status. `rejected`: the answer proves no task was created, so a submit may be sent again.
 ///
@@ -193,6 +198,11 @@ impl SubmitRequest {
     /// The mode of this request (this endpoint has one, `default`).
     pub fn mode(&self) -> &'static str {
         "default"
+    }
+
+    /// The submit operation that sends this request: `submit`.
+    pub fn operation(&self) -> &'static str {
+        "submit"
     }
 }
 
@@ -1830,7 +1840,7 @@ impl ::happyhorse_client::runtime::provider::Provider for Api {
 
     const INFO: ::happyhorse_client::runtime::ProviderInfo = PROVIDER;
 
-    const SUBMIT: ::happyhorse_client::runtime::Endpoint = SUBMIT;
+    const SUBMITS: &'static [::happyhorse_client::runtime::Endpoint] = SUBMITS;
 
     const STATUS: ::happyhorse_client::runtime::Endpoint = STATUS;
 
@@ -1851,11 +1861,36 @@ impl ::happyhorse_client::runtime::provider::Provider for Api {
 /// A client for Modellix happyhorse-1.0-r2v: `submit` (validates first, never sends an invalid request, never retries once the request may have reached the provider), `status`, `wait` (follows the documented polling guidance) and `download`. Build it with `Client::from_env()` (reads `MODELLIX_API_KEY`) or `Client::builder()`.
 pub type Client = ::happyhorse_client::runtime::client::Client<Api>;
 
-impl ::happyhorse_client::runtime::provider::SubmitBody for SubmitRequest {
-    fn from_json(
+impl SubmitRequest {
+    /// Reads and checks a raw body sent to the submit operation `operation`: every
+    /// documented rule it breaks, or the value.
+    pub fn from_json_for(
+        operation: &str,
         body: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        if operation != "submit" {
+            return ::std::result::Result::Err(
+                ::happyhorse_client::runtime::violation::unknown_operation(
+                    "modellix",
+                    operation,
+                    &["submit"],
+                ),
+            );
+        }
         SubmitRequest::from_json_value(body)
+    }
+}
+
+impl ::happyhorse_client::runtime::provider::SubmitBody for SubmitRequest {
+    fn from_json(
+        operation: &str,
+        body: &::happyhorse_client::runtime::export::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        SubmitRequest::from_json_for(operation, body)
+    }
+
+    fn operation(&self) -> &'static str {
+        SubmitRequest::operation(self)
     }
 
     fn validate(

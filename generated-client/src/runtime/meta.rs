@@ -38,6 +38,8 @@ pub enum IdParam {
 /// An HTTP operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Endpoint {
+    /// The operation's key in the spec (`submit`, `status`, `r2v`).
+    pub key: &'static str,
     /// HTTP method.
     pub method: &'static str,
     /// Path template relative to the base URL.

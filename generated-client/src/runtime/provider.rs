@@ -26,8 +26,8 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Name, base URL, authentication, envelope success code.
     const INFO: ProviderInfo;
-    /// The operation that creates a task.
-    const SUBMIT: Endpoint;
+    /// The operations that create a task: one per model or endpoint of the provider.
+    const SUBMITS: &'static [Endpoint];
     /// The operation that reads a task.
     const STATUS: Endpoint;
     /// The documented HTTP status table.
@@ -47,6 +47,11 @@ pub trait Provider: Send + Sync + 'static {
     const CALLBACK_URL_FIELD: Option<&'static str>;
     /// The provider's task modes.
     type Mode: TaskMode;
+
+    /// The submit endpoint of an operation (its spec key).
+    fn submit_endpoint(operation: &str) -> Option<&'static Endpoint> {
+        Self::SUBMITS.iter().find(|e| e.key == operation)
+    }
 
     /// The documented row for a status, if any.
     fn status_rule(status: u16) -> Option<&'static StatusRule> {
@@ -78,10 +83,13 @@ pub trait CallbackProvider: Provider {
 
 /// A submit request body.
 pub trait SubmitBody: Send + Sync {
-    /// Reads and checks a raw JSON body: every documented rule it breaks, or the value.
-    fn from_json(body: &Value) -> Result<Self, Violations>
+    /// Reads and checks a raw JSON body for the submit operation `operation` (its spec key,
+    /// as in [`Endpoint::key`]): every documented rule it breaks, or the value.
+    fn from_json(operation: &str, body: &Value) -> Result<Self, Violations>
     where
         Self: Sized;
+    /// The key of the submit operation that sends this body.
+    fn operation(&self) -> &'static str;
     /// Every documented rule the value breaks, or `Ok`.
     fn validate(&self) -> Result<(), Violations>;
     /// The documented polling guidance for the request's mode.
@@ -168,14 +176,20 @@ pub trait ErrorAnswer {
 pub trait Module: Sync {
     /// Name, module, base URL, authentication.
     fn info(&self) -> &'static ProviderInfo;
-    /// The submit endpoint.
-    fn submit_endpoint(&self) -> &'static Endpoint;
+    /// The submit endpoints, one per operation that creates a task.
+    fn submit_endpoints(&self) -> &'static [Endpoint];
     /// The status endpoint.
     fn status_endpoint(&self) -> &'static Endpoint;
-    /// Reads and checks a raw submit body; on success, its mode and JSON as written back.
-    fn check_request(&self, body: &Value) -> Result<(&'static str, Value), Violations>;
+    /// Reads and checks a raw body for the submit operation `operation`; on success, its mode
+    /// and JSON as written back.
+    fn check_request(&self, operation: &str, body: &Value) -> Result<(&'static str, Value), Violations>;
     /// The cost estimate of a raw submit body, when the provider documents prices.
-    fn estimate(&self, body: &Value, inputs: &[(&str, Decimal)]) -> Option<Result<CostEstimate, BillingError>>;
+    fn estimate(
+        &self,
+        operation: &str,
+        body: &Value,
+        inputs: &[(&str, Decimal)],
+    ) -> Option<Result<CostEstimate, BillingError>>;
     /// Decodes a submit answer.
     fn decode_submitted(&self, body: &[u8]) -> Result<Box<dyn SubmitAnswer>, DecodeError>;
     /// Decodes a status answer (or a webhook body).
@@ -195,18 +209,23 @@ where
     fn info(&self) -> &'static ProviderInfo {
         const { &P::INFO }
     }
-    fn submit_endpoint(&self) -> &'static Endpoint {
-        const { &P::SUBMIT }
+    fn submit_endpoints(&self) -> &'static [Endpoint] {
+        P::SUBMITS
     }
     fn status_endpoint(&self) -> &'static Endpoint {
         const { &P::STATUS }
     }
-    fn check_request(&self, body: &Value) -> Result<(&'static str, Value), Violations> {
-        let r = P::Request::from_json(body)?;
+    fn check_request(&self, operation: &str, body: &Value) -> Result<(&'static str, Value), Violations> {
+        let r = P::Request::from_json(operation, body)?;
         Ok((r.mode(), r.body()))
     }
-    fn estimate(&self, body: &Value, inputs: &[(&str, Decimal)]) -> Option<Result<CostEstimate, BillingError>> {
-        P::Request::from_json(body).ok()?.estimate(inputs)
+    fn estimate(
+        &self,
+        operation: &str,
+        body: &Value,
+        inputs: &[(&str, Decimal)],
+    ) -> Option<Result<CostEstimate, BillingError>> {
+        P::Request::from_json(operation, body).ok()?.estimate(inputs)
     }
     fn decode_submitted(&self, body: &[u8]) -> Result<Box<dyn SubmitAnswer>, DecodeError> {
         Ok(Box::new(super::decode::body::<P::Submitted>(body)?))

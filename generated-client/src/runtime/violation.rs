@@ -33,6 +33,8 @@ pub enum Rule {
     UrlPublic,
     /// The media behind a URL breaks a documented requirement (found by a preflight).
     Media,
+    /// The body was given for an operation the provider does not have.
+    Operation,
 }
 
 impl Rule {
@@ -52,6 +54,7 @@ impl Rule {
             Rule::Url => "url",
             Rule::UrlPublic => "url_public",
             Rule::Media => "media",
+            Rule::Operation => "operation",
         }
     }
 }
@@ -142,6 +145,18 @@ impl IntoIterator for Violations {
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
     }
+}
+
+/// A body given for an operation the provider does not have (`known` lists its submit
+/// operations).
+pub fn unknown_operation(module: &str, given: &str, known: &[&str]) -> Violations {
+    Violations::one(Violation {
+        path: String::new(),
+        rule: Rule::Operation,
+        limit: format!("one of: {}", known.join(", ")),
+        actual: quoted(given),
+        constraint: format!("{module}:operation"),
+    })
 }
 
 /// Joins a JSON path and a key: `("input", "mode")` → `input.mode`, `("", "prompt")` → `prompt`.

@@ -36,7 +36,7 @@ pub(super) fn all(cx: &mut Cx, o: &Module, n: &Module) {
 
 /// The operations of a module, keyed by `Operation::key`.
 fn operations(m: &Module) -> Vec<Operation> {
-    vec![m.submit.clone(), m.status.clone()]
+    m.submits.iter().chain(std::iter::once(&m.status)).cloned().collect()
 }
 
 fn provider(cx: &mut Cx, o: &Module, n: &Module) {
@@ -128,7 +128,7 @@ fn operation(cx: &mut Cx, a: &Operation, b: &Operation) {
 
 /// The task facts: `(spec key, path, accessor)` of each.
 fn task_paths(m: &Module) -> Vec<(&'static str, Option<&FieldPath>, String)> {
-    let (sub, st) = (&m.submit.response, &m.status.response);
+    let (sub, st) = (&m.submit().response, &m.status.response);
     let t = &m.task;
     vec![
         ("submit_id", Some(&t.submit_id), format!("{sub}::task_id()")),

@@ -15,7 +15,8 @@ pub(super) struct Cx<'a> {
     pub errs: Vec<SpecError>,
     pub decisions: Vec<DecisionAt>,
     pub docs: BTreeMap<String, Doc>,
-    pub main_doc: String,
+    /// The doc with `origin = "main"` of each spec file, the default of its anchors.
+    pub main_docs: BTreeMap<String, String>,
     pub module: String,
     /// The file parsed, to name array elements in key paths (`fields[duration]`).
     parsed: Option<toml::Value>,
@@ -28,10 +29,15 @@ impl<'a> Cx<'a> {
             errs: Vec::new(),
             decisions: Vec::new(),
             docs: BTreeMap::new(),
-            main_doc: String::new(),
+            main_docs: BTreeMap::new(),
             module: String::new(),
             parsed: src.text.parse::<toml::Table>().ok().map(toml::Value::Table),
         }
+    }
+
+    /// The spec file holding a byte offset of the joined text.
+    pub fn file_of(&self, offset: usize) -> &str {
+        self.src.file_of(offset)
     }
 
     /// A key path with array elements named by their key, as errors name them.
@@ -81,6 +87,7 @@ impl<'a> Cx<'a> {
                 section: String::new(),
                 selector: Selector::Section,
                 quote: None,
+                file: self.src.name.clone(),
                 at: path.to_owned(),
                 line: 0,
             }]
@@ -100,9 +107,23 @@ impl<'a> Cx<'a> {
         quote: &Option<Spanned<String>>,
         at: &str,
     ) -> Anchor {
-        let key = doc.as_ref().map_or_else(|| self.main_doc.clone(), |d| d.get_ref().clone());
+        let file = self.src.file_of(section.span().start).to_owned();
+        let key = match doc {
+            Some(d) => d.get_ref().clone(),
+            None => match self.main_docs.get(&file) {
+                Some(k) => k.clone(),
+                None => {
+                    self.err(
+                        section,
+                        format!("{at}.doc"),
+                        format!("{file} declares no doc with origin = \"main\": name the doc (`doc = \"...\"`)"),
+                    );
+                    String::new()
+                }
+            },
+        };
         let found = self.docs.get(&key).cloned();
-        if found.is_none() {
+        if found.is_none() && !key.is_empty() {
             let known: Vec<&str> = self.docs.keys().map(String::as_str).collect();
             let span = doc.as_ref().map(|d| d.span()).unwrap_or_else(|| section.span());
             self.err_at(
@@ -179,6 +200,7 @@ impl<'a> Cx<'a> {
             section: section.get_ref().clone(),
             selector,
             quote: quote.as_ref().map(|q| q.get_ref().clone()),
+            file,
             at: at.to_owned(),
             line: self.src.line_col(section.span().start).0,
         }

@@ -16,17 +16,23 @@ struct Walk<'a, 'b> {
     reached: Vec<(String, String)>,
 }
 
-/// Assigns ids to every constraint reachable from the request of operation `op`, and
-/// returns the catalogue.
+/// Assigns ids to every constraint reachable from the request of each submit operation,
+/// `roots` being `(operation key, request type)`, and returns the catalogue.
 pub(super) fn assign(
     cx: &mut Cx,
     module: &str,
-    op: &str,
-    root: &str,
+    roots: &[(String, String)],
     types: Vec<TypeDef>,
 ) -> (Vec<TypeDef>, Vec<Constraint>) {
-    let mut w = Walk { cx, module: module.to_owned(), op: op.to_owned(), types, out: Vec::new(), reached: Vec::new() };
-    w.walk_struct(root, "");
+    let mut w = Walk { cx, module: module.to_owned(), op: String::new(), types, out: Vec::new(), reached: Vec::new() };
+    for (op, root) in roots {
+        w.op = op.clone();
+        if w.types.union_def(root).is_some() {
+            w.walk_union(root, "");
+        } else {
+            w.walk_struct(root, "");
+        }
+    }
     (w.types, w.out)
 }
 
@@ -52,8 +58,10 @@ impl Walk<'_, '_> {
         });
     }
 
-    /// Records that `name` is reached at `path`; false if it was already reached elsewhere.
+    /// Records that `name` is reached at `path` of the current operation; false if it was
+    /// already reached elsewhere.
     fn reach(&mut self, name: &str, path: &str) -> bool {
+        let path = &format!("{}:{path}", self.op);
         if let Some((_, first)) = self.reached.iter().find(|(n, _)| n == name) {
             if first != path {
                 self.cx.err_at(

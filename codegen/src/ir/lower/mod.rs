@@ -16,9 +16,10 @@ use crate::spec::Loaded;
 use super::{Doc, Module};
 use context::Cx;
 
-/// Checks a parsed spec file and lowers it to the IR. `spec_file` and `spec_sha256` go
+/// Checks a parsed spec (a provider file and its endpoint files, joined) and lowers it to
+/// the IR. `spec_sha256` (of the joined text) and `spec_files` (each file with its hash) go
 /// into the generated header.
-pub fn lower(loaded: &Loaded, spec_sha256: &str) -> Result<Module, SpecErrors> {
+pub fn lower(loaded: &Loaded, spec_sha256: &str, spec_files: &[(String, String)]) -> Result<Module, SpecErrors> {
     let spec = &loaded.spec;
     let mut cx = Cx::new(&loaded.source);
 
@@ -27,7 +28,25 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str) -> Result<Module, SpecErrors> {
     }
     let docs = lower_docs(&mut cx, spec);
     cx.docs = docs.iter().map(|d| (d.key.clone(), d.clone())).collect::<BTreeMap<_, _>>();
-    cx.main_doc = docs.iter().find(|d| d.origin == "main").map(|d| d.key.clone()).unwrap_or_default();
+    for (key, d) in &spec.docs {
+        if d.as_ref().origin.get_ref() == "main" {
+            let file = loaded.source.file_of(d.span().start).to_owned();
+            cx.main_docs.insert(file, key.clone());
+        }
+    }
+    for (name, e) in &spec.endpoints {
+        if e.as_ref().provider.get_ref() != spec.provider.module.get_ref() {
+            cx.err(
+                &e.as_ref().provider,
+                format!("endpoints.{name}.provider"),
+                format!(
+                    "`{}`: this file is joined to provider `{}`; expected that module name",
+                    e.as_ref().provider.get_ref(),
+                    spec.provider.module.get_ref()
+                ),
+            );
+        }
+    }
 
     let p = &spec.provider;
     let module = p.module.get_ref().clone();
@@ -68,15 +87,17 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str) -> Result<Module, SpecErrors> {
     if !cx.errs.is_empty() {
         return Err(SpecErrors(cx.errs));
     }
-    let Some((submit, status)) = ops::operations(&mut cx, spec, &types) else {
+    let Some((submits, status)) = ops::operations(&mut cx, spec, &types) else {
         return Err(SpecErrors(cx.errs));
     };
     if !cx.errs.is_empty() {
         return Err(SpecErrors(cx.errs));
     }
-    let root = submit.request.clone().unwrap_or_default();
-    let (types, constraints) = ids::assign(&mut cx, &module, &submit.key, &root, types);
-    let task = ops::task(&mut cx, spec, &types, &submit, &status);
+    let roots: Vec<(String, String)> =
+        submits.iter().map(|s| (s.key.clone(), s.request.clone().unwrap_or_default())).collect();
+    let (types, constraints) = ids::assign(&mut cx, &module, &roots, types);
+    let submit = &submits[0];
+    let task = ops::task(&mut cx, spec, &types, submit, &status);
     let mut roots = vec![submit.response.as_str(), status.response.as_str()];
     if let Some(c) = &spec.callbacks {
         roots.push(c.payload.get_ref());
@@ -85,15 +106,23 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str) -> Result<Module, SpecErrors> {
     let errors = ops::errors(&mut cx, spec, &types);
     let statuses = ops::statuses(&mut cx, spec);
     let unlisted_statuses = ops::unlisted_statuses(&mut cx, spec);
-    let modes = rest::modes(&mut cx, spec, &types, &submit);
+    let modes = rest::modes(&mut cx, spec, &types, &submits);
     let billing = match &modes {
-        Some(modes) if cx.errs.is_empty() => billing::billing(&mut cx, spec, &types, &submit, modes),
+        Some(_) if submits.len() > 1 && spec.billing.is_some() => {
+            cx.err_at(
+                spec.billing.as_ref().map(|b| b.currency.span()),
+                "billing",
+                "billing with several submit operations is not supported yet; put each priced endpoint in a provider of its own",
+            );
+            None
+        }
+        Some(modes) if cx.errs.is_empty() => billing::billing(&mut cx, spec, &types, submit, modes),
         _ => None,
     };
     let callbacks = rest::callbacks(&mut cx, spec, &types, &status);
-    let lints = rest::lints(&mut cx, spec, &types, &submit);
+    let lints = rest::lints(&mut cx, spec, &types, &submits);
     let error_body = spec.errors.body.get_ref().clone();
-    let examples = rest::examples(&mut cx, spec, &submit, &status, &error_body);
+    let examples = rest::examples(&mut cx, spec, &submits, &status, &error_body);
     let not_encoded = rest::not_encoded(&mut cx, spec);
     let notes = rest::notes(&mut cx, spec);
     let (Some(task), Some(envelope), Some(errors), Some(modes)) = (task, envelope, errors, modes) else {
@@ -105,6 +134,8 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str) -> Result<Module, SpecErrors> {
     Ok(Module {
         spec_file: loaded.source.name.clone(),
         spec_sha256: spec_sha256.to_owned(),
+        spec_files: spec_files.to_vec(),
+        module_at: loaded.source.line_col(p.module.span().start),
         provider: p.name.get_ref().clone(),
         module,
         family: p.family.get_ref().clone(),
@@ -114,7 +145,7 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str) -> Result<Module, SpecErrors> {
         docs,
         auth,
         types,
-        submit,
+        submits,
         status,
         task,
         envelope,
@@ -140,12 +171,23 @@ const RESERVED: &[&str] = &["Api", "Client", "Mode", "BillingInputs"];
 fn lower_docs(cx: &mut Cx, spec: &crate::spec::model::SpecFile) -> Vec<Doc> {
     let mut out = Vec::new();
     let mut mains = 0;
-    for (key, d) in &spec.docs {
+    let mut main_files: BTreeMap<String, String> = BTreeMap::new();
+    for (key, at) in &spec.docs {
         let path = format!("docs.{key}");
-        let d = d.as_ref();
+        let d = at.as_ref();
         let origin = d.origin.get_ref().clone();
         match origin.as_str() {
-            "main" => mains += 1,
+            "main" => {
+                mains += 1;
+                let file = cx.file_of(at.span().start).to_owned();
+                if let Some(other) = main_files.insert(file.clone(), key.clone()) {
+                    cx.err(
+                        &d.origin,
+                        format!("{path}.origin"),
+                        format!("{file} already has a main doc, `{other}`; a spec file has at most one"),
+                    );
+                }
+            }
             "linked" | "upstream" => {}
             other => cx.err(
                 &d.origin,
@@ -165,8 +207,8 @@ fn lower_docs(cx: &mut Cx, spec: &crate::spec::model::SpecFile) -> Vec<Doc> {
             sections: d.sections.iter().map(|s| s.get_ref().clone()).collect(),
         });
     }
-    if mains != 1 {
-        cx.err_at(None, "docs", format!("expected exactly one doc with origin = \"main\", found {mains}"));
+    if mains == 0 {
+        cx.err_at(None, "docs", "expected a doc with origin = \"main\" (the provider's page), found none");
     }
     out
 }

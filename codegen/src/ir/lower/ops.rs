@@ -10,9 +10,9 @@ use crate::ir::{
 };
 use crate::spec::model::{S, SpecFile};
 
-/// The submit and status operations.
-pub(super) fn operations(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Option<(Operation, Operation)> {
-    let mut submit = None;
+/// The submit operations (one or more, in key order) and the status operation.
+pub(super) fn operations(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Option<(Vec<Operation>, Operation)> {
+    let mut submits: Vec<Operation> = Vec::new();
     let mut status = None;
     for (key, at) in &spec.operations {
         let path = format!("operations.{key}");
@@ -29,7 +29,9 @@ pub(super) fn operations(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Opt
         let request = op.request.as_ref().map(|r| r.get_ref().clone());
         match (&op.request, op.role.get_ref().as_str()) {
             (Some(r), _) => {
-                object_of(cx, types, r, &format!("{path}.request"), Usage::Request);
+                if types.union_def(r.get_ref()).is_none() || op.role.get_ref() != "submit" {
+                    object_of(cx, types, r, &format!("{path}.request"), Usage::Request);
+                }
                 match &op.content_type {
                     Some(ct) => {
                         cx.one_of(ct, &format!("{path}.content_type"), &["application/json"]);
@@ -103,8 +105,18 @@ pub(super) fn operations(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Opt
             }
             _ => {}
         }
+        let rust_name = match &op.rust_name {
+            Some(n) => {
+                if let Some(problem) = crate::ir::names::ident_problem(n.get_ref()) {
+                    cx.err(n, format!("{path}.rust_name"), format!("`{}` {problem}", n.get_ref()));
+                }
+                n.get_ref().clone()
+            }
+            None => crate::ir::names::pascal(key),
+        };
         let lowered = Operation {
             key: key.clone(),
+            rust_name,
             method: op.method.get_ref().clone(),
             path: p.clone(),
             content_type: op.content_type.as_ref().map(|c| c.get_ref().clone()),
@@ -118,23 +130,49 @@ pub(super) fn operations(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Opt
         if !role_ok {
             continue;
         }
-        let slot = if op.role.get_ref() == "submit" { &mut submit } else { &mut status };
-        if slot.is_some() {
-            cx.err(
-                &op.role,
-                format!("{path}.role"),
-                format!("a second `{}` operation; expected exactly one", op.role.get_ref()),
-            );
+        if op.role.get_ref() == "submit" {
+            if let Some(first) = submits.first()
+                && first.response != lowered.response
+            {
+                cx.err(
+                    &op.response,
+                    format!("{path}.response"),
+                    format!(
+                        "`{}`: the submit operations of one provider share the answer's type; `{}` answers `{}`",
+                        lowered.response, first.key, first.response
+                    ),
+                );
+            }
+            submits.push(lowered);
+        } else {
+            if status.is_some() {
+                cx.err(&op.role, format!("{path}.role"), "a second `status` operation; expected exactly one");
+            }
+            status = Some(lowered);
         }
-        *slot = Some(lowered);
     }
-    if submit.is_none() {
+    if submits.is_empty() {
         cx.err_at(None, "operations", "missing an operation with role = \"submit\"");
     }
     if status.is_none() {
         cx.err_at(None, "operations", "missing an operation with role = \"status\"");
     }
-    Some((submit?, status?))
+    if submits.len() > 1 {
+        let mut names = std::collections::BTreeSet::new();
+        for s in &submits {
+            if !names.insert(s.rust_name.clone()) {
+                cx.err_at(
+                    None,
+                    format!("operations.{}.rust_name", s.key),
+                    format!("two submit operations are named `{}` in Rust; set rust_name", s.rust_name),
+                );
+            }
+        }
+    }
+    if submits.is_empty() {
+        return None;
+    }
+    Some((submits, status?))
 }
 
 /// `{name}` placeholders of a path template.

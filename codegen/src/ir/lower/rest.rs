@@ -85,16 +85,34 @@ fn parse_range(s: &str) -> Option<(u32, u32)> {
 
 /// The modes (variants of the union at `task.mode`, or one `default` mode) and their
 /// polling guidance.
-pub(super) fn modes(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Operation) -> Option<Modes> {
+pub(super) fn modes(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submits: &[Operation]) -> Option<Modes> {
+    let submit = &submits[0];
     let mut union = None;
-    let mut tags: Vec<(String, Option<String>)> = vec![("default".to_owned(), None)];
+    // One operation: one mode, `default`, unless a union selects the mode. Several: each
+    // operation is a mode, named by its key.
+    let mut tags: Vec<(String, Option<String>, String)> = if submits.len() == 1 {
+        vec![("default".to_owned(), None, submit.key.clone())]
+    } else {
+        submits.iter().map(|s| (s.key.clone(), Some(s.rust_name.clone()), s.key.clone())).collect()
+    };
+    if let Some(at) = &spec.task.mode
+        && submits.len() > 1
+    {
+        cx.err(
+            at,
+            "task.mode",
+            "a mode union selects the mode of one submit operation; with several, each operation is a mode",
+        );
+        return None;
+    }
     if let Some(at) = &spec.task.mode {
         let wire = at.get_ref();
         let segments: Vec<&str> = wire.split('.').collect();
         let (tag, fields) = segments.split_last().unwrap_or((&"", &[]));
         let mut current = submit.request.clone().unwrap_or_default();
         let mut field_path = Vec::new();
-        let mut found = None;
+        // A union at the root: the tag is a top-level field of the request (`model`).
+        let mut found = if fields.is_empty() { types.union_def(&current) } else { None };
         for (i, seg) in fields.iter().enumerate() {
             let Some(s) = types.struct_def(&current) else { break };
             let Some(f) = s.fields.iter().find(|f| f.wire == *seg && !f.flatten) else { break };
@@ -107,7 +125,7 @@ pub(super) fn modes(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Op
         }
         match found {
             Some(u) if u.tag == *tag => {
-                tags = u.variants.iter().map(|v| (v.tag.clone(), Some(v.name.clone()))).collect();
+                tags = u.variants.iter().map(|v| (v.tag.clone(), Some(v.name.clone()), submit.key.clone())).collect();
                 union = Some(ModeUnion { union: u.name.clone(), field_path, wire: wire.clone() });
             }
             _ => {
@@ -117,16 +135,18 @@ pub(super) fn modes(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Op
         }
     }
     let mut modes = Vec::new();
-    for (tag, variant) in tags {
-        let Some(p) = spec.polling.get(&tag).map(|p| p.as_ref()) else {
+    for (tag, variant, operation) in tags {
+        // A mode without a table of its own follows `[polling.default]`.
+        let key = if spec.polling.contains_key(&tag) { tag.clone() } else { "default".to_owned() };
+        let Some(p) = spec.polling.get(&key).map(|p| p.as_ref()) else {
             cx.err_at(
                 None,
                 "polling",
-                format!("missing [polling.{tag}]: every mode needs a first poll delay and an interval"),
+                format!("missing [polling.{tag}] (or [polling.default]): every mode needs a first poll delay and an interval"),
             );
             continue;
         };
-        let path = format!("polling.{tag}");
+        let path = format!("polling.{key}");
         let first_poll_s = cx.u32(&p.first_poll_s, &format!("{path}.first_poll_s"));
         let interval_min_s = cx.u32(&p.interval_s.min, &format!("{path}.interval_s.min"));
         let interval_max_s = cx.u32(&p.interval_s.max, &format!("{path}.interval_s.max"));
@@ -142,6 +162,7 @@ pub(super) fn modes(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Op
         }
         modes.push(Mode {
             tag,
+            operation,
             variant,
             polling: Polling {
                 first_poll_s,
@@ -153,7 +174,7 @@ pub(super) fn modes(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Op
         });
     }
     for (k, at) in &spec.polling {
-        if !modes.iter().any(|m| m.tag == *k) {
+        if !modes.iter().any(|m| m.tag == *k) && k != "default" {
             let list: Vec<&str> = modes.iter().map(|m| m.tag.as_str()).collect();
             cx.err(at, format!("polling.{k}"), format!("unknown mode `{k}`; expected one of {}", list.join(", ")));
         }
@@ -229,12 +250,35 @@ fn request_top_level_key(spec: &SpecFile, types: &[TypeDef], name: &str) -> bool
     })
 }
 
-pub(super) fn lints(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Operation) -> Vec<Lint> {
+pub(super) fn lints(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submits: &[Operation]) -> Vec<Lint> {
     let mut out = Vec::new();
     let mut ids = BTreeSet::new();
-    let root = submit.request.clone().unwrap_or_default();
     for (i, l) in spec.lints.iter().enumerate() {
         let path = format!("lints[{i}]");
+        let submit = match &l.operation {
+            Some(op) => match submits.iter().find(|s| s.key == *op.get_ref()) {
+                Some(s) => s,
+                None => {
+                    let keys: Vec<&str> = submits.iter().map(|s| s.key.as_str()).collect();
+                    cx.err(
+                        op,
+                        format!("{path}.operation"),
+                        format!("`{}`: expected a submit operation: {}", op.get_ref(), keys.join(", ")),
+                    );
+                    continue;
+                }
+            },
+            None if submits.len() > 1 => {
+                cx.err(
+                    &l.id,
+                    format!("{path}.operation"),
+                    "missing key `operation`: name the submit operation whose request the lint reads",
+                );
+                continue;
+            }
+            None => &submits[0],
+        };
+        let root = submit.request.clone().unwrap_or_default();
         if !ids.insert(l.id.get_ref().clone()) {
             cx.err(&l.id, format!("{path}.id"), format!("duplicate lint id `{}`", l.id.get_ref()));
         }
@@ -271,6 +315,7 @@ pub(super) fn lints(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Op
         }
         out.push(Lint {
             id: l.id.get_ref().clone(),
+            operation: submit.key.clone(),
             text: text.rust.clone(),
             list: list.rust.clone(),
             text_wire: text.wire.clone(),
@@ -289,7 +334,7 @@ pub(super) fn lints(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submit: &Op
 pub(super) fn examples(
     cx: &mut Cx,
     spec: &SpecFile,
-    submit: &Operation,
+    submits: &[Operation],
     status: &Operation,
     error_body: &str,
 ) -> Vec<Example> {
@@ -306,17 +351,17 @@ pub(super) fn examples(
         if !names.insert(name.clone()) {
             cx.err(&e.name, format!("{path}.name"), format!("duplicate example name `{name}`"));
         }
-        let op = if e.operation.get_ref() == &submit.key {
-            submit
-        } else if e.operation.get_ref() == &status.key {
-            status
-        } else {
-            cx.err(
-                &e.operation,
-                format!("{path}.operation"),
-                format!("unknown operation `{}`; expected {} or {}", e.operation.get_ref(), submit.key, status.key),
-            );
-            continue;
+        let op = match submits.iter().chain(std::iter::once(status)).find(|o| o.key == *e.operation.get_ref()) {
+            Some(op) => op,
+            None => {
+                let keys: Vec<&str> = submits.iter().chain(std::iter::once(status)).map(|o| o.key.as_str()).collect();
+                cx.err(
+                    &e.operation,
+                    format!("{path}.operation"),
+                    format!("unknown operation `{}`; expected one of {}", e.operation.get_ref(), keys.join(", ")),
+                );
+                continue;
+            }
         };
         if !cx.one_of(&e.kind, &format!("{path}.kind"), &["request", "response", "error"]) {
             continue;

@@ -19,8 +19,9 @@ pub type DynStatus = Box<dyn StatusAnswer + Send>;
 
 /// The typed client's calls, behind a trait object.
 pub trait DynClient: Send + Sync {
-    /// Reads and checks a raw request body, then submits it (see [`Client::submit`]).
-    fn submit<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<Task, Error>>;
+    /// Reads and checks a raw request body for the submit operation `operation` (its spec
+    /// key), then submits it (see [`Client::submit`]).
+    fn submit<'a>(&'a self, operation: &'a str, body: &'a Value) -> BoxFuture<'a, Result<Task, Error>>;
     /// See [`Client::status`].
     fn status<'a>(&'a self, task_id: &'a str) -> BoxFuture<'a, Result<DynStatus, Error>>;
     /// See [`Client::wait`].
@@ -31,9 +32,9 @@ impl<P: Provider> DynClient for Client<P>
 where
     P::Status: 'static,
 {
-    fn submit<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<Task, Error>> {
+    fn submit<'a>(&'a self, operation: &'a str, body: &'a Value) -> BoxFuture<'a, Result<Task, Error>> {
         Box::pin(async move {
-            let request = P::Request::from_json(body)?;
+            let request = P::Request::from_json(operation, body)?;
             Client::submit(self, &request).await
         })
     }

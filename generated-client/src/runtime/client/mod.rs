@@ -494,7 +494,14 @@ impl<P: Provider> Client<P> {
     pub async fn submit_with(&self, request: &P::Request, options: SubmitOptions) -> Result<Task, Error> {
         request.validate()?;
         let body = request.body();
-        let fingerprint = super::token::fingerprint(P::INFO.module, &body);
+        let operation = request.operation();
+        // The same body sent to two endpoints is two tasks: the fingerprint names the
+        // endpoint when the provider has several.
+        let fingerprint = if P::SUBMITS.len() > 1 {
+            super::token::fingerprint(&format!("{}/{operation}", P::INFO.module), &body)
+        } else {
+            super::token::fingerprint(P::INFO.module, &body)
+        };
         let (mode, polling) = (request.mode(), request.polling());
         if let Some(journal) = &self.journal
             && !options.resubmit_unknown
@@ -519,7 +526,7 @@ impl<P: Provider> Client<P> {
                 })));
             }
         }
-        let (body, token) = self.with_callback_token(body)?;
+        let (body, token) = self.with_callback_token(operation, body)?;
         let bytes = serde_json::to_vec(&body)
             .map_err(|e| Error::Config { message: format!("cannot serialise the request: {e}") })?;
         let submission = super::token::random_hex(16)?;
@@ -534,7 +541,7 @@ impl<P: Provider> Client<P> {
             token,
         };
         tokio::spawn(async move {
-            let result = this.submit_recorded(intent, submission, bytes, mode, polling).await;
+            let result = this.submit_recorded(intent, submission, bytes, operation, mode, polling).await;
             if let Err(result) = tx.send(result) {
                 // The caller stopped waiting; the outcome is in the journal (if any) and here.
                 match &result {
@@ -560,6 +567,7 @@ impl<P: Provider> Client<P> {
         intent: Record,
         submission: String,
         bytes: Vec<u8>,
+        operation: &'static str,
         mode: &'static str,
         polling: PollingGuidance,
     ) -> Result<Task, Error> {
@@ -570,7 +578,7 @@ impl<P: Provider> Client<P> {
                 return Err(journal_error(format!("cannot record the intent, so nothing was sent: {e}"), None, false));
             }
         }
-        let result = self.send_submit(bytes, mode, polling).await;
+        let result = self.send_submit(bytes, operation, mode, polling).await;
         let Some(journal) = &self.journal else { return result };
         let outcome = match &result {
             Ok(task) => Outcome::Accepted {
@@ -592,7 +600,11 @@ impl<P: Provider> Client<P> {
     }
 
     /// Adds a fresh per-task token to the callback URL, when the body has one.
-    fn with_callback_token(&self, body: serde_json::Value) -> Result<(serde_json::Value, Option<String>), Error> {
+    fn with_callback_token(
+        &self,
+        operation: &str,
+        body: serde_json::Value,
+    ) -> Result<(serde_json::Value, Option<String>), Error> {
         let Some(field) = super::webhook::callback_url_field::<P>() else { return Ok((body, None)) };
         let Some(url) = body.get(field).and_then(serde_json::Value::as_str) else { return Ok((body, None)) };
         let token = super::token::random_hex(32)?;
@@ -602,15 +614,24 @@ impl<P: Provider> Client<P> {
         let mut body = body;
         body[field] = serde_json::Value::String(parsed.into());
         // The URL changed: check the body again, so what is sent is still valid.
-        P::Request::from_json(&body)?;
+        P::Request::from_json(operation, &body)?;
         Ok((body, Some(token)))
     }
 
-    async fn send_submit(&self, body: Vec<u8>, mode: &'static str, polling: PollingGuidance) -> Result<Task, Error> {
-        let url = urls::endpoint(&self.base, &P::SUBMIT, None)?;
-        let method = Method::from_bytes(P::SUBMIT.method.as_bytes())
-            .map_err(|_| Error::Config { message: format!("invalid method {}", P::SUBMIT.method) })?;
-        let content_type = P::SUBMIT.content_type.unwrap_or("application/json");
+    async fn send_submit(
+        &self,
+        body: Vec<u8>,
+        operation: &str,
+        mode: &'static str,
+        polling: PollingGuidance,
+    ) -> Result<Task, Error> {
+        let endpoint = P::submit_endpoint(operation).ok_or_else(|| Error::Config {
+            message: format!("{} has no submit operation `{operation}`", P::INFO.name),
+        })?;
+        let url = urls::endpoint(&self.base, endpoint, None)?;
+        let method = Method::from_bytes(endpoint.method.as_bytes())
+            .map_err(|_| Error::Config { message: format!("invalid method {}", endpoint.method) })?;
+        let content_type = endpoint.content_type.unwrap_or("application/json");
         let deadline = self.clock.now() + self.retry.deadline;
         let mut attempt = 0;
         loop {

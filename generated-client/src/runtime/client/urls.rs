@@ -143,6 +143,7 @@ mod tests {
     fn task_ids_are_encoded_or_refused() {
         let base = base_url("http://127.0.0.1:1", "https://h.test").unwrap();
         let path = Endpoint {
+            key: "status",
             method: "GET",
             path: "/api/v1/tasks/{task_id}",
             content_type: None,
@@ -157,6 +158,7 @@ mod tests {
         assert!(endpoint(&base, &path, Some("..")).is_err());
         assert!(endpoint(&base, &path, Some("")).is_err());
         let query = Endpoint {
+            key: "status",
             method: "GET",
             path: "/statusTask/x",
             content_type: None,

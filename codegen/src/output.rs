@@ -159,14 +159,43 @@ pub fn lower_texts(files: &[(String, String)]) -> Result<Vec<Module>, SpecErrors
 fn group(files: &[(String, String)]) -> (Vec<Vec<(String, String)>>, Vec<crate::error::SpecError>) {
     let mut groups: Vec<Vec<(String, String)>> = Vec::new();
     let mut endpoints = Vec::new();
+    let mut errors = Vec::new();
     for (name, text) in files {
         match endpoint_provider(text) {
             Some(p) => endpoints.push((p, name, text)),
-            None => groups.push(vec![(name.clone(), text.clone())]),
+            None => {
+                // A second provider file of one module: an error where it names the module.
+                let module = provider_module(text);
+                if let Some(first) = groups
+                    .iter()
+                    .find(|g| module.is_some() && provider_module(&g[0].1) == module)
+                    .map(|g| g[0].0.clone())
+                {
+                    let (line, col) = module_position(text);
+                    errors.push(crate::error::SpecError {
+                        file: name.clone(),
+                        line,
+                        col,
+                        path: "provider.module".into(),
+                        message: format!(
+                            "module `{}` is also generated from {first}; module names must be unique",
+                            module.unwrap_or_default()
+                        ),
+                    });
+                    continue;
+                }
+                groups.push(vec![(name.clone(), text.clone())]);
+            }
         }
     }
-    let mut errors = Vec::new();
+    // A module declared twice is not lowered: which of its files is meant is unknown.
+    let duplicated: Vec<String> =
+        errors.iter().filter_map(|e| e.message.split('`').nth(1).map(str::to_owned)).collect();
+    groups.retain(|g| provider_module(&g[0].1).is_none_or(|m| !duplicated.contains(&m)));
     for (provider, name, text) in endpoints {
+        if duplicated.contains(&provider) {
+            continue;
+        }
         match groups.iter_mut().find(|g| provider_module(&g[0].1).as_deref() == Some(provider.as_str())) {
             Some(g) => g.push((name.clone(), text.clone())),
             None => {
@@ -189,6 +218,21 @@ fn group(files: &[(String, String)]) -> (Vec<Vec<(String, String)>>, Vec<crate::
         g[1..].sort();
     }
     (groups, errors)
+}
+
+/// Line and column of the value of `module = ` in a provider file's `[provider]` table.
+fn module_position(text: &str) -> (usize, usize) {
+    let mut in_provider = false;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        if t.starts_with('[') {
+            in_provider = t.starts_with("[provider]");
+        } else if in_provider && t.starts_with("module") {
+            let col = line.find('"').map_or(1, |c| line[..c].chars().count() + 1);
+            return (i + 1, col);
+        }
+    }
+    (0, 0)
 }
 
 /// An error for every module whose name an earlier module already has.

@@ -63,15 +63,7 @@ fn check(name: &str, edits: &[Edit]) -> Report {
         assert_eq!(text.matches(&e.old).count(), 1, "{name}: {:?} must occur once in {}", e.old, e.copy);
         std::fs::write(&path, text.replacen(&e.old, &e.new, 1)).unwrap();
     }
-    let mut modules = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "toml") {
-            let display = format!("spec/{}", path.file_name().unwrap().to_string_lossy());
-            modules.push(happyhorse_codegen::lower_file(&path, &display).unwrap_or_else(|e| panic!("{e}")));
-        }
-    }
-    modules.sort_by(|a, b| a.spec_file.cmp(&b.spec_file));
+    let modules = happyhorse_codegen::output::load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
     let pages = drift::Pages::load(&dir, &modules).unwrap();
     let report = drift::check(&modules, &pages);
     std::fs::remove_dir_all(dir.parent().unwrap()).ok();
@@ -353,13 +345,13 @@ fn default_changes() {
         edit(MODELLIX_TXT, "default:1080P", "default:720P"),
         edit(MODELLIX_MD, "default=\"1080P\"", "default=\"720P\""),
     ];
-    caught("default-resolution", &edits, &[(Disagrees, "types.SubmitRequest.fields[resolution].default")]);
+    caught("default-resolution", &edits, &[(Disagrees, "types.ReferenceToVideoRequest.fields[resolution].default")]);
     // modellix.txt:127 `duration enum<integer> default:5`
     let edits = vec![
         edit(MODELLIX_TXT, "default:5", "default:6"),
         edit(MODELLIX_MD, "type=\"enum<integer>\" default=\"5\"", "type=\"enum<integer>\" default=\"6\""),
     ];
-    caught("default-duration", &edits, &[(Disagrees, "types.SubmitRequest.fields[duration].default")]);
+    caught("default-duration", &edits, &[(Disagrees, "types.ReferenceToVideoRequest.fields[duration].default")]);
 }
 
 #[test]
@@ -367,7 +359,7 @@ fn range_attribute_change() {
     caught(
         "modellix-range",
         &modellix("Required range: 3 <= x <= 15", "Required range: 3 <= x <= 10"),
-        &[(Disagrees, "types.SubmitRequest.fields[duration].range.max")],
+        &[(Disagrees, "types.ReferenceToVideoRequest.fields[duration].range.max")],
     );
 }
 
@@ -376,7 +368,7 @@ fn pattern_change() {
     caught(
         "pattern",
         &modellix("Pattern: ^https?://", "Pattern: ^https://"),
-        &[(Disagrees, "types.SubmitRequest.fields[reference_images].url.schemes")],
+        &[(Disagrees, "types.ReferenceToVideoRequest.fields[reference_images].url.schemes")],
     );
 }
 
@@ -417,7 +409,7 @@ fn field_renamed_in_a_parameter_block() {
             "<ParamField body=\"random_seed\" type=\"integer\">",
         ),
     ];
-    caught("param-renamed", &edits, &[(Removed, "types.SubmitRequest.fields[seed].source")]);
+    caught("param-renamed", &edits, &[(Removed, "types.ReferenceToVideoRequest.fields[seed].source")]);
 }
 
 #[test]
@@ -498,7 +490,7 @@ fn required_becomes_optional() {
             "<ParamField body=\"prompt\" type=\"string\">",
         ),
     ];
-    caught("required-optional", &edits, &[(Disagrees, "types.SubmitRequest.fields[prompt].presence")]);
+    caught("required-optional", &edits, &[(Disagrees, "types.ReferenceToVideoRequest.fields[prompt].presence")]);
 }
 
 #[test]

@@ -6,7 +6,10 @@
 use std::path::Path;
 
 const APIXO: &str = "spec/apixo-happyhorse.toml";
+/// Modellix's reference-to-video endpoint file.
 const MODELLIX: &str = "spec/modellix-happyhorse-1.0-r2v.toml";
+/// Modellix's provider file, joined with its endpoint files.
+const MODELLIX_P: &str = "spec/modellix.toml";
 
 fn spec(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name);
@@ -28,9 +31,24 @@ fn pos(text: &str, marker: &str, offset: usize) -> String {
     format!("{line}:{col}")
 }
 
-/// Every message of lowering `text`.
+/// The files lowered together with `name`: APIXO's one file, or Modellix's provider file
+/// and its endpoint files.
+fn group(name: &str) -> Vec<&'static str> {
+    if name == APIXO {
+        vec![APIXO]
+    } else {
+        vec![MODELLIX_P, MODELLIX, "spec/modellix-happyhorse-1.0-i2v.toml", "spec/modellix-happyhorse-1.0-t2v.toml"]
+            .into_iter()
+            .filter(|f| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(f).exists())
+            .collect()
+    }
+}
+
+/// Every message of lowering `text` as the file `name` (with the rest of its group as saved).
 fn errors(name: &str, text: &str) -> Vec<String> {
-    match happyhorse_codegen::lower_text(name, text) {
+    let files: Vec<(String, String)> =
+        group(name).into_iter().map(|f| (f.to_owned(), if f == name { text.to_owned() } else { spec(f) })).collect();
+    match happyhorse_codegen::lower_group(&files) {
         Ok(_) => panic!("the edited spec was accepted"),
         Err(e) => e.0.iter().map(ToString::to_string).collect(),
     }
@@ -42,9 +60,10 @@ fn fails_with(name: &str, text: &str, expected: String) {
 }
 
 #[test]
-fn both_spec_files_are_valid() {
-    for name in [APIXO, MODELLIX] {
-        if let Err(e) = happyhorse_codegen::lower_text(name, &spec(name)) {
+fn both_specs_are_valid() {
+    for name in [APIXO, MODELLIX_P] {
+        let files: Vec<(String, String)> = group(name).into_iter().map(|f| (f.to_owned(), spec(f))).collect();
+        if let Err(e) = happyhorse_codegen::lower_group(&files) {
             panic!("{e}");
         }
     }
@@ -63,7 +82,7 @@ fn unknown_key() {
         MODELLIX,
         &text,
         format!(
-            "{MODELLIX}:{}: types.SubmitRequest.fields[seed].colour: unknown key `colour`, expected one of `name`, `rust_name`, `type`, `flatten`, `presence`, `default`, `doc`, `unit`, `examples`, `length`, `range`, `items`, `url`, `media`, `overflow`, `per_mode`, `source`, `decision`",
+            "{MODELLIX}:{}: types.ReferenceToVideoRequest.fields[seed].colour: unknown key `colour`, expected one of `name`, `rust_name`, `type`, `flatten`, `presence`, `default`, `doc`, `unit`, `examples`, `length`, `range`, `items`, `url`, `media`, `overflow`, `per_mode`, `source`, `decision`",
             pos(&text, "colour", 0)
         ),
     );
@@ -71,12 +90,12 @@ fn unknown_key() {
 
 #[test]
 fn wrong_type() {
-    let text = edited(MODELLIX, "first_poll_s = 30", "first_poll_s = \"30\"");
+    let text = edited(MODELLIX_P, "first_poll_s = 30", "first_poll_s = \"30\"");
     fails_with(
-        MODELLIX,
+        MODELLIX_P,
         &text,
         format!(
-            "{MODELLIX}:{}: polling.default.first_poll_s: invalid type: string \"30\", expected i64",
+            "{MODELLIX_P}:{}: polling.default.first_poll_s: invalid type: string \"30\", expected i64",
             pos(&text, "\"30\"", 0)
         ),
     );
@@ -84,8 +103,8 @@ fn wrong_type() {
 
 #[test]
 fn missing_key() {
-    let text = edited(MODELLIX, "[auth]\nscheme = \"bearer\"\n", "[auth]\n");
-    fails_with(MODELLIX, &text, format!("{MODELLIX}:{}: auth: missing key `scheme`", pos(&text, "[auth]", 0)));
+    let text = edited(MODELLIX_P, "[auth]\nscheme = \"bearer\"\n", "[auth]\n");
+    fails_with(MODELLIX_P, &text, format!("{MODELLIX_P}:{}: auth: missing key `scheme`", pos(&text, "[auth]", 0)));
 }
 
 #[test]
@@ -95,7 +114,7 @@ fn min_greater_than_max() {
         MODELLIX,
         &text,
         format!(
-            "{MODELLIX}:{}: types.SubmitRequest.fields[duration].range.min: min (16) is greater than max (15)",
+            "{MODELLIX}:{}: types.ReferenceToVideoRequest.fields[duration].range.min: min (16) is greater than max (15)",
             pos(&text, "16, max", 0)
         ),
     );
@@ -108,7 +127,7 @@ fn default_outside_its_enum() {
         MODELLIX,
         &text,
         format!(
-            "{MODELLIX}:{}: types.SubmitRequest.fields[resolution].default: default `4K` is not a value of Resolution; expected one of 720P, 1080P",
+            "{MODELLIX}:{}: types.ReferenceToVideoRequest.fields[resolution].default: default `4K` is not a value of Resolution; expected one of 720P, 1080P",
             pos(&text, "\"4K\"", 0)
         ),
     );
@@ -121,7 +140,7 @@ fn default_outside_its_range() {
         MODELLIX,
         &text,
         format!(
-            "{MODELLIX}:{}: types.SubmitRequest.fields[duration].default: default 20 is outside the field's range 3..=15",
+            "{MODELLIX}:{}: types.ReferenceToVideoRequest.fields[duration].default: default 20 is outside the field's range 3..=15",
             pos(&text, "= 20", 2)
         ),
     );
@@ -148,7 +167,7 @@ fn reference_to_an_unknown_type() {
     assert_eq!(msg.len(), 1, "{msg:?}");
     assert!(
         msg[0].starts_with(&format!(
-            "{MODELLIX}:{}: types.SubmitRequest.fields[ratio].type: unknown type `Ratoi`; expected string, integer, boolean, unix_millis, millis, array<T>, json<T> or a declared type (",
+            "{MODELLIX}:{}: types.ReferenceToVideoRequest.fields[ratio].type: unknown type `Ratoi`; expected string, integer, boolean, unix_millis, millis, array<T>, json<T> or a declared type (",
             pos(&text, "\"Ratoi\"", 0)
         )),
         "{}",
@@ -158,12 +177,12 @@ fn reference_to_an_unknown_type() {
 
 #[test]
 fn reference_to_an_unknown_field() {
-    let text = edited(MODELLIX, "state = \"data.status\"", "state = \"data.state\"");
+    let text = edited(MODELLIX_P, "state = \"data.status\"", "state = \"data.state\"");
     fails_with(
-        MODELLIX,
+        MODELLIX_P,
         &text,
         format!(
-            "{MODELLIX}:{}: task.state: `data.state` cannot be resolved in TaskResponse: type TaskData has no field `state` (fields: status, task_id, model_id, result)",
+            "{MODELLIX_P}:{}: task.state: `data.state` cannot be resolved in TaskResponse: type TaskData has no field `state` (fields: status, task_id, model_id, result)",
             pos(&text, "\"data.state\"", 0)
         ),
     );
@@ -285,12 +304,12 @@ fn source_must_name_a_known_doc() {
 
 #[test]
 fn example_json_must_parse() {
-    let text = edited(MODELLIX, "{\"code\": 400, \"message\"", "{\"code\": 400 \"message\"");
+    let text = edited(MODELLIX_P, "{\"code\": 400, \"message\"", "{\"code\": 400 \"message\"");
     fails_with(
-        MODELLIX,
+        MODELLIX_P,
         &text,
         format!(
-            "{MODELLIX}:{}: examples[error_missing_prompt].json: invalid JSON: expected `,` or `}}` at line 1 column 14",
+            "{MODELLIX_P}:{}: examples[error_missing_prompt].json: invalid JSON: expected `,` or `}}` at line 1 column 14",
             pos(&text, "400 \"message\"", 4)
         ),
     );
@@ -299,12 +318,12 @@ fn example_json_must_parse() {
 #[test]
 fn duplicate_enum_values() {
     let text =
-        edited(MODELLIX, "{ wire = \"9:16\", name = \"Portrait9x16\"", "{ wire = \"16:9\", name = \"Portrait9x16\"");
+        edited(MODELLIX_P, "{ wire = \"9:16\", name = \"Portrait9x16\"", "{ wire = \"16:9\", name = \"Portrait9x16\"");
     fails_with(
-        MODELLIX,
+        MODELLIX_P,
         &text,
         format!(
-            "{MODELLIX}:{}: types.Ratio.values[Portrait9x16].wire: duplicate enum value `16:9`",
+            "{MODELLIX_P}:{}: types.Ratio.values[Portrait9x16].wire: duplicate enum value `16:9`",
             pos(&text, "\"16:9\", name = \"Portrait9x16\"", 0)
         ),
     );
@@ -317,7 +336,7 @@ fn request_types_cannot_use_response_types() {
         MODELLIX,
         &text,
         format!(
-            "{MODELLIX}:{}: types.SubmitRequest.fields[resolution].type: a request type cannot use the response type `TaskStatus`",
+            "{MODELLIX}:{}: types.ReferenceToVideoRequest.fields[resolution].type: a request type cannot use the response type `TaskStatus`",
             pos(&text, "\"TaskStatus\"\npresence", 0)
         ),
     );
@@ -325,19 +344,36 @@ fn request_types_cannot_use_response_types() {
 
 #[test]
 fn several_errors_are_reported_together() {
-    let text = edited(MODELLIX, "range = { min = 3, max = 15,", "range = { min = 16, max = 15,")
-        .replace("{ wire = \"9:16\", name = \"Portrait9x16\"", "{ wire = \"9:16\", name = \"portrait\"");
-    let msg = errors(MODELLIX, &text);
+    // One mistake in the endpoint file and one in the provider file: each message names
+    // the file that holds it.
+    let endpoint = edited(MODELLIX, "range = { min = 3, max = 15,", "range = { min = 16, max = 15,");
+    let provider =
+        edited(MODELLIX_P, "{ wire = \"9:16\", name = \"Portrait9x16\"", "{ wire = \"9:16\", name = \"portrait\"");
+    let files: Vec<(String, String)> = group(MODELLIX_P)
+        .into_iter()
+        .map(|f| {
+            let text = match f {
+                MODELLIX => endpoint.clone(),
+                MODELLIX_P => provider.clone(),
+                other => spec(other),
+            };
+            (f.to_owned(), text)
+        })
+        .collect();
+    let msg: Vec<String> = match happyhorse_codegen::lower_group(&files) {
+        Ok(_) => panic!("the edited spec was accepted"),
+        Err(e) => e.0.iter().map(ToString::to_string).collect(),
+    };
     assert_eq!(
         msg,
         vec![
             format!(
-                "{MODELLIX}:{}: types.Ratio.values[portrait].name: variant name `portrait` must start with an upper-case letter (PascalCase); set `name` to a PascalCase Rust name",
-                pos(&text, "\"portrait\"", 0)
+                "{MODELLIX_P}:{}: types.Ratio.values[portrait].name: variant name `portrait` must start with an upper-case letter (PascalCase); set `name` to a PascalCase Rust name",
+                pos(&provider, "\"portrait\"", 0)
             ),
             format!(
-                "{MODELLIX}:{}: types.SubmitRequest.fields[duration].range.min: min (16) is greater than max (15)",
-                pos(&text, "16, max", 0)
+                "{MODELLIX}:{}: types.ReferenceToVideoRequest.fields[duration].range.min: min (16) is greater than max (15)",
+                pos(&endpoint, "16, max", 0)
             ),
         ]
     );
@@ -373,7 +409,7 @@ fn a_lint_reads_required_fields_only() {
         MODELLIX,
         &text,
         format!(
-            "{MODELLIX}:{}: lints[character-reference-out-of-range].list: `seed`: expected an array field of SubmitRequest",
+            "{MODELLIX}:{}: lints[character-reference-out-of-range].list: `seed`: expected an array field of ReferenceToVideoRequest",
             pos(&text, "\"seed\"\ntoken", 0)
         ),
     );
@@ -384,15 +420,15 @@ fn a_lint_reads_required_fields_only() {
 fn a_rejected_status_needs_a_decision() {
     let from = "rejected = true\nsource = { doc = \"errors\", section = \"Modellix: querying a task\", quote = \"402 insufficient balance (do not retry)\" }\ndecision = { choice = \"A 402 on submit means no task was created; a resubmit after topping up is safe.\", reason = \"Insufficient balance refuses the paid task before it is created.\" }\n";
     let text = edited(
-        MODELLIX,
+        MODELLIX_P,
         from,
         "rejected = true\nsource = { doc = \"errors\", section = \"Modellix: querying a task\", quote = \"402 insufficient balance (do not retry)\" }\n",
     );
     fails_with(
-        MODELLIX,
+        MODELLIX_P,
         &text,
         format!(
-            "{MODELLIX}:{}: http_statuses[402].decision: missing key `decision`: rejected = true lets a paid submit answered 402 be sent again; record why the answer proves no task was created",
+            "{MODELLIX_P}:{}: http_statuses[402].decision: missing key `decision`: rejected = true lets a paid submit answered 402 be sent again; record why the answer proves no task was created",
             pos(&text, "402\nmeaning", 0)
         ),
     );
@@ -401,12 +437,12 @@ fn a_rejected_status_needs_a_decision() {
 /// Unlisted statuses may count as rejections only on a doc fact.
 #[test]
 fn unlisted_statuses_rejected_needs_a_source() {
-    let text = edited(MODELLIX, "[unlisted_statuses]\nrejected = false", "[unlisted_statuses]\nrejected = true");
+    let text = edited(MODELLIX_P, "[unlisted_statuses]\nrejected = false", "[unlisted_statuses]\nrejected = true");
     fails_with(
-        MODELLIX,
+        MODELLIX_P,
         &text,
         format!(
-            "{MODELLIX}:{}: unlisted_statuses.source: missing key `source`: rejected = true for statuses the docs do not list needs a doc fact saying they prove no task was created",
+            "{MODELLIX_P}:{}: unlisted_statuses.source: missing key `source`: rejected = true for statuses the docs do not list needs a doc fact saying they prove no task was created",
             pos(&text, "true\ndecision = { choice = \"A status the table", 0)
         ),
     );
@@ -414,8 +450,8 @@ fn unlisted_statuses_rejected_needs_a_source() {
 
 #[test]
 fn generated_item_names_are_reserved() {
-    let text = edited(MODELLIX, "[types.ResourceType]\n", "[types.Mode]\n");
-    let errs = errors(MODELLIX, &text);
+    let text = edited(MODELLIX_P, "[types.ResourceType]\n", "[types.Mode]\n");
+    let errs = errors(MODELLIX_P, &text);
     assert!(
         errs.iter()
             .any(|e| e
@@ -435,4 +471,67 @@ fn a_callback_url_field_must_be_a_request_key() {
             pos(&text, "\"callback\"\n", 0)
         ),
     );
+}
+
+// ---- provider files and endpoint files -------------------------------------------------
+
+#[test]
+fn an_endpoint_file_holds_tables_only() {
+    let text = format!("format = 1\n{}", spec(MODELLIX));
+    fails_with(
+        MODELLIX,
+        &text,
+        format!(
+            "{MODELLIX}:1:1: format: top-level key `format` in an endpoint file; an endpoint file holds tables only (start it with [endpoints.<name>]), top-level keys belong to the provider file"
+        ),
+    );
+}
+
+#[test]
+fn an_endpoint_file_names_a_known_provider() {
+    let text = edited(MODELLIX, "[endpoints.r2v]\nprovider = \"modellix\"", "[endpoints.r2v]\nprovider = \"modelix\"");
+    let files: Vec<(String, String)> = vec![
+        (APIXO.to_owned(), spec(APIXO)),
+        (MODELLIX_P.to_owned(), spec(MODELLIX_P)),
+        (MODELLIX.to_owned(), text.clone()),
+    ];
+    let e = happyhorse_codegen::output::lower_texts(&files).unwrap_err();
+    let messages: Vec<String> = e.0.iter().map(ToString::to_string).collect();
+    assert!(
+        messages.contains(&format!(
+            "{MODELLIX}:{}: endpoints.provider: no provider file declares module `modelix`; expected one of: apixo, modellix",
+            pos(&text, "provider = \"modelix\"", 0)
+        )),
+        "{messages:#?}"
+    );
+}
+
+#[test]
+fn a_module_name_is_declared_once_with_its_position() {
+    let copy = edited(APIXO, "module = \"apixo\"", "module = \"modellix\"");
+    let files: Vec<(String, String)> = vec![
+        ("spec/apixo-copy.toml".to_owned(), copy.clone()),
+        (MODELLIX_P.to_owned(), spec(MODELLIX_P)),
+        (MODELLIX.to_owned(), spec(MODELLIX)),
+    ];
+    let e = happyhorse_codegen::output::lower_texts(&files).unwrap_err();
+    let messages: Vec<String> = e.0.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        vec![format!(
+            "{MODELLIX_P}:{}: provider.module: module `modellix` is also generated from spec/apixo-copy.toml; module names must be unique",
+            pos(&spec(MODELLIX_P), "module = \"modellix\"", 9)
+        )]
+    );
+}
+
+#[test]
+fn a_spec_file_has_at_most_one_main_doc() {
+    let text = edited(
+        MODELLIX,
+        "[docs.r2v]",
+        "[docs.other]\nurl = \"https://docs.modellix.ai/x\"\ncopy = \"docs/FACTS.md\"\norigin = \"main\"\n\n[docs.r2v]",
+    );
+    let messages = errors(MODELLIX, &text);
+    assert!(messages.iter().any(|m| m.starts_with(MODELLIX) && m.contains("already has a main doc")), "{messages:#?}");
 }

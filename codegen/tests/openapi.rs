@@ -194,7 +194,7 @@ fn not_expressible_lists_exactly_the_weighted_length_and_the_public_host() {
     assert_eq!(ids, ["apixo.submit[request_type=callback].callback_url:url_public"]);
     let modellix = module("modellix");
     let ids: Vec<String> = openapi::not_expressible(&modellix).into_iter().map(|(id, _)| id).collect();
-    assert_eq!(ids, ["modellix.submit.prompt:length"]);
+    assert_eq!(ids, ["modellix.r2v.prompt:length"]);
 }
 
 #[test]
@@ -346,7 +346,7 @@ fn openapi_documents_both_operations_and_the_status_tables() {
         assert_eq!(body["required"], json!(true));
         assert_eq!(
             body["content"]["application/json"]["schema"],
-            json!({ "$ref": "#/components/schemas/SubmitRequest" })
+            json!({ "$ref": format!("#/components/schemas/{}", m.submit().request.as_deref().unwrap_or_default()) })
         );
         let names: BTreeSet<&str> = m.types.iter().map(TypeDef::name).collect();
         let schemas: BTreeSet<&str> =

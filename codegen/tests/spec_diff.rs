@@ -15,7 +15,23 @@ use happyhorse_codegen::ir::Module;
 use happyhorse_codegen::output::lower_texts;
 
 const APIXO: &str = "spec/apixo-happyhorse.toml";
+/// Modellix's reference-to-video endpoint file.
 const MODELLIX: &str = "spec/modellix-happyhorse-1.0-r2v.toml";
+/// Modellix's provider file.
+const MODELLIX_P: &str = "spec/modellix.toml";
+
+/// Every spec file of the workspace.
+fn all_files() -> Vec<&'static str> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("spec dir")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.ends_with(".toml"))
+        .map(|n| format!("spec/{n}"))
+        .collect();
+    names.sort();
+    names.into_iter().map(|n| &*Box::leak(n.into_boxed_str())).collect()
+}
 
 fn spec(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name);
@@ -40,9 +56,10 @@ fn lower(files: &[(&str, String)]) -> Vec<Module> {
 /// The diff of the real specs against the specs with `name` replaced by `text`, and its
 /// markdown (as released from 0.1.0).
 fn diff_one(name: &str, text: String) -> (SpecDiff, String) {
-    let old = lower(&[(APIXO, spec(APIXO)), (MODELLIX, spec(MODELLIX))]);
+    let files = all_files();
+    let old = lower(&files.iter().map(|n| (*n, spec(n))).collect::<Vec<_>>());
     let new_files: Vec<(&str, String)> =
-        [APIXO, MODELLIX].iter().map(|n| (*n, if *n == name { text.clone() } else { spec(n) })).collect();
+        files.iter().map(|n| (*n, if *n == name { text.clone() } else { spec(n) })).collect();
     let new = lower(&new_files);
     report(&old, &new)
 }
@@ -75,8 +92,9 @@ fn identical_trees_give_an_empty_diff() {
 
 #[test]
 fn file_names_do_not_matter_modules_are_matched_by_name() {
-    let old = lower(&[(APIXO, spec(APIXO)), (MODELLIX, spec(MODELLIX))]);
-    let new = lower(&[("spec/b.toml", spec(APIXO)), ("spec/a.toml", spec(MODELLIX))]);
+    let old = lower(&[(APIXO, spec(APIXO)), (MODELLIX_P, spec(MODELLIX_P)), (MODELLIX, spec(MODELLIX))]);
+    let new =
+        lower(&[("spec/b.toml", spec(APIXO)), ("spec/c.toml", spec(MODELLIX_P)), ("spec/a.toml", spec(MODELLIX))]);
     let d = diff::diff(&old, &new);
     assert!(d.is_empty(), "{d:#?}");
 }
@@ -93,7 +111,7 @@ fn provenance_only_edit_is_a_note_not_a_change() {
     let (d, md) = diff_one(MODELLIX, text);
     assert!(d.changes.is_empty(), "{:#?}", d.changes);
     assert_eq!(d.provenance.len(), 1);
-    assert_eq!(d.provenance[0].key, "types.SubmitRequest.fields[duration].range.source");
+    assert_eq!(d.provenance[0].key, "types.ReferenceToVideoRequest.fields[duration].range.source");
     assert_eq!(Level::of_diff(&d), Level::Patch);
     insta::assert_snapshot!("provenance_only", md);
 }
@@ -114,9 +132,9 @@ fn range_tightened_is_stricter_behaviour() {
     let text = edited(MODELLIX, &[("range = { min = 3, max = 15,", "range = { min = 3, max = 10,")]);
     let (d, md) = diff_one(MODELLIX, text);
     let c = only(&d);
-    assert_eq!((c.class, c.key.as_str()), (Class::Behaviour, "types.SubmitRequest.fields[duration].range"));
+    assert_eq!((c.class, c.key.as_str()), (Class::Behaviour, "types.ReferenceToVideoRequest.fields[duration].range"));
     assert!(c.effect.starts_with("stricter"), "{}", c.effect);
-    assert!(c.affects[0].contains("modellix.submit.duration:range"), "{:?}", c.affects);
+    assert!(c.affects[0].contains("modellix.r2v.duration:range"), "{:?}", c.affects);
     insta::assert_snapshot!("range_tightened", md);
 }
 
@@ -158,13 +176,13 @@ fn item_limit_of_one_mode_is_reported_per_mode() {
 #[test]
 fn request_enum_value_added_breaks_exhaustive_matches_only() {
     let text = edited(
-        MODELLIX,
+        MODELLIX_P,
         &[(
             "    { wire = \"3:4\", name = \"Portrait3x4\", doc = \"3:4 portrait.\" },\n",
             "    { wire = \"3:4\", name = \"Portrait3x4\", doc = \"3:4 portrait.\" },\n    { wire = \"21:9\", name = \"Cinema21x9\", doc = \"21:9 cinema.\" },\n",
         )],
     );
-    let (d, md) = diff_one(MODELLIX, text);
+    let (d, md) = diff_one(MODELLIX_P, text);
     let c = only(&d);
     assert_eq!(
         (c.class, c.reach, c.key.as_str()),
@@ -176,8 +194,9 @@ fn request_enum_value_added_breaks_exhaustive_matches_only() {
 
 #[test]
 fn request_enum_value_removed_is_breaking_for_any_use() {
-    let text = edited(MODELLIX, &[("    { wire = \"3:4\", name = \"Portrait3x4\", doc = \"3:4 portrait.\" },\n", "")]);
-    let (d, md) = diff_one(MODELLIX, text);
+    let text =
+        edited(MODELLIX_P, &[("    { wire = \"3:4\", name = \"Portrait3x4\", doc = \"3:4 portrait.\" },\n", "")]);
+    let (d, md) = diff_one(MODELLIX_P, text);
     let c = only(&d);
     assert_eq!((c.class, c.reach, c.key.as_str()), (Class::Breaking, Some(Reach::AnyUse), "types.Ratio.values[3:4]"));
     assert!(c.effect.contains("validation rejects `3:4`"), "{}", c.effect);
@@ -187,13 +206,13 @@ fn request_enum_value_removed_is_breaking_for_any_use() {
 #[test]
 fn response_enum_value_added_stops_decoding_as_unknown() {
     let text = edited(
-        MODELLIX,
+        MODELLIX_P,
         &[(
             "    { wire = \"pending\", name = \"Pending\", phase = \"pending\", doc = \"Queued or running; keep polling.\" },\n",
             "    { wire = \"pending\", name = \"Pending\", phase = \"pending\", doc = \"Queued or running; keep polling.\" },\n    { wire = \"running\", name = \"Running\", phase = \"pending\", doc = \"Running; keep polling.\" },\n",
         )],
     );
-    let (d, md) = diff_one(MODELLIX, text);
+    let (d, md) = diff_one(MODELLIX_P, text);
     let c = only(&d);
     assert_eq!(
         (c.class, c.reach, c.key.as_str()),
@@ -206,30 +225,30 @@ fn response_enum_value_added_stops_decoding_as_unknown() {
 #[test]
 fn response_enum_value_removed_decodes_as_the_fallback() {
     let text = edited(
-        MODELLIX,
+        MODELLIX_P,
         &[(
             "    { wire = \"Authentication failed\", name = \"AuthenticationFailed\", doc = \"The API key was rejected.\" },\n",
             "",
         )],
     );
-    let (d, md) = diff_one(MODELLIX, text);
+    let (d, md) = diff_one(MODELLIX_P, text);
     let c = only(&d);
     assert_eq!((c.class, c.key.as_str()), (Class::Breaking, "types.ErrorCategory.values[Authentication failed]"));
     assert!(c.effect.contains("`ErrorCategory::Unknown(\"Authentication failed\")`"), "{}", c.effect);
     insta::assert_snapshot!("response_enum_value_removed", md);
 }
 
-const SEED_FIELD: &str = "[[types.SubmitRequest.fields]]\nname = \"seed\"";
+const SEED_FIELD: &str = "[[types.ReferenceToVideoRequest.fields]]\nname = \"seed\"";
 
 #[test]
 fn new_optional_field_breaks_struct_literals_only() {
-    let field = "[[types.SubmitRequest.fields]]\nname = \"negative_prompt\"\ntype = \"string\"\npresence = \"optional\"\ndoc = \"What to avoid.\"\nlength = { min = 1, max = 500, source = { section = \"Body\", quote = \"negative_prompt\" } }\nsource = { section = \"Body\", quote = \"negative_prompt\" }\n\n";
+    let field = "[[types.ReferenceToVideoRequest.fields]]\nname = \"negative_prompt\"\ntype = \"string\"\npresence = \"optional\"\ndoc = \"What to avoid.\"\nlength = { min = 1, max = 500, source = { section = \"Body\", quote = \"negative_prompt\" } }\nsource = { section = \"Body\", quote = \"negative_prompt\" }\n\n";
     let text = edited(MODELLIX, &[(SEED_FIELD, &format!("{field}{SEED_FIELD}"))]);
     let (d, md) = diff_one(MODELLIX, text);
     let c = only(&d);
     assert_eq!(
         (c.class, c.reach, c.key.as_str()),
-        (Class::Breaking, Some(Reach::StructLiterals), "types.SubmitRequest.fields[negative_prompt]")
+        (Class::Breaking, Some(Reach::StructLiterals), "types.ReferenceToVideoRequest.fields[negative_prompt]")
     );
     assert!(c.effect.contains("with_negative_prompt()"), "{}", c.effect);
     insta::assert_snapshot!("new_optional_field", md);
@@ -237,13 +256,13 @@ fn new_optional_field_breaks_struct_literals_only() {
 
 #[test]
 fn new_required_field_is_breaking_for_any_use() {
-    let field = "[[types.SubmitRequest.fields]]\nname = \"model\"\ntype = \"string\"\npresence = \"required\"\ndoc = \"Model variant.\"\nsource = { section = \"Body\", quote = \"model\" }\n\n";
+    let field = "[[types.ReferenceToVideoRequest.fields]]\nname = \"model\"\ntype = \"string\"\npresence = \"required\"\ndoc = \"Model variant.\"\nsource = { section = \"Body\", quote = \"model\" }\n\n";
     let text = edited(MODELLIX, &[(SEED_FIELD, &format!("{field}{SEED_FIELD}"))]);
     let (d, md) = diff_one(MODELLIX, text);
     let c = only(&d);
     assert_eq!(
         (c.class, c.reach, c.key.as_str()),
-        (Class::Breaking, Some(Reach::AnyUse), "types.SubmitRequest.fields[model]")
+        (Class::Breaking, Some(Reach::AnyUse), "types.ReferenceToVideoRequest.fields[model]")
     );
     assert!(c.effect.contains("`new()` takes it"), "{}", c.effect);
     insta::assert_snapshot!("new_required_field", md);
@@ -257,8 +276,8 @@ fn field_removed_is_breaking() {
     let text = edited(MODELLIX, &[(&spec_text[start..end], "")]);
     let (d, md) = diff_one(MODELLIX, text);
     let c = only(&d);
-    assert_eq!((c.class, c.key.as_str()), (Class::Breaking, "types.SubmitRequest.fields[seed]"));
-    assert_eq!(c.affects, ["`modellix::SubmitRequest::seed`"]);
+    assert_eq!((c.class, c.key.as_str()), (Class::Breaking, "types.ReferenceToVideoRequest.fields[seed]"));
+    assert_eq!(c.affects, ["`modellix::ReferenceToVideoRequest::seed`"]);
     insta::assert_snapshot!("field_removed", md);
 }
 
@@ -287,8 +306,8 @@ fn default_changed_is_behaviour() {
     let text = edited(MODELLIX, &[("default = 5\n", "default = 6\n")]);
     let (d, md) = diff_one(MODELLIX, text);
     let c = only(&d);
-    assert_eq!((c.class, c.key.as_str()), (Class::Behaviour, "types.SubmitRequest.fields[duration].default"));
-    assert_eq!(c.affects, ["`modellix::SubmitRequest::duration_or_default()`"]);
+    assert_eq!((c.class, c.key.as_str()), (Class::Behaviour, "types.ReferenceToVideoRequest.fields[duration].default"));
+    assert_eq!(c.affects, ["`modellix::ReferenceToVideoRequest::duration_or_default()`"]);
     insta::assert_snapshot!("default_changed", md);
 }
 
@@ -428,7 +447,7 @@ fn example_changed_is_documentation() {
 #[test]
 fn module_added_is_additive() {
     let old = lower(&[(APIXO, spec(APIXO))]);
-    let new = lower(&[(APIXO, spec(APIXO)), (MODELLIX, spec(MODELLIX))]);
+    let new = lower(&[(APIXO, spec(APIXO)), (MODELLIX_P, spec(MODELLIX_P)), (MODELLIX, spec(MODELLIX))]);
     let (d, md) = report(&old, &new);
     let c = only(&d);
     assert_eq!((c.class, c.module.as_str(), c.key.as_str()), (Class::Additive, "modellix", "provider.module"));
@@ -438,7 +457,7 @@ fn module_added_is_additive() {
 
 #[test]
 fn module_removed_is_breaking() {
-    let old = lower(&[(APIXO, spec(APIXO)), (MODELLIX, spec(MODELLIX))]);
+    let old = lower(&[(APIXO, spec(APIXO)), (MODELLIX_P, spec(MODELLIX_P)), (MODELLIX, spec(MODELLIX))]);
     let new = lower(&[(APIXO, spec(APIXO))]);
     let (d, _) = report(&old, &new);
     let c = only(&d);
@@ -500,13 +519,13 @@ fn field_allowed_in_another_mode_is_a_presence_change_of_that_mode() {
 #[test]
 fn required_to_optional_changes_the_rust_type() {
     let text = edited(
-        MODELLIX,
+        MODELLIX_P,
         &[(
             "type = \"string\"\npresence = \"required\"\ndoc = \"Download URL",
             "type = \"string\"\npresence = \"optional\"\ndoc = \"Download URL",
         )],
     );
-    let (d, _) = diff_one(MODELLIX, text);
+    let (d, _) = diff_one(MODELLIX_P, text);
     let c = only(&d);
     assert_eq!((c.class, c.key.as_str()), (Class::Breaking, "types.Resource.fields[url].presence"));
     assert!(c.effect.contains("`Option<string>`"), "{}", c.effect);

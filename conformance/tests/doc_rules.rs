@@ -17,14 +17,7 @@ fn modules_and_rules(
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
     let dir = std::env::temp_dir().join(format!("hh-doc-rules-{}-{name}", std::process::id())).join("spec");
     std::fs::create_dir_all(dir.join("docs")).unwrap();
-    let mut modules = Vec::new();
-    for entry in std::fs::read_dir(&src).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "toml") {
-            let display = format!("spec/{}", path.file_name().unwrap().to_string_lossy());
-            modules.push(happyhorse_codegen::lower_file(&path, &display).unwrap());
-        }
-    }
+    let modules = happyhorse_codegen::output::load_dir(&src).unwrap();
     for entry in std::fs::read_dir(src.join("docs")).unwrap() {
         let path = entry.unwrap().path();
         std::fs::copy(&path, dir.join("docs").join(path.file_name().unwrap())).unwrap();
@@ -82,7 +75,7 @@ fn a_rule_encoded_by_an_uncovered_constraint_is_not_accounted_for() {
     let mut c = Coverage::new(&modules).with_doc_rules(&modules, rules);
     for m in &modules {
         for k in &m.constraints {
-            if k.id != "modellix.submit.seed:range" {
+            if k.id != "modellix.r2v.seed:range" {
                 c.accepted(&k.id, true);
                 c.rejected(&k.id, true);
             }
@@ -90,6 +83,6 @@ fn a_rule_encoded_by_an_uncovered_constraint_is_not_accounted_for() {
     }
     let uncovered = c.uncovered();
     // The constraint, and the `Required range: 0 <= x <= 2147483647` row it encodes.
-    assert!(uncovered.contains(&"modellix.submit.seed:range".to_owned()), "{uncovered:?}");
+    assert!(uncovered.contains(&"modellix.r2v.seed:range".to_owned()), "{uncovered:?}");
     assert!(uncovered.iter().any(|u| u.starts_with("spec/docs/modellix-happyhorse-1.0-r2v.txt:")), "{uncovered:?}");
 }

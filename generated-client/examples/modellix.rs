@@ -12,7 +12,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use happyhorse_client::modellix::{Client, Resolution, SubmitRequest};
+use happyhorse_client::modellix::{Client, ReferenceToVideoRequest, Resolution};
 use happyhorse_client::runtime::{DownloadOptions, Error, download};
 
 #[path = "support/cli.rs"]
@@ -30,8 +30,8 @@ async fn run(args: cli::Args) -> Result<(), Error> {
     }
     let client = builder.build()?;
 
-    let request =
-        SubmitRequest::new(["https://example.com/girl.jpg"], args.prompt.clone()).with_resolution(Resolution::P720);
+    let request = ReferenceToVideoRequest::new(["https://example.com/girl.jpg"], args.prompt.clone())
+        .with_resolution(Resolution::P720);
     request.validate()?;
     for lint in request.lints() {
         eprintln!("{lint}");

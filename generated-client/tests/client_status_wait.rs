@@ -327,8 +327,10 @@ async fn modellix_wait_follows_a_same_origin_get_result_url() {
         .clock(Arc::new(clock.clone()))
         .build()
         .unwrap();
-    let task =
-        client.submit(&modellix::SubmitRequest::new(["https://example.com/a.jpg"], "character1 waves")).await.unwrap();
+    let task = client
+        .submit(&modellix::ReferenceToVideoRequest::new(["https://example.com/a.jpg"], "character1 waves"))
+        .await
+        .unwrap();
     assert_eq!(task.follow_url().map(|u| u.as_str()), Some(follow.as_str()));
     let done = client.wait(&task, WaitOptions::default()).await.unwrap();
     let targets: Vec<String> = server.requests().iter().skip(1).map(|r| r.target.clone()).collect();
@@ -489,7 +491,7 @@ async fn a_follow_url_is_origin_checked_on_every_use() {
             .unwrap()
     };
     let task = build(first.url())
-        .submit(&modellix::SubmitRequest::new(["https://example.com/a.jpg"], "character1 waves"))
+        .submit(&modellix::ReferenceToVideoRequest::new(["https://example.com/a.jpg"], "character1 waves"))
         .await
         .unwrap();
     assert!(task.follow_url().is_some());

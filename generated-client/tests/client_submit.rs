@@ -206,7 +206,10 @@ async fn modellix_submit_follows_the_documented_body_and_answer() {
         .base_url(server.url())
         .build()
         .unwrap();
-    let req = happyhorse_client::modellix::SubmitRequest::new(["https://example.com/girl.jpg"], "A woman character1");
+    let req = happyhorse_client::modellix::ReferenceToVideoRequest::new(
+        ["https://example.com/girl.jpg"],
+        "A woman character1",
+    );
     let task = client.submit(&req).await.unwrap();
     assert_eq!(task.id, "task-abc123");
     assert_eq!(task.follow_url(), None, "a get_result URL on another origin is not followed");
@@ -237,7 +240,7 @@ async fn the_task_id_is_read_by_its_path_before_the_rest_of_the_answer() {
         .base_url(server.url())
         .build()
         .unwrap()
-        .submit(&happyhorse_client::modellix::SubmitRequest::new(
+        .submit(&happyhorse_client::modellix::ReferenceToVideoRequest::new(
             ["https://example.com/girl.jpg"],
             "A woman character1",
         ))

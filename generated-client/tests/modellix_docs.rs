@@ -16,7 +16,7 @@ fn doc(first: usize, last: usize) -> String {
 }
 
 fn violations(body: serde_json::Value) -> Violations {
-    SubmitRequest::from_json_value(&body).expect_err("the body must be rejected")
+    ReferenceToVideoRequest::from_json_value(&body).expect_err("the body must be rejected")
 }
 
 fn rules(v: &Violations) -> Vec<(String, Rule)> {
@@ -26,12 +26,12 @@ fn rules(v: &Violations) -> Vec<(String, Rule)> {
 #[test]
 fn documented_submit_body() {
     // modellix:12-17
-    let req = SubmitRequest::from_json_slice(doc(12, 17).as_bytes()).unwrap();
+    let req = ReferenceToVideoRequest::from_json_slice(doc(12, 17).as_bytes()).unwrap();
     assert_eq!(req.reference_images, ["https://example.com/girl.jpg"]);
     assert_eq!(req.prompt, "A woman character1 wearing a red qipao, the camera moves smoothly");
     assert_eq!((req.resolution, req.ratio, req.duration, req.seed), (None, None, None, None));
     assert!(req.lints().is_empty(), "character1 names the one image");
-    let built = SubmitRequest::new(
+    let built = ReferenceToVideoRequest::new(
         ["https://example.com/girl.jpg"],
         "A woman character1 wearing a red qipao, the camera moves smoothly",
     );
@@ -42,7 +42,7 @@ fn documented_submit_body() {
 #[test]
 fn documented_defaults_apply_when_omitted() {
     // modellix:74 default 1080P, 83 default 16:9, 95 default 5.
-    let req = SubmitRequest::new(["https://example.com/a.jpg"], "p");
+    let req = ReferenceToVideoRequest::new(["https://example.com/a.jpg"], "p");
     assert_eq!(req.resolution_or_default(), Resolution::P1080);
     assert_eq!(req.ratio_or_default(), Ratio::Landscape16x9);
     assert_eq!(req.duration_or_default(), 5);
@@ -106,21 +106,21 @@ fn status_table() {
 fn prompt_length_is_weighted_for_chinese_characters() {
     // modellix:63,65 and decision 1: ideographs weigh 2 against a limit of 5000.
     let img = ["https://example.com/a.jpg"];
-    assert!(SubmitRequest::new(img, "中".repeat(2500)).validate().is_ok());
-    assert!(SubmitRequest::new(img, "a".repeat(5000)).validate().is_ok());
-    let v = SubmitRequest::new(img, "中".repeat(2500) + "a").validate().unwrap_err();
+    assert!(ReferenceToVideoRequest::new(img, "中".repeat(2500)).validate().is_ok());
+    assert!(ReferenceToVideoRequest::new(img, "a".repeat(5000)).validate().is_ok());
+    let v = ReferenceToVideoRequest::new(img, "中".repeat(2500) + "a").validate().unwrap_err();
     let v = v.find("prompt", Rule::Length).unwrap();
     assert_eq!(v.actual, "5001");
     // CJK punctuation is not an ideograph: 5000 of them fit.
-    assert!(SubmitRequest::new(img, "。".repeat(5000)).validate().is_ok());
+    assert!(ReferenceToVideoRequest::new(img, "。".repeat(5000)).validate().is_ok());
     // An Extension B ideograph (plane 2) weighs 2.
-    assert!(SubmitRequest::new(img, "\u{20000}".repeat(2501)).validate().is_err());
+    assert!(ReferenceToVideoRequest::new(img, "\u{20000}".repeat(2501)).validate().is_err());
 }
 
 #[test]
 fn opt_in_truncation_mirrors_the_server() {
     // modellix:63 "automatically truncated if exceeded"; decision 2: reject unless asked.
-    let mut req = SubmitRequest::new(["https://example.com/a.jpg"], "a".repeat(4999) + "中文");
+    let mut req = ReferenceToVideoRequest::new(["https://example.com/a.jpg"], "a".repeat(4999) + "中文");
     assert!(req.validate().is_err());
     assert!(req.truncate_prompt_to_limit());
     assert_eq!(req.prompt, "a".repeat(4999));
@@ -131,8 +131,10 @@ fn opt_in_truncation_mirrors_the_server() {
 #[test]
 fn character_mentions_beyond_the_images_are_warnings() {
     // modellix:63 character1, character2 ... follow array order; decision 9: a lint.
-    let req =
-        SubmitRequest::new(["https://example.com/a.jpg"], "Character1 interacts with object character2 in the scene");
+    let req = ReferenceToVideoRequest::new(
+        ["https://example.com/a.jpg"],
+        "Character1 interacts with object character2 in the scene",
+    );
     assert_eq!(req.validate(), Ok(()));
     let lints = req.lints();
     assert_eq!(lints.len(), 1);
@@ -158,7 +160,7 @@ fn ranges_and_spellings() {
         ]
     );
     let ok = json!({"reference_images": ["http://example.com/a.jpg"], "prompt": "p", "resolution": "720P", "duration": 15, "seed": 0});
-    assert!(SubmitRequest::from_json_value(&ok).is_ok());
+    assert!(ReferenceToVideoRequest::from_json_value(&ok).is_ok());
     let v = violations(json!({"reference_images": ["example.com/a.jpg"], "prompt": "p"}));
     assert_eq!(rules(&v), [("reference_images[0]".to_owned(), Rule::Url)]);
 }
@@ -166,13 +168,13 @@ fn ranges_and_spellings() {
 #[test]
 fn media_rules_are_recorded_for_a_preflight() {
     // modellix:55 JPEG/JPG/PNG/WEBP, short edge >= 400 px, <= 10MB; decision 10.
-    let m = SubmitRequest::REFERENCE_IMAGES_MEDIA;
+    let m = ReferenceToVideoRequest::REFERENCE_IMAGES_MEDIA;
     assert_eq!((m.formats, m.min_short_edge_px, m.max_bytes), (&["jpeg", "jpg", "png", "webp"][..], 400, 10_000_000));
 }
 
 #[test]
 fn polling_has_a_recorded_default() {
     // Modellix documents no schedule (FACTS:22 only says keep polling); the spec decides.
-    let p = SubmitRequest::new(["https://example.com/a.jpg"], "p").polling();
+    let p = ReferenceToVideoRequest::new(["https://example.com/a.jpg"], "p").polling();
     assert_eq!((p.first_poll.as_secs(), p.interval_min.as_secs()), (30, 10));
 }

@@ -3,7 +3,7 @@
 
 mod support;
 
-use happyhorse_client::modellix::SubmitRequest;
+use happyhorse_client::modellix::ReferenceToVideoRequest;
 use happyhorse_client::runtime::Rule;
 use support::{Reply, Server};
 
@@ -34,7 +34,7 @@ async fn preflight_reports_each_broken_media_rule_with_its_path() {
     )
     .await;
     let urls: Vec<String> = (0..5).map(|i| format!("{}/img/{i}", server.url())).collect();
-    let req = SubmitRequest::new(urls, "character1 to character5");
+    let req = ReferenceToVideoRequest::new(urls, "character1 to character5");
     assert_eq!(req.validate(), Ok(()), "a URL alone cannot show these problems");
     let v = req.preflight_media().await.unwrap_err();
     let got: Vec<(&str, Rule, &str)> =
@@ -52,7 +52,7 @@ async fn preflight_reports_each_broken_media_rule_with_its_path() {
     assert_eq!(got.len(), 4, "{v}");
     assert_eq!(got[3].0, "reference_images[4]");
     assert!(got[3].2.ends_with("fetching it answered 404"), "{v}");
-    assert_eq!(v.as_slice()[0].constraint, "modellix.submit.reference_images:media");
+    assert_eq!(v.as_slice()[0].constraint, "modellix.r2v.reference_images:media");
     assert!(
         server
             .requests()
@@ -70,7 +70,7 @@ async fn preflight_says_when_it_could_not_check_a_size_and_never_follows_a_redir
     )
     .await;
     let urls: Vec<String> = (0..2).map(|i| format!("{}/img/{i}", server.url())).collect();
-    let v = SubmitRequest::new(urls, "character1 and character2").preflight_media().await.unwrap_err();
+    let v = ReferenceToVideoRequest::new(urls, "character1 and character2").preflight_media().await.unwrap_err();
     let got: Vec<(&str, &str)> = v.as_slice().iter().map(|v| (v.path.as_str(), v.actual.as_str())).collect();
     assert_eq!(got.len(), 2, "{v}");
     assert_eq!(got[0].0, "reference_images[0]");

@@ -37,9 +37,13 @@ fn expand(input: TokenStream) -> Result<(proc_macro2::TokenStream, PathBuf), pro
 pub fn provider(input: TokenStream) -> TokenStream {
     match expand(input) {
         Ok((tokens, path)) => {
-            // Rebuild when the spec changes.
-            let track = path.to_string_lossy().into_owned();
-            quote!(#tokens const _: &[u8] = ::core::include_bytes!(#track);).into()
+            // Rebuild when a spec file of the provider changes (its endpoint files included).
+            let name = happyhorse_codegen::display_name(&path);
+            let track = happyhorse_codegen::group_paths(&path, &name)
+                .into_iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect::<Vec<_>>();
+            quote!(#tokens #(const _: &[u8] = ::core::include_bytes!(#track);)*).into()
         }
         Err(e) => e.into(),
     }

@@ -41,8 +41,7 @@ fn apixo_macro_expansion_equals_the_checked_in_file() {
 
 #[test]
 fn modellix_macro_expansion_equals_the_checked_in_file() {
-    let from_macro =
-        formatted(happyhorse_codegen_macros::provider_tokens!("../../spec/modellix-happyhorse-1.0-r2v.toml"));
+    let from_macro = formatted(happyhorse_codegen_macros::provider_tokens!("../../spec/modellix.toml"));
     assert_same(&from_macro, &checked_in_body("modellix.rs"), "modellix.rs");
 }
 
@@ -51,7 +50,7 @@ mod apixo_expanded {
 }
 
 mod modellix_expanded {
-    happyhorse_codegen_macros::provider!("../../spec/modellix-happyhorse-1.0-r2v.toml");
+    happyhorse_codegen_macros::provider!("../../spec/modellix.toml");
 }
 
 #[test]
@@ -61,7 +60,7 @@ fn expanded_modules_work_outside_the_generated_crate() {
         .expect("the documented example is accepted");
     assert_eq!(req.mode(), "text-to-video");
     // modellix-happyhorse-1.0-r2v.txt:12-17, the submit body.
-    let req = modellix_expanded::SubmitRequest::from_json_slice(
+    let req = modellix_expanded::ReferenceToVideoRequest::from_json_slice(
         modellix_expanded::examples::SUBMIT_REFERENCE_TO_VIDEO.as_bytes(),
     )
     .expect("the documented example is accepted");

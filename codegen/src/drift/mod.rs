@@ -178,7 +178,7 @@ fn analyse(modules: &[Module], pages: &Pages) -> (Report, Coverage) {
     });
     let report = Report {
         findings,
-        specs: modules.iter().map(|m| m.spec_file.clone()).collect(),
+        specs: modules.iter().flat_map(|m| m.spec_files.iter().map(|(f, _)| f.clone())).collect(),
         copies: pages.pages.keys().map(|k| pages.display(k)).collect(),
     };
     (report, cov)
@@ -232,7 +232,7 @@ fn check_claims(m: &Module, pages: &Pages, cov: &mut Coverage, findings: &mut Ve
                     let base = claim.source.at.trim_end_matches(".source");
                     findings.push(Finding {
                         kind: FindingKind::Disagrees,
-                        spec: m.spec_file.clone(),
+                        spec: claim.source.primary().file.clone(),
                         at: Some(format!("{base}.{key}")),
                         spec_line: Some(claim.source.line),
                         copy: pages.display(rel),
@@ -251,9 +251,10 @@ fn check_claims(m: &Module, pages: &Pages, cov: &mut Coverage, findings: &mut Ve
 
 /// A finding for an anchor that did not resolve.
 fn anchor_finding(m: &Module, a: &Anchor, copy: &str, inv: &Inventory, r: Resolution) -> Finding {
+    let _ = m;
     let mut f = Finding {
         kind: FindingKind::Removed,
-        spec: m.spec_file.clone(),
+        spec: a.file.clone(),
         at: Some(a.at.clone()),
         spec_line: Some(a.line),
         copy: copy.to_owned(),
@@ -377,9 +378,18 @@ fn uncovered(modules: &[Module], pages: &Pages, cov: &Coverage, findings: &mut V
             for m in scoped {
                 let mine: Vec<&str> =
                     owners.iter().filter(|(spec, _)| spec == &m.spec_file).map(|(_, at)| at.as_str()).collect();
+                // The spec file whose doc covers this section of the page.
+                let file = m
+                    .docs
+                    .iter()
+                    .find(|d| {
+                        (d.copy == *rel || d.markdown.as_deref() == Some(rel.as_str()))
+                            && (d.sections.is_empty() || d.sections.contains(&fact.section))
+                    })
+                    .map_or_else(|| m.spec_file.clone(), |d| d.file.clone());
                 findings.push(Finding {
                     kind: FindingKind::New,
-                    spec: m.spec_file.clone(),
+                    spec: file,
                     at: (!mine.is_empty()).then(|| mine.join(", ")),
                     spec_line: None,
                     copy: pages.display(rel),
@@ -417,7 +427,7 @@ fn forms_differ(modules: &[Module], pages: &Pages, findings: &mut Vec<Finding>) 
                     if !other.contains(&key(f)) {
                         findings.push(Finding {
                             kind: FindingKind::FormsDiffer,
-                            spec: m.spec_file.clone(),
+                            spec: d.file.clone(),
                             at: None,
                             spec_line: None,
                             copy: pages.display(rel),

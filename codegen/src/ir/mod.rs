@@ -201,6 +201,8 @@ pub struct DecisionAt {
 #[derive(Debug, Clone)]
 pub struct Doc {
     pub key: String,
+    /// The spec file that declares it.
+    pub file: String,
     pub url: String,
     /// Saved copy, relative to the spec file's directory.
     pub copy: String,

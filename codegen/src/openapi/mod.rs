@@ -174,8 +174,7 @@ fn add_operation(paths: &mut Map<String, Value>, op: &Operation, operation: Valu
 
 fn submit_operation(m: &Module, op: &Operation, cx: &Cx) -> Value {
     let mut out = Map::new();
-    let id = if m.submits.len() > 1 { format!("{}_{}", m.module, op.key) } else { format!("{}_submit", m.module) };
-    out.insert("operationId".into(), id.into());
+    out.insert("operationId".into(), format!("{}_{}", m.module, op.key).into());
     out.insert("description".into(), op.doc.clone().into());
     if let Some(request) = &op.request {
         let mut media = Map::new();

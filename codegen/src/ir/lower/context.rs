@@ -187,6 +187,7 @@ impl<'a> Cx<'a> {
         }
         let doc = found.unwrap_or(Doc {
             key: key.clone(),
+            file: file.clone(),
             url: String::new(),
             copy: String::new(),
             markdown: None,

@@ -200,6 +200,7 @@ fn lower_docs(cx: &mut Cx, spec: &crate::spec::model::SpecFile) -> Vec<Doc> {
         }
         out.push(Doc {
             key: key.clone(),
+            file: cx.file_of(at.span().start).to_owned(),
             url: d.url.get_ref().clone(),
             copy: d.copy.get_ref().clone(),
             markdown: d.markdown.as_ref().map(|m| m.get_ref().clone()),

@@ -15,6 +15,7 @@ fn spec(name: &str) -> String {
 
 const APIXO: &str = "apixo-happyhorse.toml";
 const MODELLIX: &str = "modellix-happyhorse-1.0-r2v.toml";
+const MODELLIX_P: &str = "modellix.toml";
 
 /// A temporary directory, removed when dropped.
 struct Tmp(PathBuf);
@@ -44,7 +45,7 @@ fn dir(name: &str, files: &[(&str, String)]) -> Tmp {
 }
 
 fn both() -> Vec<(&'static str, String)> {
-    vec![(APIXO, spec(APIXO)), (MODELLIX, spec(MODELLIX))]
+    vec![(APIXO, spec(APIXO)), (MODELLIX_P, spec(MODELLIX_P)), (MODELLIX, spec(MODELLIX))]
 }
 
 fn with(name: &'static str, text: String) -> Vec<(&'static str, String)> {
@@ -86,8 +87,8 @@ fn a_checkout_root_reads_its_spec_directory() {
 
 #[test]
 fn breaking_change_exits_2_and_prints_markdown() {
-    let edited = replaced(MODELLIX, "    { wire = \"3:4\", name = \"Portrait3x4\", doc = \"3:4 portrait.\" },\n", "");
-    let (a, b) = (dir("brk-a", &both()), dir("brk-b", &with(MODELLIX, edited)));
+    let edited = replaced(MODELLIX_P, "    { wire = \"3:4\", name = \"Portrait3x4\", doc = \"3:4 portrait.\" },\n", "");
+    let (a, b) = (dir("brk-a", &both()), dir("brk-b", &with(MODELLIX_P, edited)));
     let (code, stdout, _) = out(&xtask(&[p(&a), p(&b), "--markdown"]));
     assert_eq!(code, Some(2), "{stdout}");
     assert!(stdout.contains("#### Breaking"), "{stdout}");

@@ -436,3 +436,52 @@ fn a_callback_url_field_must_be_a_request_key() {
         ),
     );
 }
+
+/// `provider.base_url_env` names a variable every shell can set, other than the key's.
+#[test]
+fn a_base_url_env_must_be_a_variable_name() {
+    let text = edited(APIXO, "base_url_env = \"APIXO_BASE_URL\"", "base_url_env = \"apixo-base-url\"");
+    fails_with(
+        APIXO,
+        &text,
+        format!(
+            "{APIXO}:{}: provider.base_url_env: `apixo-base-url`: expected an UPPER_SNAKE_CASE environment variable name such as \"APIXO_API_KEY\"",
+            pos(&text, "\"apixo-base-url\"", 0)
+        ),
+    );
+    let text = edited(APIXO, "base_url_env = \"APIXO_BASE_URL\"", "base_url_env = \"1APIXO\"");
+    fails_with(
+        APIXO,
+        &text,
+        format!(
+            "{APIXO}:{}: provider.base_url_env: `1APIXO`: expected an UPPER_SNAKE_CASE environment variable name such as \"APIXO_API_KEY\"",
+            pos(&text, "\"1APIXO\"", 0)
+        ),
+    );
+    let text = edited(MODELLIX, "base_url_env = \"MODELLIX_BASE_URL\"", "base_url_env = \"MODELLIX_API_KEY\"");
+    fails_with(
+        MODELLIX,
+        &text,
+        format!(
+            "{MODELLIX}:{}: provider.base_url_env: `MODELLIX_API_KEY` is already `auth.env_var`, the API key's variable; choose another name",
+            pos(&text, "\"MODELLIX_API_KEY\"", 0)
+        ),
+    );
+}
+
+/// No doc names the base-URL variable: the spec must say it is a decision.
+#[test]
+fn a_base_url_env_needs_a_decision() {
+    let spec_text = spec(MODELLIX);
+    let start = spec_text.find("decision = { choice = \"Clients read a base URL").expect("the provider decision");
+    let end = start + spec_text[start..].find('\n').expect("one line") + 1;
+    let text = format!("{}{}", &spec_text[..start], &spec_text[end..]);
+    fails_with(
+        MODELLIX,
+        &text,
+        format!(
+            "{MODELLIX}:{}: provider.base_url_env: no doc names this variable: record the choice in `[provider]` as `decision = {{ choice = ..., reason = ..., sets = [\"base_url_env\"] }}`",
+            pos(&text, "\"MODELLIX_BASE_URL\"", 0)
+        ),
+    );
+}

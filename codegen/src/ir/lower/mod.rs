@@ -149,7 +149,11 @@ fn base_url_env(
     let name = p.base_url_env.as_ref()?;
     let path = "provider.base_url_env";
     if rest::env_var_name(cx, name, path) && name.get_ref() == key_env {
-        cx.err(name, path, format!("`{key_env}` is already `auth.env_var`, the API key's variable; choose another name"));
+        cx.err(
+            name,
+            path,
+            format!("`{key_env}` is already `auth.env_var`, the API key's variable; choose another name"),
+        );
     }
     if !decision.is_some_and(|d| d.sets.iter().any(|s| s == "base_url_env")) {
         cx.err(

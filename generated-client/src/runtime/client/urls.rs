@@ -184,7 +184,12 @@ mod tests {
             other => panic!("expected a configuration error, got {other:?}"),
         };
         let m = message(env("htp//127.0.0.1"));
-        assert!(m.starts_with("the environment variable X_BASE_URL=\"htp//127.0.0.1\" is not a usable base URL: invalid base URL"), "{m}");
+        assert!(
+            m.starts_with(
+                "the environment variable X_BASE_URL=\"htp//127.0.0.1\" is not a usable base URL: invalid base URL"
+            ),
+            "{m}"
+        );
         assert!(m.ends_with(&format!("or unset it to use the documented {DOC}")), "{m}");
         let m = message(env("http://api.example.test"));
         assert!(m.contains("X_BASE_URL=\"http://api.example.test\"") && m.contains("must be https"), "{m}");

@@ -184,8 +184,8 @@ impl<P: Provider> ClientBuilder<P> {
     /// The base URL. It must be https unless the host is loopback, without credentials,
     /// query or fragment. An origin alone (`http://127.0.0.1:8080`) gets the documented
     /// base path. Without one, `build` reads the provider's base-URL environment variable
-    /// (`APIXO_BASE_URL`, `MODELLIX_BASE_URL`: [`ProviderInfo::base_url_env`](super::meta::ProviderInfo::base_url_env))
-    /// when it is set, else uses the documented base URL.
+    /// ([`ProviderInfo::base_url_env`](super::meta::ProviderInfo::base_url_env), named in
+    /// the spec) when it is set, else uses the documented base URL.
     #[must_use]
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.settings.base_url = Some(url.into());
@@ -362,11 +362,13 @@ impl<P: Provider> Client<P> {
     }
 
     /// A client configured by the environment: the key from the provider's variable
-    /// (`APIXO_API_KEY`), and the base URL from its base-URL variable (`APIXO_BASE_URL`)
-    /// when that is set, else the documented one. Setting the base-URL variable to the
-    /// simulator (`APIXO_BASE_URL=http://127.0.0.1:8787/api/v1`) switches an application
-    /// to it without code changes; a value that is not a usable base URL is an
-    /// [`Error::Config`] naming the variable and the value.
+    /// ([`ProviderInfo::api_key_env`](super::meta::ProviderInfo::api_key_env)), and the base
+    /// URL from its base-URL variable
+    /// ([`ProviderInfo::base_url_env`](super::meta::ProviderInfo::base_url_env)) when that is
+    /// set, else the documented one. Setting the base-URL variable to a simulator
+    /// (`http://127.0.0.1:8787`) switches an application to it without code changes; a
+    /// value that is not a usable base URL is an [`Error::Config`] naming the variable and
+    /// the value, never a fall-back to the documented (paid) API.
     pub fn from_env() -> Result<Self, Error> {
         Self::builder().build()
     }

@@ -440,33 +440,17 @@ fn a_callback_url_field_must_be_a_request_key() {
 /// `provider.base_url_env` names a variable every shell can set, other than the key's.
 #[test]
 fn a_base_url_env_must_be_a_variable_name() {
-    let text = edited(APIXO, "base_url_env = \"APIXO_BASE_URL\"", "base_url_env = \"apixo-base-url\"");
-    fails_with(
-        APIXO,
-        &text,
-        format!(
-            "{APIXO}:{}: provider.base_url_env: `apixo-base-url`: expected an UPPER_SNAKE_CASE environment variable name such as \"APIXO_API_KEY\"",
-            pos(&text, "\"apixo-base-url\"", 0)
-        ),
-    );
-    let text = edited(APIXO, "base_url_env = \"APIXO_BASE_URL\"", "base_url_env = \"1APIXO\"");
-    fails_with(
-        APIXO,
-        &text,
-        format!(
-            "{APIXO}:{}: provider.base_url_env: `1APIXO`: expected an UPPER_SNAKE_CASE environment variable name such as \"APIXO_API_KEY\"",
-            pos(&text, "\"1APIXO\"", 0)
-        ),
-    );
-    let text = edited(MODELLIX, "base_url_env = \"MODELLIX_BASE_URL\"", "base_url_env = \"MODELLIX_API_KEY\"");
-    fails_with(
-        MODELLIX,
-        &text,
-        format!(
-            "{MODELLIX}:{}: provider.base_url_env: `MODELLIX_API_KEY` is already `auth.env_var`, the API key's variable; choose another name",
-            pos(&text, "\"MODELLIX_API_KEY\"", 0)
-        ),
-    );
+    let not_a_name = "expected an UPPER_SNAKE_CASE environment variable name such as \"APIXO_API_KEY\"";
+    let the_keys = "is already `auth.env_var`, the API key's variable; choose another name";
+    for (file, var, bad, problem) in [
+        (APIXO, "APIXO_BASE_URL", "apixo-base-url", format!("`apixo-base-url`: {not_a_name}")),
+        (APIXO, "APIXO_BASE_URL", "1APIXO", format!("`1APIXO`: {not_a_name}")),
+        (MODELLIX, "MODELLIX_BASE_URL", "MODELLIX_API_KEY", format!("`MODELLIX_API_KEY` {the_keys}")),
+    ] {
+        let text = edited(file, &format!("base_url_env = \"{var}\""), &format!("base_url_env = \"{bad}\""));
+        let at = pos(&text, &format!("\"{bad}\""), 0);
+        fails_with(file, &text, format!("{file}:{at}: provider.base_url_env: {problem}"));
+    }
 }
 
 /// No doc names the base-URL variable: the spec must say it is a decision.

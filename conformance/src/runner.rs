@@ -140,6 +140,15 @@ async fn examples(h: &Arc<Harness>, dir: &Path, report: &mut Report) {
         let example = |args: &[&str]| {
             let mut command = Command::new(&program);
             command.args(args).env(info.api_key_env, SIM_KEY);
+            // Should the program ever miss the simulator (a base URL not read), its https
+            // request goes to a dead loopback proxy, not off the machine; the simulator's
+            // URLs are plain http and never proxied.
+            for var in ["HTTPS_PROXY", "https_proxy"] {
+                command.env(var, "http://127.0.0.1:9");
+            }
+            for var in ["NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY", "http_proxy"] {
+                command.env_remove(var);
+            }
             if let Some(var) = info.base_url_env {
                 command.env_remove(var);
             }

@@ -535,3 +535,36 @@ fn a_spec_file_has_at_most_one_main_doc() {
     let messages = errors(MODELLIX, &text);
     assert!(messages.iter().any(|m| m.starts_with(MODELLIX) && m.contains("already has a main doc")), "{messages:#?}");
 }
+
+/// `provider.base_url_env` names a variable every shell can set, other than the key's.
+#[test]
+fn a_base_url_env_must_be_a_variable_name() {
+    let not_a_name = "expected an UPPER_SNAKE_CASE environment variable name such as \"APIXO_API_KEY\"";
+    let the_keys = "is already `auth.env_var`, the API key's variable; choose another name";
+    for (file, var, bad, problem) in [
+        (APIXO, "APIXO_BASE_URL", "apixo-base-url", format!("`apixo-base-url`: {not_a_name}")),
+        (APIXO, "APIXO_BASE_URL", "1APIXO", format!("`1APIXO`: {not_a_name}")),
+        (MODELLIX_P, "MODELLIX_BASE_URL", "MODELLIX_API_KEY", format!("`MODELLIX_API_KEY` {the_keys}")),
+    ] {
+        let text = edited(file, &format!("base_url_env = \"{var}\""), &format!("base_url_env = \"{bad}\""));
+        let at = pos(&text, &format!("\"{bad}\""), 0);
+        fails_with(file, &text, format!("{file}:{at}: provider.base_url_env: {problem}"));
+    }
+}
+
+/// No doc names the base-URL variable: the spec must say it is a decision.
+#[test]
+fn a_base_url_env_needs_a_decision() {
+    let spec_text = spec(MODELLIX_P);
+    let start = spec_text.find("decision = { choice = \"Clients read a base URL").expect("the provider decision");
+    let end = start + spec_text[start..].find('\n').expect("one line") + 1;
+    let text = format!("{}{}", &spec_text[..start], &spec_text[end..]);
+    fails_with(
+        MODELLIX_P,
+        &text,
+        format!(
+            "{MODELLIX_P}:{}: provider.base_url_env: no doc names this variable: record the choice in `[provider]` as `decision = {{ choice = ..., reason = ..., sets = [\"base_url_env\"] }}`",
+            pos(&text, "\"MODELLIX_BASE_URL\"", 0)
+        ),
+    );
+}

@@ -312,6 +312,16 @@ fn default_changed_is_behaviour() {
 }
 
 #[test]
+fn base_url_env_renamed_is_behaviour() {
+    let text = edited(APIXO, &[("base_url_env = \"APIXO_BASE_URL\"", "base_url_env = \"APIXO_URL\"")]);
+    let (d, _) = diff_one(APIXO, text);
+    let c = only(&d);
+    assert_eq!((c.class, c.key.as_str()), (Class::Behaviour, "provider.base_url_env"));
+    assert_eq!((c.old.as_deref(), c.new.as_deref()), (Some("APIXO_BASE_URL"), Some("APIXO_URL")));
+    assert_eq!(c.affects, ["`apixo::PROVIDER`"]);
+}
+
+#[test]
 fn polling_changed_is_behaviour() {
     let text = edited(
         APIXO,

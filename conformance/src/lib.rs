@@ -22,3 +22,10 @@ pub mod runner;
 pub mod simulator;
 pub mod strategy;
 pub mod suites;
+
+/// The README's Rust examples, compiled (and, where they need no server, run) as doc-tests
+/// of this crate, which depends on `happyhorse-client` and tokio as an application does. They
+/// live here rather than in `happyhorse-client`, which is vendored without the README.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;

@@ -11,6 +11,7 @@ use tokio::process::Command;
 use crate::coverage::Coverage;
 use crate::harness::{Harness, SIM_KEY};
 use crate::report::Report;
+use crate::simulator::{Fault, Route};
 use crate::suites::{self, Options, Step, record};
 
 /// What to run.
@@ -125,46 +126,115 @@ async fn run_program(mut command: Command, limit: Duration) -> Result<Output, St
     }
 }
 
-/// Runs `examples/<module>` against the simulator: submit, wait, download.
+/// Runs `examples/<module>` against the simulator as real processes: `--help`; submit,
+/// wait (every poll shown), download with `--base-url`; the same with the base URL taken
+/// from the provider's base-URL variable (the zero-code switch) and `-v`, with one status
+/// answer turned into a 503 that the client's tracing must show being retried; and an
+/// unusable value of that variable, refused with a message naming it, before anything is
+/// sent.
 async fn examples(h: &Arc<Harness>, dir: &Path, report: &mut Report) {
     for s in &h.subjects {
         let started = Instant::now();
         let program = dir.join(s.name());
-        let out_dir = std::env::temp_dir().join(format!("hh-example-{}-{}", s.name(), std::process::id()));
-        let _ = std::fs::remove_dir_all(&out_dir);
-        let base = h.client_base_url(s);
-        let env = s.client.info().api_key_env;
-        let mut help = Command::new(&program);
-        help.arg("--help");
-        let helped = match run_program(help, EXAMPLE_TIMEOUT).await {
+        let info = s.client.info();
+        let example = |args: &[&str]| {
+            let mut command = Command::new(&program);
+            command.args(args).env(info.api_key_env, SIM_KEY);
+            // Should the program ever miss the simulator (a base URL not read), its https
+            // request goes to a dead loopback proxy, not off the machine; the simulator's
+            // URLs are plain http and never proxied.
+            for var in ["HTTPS_PROXY", "https_proxy"] {
+                command.env(var, "http://127.0.0.1:9");
+            }
+            for var in ["NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY", "http_proxy"] {
+                command.env_remove(var);
+            }
+            if let Some(var) = info.base_url_env {
+                command.env_remove(var);
+            }
+            command
+        };
+        let helped = match run_program(example(&["--help"]), EXAMPLE_TIMEOUT).await {
             Ok(out) if out.status.success() && String::from_utf8_lossy(&out.stdout).starts_with("usage: ") => Ok(()),
             Ok(out) => Err(format!("`{} --help` exited with {} and printed no usage", program.display(), out.status)),
             Err(e) => Err(e),
         };
         record(report, "examples", format!("{}: --help prints the usage and exits 0", s.name()), started, helped);
+
+        let base = h.client_base_url(s);
         let started = Instant::now();
-        let mut command = Command::new(&program);
-        command.args(["--base-url", &base, "--out"]).arg(&out_dir).args(["--poll-every", "0"]).env(env, SIM_KEY);
+        let command = example(&["--base-url", &base, "--poll-every", "0"]);
+        let outcome = run_example(command, &program, &format!("{}-flag", s.name()), &[]).await;
+        let name = format!("{}: submit, wait showing each poll, download (real process)", s.name());
+        record(report, "examples", name, started, outcome);
+
+        let Some(var) = info.base_url_env else { continue };
+        let started = Instant::now();
+        let status_route = s.sim.map(Route::Status);
+        if let Some(route) = status_route {
+            let fault = Fault::Status { status: 503, retry_after: Some("0".into()), create_task: false };
+            h.sim.faults().push(route, fault);
+        }
+        let mut command = example(&["--poll-every", "0", "-v"]);
+        command.env(var, &base);
+        let expect: &[&str] = if status_route.is_some() { &["status=503", "retrying"] } else { &[] };
+        let outcome = run_example(command, &program, &format!("{}-env", s.name()), expect).await;
+        h.sim.faults().clear();
+        let name = format!("{}: {var} alone points it at the simulator; -v shows a 503 retried", s.name());
+        record(report, "examples", name, started, outcome);
+
+        let started = Instant::now();
+        let sent_before = s.sim.map(|p| h.sim.requests(Route::Submit(p)));
+        let mut command = example(&[]);
+        command.env(var, "htp//127.0.0.1");
+        let quoted = format!("the environment variable {var}=\"htp//127.0.0.1\" is not a usable base URL");
         let outcome = match run_program(command, EXAMPLE_TIMEOUT).await {
-            Ok(out) if out.status.success() => {
-                let files = std::fs::read_dir(&out_dir).map(|d| d.count()).unwrap_or(0);
-                if files > 0 {
+            Ok(out) if out.status.code() == Some(1) && String::from_utf8_lossy(&out.stderr).contains(&quoted) => {
+                if s.sim.map(|p| h.sim.requests(Route::Submit(p))) == sent_before {
                     Ok(())
                 } else {
-                    Err(format!("the example ran but downloaded nothing:\n{}", String::from_utf8_lossy(&out.stderr)))
+                    Err("a submit reached the simulator although the base URL was refused".to_owned())
                 }
             }
             Ok(out) => Err(format!(
-                "{} exited with {}:\n{}",
-                program.display(),
+                "expected exit status 1 and `{quoted}`, got {}:\n{}",
                 out.status,
                 String::from_utf8_lossy(&out.stderr)
             )),
-            Err(e) => Err(format!("{e} (build it with `cargo build --workspace --examples`)")),
+            Err(e) => Err(e),
         };
-        let _ = std::fs::remove_dir_all(&out_dir);
-        record(report, "examples", format!("{}: submit, wait, download (real process)", s.name()), started, outcome);
+        let name = format!("{}: an unusable {var} is refused, naming it and its value", s.name());
+        record(report, "examples", name, started, outcome);
     }
+}
+
+/// Runs an example that should submit, wait and download into a fresh directory: it must
+/// exit 0, save a file, show the terminal poll on stderr, and print each of `expect` there.
+async fn run_example(mut command: Command, program: &Path, tag: &str, expect: &[&str]) -> Result<(), String> {
+    let out_dir = std::env::temp_dir().join(format!("hh-example-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out_dir);
+    command.arg("--out").arg(&out_dir);
+    let outcome = match run_program(command, EXAMPLE_TIMEOUT).await {
+        Ok(out) if out.status.success() => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let files = std::fs::read_dir(&out_dir).map(|d| d.count()).unwrap_or(0);
+            let missing: Vec<&str> =
+                ["poll 1: ", "(succeeded)"].iter().chain(expect).copied().filter(|e| !stderr.contains(e)).collect();
+            if files == 0 {
+                Err(format!("the example ran but downloaded nothing:\n{stderr}"))
+            } else if !missing.is_empty() {
+                Err(format!("the example's stderr lacks {missing:?}:\n{stderr}"))
+            } else {
+                Ok(())
+            }
+        }
+        Ok(out) => {
+            Err(format!("{} exited with {}:\n{}", program.display(), out.status, String::from_utf8_lossy(&out.stderr)))
+        }
+        Err(e) => Err(format!("{e} (build it with `cargo build --workspace --examples`)")),
+    };
+    let _ = std::fs::remove_dir_all(&out_dir);
+    outcome
 }
 
 /// Runs Schemathesis with each exported OpenAPI document against the simulator: an outside

@@ -1226,3 +1226,28 @@ async fn a_redirect_off_the_machine_is_not_followed() {
     assert!(matches!(delivery.end, DeliveryEnd::Undeliverable { .. }), "{delivery:?}");
     assert_eq!(delivery.url, "https://collector.example.net/hooks");
 }
+
+/// `cargo xtask simulate --help` and the README tell how to point an application at the
+/// simulator with no code change: by each provider's base-URL variable, as the generated
+/// client names it (a regression guard of the docs against the spec's `base_url_env`).
+#[test]
+fn the_documented_base_url_variables_are_the_clients() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let help = std::fs::read_to_string(root.join("xtask/src/simulate_help.txt")).expect("the help text");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("the README");
+    for info in happyhorse_client::providers::ALL {
+        let var = info.base_url_env.unwrap_or_else(|| panic!("{} names no base-URL variable", info.name));
+        let origin = "http://127.0.0.1:8787";
+        let path = url_path(info.base_url);
+        let setting = format!("{var}={origin}{path}");
+        for (name, text) in [("simulate --help", &help), ("README.md", &readme)] {
+            assert!(text.contains(&setting), "{name} does not show `{setting}`");
+        }
+    }
+}
+
+/// The path of a URL without its trailing slash (`/api/v1`, or empty).
+fn url_path(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    after_scheme.find('/').map_or_else(String::new, |i| after_scheme[i..].trim_end_matches('/').to_owned())
+}

@@ -1,18 +1,19 @@
-//! Submit an APIXO HappyHorse text-to-video task, wait for it with progress, download the
-//! videos.
+//! Submit an APIXO HappyHorse text-to-video task, wait for it showing every poll, download
+//! the videos.
 //!
 //! ```sh
-//! APIXO_API_KEY=... cargo run -p happyhorse-client --example apixo -- \
-//!     --base-url http://127.0.0.1:8787 --out ./videos --prompt "a rainy night in tokyo"
+//! cargo xtask simulate &     # a local simulator of both providers; any key works
+//! APIXO_API_KEY=any APIXO_BASE_URL=http://127.0.0.1:8787/api/v1 \
+//!     cargo run --example apixo -- --out ./videos --prompt "a rainy night in tokyo" -v
 //! ```
 //!
-//! Without `--base-url` it talks to the real API (and spends money). `cargo xtask simulate`
-//! runs a local simulator of both providers that accepts any key.
+//! `--base-url` overrides `APIXO_BASE_URL`; with neither, it talks to the real API (and
+//! spends money). `-v` shows the client's requests and retries (its `tracing` events).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use happyhorse_client::apixo::{BillingInputs, Client, Resolution, SubmitRequest, TextToVideoInput};
+use happyhorse_client::apixo::{self, BillingInputs, Client, Resolution, SubmitRequest, TextToVideoInput};
 use happyhorse_client::runtime::{DownloadOptions, Error, download};
 
 #[path = "support/cli.rs"]
@@ -20,7 +21,7 @@ mod cli;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    cli::main("apixo", run).await
+    cli::main("apixo", &apixo::PROVIDER, run).await
 }
 
 async fn run(args: cli::Args) -> Result<(), Error> {
@@ -40,9 +41,9 @@ async fn run(args: cli::Args) -> Result<(), Error> {
     }
 
     let task = client.submit(&request).await?;
-    eprintln!("submitted task {} ({}); first poll in {:?}", task.id, task.mode, task.polling.first_poll);
+    eprintln!("submitted task {} ({}): keep the id, it finds the task again", task.id, task.mode);
 
-    let done = client.wait(&task, args.wait_options()).await?;
+    let done = client.wait(&task, args.wait_options(&task)).await?;
 
     args.create_out_dir()?;
     for (i, output) in done.outputs().iter().enumerate() {

@@ -1,18 +1,19 @@
-//! Submit a Modellix HappyHorse 1.0 reference-to-video task, wait for it with progress,
-//! download the results.
+//! Submit a Modellix HappyHorse 1.0 reference-to-video task, wait for it showing every
+//! poll, download the results.
 //!
 //! ```sh
-//! MODELLIX_API_KEY=... cargo run -p happyhorse-client --example modellix -- \
-//!     --base-url http://127.0.0.1:8787 --out ./videos --prompt "character1 waves at the camera"
+//! cargo xtask simulate &     # a local simulator of both providers; any key works
+//! MODELLIX_API_KEY=any MODELLIX_BASE_URL=http://127.0.0.1:8787 \
+//!     cargo run --example modellix -- --out ./videos --prompt "character1 waves at the camera" -v
 //! ```
 //!
-//! Without `--base-url` it talks to the real API (and spends money). `cargo xtask simulate`
-//! runs a local simulator of both providers that accepts any key.
+//! `--base-url` overrides `MODELLIX_BASE_URL`; with neither, it talks to the real API (and
+//! spends money). `-v` shows the client's requests and retries (its `tracing` events).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use happyhorse_client::modellix::{Client, ReferenceToVideoRequest, Resolution};
+use happyhorse_client::modellix::{self, Client, ReferenceToVideoRequest, Resolution};
 use happyhorse_client::runtime::{DownloadOptions, Error, download};
 
 #[path = "support/cli.rs"]
@@ -20,7 +21,7 @@ mod cli;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    cli::main("modellix", run).await
+    cli::main("modellix", &modellix::PROVIDER, run).await
 }
 
 async fn run(args: cli::Args) -> Result<(), Error> {
@@ -38,9 +39,9 @@ async fn run(args: cli::Args) -> Result<(), Error> {
     }
 
     let task = client.submit(&request).await?;
-    eprintln!("submitted task {}; first poll in {:?}", task.id, task.polling.first_poll);
+    eprintln!("submitted task {}: keep the id, it finds the task again", task.id);
 
-    let done = client.wait(&task, args.wait_options()).await?;
+    let done = client.wait(&task, args.wait_options(&task)).await?;
 
     args.create_out_dir()?;
     // Modellix result URLs expire after 24 hours: download now.

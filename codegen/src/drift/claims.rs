@@ -133,7 +133,11 @@ impl<'m> Claims<'m> {
 /// are claimed once).
 pub(crate) fn claims(m: &Module) -> Vec<Claim<'_>> {
     let mut out = Claims(Vec::new());
-    out.push(&m.base_url_source, vec![text("base_url", &m.base_url), text("family", &m.family)], vec![]);
+    out.push(
+        &m.base_url_source,
+        vec![text("base_url", &m.base_url), text("family", &m.family)],
+        decided(m.provider_decision.as_ref()),
+    );
     out.push(&m.auth.source, vec![text("header", &m.auth.header), text("scheme", "Bearer")], vec![]);
     for op in m.submits.iter().chain(std::iter::once(&m.status)) {
         let mut values = vec![text("method", &op.method), text("path", &op.path)];

@@ -154,9 +154,11 @@ fn title(rule: &str) -> String {
 
 /// Docs of a generated provider module (put on its `pub mod` line).
 pub(super) fn module_doc(m: &Module) -> String {
+    let env =
+        m.base_url_env.as_ref().map(|v| format!(", or the one in the environment variable `{v}`")).unwrap_or_default();
     let mut facts = vec![
         format!(
-            "Base URL: `{}`; API key in `{}` (environment variable `{}`).",
+            "Base URL: `{}`{env}; API key in `{}` (environment variable `{}`).",
             m.base_url, m.auth.header, m.auth.env_var
         ),
         format!(

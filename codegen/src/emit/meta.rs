@@ -14,13 +14,24 @@ pub(super) fn provider(m: &Module) -> TokenStream {
     let (name, family, base, header, env) = (&m.provider, &m.family, &m.base_url, &m.auth.header, &m.auth.env_var);
     let (file, sha, code) = (&m.spec_file, &m.spec_sha256, int(m.envelope.success_code));
     let module_name = &m.module;
+    let env_line = match &m.base_url_env {
+        Some(var) => format!(
+            "\n- Base URL override: `{var}` ([`base_url_env`](::happyhorse_client::runtime::ProviderInfo::base_url_env)).{}",
+            m.provider_decision.as_ref().map(|d| format!(" {}", decision(d))).unwrap_or_default()
+        ),
+        None => String::new(),
+    };
     let pdoc = lines(&format!(
-        "{name} {family}: base URL, authentication and the spec this module was generated from.\n\n- Base URL. {}\n- Authentication. {}\n- Success code {}. {}",
+        "{name} {family}: base URL, authentication and the spec this module was generated from.\n\n- Base URL. {}{env_line}\n- Authentication. {}\n- Success code {}. {}",
         source(&m.base_url_source),
         source(&m.auth.source),
         m.envelope.success_code,
         source(&m.envelope.source)
     ));
+    let base_env = match &m.base_url_env {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    };
     let ops: Vec<&crate::ir::Operation> = m.submits.iter().chain(std::iter::once(&m.status)).collect();
     let endpoints = ops.iter().map(|op| {
         let cname = shouty(&op.key);
@@ -234,6 +245,7 @@ pub(super) fn provider(m: &Module) -> TokenStream {
             module: #module_name,
             family: #family,
             base_url: #base,
+            base_url_env: #base_env,
             auth_header: #header,
             api_key_env: #env,
             success_code: #code,

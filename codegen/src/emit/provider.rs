@@ -129,9 +129,13 @@ pub(super) fn all(m: &Module) -> TokenStream {
         "{} {} for the generic runtime client: the endpoints, the status table and the views of requests and answers.",
         m.provider, m.family
     ));
+    let reads = match &m.base_url_env {
+        Some(var) => format!("reads the key from `{}` and, when set, the base URL from `{var}`", m.auth.env_var),
+        None => format!("reads the key from `{}`", m.auth.env_var),
+    };
     let client_doc = lines(&format!(
-        "A client for {} {}: `submit` (validates first, never sends an invalid request, never retries once the request may have reached the provider), `status`, `wait` (follows the documented polling guidance) and `download`. Build it with `Client::from_env()` (reads `{}`) or `Client::builder()`.",
-        m.provider, m.family, m.auth.env_var
+        "A client for {} {}: `submit` (validates first, never sends an invalid request, never retries once the request may have reached the provider), `status`, `wait` (follows the documented polling guidance) and `download`. Build it with `Client::from_env()` ({reads}) or `Client::builder()`.",
+        m.provider, m.family
     ));
     let estimate = m.billing.as_ref().filter(|_| m.submits.len() == 1).map(|b| {
         let sets = b.inputs.iter().map(|i| {

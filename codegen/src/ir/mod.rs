@@ -34,6 +34,10 @@ pub struct Module {
     pub doc: String,
     pub base_url: String,
     pub base_url_source: Source,
+    /// The environment variable a client reads a base URL from, when the spec names one.
+    pub base_url_env: Option<String>,
+    /// The decision recorded on `[provider]` (it names `base_url_env`, which no doc states).
+    pub provider_decision: Option<Decision>,
     pub docs: Vec<Doc>,
     pub auth: Auth,
     /// Named types, ordered by name.

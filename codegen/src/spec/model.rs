@@ -117,7 +117,12 @@ pub struct Provider {
     pub family: S,
     pub doc: S,
     pub base_url: S,
+    /// The environment variable clients read a base URL from (to point them at a
+    /// simulator or a proxy without code changes). No doc names it, so it needs a
+    /// `decision` whose `sets` lists `base_url_env`.
+    pub base_url_env: Option<S>,
     pub source: Source,
+    pub decision: Option<Decision>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,10 +1,17 @@
-//! One error type for every client call. Once a provider has returned a task id, every
-//! later error carries it ([`Error::task_id`]), so no task is lost; and a failed submit says
-//! whether sending it again could create a second, paid task ([`Error::safe_to_resubmit`]).
+//! One error type for every client call, and for the steps around them: `?` turns the
+//! errors of [`validate`](super::Violations), cost estimates ([`BillingError`]) and
+//! [`download`](super::download()) ([`DownloadError`]) into it too, each in a variant of its own,
+//! so an application's whole submit-wait-download flow can return `Result<_, Error>`.
+//!
+//! Once a provider has returned a task id, every later error of a client call carries it
+//! ([`Error::task_id`]), so no task is lost; and a failed submit says whether sending it
+//! again could create a second, paid task ([`Error::safe_to_resubmit`]).
 
 use std::fmt;
 use std::time::Duration;
 
+use super::billing::BillingError;
+use super::download::DownloadError;
 use super::violation::Violations;
 
 /// Everything a client call can fail with.
@@ -41,6 +48,15 @@ pub enum Error {
     DuplicateRefused(Box<Unresolved>),
     /// The task journal could not be read or written.
     Journal(Box<JournalFailure>),
+    /// A cost could not be estimated (a value the price depends on is unset or out of
+    /// range). Nothing was sent: estimates run before any submit.
+    Billing(Box<BillingError>),
+    /// A result file could not be downloaded ([`download`](super::download())). The task
+    /// itself succeeded and is paid; its result URLs expire, so retry the download soon
+    /// ([`Error::is_retryable`] says when that may help). [`download`](super::download())
+    /// does not know the task, so this error does not carry its id: it is the one you
+    /// waited on.
+    Download(Box<DownloadError>),
 }
 
 /// A task that succeeded without outputs.
@@ -223,7 +239,11 @@ impl Error {
             Error::Transport(e) => e.task_id.as_deref(),
             Error::NoResult(e) => Some(&e.task_id),
             Error::Journal(e) => e.task_id.as_deref(),
-            Error::Config { .. } | Error::Validation(_) | Error::DuplicateRefused(_) => None,
+            Error::Config { .. }
+            | Error::Validation(_)
+            | Error::DuplicateRefused(_)
+            | Error::Billing(_)
+            | Error::Download(_) => None,
         }
     }
 
@@ -231,7 +251,7 @@ impl Error {
     /// sending the (fixed) request again cannot bill twice.
     pub fn safe_to_resubmit(&self) -> bool {
         match self {
-            Error::Config { .. } | Error::Validation(_) => true,
+            Error::Config { .. } | Error::Validation(_) | Error::Billing(_) => true,
             Error::Api(e) => e.not_accepted,
             Error::Transport(e) => !e.request_sent,
             Error::Journal(e) => !e.request_sent,
@@ -239,11 +259,17 @@ impl Error {
         }
     }
 
-    /// True when the same call may succeed later (transient network or provider trouble).
+    /// True when the same call may succeed later (transient network or provider trouble;
+    /// for a download: a network failure, its deadline, or a 408, 429 or 5xx answer).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => e.retryable,
             Error::Transport(_) | Error::Timeout(_) => true,
+            Error::Download(e) => match **e {
+                DownloadError::Network { .. } | DownloadError::Deadline { .. } => true,
+                DownloadError::Http { status, .. } => status == 408 || status == 429 || status >= 500,
+                _ => false,
+            },
             _ => false,
         }
     }
@@ -260,7 +286,9 @@ impl Error {
             | Error::Validation(_)
             | Error::TaskFailed(_)
             | Error::NoResult(_)
-            | Error::DuplicateRefused(_) => return self,
+            | Error::DuplicateRefused(_)
+            | Error::Billing(_)
+            | Error::Download(_) => return self,
         };
         if slot.is_none() {
             *slot = Some(id.to_owned());
@@ -394,6 +422,8 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::Billing(e) => write!(f, "{e}"),
+            Error::Download(e) => write!(f, "{e}"),
         }
     }
 }
@@ -403,6 +433,18 @@ impl std::error::Error for Error {}
 impl From<Violations> for Error {
     fn from(v: Violations) -> Self {
         Error::Validation(v)
+    }
+}
+
+impl From<BillingError> for Error {
+    fn from(e: BillingError) -> Self {
+        Error::Billing(Box::new(e))
+    }
+}
+
+impl From<DownloadError> for Error {
+    fn from(e: DownloadError) -> Self {
+        Error::Download(Box::new(e))
     }
 }
 
@@ -480,5 +522,40 @@ mod tests {
         }));
         assert!(refused.safe_to_resubmit());
         assert_eq!(refused.with_task_id("t1").task_id(), Some("t1"));
+    }
+
+    /// `?` on a cost estimate and on a download lands in variants of their own, not in a
+    /// transport or configuration error, with the inner message intact.
+    #[test]
+    fn billing_and_download_errors_convert_into_their_own_variants() {
+        fn estimate() -> Result<(), Error> {
+            Err(BillingError::MissingInput { name: "input.duration" })?
+        }
+        let e = estimate().unwrap_err();
+        assert!(matches!(&e, Error::Billing(b) if **b == BillingError::MissingInput { name: "input.duration" }));
+        assert!(e.to_string().contains("`input.duration` is not set"), "{e}");
+        // Nothing is sent by an estimate: fixing the input and submitting cannot bill twice.
+        assert!(e.safe_to_resubmit() && !e.is_retryable() && e.task_id().is_none());
+
+        let download = |d: DownloadError| -> Result<(), Error> { Err(d)? };
+        let url = || "https://files.example.test/v.mp4".to_owned();
+        let e = download(DownloadError::Http { url: url(), status: 503 }).unwrap_err();
+        assert!(matches!(&e, Error::Download(d) if matches!(**d, DownloadError::Http { status: 503, .. })));
+        assert_eq!(e.to_string(), "download of https://files.example.test/v.mp4 answered 503");
+        // The task was paid for: a resubmit would bill again, a download retry may help.
+        assert!(!e.safe_to_resubmit() && e.is_retryable());
+        for (d, retryable) in [
+            (DownloadError::Http { url: url(), status: 404 }, false),
+            (DownloadError::Http { url: url(), status: 429 }, true),
+            (DownloadError::Network { url: url(), message: "reset".into() }, true),
+            (DownloadError::Deadline { url: url(), deadline: Duration::from_secs(1) }, true),
+            (DownloadError::TooLarge { url: url(), limit: 1 }, false),
+            (DownloadError::Exists { path: "v.mp4".into() }, false),
+        ] {
+            let shown = d.to_string();
+            let e = Error::from(d);
+            assert_eq!(e.is_retryable(), retryable, "{shown}");
+            assert_eq!(e.to_string(), shown);
+        }
     }
 }

@@ -14,6 +14,10 @@ pub struct ProviderInfo {
     pub family: &'static str,
     /// Documented base URL; operation paths are relative to it.
     pub base_url: &'static str,
+    /// Environment variable a base URL is read from when the builder is given none: a
+    /// switch to a simulator or proxy without code changes. Not from the docs: the spec
+    /// records it as a decision (`[provider] base_url_env`).
+    pub base_url_env: Option<&'static str>,
     /// Header carrying the API key.
     pub auth_header: &'static str,
     /// Environment variable the API key is read from.

@@ -54,6 +54,15 @@ fn provider(cx: &mut Cx, o: &Module, n: &Module) {
         &n.base_url,
         beh("provider.base_url", "base URL", "every request of the default client goes to the new base URL"),
     );
+    cx.value(
+        opt_text(o.base_url_env.as_ref()),
+        opt_text(n.base_url_env.as_ref()),
+        beh(
+            "provider.base_url_env",
+            "base URL environment variable",
+            "`Client::from_env()` and builders without a base URL read the base URL from the new variable (none: always the documented one)",
+        ),
+    );
     cx.source("provider", &o.base_url_source, &n.base_url_source);
     cx.doc("provider", "module", &o.doc, &n.doc, format!("`happyhorse_client::providers::{}`", cx.module));
     for p in pairs(&o.docs, &n.docs, |d| d.key.clone(), None) {

@@ -69,7 +69,9 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str, spec_files: &[(String, String)]
         );
     }
     let base_url_source = cx.source(&p.source, "provider.source");
+    let provider_decision = cx.decision(&p.decision, "provider");
     let auth = rest::auth(&mut cx, &spec.auth);
+    let base_url_env = base_url_env(&mut cx, p, provider_decision.as_ref(), &auth.env_var);
     let counters = rest::counters(&mut cx, spec);
 
     for (name, at) in &spec.types {
@@ -142,6 +144,8 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str, spec_files: &[(String, String)]
         doc: p.doc.get_ref().clone(),
         base_url,
         base_url_source,
+        base_url_env,
+        provider_decision,
         docs,
         auth,
         types,
@@ -163,6 +167,33 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str, spec_files: &[(String, String)]
         not_encoded,
         notes,
     })
+}
+
+/// `provider.base_url_env`: a valid variable name, not the API key's, and (no doc names it)
+/// recorded by a decision on `[provider]` whose `sets` lists it.
+fn base_url_env(
+    cx: &mut Cx,
+    p: &crate::spec::model::Provider,
+    decision: Option<&super::Decision>,
+    key_env: &str,
+) -> Option<String> {
+    let name = p.base_url_env.as_ref()?;
+    let path = "provider.base_url_env";
+    if rest::env_var_name(cx, name, path) && name.get_ref() == key_env {
+        cx.err(
+            name,
+            path,
+            format!("`{key_env}` is already `auth.env_var`, the API key's variable; choose another name"),
+        );
+    }
+    if !decision.is_some_and(|d| d.sets.iter().any(|s| s == "base_url_env")) {
+        cx.err(
+            name,
+            path,
+            "no doc names this variable: record the choice in `[provider]` as `decision = { choice = ..., reason = ..., sets = [\"base_url_env\"] }`",
+        );
+    }
+    Some(name.get_ref().clone())
 }
 
 /// Names of items every generated module defines besides the spec's types.

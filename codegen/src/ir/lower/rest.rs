@@ -16,15 +16,29 @@ pub(super) fn auth(cx: &mut Cx, a: &model::Auth) -> Auth {
         cx.err(&a.header, "auth.header", "expected an HTTP header name such as \"Authorization\"");
     }
     let env = a.env_var.get_ref();
-    if env.is_empty() || !env.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') {
-        cx.err(&a.env_var, "auth.env_var", "expected an UPPER_SNAKE_CASE environment variable name");
-    }
+    env_var_name(cx, &a.env_var, "auth.env_var");
     Auth {
         header: a.header.get_ref().clone(),
         scheme: a.scheme.get_ref().clone(),
         env_var: env.clone(),
         source: cx.source(&a.source, "auth.source"),
     }
+}
+
+/// Checks the name of an environment variable the client reads: UPPER_SNAKE_CASE, not
+/// starting with a digit (a name every shell can set).
+pub(super) fn env_var_name(cx: &mut Cx, name: &model::S, path: &str) -> bool {
+    let n = name.get_ref();
+    let ok = n.bytes().next().is_some_and(|b| b.is_ascii_uppercase() || b == b'_')
+        && n.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    if !ok {
+        cx.err(
+            name,
+            path,
+            format!("`{n}`: expected an UPPER_SNAKE_CASE environment variable name such as \"APIXO_API_KEY\""),
+        );
+    }
+    ok
 }
 
 pub(super) fn counters(cx: &mut Cx, spec: &SpecFile) -> Vec<Counter> {

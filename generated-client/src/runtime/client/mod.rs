@@ -101,7 +101,9 @@ impl Task {
 pub struct ClientSettings {
     /// The API key; `None` reads the provider's environment variable.
     pub key: Option<ApiKey>,
-    /// The base URL; `None` is the documented one.
+    /// The base URL; `None` reads the provider's base-URL environment variable
+    /// ([`ProviderInfo::base_url_env`](super::meta::ProviderInfo::base_url_env)) when it is
+    /// set, else uses the documented one.
     pub base_url: Option<String>,
     /// How reads are retried and how long submit may wait on 429s.
     pub retry: RetryPolicy,
@@ -179,9 +181,11 @@ impl<P: Provider> ClientBuilder<P> {
         self
     }
 
-    /// The base URL (default: the documented one). It must be https unless the host is
-    /// loopback, without credentials, query or fragment. An origin alone
-    /// (`http://127.0.0.1:8080`) gets the documented base path.
+    /// The base URL. It must be https unless the host is loopback, without credentials,
+    /// query or fragment. An origin alone (`http://127.0.0.1:8080`) gets the documented
+    /// base path. Without one, `build` reads the provider's base-URL environment variable
+    /// ([`ProviderInfo::base_url_env`](super::meta::ProviderInfo::base_url_env), named in
+    /// the spec) when it is set, else uses the documented base URL.
     #[must_use]
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.settings.base_url = Some(url.into());
@@ -255,7 +259,11 @@ impl<P: Provider> ClientBuilder<P> {
         if key.is_empty() {
             return Err(Error::Config { message: "the API key is empty".into() });
         }
-        let base = urls::base_url(settings.base_url.as_deref().unwrap_or(P::INFO.base_url), P::INFO.base_url)?;
+        let base = match (&settings.base_url, P::INFO.base_url_env) {
+            (Some(given), _) => urls::base_url(given, P::INFO.base_url)?,
+            (None, Some(var)) => urls::base_url_from_env(var, std::env::var_os(var), P::INFO.base_url)?,
+            (None, None) => urls::base_url(P::INFO.base_url, P::INFO.base_url)?,
+        };
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(|_| Error::Config {
             message: "the API key contains characters an HTTP header cannot carry".into(),
         })?;
@@ -353,13 +361,20 @@ impl<P: Provider> Client<P> {
         ClientBuilder::new()
     }
 
-    /// A client for the documented base URL with the key from the provider's environment
-    /// variable.
+    /// A client configured by the environment: the key from the provider's variable
+    /// ([`ProviderInfo::api_key_env`](super::meta::ProviderInfo::api_key_env)), and the base
+    /// URL from its base-URL variable
+    /// ([`ProviderInfo::base_url_env`](super::meta::ProviderInfo::base_url_env)) when that is
+    /// set, else the documented one. Setting the base-URL variable to a simulator
+    /// (`http://127.0.0.1:8787`) switches an application to it without code changes; a
+    /// value that is not a usable base URL is an [`Error::Config`] naming the variable and
+    /// the value, never a fall-back to the documented (paid) API.
     pub fn from_env() -> Result<Self, Error> {
         Self::builder().build()
     }
 
-    /// A client for the documented base URL with this key.
+    /// A client with this key, for the documented base URL (or the one the provider's
+    /// base-URL environment variable names, as with [`Client::from_env`]).
     pub fn new(key: impl Into<ApiKey>) -> Result<Self, Error> {
         Self::builder().api_key(key).build()
     }

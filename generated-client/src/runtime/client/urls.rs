@@ -1,6 +1,8 @@
 //! URL rules: the base URL (https unless loopback, no credentials, query or fragment),
 //! operation URLs with the task id encoded into them, and which URLs a client may follow.
 
+use std::ffi::OsString;
+
 use reqwest::Url;
 
 use crate::runtime::error::Error;
@@ -38,17 +40,40 @@ pub(crate) fn check_scheme(url: &Url, what: &str) -> Result<(), String> {
 /// Checks a base URL. An origin-only URL (`http://127.0.0.1:8080`) gets the documented
 /// base path (`/api/v1` for a provider whose documented base URL has one).
 pub(crate) fn base_url(given: &str, documented: &str) -> Result<Url, Error> {
-    let mut url = Url::parse(given.trim()).map_err(|e| config(format!("invalid base URL {given:?}: {e}")))?;
-    check_scheme(&url, "the base URL").map_err(config)?;
+    check_base_url(given, documented).map_err(config)
+}
+
+/// The base URL named by the environment variable `var`, whose value is `value`
+/// (`std::env::var_os(var)`); the documented one when it is not set. A value that is set
+/// but unusable (empty, not UTF-8, not a base URL) is an error naming the variable and the
+/// value, never a silent fall-back to the paid API.
+pub(crate) fn base_url_from_env(var: &str, value: Option<OsString>, documented: &str) -> Result<Url, Error> {
+    let Some(value) = value else { return base_url(documented, documented) };
+    let unusable = |shown: &str, why: String| {
+        config(format!(
+            "the environment variable {var}={shown} is not a usable base URL: {why}; set it to one such as http://127.0.0.1:8787, or unset it to use the documented {documented}"
+        ))
+    };
+    let Some(text) = value.to_str() else {
+        return Err(unusable(&format!("{value:?}"), "it is not valid UTF-8".into()));
+    };
+    if text.trim().is_empty() {
+        return Err(unusable(&format!("{text:?}"), "it is empty".into()));
+    }
+    check_base_url(text, documented).map_err(|why| unusable(&format!("{text:?}"), why))
+}
+
+fn check_base_url(given: &str, documented: &str) -> Result<Url, String> {
+    let mut url = Url::parse(given.trim()).map_err(|e| format!("invalid base URL {given:?}: {e}"))?;
+    check_scheme(&url, "the base URL")?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(config("the base URL must not contain credentials; the API key goes in the Authorization header"));
+        return Err("the base URL must not contain credentials; the API key goes in the Authorization header".into());
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(config(format!("the base URL must not have a query or fragment: {given}")));
+        return Err(format!("the base URL must not have a query or fragment: {given}"));
     }
     if url.path() == "/" || url.path().is_empty() {
-        let doc =
-            Url::parse(documented).map_err(|e| config(format!("invalid documented base URL {documented:?}: {e}")))?;
+        let doc = Url::parse(documented).map_err(|e| format!("invalid documented base URL {documented:?}: {e}"))?;
         url.set_path(doc.path());
     }
     let trimmed = url.path().trim_end_matches('/').to_owned();
@@ -136,6 +161,45 @@ mod tests {
             "not a url",
         ] {
             assert!(matches!(base_url(bad, DOC), Err(Error::Config { .. })), "{bad}");
+        }
+    }
+
+    /// The zero-code switch: an unset variable keeps the documented base URL; a set one
+    /// replaces it (an origin gets the documented base path); an unusable value is an error
+    /// that names the variable and quotes the value, never a fall-back to the paid API.
+    #[test]
+    fn base_url_from_the_environment() {
+        let env = |v: &str| Some(OsString::from(v));
+        assert_eq!(base_url_from_env("X_BASE_URL", None, DOC).unwrap().as_str(), DOC);
+        assert_eq!(
+            base_url_from_env("X_BASE_URL", env("http://127.0.0.1:8787/api/v1"), DOC).unwrap().as_str(),
+            "http://127.0.0.1:8787/api/v1"
+        );
+        assert_eq!(
+            base_url_from_env("X_BASE_URL", env("http://127.0.0.1:8787"), DOC).unwrap().as_str(),
+            "http://127.0.0.1:8787/api/v1"
+        );
+        let message = |value: Option<OsString>| match base_url_from_env("X_BASE_URL", value, DOC) {
+            Err(Error::Config { message }) => message,
+            other => panic!("expected a configuration error, got {other:?}"),
+        };
+        let m = message(env("htp//127.0.0.1"));
+        assert!(
+            m.starts_with(
+                "the environment variable X_BASE_URL=\"htp//127.0.0.1\" is not a usable base URL: invalid base URL"
+            ),
+            "{m}"
+        );
+        assert!(m.ends_with(&format!("or unset it to use the documented {DOC}")), "{m}");
+        let m = message(env("http://api.example.test"));
+        assert!(m.contains("X_BASE_URL=\"http://api.example.test\"") && m.contains("must be https"), "{m}");
+        assert!(message(env("")).contains("X_BASE_URL=\"\" is not a usable base URL: it is empty"));
+        assert!(message(env("  ")).contains("it is empty"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStringExt;
+            let m = message(Some(OsString::from_vec(vec![0x68, 0xff])));
+            assert!(m.contains("X_BASE_URL=") && m.contains("it is not valid UTF-8"), "{m}");
         }
     }
 

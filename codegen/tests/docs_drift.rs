@@ -17,6 +17,10 @@ const APIXO_TXT: &str = "docs/apixo-happyhorse.txt";
 const APIXO_MD: &str = "docs/apixo-happyhorse.md";
 const MODELLIX_TXT: &str = "docs/modellix-happyhorse-1.0-r2v.txt";
 const MODELLIX_MD: &str = "docs/modellix-happyhorse-1.0-r2v.md";
+const T2V_TXT: &str = "docs/modellix-happyhorse-1.0-t2v.txt";
+const T2V_MD: &str = "docs/modellix-happyhorse-1.0-t2v.md";
+const I2V_TXT: &str = "docs/modellix-happyhorse-1.0-i2v.txt";
+const I2V_MD: &str = "docs/modellix-happyhorse-1.0-i2v.md";
 
 fn spec_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec")
@@ -41,6 +45,11 @@ fn apixo(old: &str, new: &str) -> Vec<Edit> {
 /// The same replacement in both copies of Modellix's page.
 fn modellix(old: &str, new: &str) -> Vec<Edit> {
     vec![edit(MODELLIX_TXT, old, new), edit(MODELLIX_MD, old, new)]
+}
+
+/// The same replacement in both copies of Modellix's image-to-video page.
+fn i2v(old: &str, new: &str) -> Vec<Edit> {
+    vec![edit(I2V_TXT, old, new), edit(I2V_MD, old, new)]
 }
 
 /// Copies the spec directory to a temporary one, applies the edits, and runs the check.
@@ -184,6 +193,42 @@ fn value_removed_from_an_options_list() {
         edit(MODELLIX_MD, "Available options: 720P, 1080P", "Available options: 1080P"),
     ];
     caught("modellix-resolution-removed", &edits, &[(Disagrees, "types.Resolution.values")]);
+}
+
+#[test]
+fn an_option_removed_from_one_page_of_a_shared_enum() {
+    // Resolution is shared by r2v, t2v and i2v; its own anchor is on the r2v page, so the
+    // t2v page's list is checked through the field that uses it.
+    let edits = vec![
+        edit(T2V_TXT, "Available options:\n720P,\n1080P", "Available options:\n1080P"),
+        edit(T2V_MD, "Available options: 720P, 1080P", "Available options: 1080P"),
+    ];
+    caught("t2v-resolution-removed", &edits, &[(Disagrees, "types.TextToVideoRequest.fields[resolution]")]);
+}
+
+#[test]
+fn a_field_that_stops_taking_data_uris() {
+    // i2v.txt:24 `Pattern: ^(https?://|data:image/)`
+    caught(
+        "i2v-no-data-uri",
+        &i2v("Pattern: ^(https?://|data:image/)", "Pattern: ^https?://"),
+        &[(Disagrees, "types.ImageToVideoRequest.fields[first_frame_image].url")],
+    );
+}
+
+#[test]
+fn media_pixel_and_aspect_limits_change() {
+    // i2v.txt:22 `Resolution: width and height >= 300 pixels; Aspect ratio: 1:2.5 to 2.5:1`
+    caught(
+        "i2v-min-pixels",
+        &i2v("width and height >= 300 pixels", "width and height >= 360 pixels"),
+        &[(Changed, "types.ImageToVideoRequest.fields[first_frame_image].media.source")],
+    );
+    caught(
+        "i2v-aspect",
+        &i2v("Aspect ratio: 1:2.5 to 2.5:1", "Aspect ratio: 1:3 to 3:1"),
+        &[(Changed, "types.ImageToVideoRequest.fields[first_frame_image].media.source")],
+    );
 }
 
 #[test]

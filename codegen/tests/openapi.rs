@@ -141,60 +141,76 @@ fn files_are_pretty_json_with_a_trailing_newline() {
 #[test]
 fn every_request_constraint_is_expressed_or_reported() {
     for m in modules() {
-        let schema = openapi::request_schema(&m);
         let reported = openapi::not_expressible(&m);
         let ids: BTreeSet<&str> = m.constraints.iter().map(|c| c.id.as_str()).collect();
         for (id, reason) in &reported {
             assert!(ids.contains(id.as_str()), "reported id {id} is not a constraint");
             assert!(!reason.is_empty());
         }
-        let listed = schema["x-not-expressible"].as_array().map(Vec::len).unwrap_or(0);
-        assert_eq!(listed, reported.len(), "{}: x-not-expressible", m.module);
-        for c in m.constraints.iter().filter(|c| c.operation == "submit") {
-            let is_reported = reported.iter().any(|(id, _)| *id == c.id);
-            let (here, key) = locate(&schema, &c.path);
-            let prop = property(&schema, &here, &key);
-            let value = prop.map(value_schema);
-            let has = |k: &str| value.is_some_and(|v| v.get(k).is_some());
-            let ok = match c.rule.as_str() {
-                "required" => here.iter().any(|s| s["required"].as_array().is_some_and(|r| r.contains(&json!(key)))),
-                "forbidden" => {
-                    prop == Some(&Value::Bool(false))
-                        || (prop.is_none() && here.iter().any(|s| s.get("additionalProperties") == Some(&json!(false))))
+        let mut listed = 0;
+        for (key, schema) in openapi::request_schemas(&m) {
+            listed += schema["x-not-expressible"].as_array().map(Vec::len).unwrap_or(0);
+            for c in m.constraints.iter().filter(|c| c.operation == key) {
+                let is_reported = reported.iter().any(|(id, _)| *id == c.id);
+                let (here, key) = locate(&schema, &c.path);
+                let prop = property(&schema, &here, &key);
+                let value = prop.map(value_schema);
+                let has = |k: &str| value.is_some_and(|v| v.get(k).is_some());
+                let ok = match c.rule.as_str() {
+                    "required" => {
+                        here.iter().any(|s| s["required"].as_array().is_some_and(|r| r.contains(&json!(key))))
+                    }
+                    "forbidden" => {
+                        prop == Some(&Value::Bool(false))
+                            || (prop.is_none()
+                                && here.iter().any(|s| s.get("additionalProperties") == Some(&json!(false))))
+                    }
+                    "enum" => has("enum"),
+                    "tag" => {
+                        let tags = value.and_then(|v| v["enum"].as_array()).cloned().unwrap_or_default();
+                        let consts: Vec<Value> = here
+                            .iter()
+                            .flat_map(|s| s["oneOf"].as_array().cloned().unwrap_or_default())
+                            .map(|b| deref(&schema, &b)["properties"][&key]["const"].clone())
+                            .collect();
+                        !tags.is_empty() && (consts.is_empty() || consts == tags)
+                    }
+                    "length" => has("maxLength") && (!is_reported || has("x-weighted-length")),
+                    "range" => has("minimum") || has("maximum"),
+                    "items" => prop.is_some_and(|p| p.get("minItems").is_some() || p.get("maxItems").is_some()),
+                    "url" => has("pattern"),
+                    "url_public" => is_reported && value.is_some_and(|v| v["x-public-host"] == json!(true)),
+                    "data_uri" => is_reported && value.is_some_and(|v| v.get("x-data-uri").is_some()),
+                    other => panic!("unknown rule {other}"),
+                };
+                assert!(ok, "{}: constraint {} is neither expressed nor reported", m.module, c.id);
+                if is_reported {
+                    assert!(matches!(c.rule.as_str(), "length" | "url_public" | "data_uri"), "{} reported", c.id);
                 }
-                "enum" => has("enum"),
-                "tag" => {
-                    let tags = value.and_then(|v| v["enum"].as_array()).cloned().unwrap_or_default();
-                    let consts: Vec<Value> = here
-                        .iter()
-                        .flat_map(|s| s["oneOf"].as_array().cloned().unwrap_or_default())
-                        .map(|b| deref(&schema, &b)["properties"][&key]["const"].clone())
-                        .collect();
-                    !tags.is_empty() && (consts.is_empty() || consts == tags)
-                }
-                "length" => has("maxLength") && (!is_reported || has("x-weighted-length")),
-                "range" => has("minimum") || has("maximum"),
-                "items" => prop.is_some_and(|p| p.get("minItems").is_some() || p.get("maxItems").is_some()),
-                "url" => has("pattern"),
-                "url_public" => is_reported && value.is_some_and(|v| v["x-public-host"] == json!(true)),
-                other => panic!("unknown rule {other}"),
-            };
-            assert!(ok, "{}: constraint {} is neither expressed nor reported", m.module, c.id);
-            if is_reported {
-                assert!(matches!(c.rule.as_str(), "length" | "url_public"), "{} reported", c.id);
             }
         }
+        assert_eq!(listed, reported.len(), "{}: x-not-expressible over the operations' schemas", m.module);
     }
 }
 
 #[test]
-fn not_expressible_lists_exactly_the_weighted_length_and_the_public_host() {
+fn not_expressible_lists_exactly_the_weighted_length_the_public_host_and_the_data_uri() {
     let apixo = module("apixo");
     let ids: Vec<String> = openapi::not_expressible(&apixo).into_iter().map(|(id, _)| id).collect();
     assert_eq!(ids, ["apixo.submit[request_type=callback].callback_url:url_public"]);
     let modellix = module("modellix");
     let ids: Vec<String> = openapi::not_expressible(&modellix).into_iter().map(|(id, _)| id).collect();
-    assert_eq!(ids, ["modellix.r2v.prompt:length"]);
+    // Every prompt counts Chinese characters twice; i2v's first frame may be a data URI whose
+    // decoded size (at most 10MB) no JSON Schema keyword states.
+    assert_eq!(
+        ids,
+        [
+            "modellix.i2v.first_frame_image:data_uri",
+            "modellix.i2v.prompt:length",
+            "modellix.r2v.prompt:length",
+            "modellix.t2v.prompt:length"
+        ]
+    );
 }
 
 #[test]
@@ -256,7 +272,8 @@ fn apixo_delivery_is_flattened_into_a_root_closed_by_unevaluated_properties() {
 
 #[test]
 fn modellix_request_schema() {
-    let s = openapi::request_schema(&module("modellix"));
+    let m = module("modellix");
+    let s = openapi::request_schema_for(&m, m.submit_op("r2v").expect("r2v"));
     assert_eq!(s["additionalProperties"], json!(false));
     assert_eq!(s["required"], json!(["reference_images", "prompt"]));
     let r = field(&s, "resolution");
@@ -273,6 +290,29 @@ fn modellix_request_schema() {
     assert_eq!((prompt["minLength"].clone(), prompt["maxLength"].clone()), (json!(1), json!(5000)));
     assert_eq!(prompt["x-weighted-length"], json!({ "rule": "weighted_cjk", "min": 1, "max": 5000 }));
     assert!(s.get("$defs").is_none(), "every request type of Modellix is inline");
+}
+
+/// The facts given for the t2v and i2v pages (spec/docs/modellix-happyhorse-1.0-{t2v,i2v}.txt).
+#[test]
+fn modellix_t2v_and_i2v_request_schemas() {
+    let m = module("modellix");
+    let t2v = openapi::request_schema_for(&m, m.submit_op("t2v").expect("t2v"));
+    assert_eq!(t2v["required"], json!(["prompt"]));
+    assert_eq!(field(&t2v, "ratio")["enum"], json!(["16:9", "9:16", "1:1", "4:3", "3:4"]));
+    assert_eq!(field(&t2v, "prompt")["x-weighted-length"], json!({ "rule": "weighted_cjk", "min": 1, "max": 5000 }));
+    let i2v = openapi::request_schema_for(&m, m.submit_op("i2v").expect("i2v"));
+    assert_eq!(i2v["required"], json!(["first_frame_image"]));
+    assert!(i2v["properties"].get("ratio").is_none(), "i2v has no ratio: the output follows the first frame");
+    let frame = field(&i2v, "first_frame_image");
+    assert_eq!(frame["type"], json!("string"), "a single string, not an array");
+    assert_eq!(frame["pattern"], json!("^(https?://|data:image/)"));
+    assert_eq!(frame["x-data-uri"], json!({ "types": ["image"], "max_bytes": 10_000_000 }));
+    let prompt = field(&i2v, "prompt");
+    assert!(prompt.get("minLength").is_none(), "optional, only a maximum is given");
+    assert_eq!(prompt["x-weighted-length"], json!({ "rule": "weighted_cjk", "max": 5000 }));
+    let ids: Vec<&str> =
+        i2v["x-not-expressible"].as_array().expect("list").iter().filter_map(|v| v["id"].as_str()).collect();
+    assert_eq!(ids, ["modellix.i2v.first_frame_image:data_uri", "modellix.i2v.prompt:length"]);
 }
 
 /// Every `$ref` of `v`, with its JSON pointer.
@@ -294,9 +334,10 @@ fn refs(v: &Value, at: &str, out: &mut Vec<(String, String)>) {
 #[test]
 fn every_ref_resolves_inside_its_document() {
     for m in modules() {
-        for (doc, prefix) in
-            [(openapi::request_schema(&m), "#/$defs/"), (openapi::openapi(&m), "#/components/schemas/")]
-        {
+        let mut docs: Vec<(Value, &str)> =
+            openapi::request_schemas(&m).into_iter().map(|(_, s)| (s, "#/$defs/")).collect();
+        docs.push((openapi::openapi(&m), "#/components/schemas/"));
+        for (doc, prefix) in docs {
             let mut found = Vec::new();
             refs(&doc, "", &mut found);
             assert!(

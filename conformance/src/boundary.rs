@@ -63,7 +63,7 @@ pub fn place(path: &str) -> Place {
 /// A valid value for a field, satisfying its checks.
 pub fn sample(m: &Module, f: &Field, choices: &Choices, path: &str) -> Value {
     let url = f.checks.iter().find_map(|c| match &c.kind {
-        CheckKind::Url { schemes } => Some(schemes.first().cloned().unwrap_or_else(|| "https".into())),
+        CheckKind::Url { schemes, .. } => Some(schemes.first().cloned().unwrap_or_else(|| "https".into())),
         _ => None,
     });
     let public = f.checks.iter().any(|c| c.kind == CheckKind::PublicUrl);
@@ -73,7 +73,7 @@ pub fn sample(m: &Module, f: &Field, choices: &Choices, path: &str) -> Value {
         None => format!("value-{i}"),
     };
     match &f.ty {
-        Ty::String => {
+        Ty::String | Ty::Media => {
             if url.is_some() {
                 return json!(url_value(0));
             }
@@ -99,7 +99,7 @@ pub fn sample(m: &Module, f: &Field, choices: &Choices, path: &str) -> Value {
             let n = min.unwrap_or(1).max(1).min(max.unwrap_or(i64::MAX)).max(0) as usize;
             let elements: Vec<Value> = (0..n)
                 .map(|i| match inner.as_ref() {
-                    Ty::String => json!(url_value(i)),
+                    Ty::String | Ty::Media => json!(url_value(i)),
                     Ty::Integer => json!(1),
                     _ => Value::Null,
                 })
@@ -482,7 +482,7 @@ fn check_cases(m: &Module, f: &Field, kind: &CheckKind, dotted: &str, place: &Pl
                 push(format!("{} items", max + 1), Some(list(max + 1)), Some(dotted.to_owned()), false);
             }
         }
-        CheckKind::Url { schemes } => {
+        CheckKind::Url { schemes, data } => {
             let public = f.checks.iter().any(|c| c.kind == CheckKind::PublicUrl);
             let host = if public { "hooks.example.com" } else { "example.com" };
             for s in schemes {
@@ -503,14 +503,45 @@ fn check_cases(m: &Module, f: &Field, kind: &CheckKind, dotted: &str, place: &Pl
                     false,
                 );
             }
-            push("no scheme".into(), Some(element(json!(format!("{host}/x")))), Some(element_path), false);
+            push("no scheme".into(), Some(element(json!(format!("{host}/x")))), Some(element_path.clone()), false);
+            for t in data {
+                let uri = |ty: &str| json!(happyhorse_client::runtime::MediaSource::data(ty, b"PNG").into_string());
+                push(format!("a data:{t}/ URI"), Some(element(uri(&format!("{t}/png")))), None, false);
+                let other = if t == "text" { "audio" } else { "text" };
+                push(
+                    format!("a data:{other}/ URI"),
+                    Some(element(uri(&format!("{other}/plain")))),
+                    Some(element_path.clone()),
+                    false,
+                );
+            }
+        }
+        CheckKind::DataUri { types, max_bytes } => {
+            let t = types.first().map_or("image", String::as_str);
+            let sized = |n: u64| {
+                let bytes = vec![0u8; usize::try_from(n).unwrap_or(usize::MAX)];
+                json!(happyhorse_client::runtime::MediaSource::data(&format!("{t}/png"), &bytes).into_string())
+            };
+            push(format!("a data URI of exactly {max_bytes} bytes"), Some(element(sized(*max_bytes))), None, false);
+            push(
+                format!("a data URI of {} bytes", max_bytes + 1),
+                Some(element(sized(max_bytes + 1))),
+                Some(element_path.clone()),
+                false,
+            );
+            push(
+                "a data URI that is not base64".into(),
+                Some(element(json!(format!("data:{t}/png;base64,@@@@")))),
+                Some(element_path),
+                false,
+            );
         }
         CheckKind::PublicUrl => {
             let scheme = f
                 .checks
                 .iter()
                 .find_map(|c| match &c.kind {
-                    CheckKind::Url { schemes } => schemes.first().cloned(),
+                    CheckKind::Url { schemes, .. } => schemes.first().cloned(),
                     _ => None,
                 })
                 .unwrap_or_else(|| "https".into());

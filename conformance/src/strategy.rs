@@ -82,12 +82,12 @@ fn union_fields(m: &Module, name: &str, choices: &Choices, path: &str) -> BoxedS
 
 fn value(m: &Module, f: &Field, choices: &Choices, path: &str) -> BoxedStrategy<Value> {
     let url = f.checks.iter().find_map(|c| match &c.kind {
-        CheckKind::Url { schemes } => Some(schemes.clone()),
+        CheckKind::Url { schemes, data } => Some((schemes.clone(), data.clone())),
         _ => None,
     });
     let public = f.checks.iter().any(|c| c.kind == CheckKind::PublicUrl);
     match &f.ty {
-        Ty::String => match url {
+        Ty::String | Ty::Media => match url {
             Some(schemes) => url_strategy(schemes, public).prop_map(Value::String).boxed(),
             None => text(m, f).prop_map(Value::String).boxed(),
         },
@@ -123,8 +123,10 @@ fn value(m: &Module, f: &Field, choices: &Choices, path: &str) -> BoxedStrategy<
                 .unwrap_or((None, None));
             let (lo, hi) = (min.unwrap_or(0).max(0) as usize, max.unwrap_or(3).max(0) as usize);
             let element: BoxedStrategy<Value> = match (inner.as_ref(), url) {
-                (Ty::String, Some(schemes)) => url_strategy(schemes, public).prop_map(Value::String).boxed(),
-                (Ty::String, None) => "[a-z]{1,8}".prop_map(Value::String).boxed(),
+                (Ty::String | Ty::Media, Some(schemes)) => {
+                    url_strategy(schemes, public).prop_map(Value::String).boxed()
+                }
+                (Ty::String | Ty::Media, None) => "[a-z]{1,8}".prop_map(Value::String).boxed(),
                 (Ty::Integer, _) => any::<i32>().prop_map(|n| json!(n)).boxed(),
                 _ => Just(Value::Null).boxed(),
             };
@@ -142,15 +144,24 @@ fn lo_default(min: Option<i64>) -> i64 {
     min.map_or(100, |m| m.saturating_add(100))
 }
 
-fn url_strategy(schemes: Vec<String>, public: bool) -> BoxedStrategy<String> {
+/// URLs of the allowed schemes and, when the field takes data URIs, small base64 data URIs
+/// of its media types.
+fn url_strategy((schemes, data): (Vec<String>, Vec<String>), public: bool) -> BoxedStrategy<String> {
     let hosts: Vec<&'static str> = if public {
         vec!["hooks.example.com", "api.example.org", "8.8.8.8", "[2001:db8:1::1]"]
     } else {
         vec!["example.com", "cdn.example.net", "127.0.0.1:8080", "images.example.org"]
     };
-    (proptest::sample::select(schemes), proptest::sample::select(hosts), "[a-z0-9/_-]{0,24}")
+    let urls = (proptest::sample::select(schemes), proptest::sample::select(hosts), "[a-z0-9/_-]{0,24}")
         .prop_map(|(s, h, p)| format!("{s}://{h}/{p}"))
-        .boxed()
+        .boxed();
+    if data.is_empty() {
+        return urls;
+    }
+    let inline = (proptest::sample::select(data), proptest::collection::vec(any::<u8>(), 0..48))
+        .prop_map(|(t, bytes)| happyhorse_client::runtime::MediaSource::data(&format!("{t}/png"), &bytes).into_string())
+        .boxed();
+    prop_oneof![urls, inline].boxed()
 }
 
 /// A string satisfying a field's length rule, made of the characters its counting rule

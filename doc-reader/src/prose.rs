@@ -95,10 +95,10 @@ fn ends_with_abbreviation(before: &[char]) -> bool {
 
 /// Words that make a sentence a contract fact even without a number: what is required,
 /// allowed, limited or assumed.
-const CONTRACT_WORDS: [&str; 24] = [
-    "must", "required", "require", "requires", "default", "only", "never", "always", "exactly", "maximum", "minimum",
-    "limit", "limits", "limited", "cap", "caps", "capped", "expire", "expires", "not", "cannot", "per", "least",
-    "most",
+const CONTRACT_WORDS: [&str; 25] = [
+    "must", "required", "require", "requires", "optional", "default", "only", "never", "always", "exactly", "maximum",
+    "minimum", "limit", "limits", "limited", "cap", "caps", "capped", "expire", "expires", "not", "cannot", "per",
+    "least", "most",
 ];
 
 /// Whether a sentence states a contract fact: a number, a code-like name (`taskId`,

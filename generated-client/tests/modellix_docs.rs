@@ -169,7 +169,10 @@ fn ranges_and_spellings() {
 fn media_rules_are_recorded_for_a_preflight() {
     // modellix:55 JPEG/JPG/PNG/WEBP, short edge >= 400 px, <= 10MB; decision 10.
     let m = ReferenceToVideoRequest::REFERENCE_IMAGES_MEDIA;
-    assert_eq!((m.formats, m.min_short_edge_px, m.max_bytes), (&["jpeg", "jpg", "png", "webp"][..], 400, 10_000_000));
+    assert_eq!(
+        (m.formats, m.min_short_edge_px, m.max_bytes),
+        (&["jpeg", "jpg", "png", "webp"][..], Some(400), 10_000_000)
+    );
 }
 
 #[test]

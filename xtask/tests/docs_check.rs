@@ -28,11 +28,15 @@ fn json_for_tools() {
     assert_eq!(v["clean"], serde_json::json!(true));
     assert_eq!(v["findings"], serde_json::json!([]));
     let specs: Vec<&str> = v["specs"].as_array().expect("specs").iter().filter_map(|s| s.as_str()).collect();
-    for file in ["spec/apixo-happyhorse.toml", "spec/modellix.toml", "spec/modellix-happyhorse-1.0-r2v.toml"] {
+    for model in ["r2v", "t2v", "i2v"] {
+        let file = format!("spec/modellix-happyhorse-1.0-{model}.toml");
+        assert!(specs.contains(&file.as_str()), "{specs:?}");
+    }
+    for file in ["spec/apixo-happyhorse.toml", "spec/modellix.toml"] {
         assert!(specs.contains(&file), "{specs:?}");
     }
-    // Both pages in two forms, and FACTS.md.
-    assert_eq!(v["copies"].as_array().map(Vec::len), Some(5));
+    // Four pages (APIXO, Modellix r2v, t2v, i2v) in two forms each, and FACTS.md.
+    assert_eq!(v["copies"].as_array().map(Vec::len), Some(9));
 }
 
 #[test]

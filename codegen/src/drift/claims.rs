@@ -37,8 +37,9 @@ pub(crate) enum Expect {
     /// Bounds of a `Required range` / `array length` / `string length` attribute, or the
     /// numbers in prose.
     Bounds { kind: BoundKind, min: Option<i64>, max: Option<i64> },
-    /// A `Pattern` attribute that admits exactly these URL schemes.
-    Schemes(Vec<String>),
+    /// A `Pattern` attribute that admits exactly these URL schemes and `data:<type>/` URIs
+    /// of these media types.
+    Schemes { schemes: Vec<String>, data: Vec<String> },
     /// A JSON document equal to this one (a JSON code block, or a curl command's body).
     Json(serde_json::Value),
     /// Names and numbers of a billing formula, found in the doc's formula.
@@ -95,7 +96,7 @@ impl Family {
 
     fn of_ty(ty: &Ty) -> Family {
         match ty {
-            Ty::String | Ty::Enum(_) | Ty::Json(_) => Family::String,
+            Ty::String | Ty::Media | Ty::Enum(_) | Ty::Json(_) => Family::String,
             Ty::Integer | Ty::UnixMillis | Ty::Millis => Family::Integer,
             Ty::Boolean => Family::Boolean,
             Ty::Struct(_) | Ty::Union(_) => Family::Object,
@@ -114,6 +115,16 @@ fn words(key: &str, v: &str) -> Value {
 
 fn number(key: &str, n: impl ToString) -> Value {
     Value { key: key.into(), expect: Expect::Number { any_of: vec![n.to_string()] } }
+}
+
+/// A byte count as the docs write it: `10000000`, `10MB` or `10 MB`.
+fn byte_count(n: u64) -> Expect {
+    let mut any_of = vec![n.to_string()];
+    if n % 1_000_000 == 0 {
+        let mb = n / 1_000_000;
+        any_of.extend([format!("{mb}MB"), format!("{mb} MB")]);
+    }
+    Expect::Number { any_of }
 }
 
 fn decided(d: Option<&crate::ir::Decision>) -> Vec<String> {
@@ -339,7 +350,13 @@ fn struct_claims<'m>(m: &'m Module, s: &'m Struct, seen: &mut BTreeSet<String>, 
                 CheckKind::Length { min, max, .. } => bounds(BoundKind::StringLength, *min, Some(*max)),
                 CheckKind::Range { min, max } => bounds(BoundKind::Range, *min, *max),
                 CheckKind::Items { min, max } => bounds(BoundKind::ArrayLength, *min, *max),
-                CheckKind::Url { schemes } => Value { key: "schemes".into(), expect: Expect::Schemes(schemes.clone()) },
+                CheckKind::Url { schemes, data } => Value {
+                    key: "schemes".into(),
+                    expect: Expect::Schemes { schemes: schemes.clone(), data: data.clone() },
+                },
+                CheckKind::DataUri { max_bytes, .. } => {
+                    Value { key: "max_bytes".into(), expect: byte_count(*max_bytes) }
+                }
                 CheckKind::PublicUrl => words("public", "public"),
             };
             let mut d = decided(c.decision.as_ref());
@@ -349,26 +366,21 @@ fn struct_claims<'m>(m: &'m Module, s: &'m Struct, seen: &mut BTreeSet<String>, 
         if let Some(md) = &f.media
             && seen.insert(md.source.at.clone())
         {
-            let mb = (md.max_bytes % 1_000_000 == 0).then_some(md.max_bytes / 1_000_000);
-            let mut bytes = vec![md.max_bytes.to_string()];
-            if let Some(mb) = mb {
-                bytes.extend([format!("{mb}MB"), format!("{mb} MB")]);
+            let mut values = vec![Value {
+                key: "formats".into(),
+                expect: Expect::Set { items: md.formats.iter().map(|f| f.to_uppercase()).collect(), exact_case: false },
+            }];
+            let pixels = [
+                ("min_short_edge_px", md.min_short_edge_px),
+                ("min_width_px", md.min_width_px),
+                ("min_height_px", md.min_height_px),
+            ];
+            values.extend(pixels.into_iter().filter_map(|(k, v)| v.map(|v| number(k, v))));
+            if let Some((lo, hi)) = &md.aspect_text {
+                values.extend([text("aspect.min", lo), text("aspect.max", hi)]);
             }
-            out.push(
-                &md.source,
-                vec![
-                    Value {
-                        key: "formats".into(),
-                        expect: Expect::Set {
-                            items: md.formats.iter().map(|f| f.to_uppercase()).collect(),
-                            exact_case: false,
-                        },
-                    },
-                    number("min_short_edge_px", md.min_short_edge_px),
-                    Value { key: "max_bytes".into(), expect: Expect::Number { any_of: bytes } },
-                ],
-                decided(md.decision.as_ref()),
-            );
+            values.push(Value { key: "max_bytes".into(), expect: byte_count(md.max_bytes) });
+            out.push(&md.source, values, decided(md.decision.as_ref()));
         }
         if let Some(o) = &f.overflow
             && seen.insert(o.source.at.clone())
@@ -402,6 +414,9 @@ fn field_values(m: &Module, f: &Field, usage: Usage) -> Vec<Value> {
             }
             _ => None,
         }),
+        // An enum-typed field: the options list of its parameter block is the enum's values,
+        // on every page that documents the field (a shared enum's own anchor is on one).
+        Ty::Enum(e) => m.enum_def(e).map(|e| e.values.iter().map(|v| v.wire.clone()).collect()),
         _ => None,
     };
     let _ = usage;

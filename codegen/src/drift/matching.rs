@@ -56,7 +56,7 @@ pub(crate) fn check(key: &str, expect: &Expect, anchored: &[Anchored<'_>]) -> Ou
             field(anchored, name, *required, default.as_deref(), ty, options.as_deref())
         }
         Expect::Bounds { kind, min, max } => bounds(anchored, *kind, *min, *max),
-        Expect::Schemes(schemes) => schemes_check(key, anchored, schemes),
+        Expect::Schemes { schemes, data } => schemes_check(key, anchored, schemes, data),
         Expect::Json(v) => json(key, anchored, v),
         Expect::Formula(tokens) => formula(key, anchored, tokens),
     }
@@ -161,17 +161,25 @@ fn find_any(key: &str, anchored: &[Anchored<'_>], any_of: &[String], exact_case:
 fn set(key: &str, anchored: &[Anchored<'_>], items: &[String], exact_case: bool) -> Outcome {
     let norm = |s: &str| if exact_case { s.to_owned() } else { s.to_lowercase() };
     let want: std::collections::BTreeSet<String> = items.iter().map(|s| norm(s)).collect();
+    // Every options list anchored (one per page that lists the values, such as a shared
+    // enum's list on each model's page) must hold the set by itself.
+    let mut lists = Outcome::default();
+    for (k, a) in anchored.iter().enumerate() {
+        if let FactKind::ParamAttr { attr: Attr::Options(options), .. } = &a.fact().kind {
+            let got: std::collections::BTreeSet<String> = options.iter().map(|s| norm(s)).collect();
+            if got == want {
+                lists.hits.push(whole(k, a));
+            } else {
+                lists.problems.push((key.to_owned(), set_difference(&want, &got)));
+            }
+        }
+    }
+    if !lists.hits.is_empty() || !lists.problems.is_empty() {
+        return lists;
+    }
     let mut best: Option<String> = None;
     for (k, a) in anchored.iter().enumerate() {
         let f = a.fact();
-        if let FactKind::ParamAttr { attr: Attr::Options(options), .. } = &f.kind {
-            let got: std::collections::BTreeSet<String> = options.iter().map(|s| norm(s)).collect();
-            if got == want {
-                return Outcome { hits: vec![whole(k, a)], problems: vec![] };
-            }
-            best = Some(set_difference(&want, &got));
-            continue;
-        }
         let off = a.region_start();
         let region = &f.text[off..];
         if items.len() <= 2
@@ -324,9 +332,9 @@ fn field(
             && let FactKind::ParamAttr { attr: Attr::Options(got), .. } = &g.kind
         {
             out.hits.push(Hit { anchor: k, fact: i, span: 0..g.text.len() });
-            if got.as_slice() != options {
-                let want: std::collections::BTreeSet<String> = options.iter().cloned().collect();
-                let got: std::collections::BTreeSet<String> = got.iter().cloned().collect();
+            let want: std::collections::BTreeSet<String> = options.iter().cloned().collect();
+            let got: std::collections::BTreeSet<String> = got.iter().cloned().collect();
+            if got != want {
                 out.problems.push(("options".into(), set_difference(&want, &got)));
             }
         }
@@ -366,36 +374,68 @@ fn bounds(anchored: &[Anchored<'_>], kind: BoundKind, min: Option<i64>, max: Opt
 }
 
 /// The URL schemes a `Pattern` admits: `^https?://` is http and https.
-pub(crate) fn pattern_schemes(pattern: &str) -> Option<Vec<String>> {
+pub(crate) fn pattern_schemes(pattern: &str) -> Option<Admits> {
     let p = pattern.strip_prefix('^')?;
-    let p = p.strip_prefix('(').and_then(|p| p.strip_suffix(')')).unwrap_or(p);
-    let mut out = Vec::new();
+    // `^(http|https)://`: the group holds the schemes, the suffix follows it.
+    let (p, suffix) = match p.strip_prefix('(').and_then(|g| g.strip_suffix(")://")) {
+        Some(group) => (group, "://"),
+        None => (p.strip_prefix('(').and_then(|p| p.strip_suffix(')')).unwrap_or(p), ""),
+    };
+    let mut out = Admits::default();
     for alt in p.split('|') {
+        let alt = format!("{alt}{suffix}");
+        if let Some(media) = alt.strip_prefix("data:").and_then(|t| t.strip_suffix('/')) {
+            if media.is_empty() || !media.bytes().all(|b| b.is_ascii_lowercase()) {
+                return None;
+            }
+            out.data.push(media.to_owned());
+            continue;
+        }
         let scheme = alt.strip_suffix("://")?;
         if let Some(base) = scheme.strip_suffix('?') {
             let shorter: String = base.chars().take(base.chars().count().saturating_sub(1)).collect();
-            out.push(shorter);
-            out.push(base.to_owned());
-        } else if scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.') {
-            out.push(scheme.to_owned());
+            out.schemes.push(shorter);
+            out.schemes.push(base.to_owned());
+        } else if !scheme.is_empty()
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.')
+        {
+            out.schemes.push(scheme.to_owned());
         } else {
             return None;
         }
     }
-    out.sort();
+    out.schemes.sort();
+    out.data.sort();
     Some(out)
 }
 
-fn schemes_check(key: &str, anchored: &[Anchored<'_>], schemes: &[String]) -> Outcome {
-    let mut want = schemes.to_vec();
-    want.sort();
+/// What a URL pattern admits: URL schemes and `data:<type>/` media types.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Admits {
+    pub schemes: Vec<String>,
+    pub data: Vec<String>,
+}
+
+fn schemes_check(key: &str, anchored: &[Anchored<'_>], schemes: &[String], data: &[String]) -> Outcome {
+    let want = {
+        let (mut schemes, mut data) = (schemes.to_vec(), data.to_vec());
+        schemes.sort();
+        data.sort();
+        Admits { schemes, data }
+    };
     for (k, a) in anchored.iter().enumerate() {
         if let FactKind::ParamAttr { attr: Attr::Pattern(p), .. } = &a.fact().kind {
             return match pattern_schemes(p) {
                 Some(got) if got == want => Outcome { hits: vec![whole(k, a)], problems: vec![] },
                 Some(got) => Outcome {
                     hits: vec![whole(k, a)],
-                    problems: vec![(key.into(), format!("the doc pattern `{p}` admits {got:?}, the spec {want:?}"))],
+                    problems: vec![(
+                        key.into(),
+                        format!(
+                            "the doc pattern `{p}` admits schemes {:?} and data URIs {:?}, the spec {:?} and {:?}",
+                            got.schemes, got.data, want.schemes, want.data
+                        ),
+                    )],
                 },
                 None => Outcome {
                     hits: vec![whole(k, a)],
@@ -549,8 +589,18 @@ mod tests {
 
     #[test]
     fn patterns_name_their_schemes() {
-        assert_eq!(pattern_schemes("^https?://"), Some(vec!["http".to_owned(), "https".to_owned()]));
-        assert_eq!(pattern_schemes("^https://"), Some(vec!["https".to_owned()]));
+        let admits = |s: &[&str], d: &[&str]| {
+            Some(Admits {
+                schemes: s.iter().map(|s| (*s).to_owned()).collect(),
+                data: d.iter().map(|s| (*s).to_owned()).collect(),
+            })
+        };
+        assert_eq!(pattern_schemes("^https?://"), admits(&["http", "https"], &[]));
+        assert_eq!(pattern_schemes("^https://"), admits(&["https"], &[]));
+        assert_eq!(pattern_schemes("^(http|https)://"), admits(&["http", "https"], &[]));
+        // i2v first_frame_image: a URL or a data URI.
+        assert_eq!(pattern_schemes("^(https?://|data:image/)"), admits(&["http", "https"], &["image"]));
+        assert_eq!(pattern_schemes("^(https?://|data:)"), None);
         assert_eq!(pattern_schemes("^[a-z]+$"), None);
     }
 }

@@ -112,12 +112,7 @@ pub(super) fn field_doc(f: &Field, request: bool) -> String {
         }
     }
     if let Some(m) = &f.media {
-        facts.push(format!(
-            "Media (not checked by `validate()`; a URL alone cannot tell): formats {}, short edge >= {} px, at most {} bytes.",
-            m.formats.join(", "),
-            m.min_short_edge_px,
-            m.max_bytes
-        ));
+        facts.push(format!("Media (not checked by `validate()`; a URL alone cannot tell): {}.", m.summary()));
         if let Some(d) = &m.decision {
             facts.push(decision(d));
         }

@@ -114,6 +114,7 @@ pub(crate) fn ty_tokens(t: &Ty) -> TokenStream {
             quote!(#n)
         }
         Ty::Json(i) => ty_tokens(i),
+        Ty::Media => quote!(#rt::MediaSource),
     }
 }
 

@@ -37,7 +37,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
     // One submit operation: its request type is the provider's request. Several: a
     // generated `Request` enum, one variant per operation.
     let (request, request_enum) = if m.submits.len() == 1 {
-        (ident(m.submit().request.as_deref().unwrap_or_default()), single_from_json_for(m))
+        (ident(m.submit().request.as_deref().unwrap_or_default()), op_from_json_for(m, m.submit()))
     } else {
         (ident("Request"), request_enum(m))
     };
@@ -152,6 +152,13 @@ pub(super) fn all(m: &Module) -> TokenStream {
             }
         }
     });
+    let estimate = estimate.unwrap_or_default();
+    let mut submit_bodies = vec![submit_body(&request, &estimate)];
+    if m.submits.len() > 1 {
+        submit_bodies
+            .extend(m.submits.iter().filter_map(|o| o.request.as_deref()).map(|r| submit_body(&ident(r), &quote!())));
+    }
+    let submit_bodies = quote!(#(#submit_bodies)*);
     let outputs_documented = t.outputs.is_some();
     let callback_url_field = match m.callbacks.as_ref().and_then(|c| c.url_field.as_ref()) {
         Some(f) => quote!(::std::option::Option::Some(#f)),
@@ -202,15 +209,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
 
         #request_enum
 
-        impl #rt::provider::SubmitBody for #request {
-            fn from_json(operation: &str, body: &#rt::export::serde_json::Value) -> ::std::result::Result<Self, #rt::Violations> { #request::from_json_for(operation, body) }
-            fn operation(&self) -> &'static str { #request::operation(self) }
-            fn validate(&self) -> ::std::result::Result<(), #rt::Violations> { #request::validate(self) }
-            fn polling(&self) -> #rt::PollingGuidance { #request::polling(self) }
-            fn mode(&self) -> &'static str { #request::mode(self) }
-                        fn body(&self) -> #rt::export::serde_json::Value { #rt::json::ToJson::to_json(self) }
-            #estimate
-        }
+        #submit_bodies
 
         impl #rt::provider::SubmitAnswer for #submitted {
             fn task_id(&self) -> &str { #submitted::task_id(self) }
@@ -239,10 +238,28 @@ pub(super) fn all(m: &Module) -> TokenStream {
     }
 }
 
-/// `from_json_for` of a provider's one request type: the body of its one operation.
-fn single_from_json_for(m: &Module) -> TokenStream {
+/// `SubmitBody` and `RequestOf<Api>` for a type the client submits: the provider's request
+/// type and, with several submit operations, each operation's request type.
+fn submit_body(ty: &proc_macro2::Ident, estimate: &TokenStream) -> TokenStream {
     let rt = rt();
-    let op = m.submit();
+    quote! {
+        impl #rt::provider::SubmitBody for #ty {
+            fn from_json(operation: &str, body: &#rt::export::serde_json::Value) -> ::std::result::Result<Self, #rt::Violations> { #ty::from_json_for(operation, body) }
+            fn operation(&self) -> &'static str { #ty::operation(self) }
+            fn validate(&self) -> ::std::result::Result<(), #rt::Violations> { #ty::validate(self) }
+            fn polling(&self) -> #rt::PollingGuidance { #ty::polling(self) }
+            fn mode(&self) -> &'static str { #ty::mode(self) }
+            fn body(&self) -> #rt::export::serde_json::Value { #rt::json::ToJson::to_json(self) }
+            #estimate
+        }
+
+        impl #rt::provider::RequestOf<Api> for #ty {}
+    }
+}
+
+/// `from_json_for` of one submit operation's request type: the body of that operation.
+fn op_from_json_for(m: &Module, op: &crate::ir::Operation) -> TokenStream {
+    let rt = rt();
     let Some(req) = op.request.as_deref() else { return quote!() };
     let req = ident(req);
     let (key, module) = (&op.key, &m.module);
@@ -287,7 +304,10 @@ fn request_enum(m: &Module) -> TokenStream {
     let (t1, t2, t3) = (types.iter(), types.iter(), types.iter());
     let k1 = keys.iter();
     let known = keys.iter();
+    let each = m.submits.iter().map(|o| op_from_json_for(m, o));
     quote! {
+        #(#each)*
+
         #doc
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub enum Request { #(#docs #v1(#t1),)* }

@@ -121,11 +121,19 @@ fn check_fn_def(f: &Field) -> Option<TokenStream> {
                 let (min, max) = (opt_u64(*min), opt_u64(*max));
                 body.push(quote!(#rt::check::items(value.len(), #min, #max, path, #id, out);));
             }
-            (CheckKind::Url { schemes }, Ty::Array(_)) => {
-                element.push(quote!(#rt::check::url(item, &[#(#schemes),*], &item_path, #id, out);))
+            (CheckKind::Url { schemes, data }, Ty::Array(_)) => {
+                element.push(quote!(#rt::check::url(item, &[#(#schemes),*], &[#(#data),*], &item_path, #id, out);))
             }
-            (CheckKind::Url { schemes }, _) => {
-                body.push(quote!(#rt::check::url(value, &[#(#schemes),*], path, #id, out);))
+            (CheckKind::Url { schemes, data }, _) => {
+                body.push(quote!(#rt::check::url(value, &[#(#schemes),*], &[#(#data),*], path, #id, out);))
+            }
+            (CheckKind::DataUri { types, max_bytes }, Ty::Array(_)) => {
+                let max = int(*max_bytes);
+                element.push(quote!(#rt::check::data_uri(item, &[#(#types),*], #max, &item_path, #id, out);))
+            }
+            (CheckKind::DataUri { types, max_bytes }, _) => {
+                let max = int(*max_bytes);
+                body.push(quote!(#rt::check::data_uri(value, &[#(#types),*], #max, path, #id, out);))
             }
             (CheckKind::PublicUrl, Ty::Array(_)) => {
                 element.push(quote!(#rt::check::public_url(item, &item_path, #id, out);))
@@ -243,7 +251,22 @@ fn request_extras(m: &Module, s: &Struct) -> TokenStream {
         if let Some(md) = &f.media {
             let cname = format_ident!("{}_MEDIA", crate::ir::names::shouty(&f.rust));
             let formats = &md.formats;
-            let (px, bytes) = (int(md.min_short_edge_px), int(md.max_bytes));
+            let px = |v: Option<u32>| match v {
+                Some(n) => {
+                    let n = int(n);
+                    quote!(::std::option::Option::Some(#n))
+                }
+                None => quote!(::std::option::Option::None),
+            };
+            let (short, width, height) = (px(md.min_short_edge_px), px(md.min_width_px), px(md.min_height_px));
+            let bytes = int(md.max_bytes);
+            let aspect = match (&md.aspect, &md.aspect_text) {
+                (Some(((ln, ld), (hn, hd))), Some((lt, ht))) => {
+                    let (ln, ld, hn, hd) = (int(*ln), int(*ld), int(*hn), int(*hd));
+                    quote!(::std::option::Option::Some(#rt::AspectRange { min: (#ln, #ld), max: (#hn, #hd), min_text: #lt, max_text: #ht }))
+                }
+                _ => quote!(::std::option::Option::None),
+            };
             let doc = lines(&format!(
                 "Requirements on the media behind `{}`, which only a fetch can check (see the field docs).\n\n- {}",
                 f.wire,
@@ -253,7 +276,10 @@ fn request_extras(m: &Module, s: &Struct) -> TokenStream {
                 #doc
                 pub const #cname: #rt::MediaRules = #rt::MediaRules {
                     formats: &[#(#formats),*],
-                    min_short_edge_px: #px,
+                    min_short_edge_px: #short,
+                    min_width_px: #width,
+                    min_height_px: #height,
+                    aspect: #aspect,
                     max_bytes: #bytes,
                 };
             });

@@ -424,6 +424,8 @@ pub enum Ty {
     Union(String),
     /// A JSON document carried as a JSON string on the wire.
     Json(Box<Ty>),
+    /// A URL, or a base64 data URI, carried as a string (the runtime's `MediaSource`).
+    Media,
 }
 
 /// A documented default.
@@ -451,8 +453,12 @@ pub enum CheckKind {
     Range { min: Option<i64>, max: Option<i64> },
     /// Array length, inclusive.
     Items { min: Option<i64>, max: Option<i64> },
-    /// URL scheme (each element for arrays): the value starts with `<scheme>://`.
-    Url { schemes: Vec<String> },
+    /// URL scheme (each element for arrays): the value starts with `<scheme>://`, or, when
+    /// `data` lists media types, is a `data:<type>/...` URI.
+    Url { schemes: Vec<String>, data: Vec<String> },
+    /// A data URI (each element for arrays) is `data:<type>/<subtype>;base64,<payload>` with a
+    /// known type and at most `max_bytes` decoded bytes. URLs pass.
+    DataUri { types: Vec<String>, max_bytes: u64 },
     /// A public host: no userinfo, not localhost, no loopback/private/link-local/
     /// unspecified IP literal.
     PublicUrl,
@@ -466,6 +472,7 @@ impl CheckKind {
             CheckKind::Range { .. } => "range",
             CheckKind::Items { .. } => "items",
             CheckKind::Url { .. } => "url",
+            CheckKind::DataUri { .. } => "data_uri",
             CheckKind::PublicUrl => "url_public",
         }
     }
@@ -492,12 +499,19 @@ impl CheckKind {
             CheckKind::Range { min, max } => bounds(*min, *max),
             CheckKind::Items { min: Some(1), max: Some(1) } => "exactly 1 item".into(),
             CheckKind::Items { min, max } => format!("{} items", bounds(*min, *max)),
-            CheckKind::Url { schemes } => {
-                format!(
-                    "a URL starting with {}",
-                    schemes.iter().map(|s| format!("{s}://")).collect::<Vec<_>>().join(" or ")
-                )
+            CheckKind::Url { schemes, data } => {
+                let urls = schemes.iter().map(|s| format!("{s}://")).collect::<Vec<_>>().join(" or ");
+                if data.is_empty() {
+                    format!("a URL starting with {urls}")
+                } else {
+                    let types = data.iter().map(|t| format!("data:{t}/")).collect::<Vec<_>>().join(" or ");
+                    format!("a URL starting with {urls}, or a data URI starting with {types}")
+                }
             }
+            CheckKind::DataUri { types, max_bytes } => format!(
+                "a base64 data URI ({}) of at most {max_bytes} decoded bytes",
+                types.iter().map(|t| format!("data:{t}/...;base64,")).collect::<Vec<_>>().join(" or ")
+            ),
             CheckKind::PublicUrl => {
                 "a public host: no credentials, not localhost, not a loopback, private, link-local or unspecified IP"
                     .into()
@@ -532,10 +546,39 @@ pub struct Counter {
 #[derive(Debug, Clone)]
 pub struct Media {
     pub formats: Vec<String>,
-    pub min_short_edge_px: u32,
+    pub min_short_edge_px: Option<u32>,
+    pub min_width_px: Option<u32>,
+    pub min_height_px: Option<u32>,
+    /// The allowed width/height ratios, inclusive, as exact fractions `(numerator,
+    /// denominator)`: `1:2.5` is `(2, 5)`.
+    pub aspect: Option<((u64, u64), (u64, u64))>,
+    /// The aspect bounds as written, `1:2.5` and `2.5:1`.
+    pub aspect_text: Option<(String, String)>,
     pub max_bytes: u64,
     pub source: Source,
     pub decision: Option<Decision>,
+}
+
+impl Media {
+    /// The pixel and size rules in words: `JPEG/PNG, width >= 300 px, height >= 300 px,
+    /// aspect 1:2.5 to 2.5:1, <= 10000000 bytes`.
+    pub fn summary(&self) -> String {
+        let mut parts = vec![self.formats.join("/")];
+        if let Some(px) = self.min_short_edge_px {
+            parts.push(format!("short edge >= {px} px"));
+        }
+        if let Some(px) = self.min_width_px {
+            parts.push(format!("width >= {px} px"));
+        }
+        if let Some(px) = self.min_height_px {
+            parts.push(format!("height >= {px} px"));
+        }
+        if let Some((lo, hi)) = &self.aspect_text {
+            parts.push(format!("aspect {lo} to {hi}"));
+        }
+        parts.push(format!("<= {} bytes", self.max_bytes));
+        parts.join(", ")
+    }
 }
 
 /// What happens to an over-long value.

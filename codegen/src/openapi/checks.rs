@@ -7,6 +7,8 @@ use crate::ir::{CheckKind, CounterRef, Module, TypeDef, Usage};
 const WEIGHTED: &str = "length is counted with a weighted rule; JSON Schema counts code points, so maxLength is only an upper bound (see x-weighted-length)";
 const UTF16: &str = "length is counted in UTF-16 code units; JSON Schema counts code points, so maxLength is only an upper bound (see x-weighted-length)";
 const BYTES: &str = "length is counted in UTF-8 bytes; JSON Schema counts code points, so maxLength is only an upper bound (see x-weighted-length)";
+const DATA_URI: &str =
+    "the decoded size and media type of a base64 data URI are not something JSON Schema can state (see x-data-uri)";
 const PUBLIC_HOST: &str = "a public host (no credentials, not localhost, no loopback, private, link-local or unspecified IP literal) is not a pattern JSON Schema can state reliably (see x-public-host)";
 
 /// Constraint ids (`Constraint::id` from `m.constraints`) that the JSON Schema cannot
@@ -39,6 +41,7 @@ fn reason(kind: &CheckKind) -> Option<&'static str> {
         CheckKind::Length { counter: CounterRef::Utf16Units, .. } => Some(UTF16),
         CheckKind::Length { counter: CounterRef::Bytes, .. } => Some(BYTES),
         CheckKind::PublicUrl => Some(PUBLIC_HOST),
+        CheckKind::DataUri { .. } => Some(DATA_URI),
         _ => None,
     }
 }
@@ -58,10 +61,13 @@ pub(super) fn apply(s: &mut Map<String, Value>, checks: &[crate::ir::Check], m: 
                 put(&mut inner, "maximum", *max);
             }
             CheckKind::Length { min, max, counter } => length(&mut inner, *min, *max, counter, m),
-            CheckKind::Url { schemes } => {
-                if let Some(p) = url_pattern(schemes) {
+            CheckKind::Url { schemes, data } => {
+                if let Some(p) = url_pattern(schemes, data) {
                     inner.insert("pattern".into(), p.into());
                 }
+            }
+            CheckKind::DataUri { types, max_bytes } => {
+                inner.insert("x-data-uri".into(), json!({ "types": types, "max_bytes": max_bytes }));
             }
             CheckKind::PublicUrl => {
                 inner.insert("x-public-host".into(), true.into());
@@ -124,7 +130,7 @@ fn length(s: &mut Map<String, Value>, min: Option<i64>, max: i64, counter: &Coun
 }
 
 /// `^https?://` for http and https, `^https://` for one scheme, `^(a|b)://` otherwise.
-fn url_pattern(schemes: &[String]) -> Option<String> {
+fn url_pattern(schemes: &[String], data: &[String]) -> Option<String> {
     let escape = |s: &str| -> String {
         s.chars()
             .flat_map(|c| {
@@ -136,10 +142,17 @@ fn url_pattern(schemes: &[String]) -> Option<String> {
     let mut sorted: Vec<&str> = schemes.iter().map(String::as_str).collect();
     sorted.sort_unstable();
     sorted.dedup();
-    match sorted.as_slice() {
+    let mut alternatives: Vec<String> = match sorted.as_slice() {
+        ["http", "https"] => vec!["https?://".into()],
+        _ => sorted.iter().map(|s| format!("{}://", escape(s))).collect(),
+    };
+    alternatives.extend(data.iter().map(|t| format!("data:{}/", escape(t))));
+    match alternatives.as_slice() {
         [] => None,
-        ["http", "https"] => Some("^https?://".into()),
-        [one] => Some(format!("^{}://", escape(one))),
-        _ => Some(format!("^({})://", schemes.iter().map(|s| escape(s)).collect::<Vec<_>>().join("|"))),
+        [one] => Some(format!("^{one}")),
+        _ if data.is_empty() && sorted.len() > 1 => {
+            Some(format!("^({})://", sorted.iter().map(|s| escape(s)).collect::<Vec<_>>().join("|")))
+        }
+        all => Some(format!("^({})", all.join("|"))),
     }
 }

@@ -64,7 +64,7 @@ pub fn request_schema_for(m: &crate::ir::Module, op: &Operation) -> serde_json::
             top.insert("$defs".into(), Value::Object(defs));
         }
     }
-    if let Some(list) = not_expressible_json(m) {
+    if let Some(list) = not_expressible_json(m, op) {
         top.insert("x-not-expressible".into(), list);
     }
     Value::Object(top)
@@ -156,8 +156,11 @@ pub fn files(m: &Module, version: Version) -> Vec<GeneratedFile> {
 }
 
 /// `[{id, reason}]` of [`not_expressible`], or `None` when every constraint is expressed.
-fn not_expressible_json(m: &Module) -> Option<Value> {
-    let list = not_expressible(m);
+fn not_expressible_json(m: &Module, op: &Operation) -> Option<Value> {
+    let ops: std::collections::BTreeMap<&str, &str> =
+        m.constraints.iter().map(|c| (c.id.as_str(), c.operation.as_str())).collect();
+    let mut list = not_expressible(m);
+    list.retain(|(id, _)| ops.get(id.as_str()) == Some(&op.key.as_str()));
     if list.is_empty() {
         return None;
     }
@@ -188,7 +191,7 @@ fn submit_operation(m: &Module, op: &Operation, cx: &Cx) -> Value {
         out.insert("requestBody".into(), json!({ "required": true, "content": content }));
     }
     out.insert("responses".into(), responses(m, op, cx, &[401]));
-    if let Some(list) = not_expressible_json(m) {
+    if let Some(list) = not_expressible_json(m, op) {
         out.insert("x-not-expressible".into(), list);
     }
     Value::Object(out)

@@ -185,7 +185,7 @@ impl Cx<'_> {
     /// The schema of a field type, without the field's checks and docs.
     fn ty_schema(&self, ty: &Ty) -> Map<String, Value> {
         let v = match ty {
-            Ty::String => json!({ "type": "string" }),
+            Ty::String | Ty::Media => json!({ "type": "string" }),
             Ty::Integer | Ty::UnixMillis => json!({ "type": "integer" }),
             Ty::Millis => json!({ "type": "integer", "minimum": 0 }),
             Ty::Boolean => json!({ "type": "boolean" }),

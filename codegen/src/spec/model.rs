@@ -95,6 +95,14 @@ pub struct Anchor {
     pub quote: Option<S>,
 }
 
+/// A range of width:height ratios.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Aspect {
+    pub min: S,
+    pub max: S,
+}
+
 /// A recorded decision on an ambiguity of the docs.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -400,6 +408,21 @@ pub struct Url {
     pub schemes: Spanned<Vec<S>>,
     #[serde(default)]
     pub public: bool,
+    /// The value may also be a base64 data URI (`data:image/png;base64,...`) of these media
+    /// types, whose decoded bytes are limited.
+    pub data: Option<DataUri>,
+    pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+/// Base64 data URIs a URL field also accepts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataUri {
+    /// Top-level media types allowed (`image`).
+    pub types: Spanned<Vec<S>>,
+    /// The most decoded bytes.
+    pub max_bytes: Spanned<i64>,
     pub source: Source,
     pub decision: Option<Decision>,
 }
@@ -408,7 +431,11 @@ pub struct Url {
 #[serde(deny_unknown_fields)]
 pub struct Media {
     pub formats: Vec<S>,
-    pub min_short_edge_px: Spanned<i64>,
+    pub min_short_edge_px: Option<Spanned<i64>>,
+    pub min_width_px: Option<Spanned<i64>>,
+    pub min_height_px: Option<Spanned<i64>>,
+    /// The allowed width:height ratios, inclusive: `{ min = "1:2.5", max = "2.5:1" }`.
+    pub aspect: Option<Aspect>,
     pub max_bytes: Spanned<i64>,
     pub source: Source,
     pub decision: Option<Decision>,

@@ -1439,6 +1439,7 @@ impl CallbackDelivery {
         ::happyhorse_client::runtime::check::url(
             value,
             &["https"],
+            &[],
             path,
             "apixo.submit[request_type=callback].callback_url",
             out,
@@ -1534,6 +1535,7 @@ impl ImageToVideoInput {
             ::happyhorse_client::runtime::check::url(
                 item,
                 &["http", "https"],
+                &[],
                 &item_path,
                 "apixo.submit.input[mode=image-to-video].image_urls",
                 out,
@@ -1656,6 +1658,7 @@ impl ReferenceToVideoInput {
             ::happyhorse_client::runtime::check::url(
                 item,
                 &["http", "https"],
+                &[],
                 &item_path,
                 "apixo.submit.input[mode=reference-to-video].image_urls",
                 out,
@@ -1837,6 +1840,7 @@ impl VideoEditInput {
             ::happyhorse_client::runtime::check::url(
                 item,
                 &["http", "https"],
+                &[],
                 &item_path,
                 "apixo.submit.input[mode=video-edit].image_urls",
                 out,
@@ -1863,6 +1867,7 @@ impl VideoEditInput {
             ::happyhorse_client::runtime::check::url(
                 item,
                 &["http", "https"],
+                &[],
                 &item_path,
                 "apixo.submit.input[mode=video-edit].video_urls",
                 out,
@@ -3437,6 +3442,7 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for SubmitRequest {
     }
 }
 
+impl ::happyhorse_client::runtime::provider::RequestOf<Api> for SubmitRequest {}
 impl ::happyhorse_client::runtime::provider::SubmitAnswer for SubmitResponse {
     fn task_id(&self) -> &str {
         SubmitResponse::task_id(self)

@@ -63,16 +63,53 @@ pub fn items(len: usize, min: Option<u64>, max: Option<u64>, path: &str, id_base
     }
 }
 
-/// The value starts with `<scheme>://` for one of `schemes` (case-sensitive, as the
-/// providers' patterns such as `^https?://` are).
-pub fn url(value: &str, schemes: &[&str], path: &str, id_base: &str, out: &mut Vec<Violation>) {
-    let ok = schemes.iter().any(|s| value.strip_prefix(s).is_some_and(|r| r.starts_with("://")));
-    if !ok {
-        let limit = format!(
-            "a URL starting with {}",
-            schemes.iter().map(|s| format!("{s}://")).collect::<Vec<_>>().join(" or ")
-        );
+/// The value starts with `<scheme>://` for one of `schemes`, or, when `data` lists media
+/// types, with `data:<type>/` for one of them (case-sensitive, as the providers' patterns
+/// such as `^(https?://|data:image/)` are).
+pub fn url(value: &str, schemes: &[&str], data: &[&str], path: &str, id_base: &str, out: &mut Vec<Violation>) {
+    let url = schemes.iter().any(|s| value.strip_prefix(s).is_some_and(|r| r.starts_with("://")));
+    let inline = data
+        .iter()
+        .any(|t| value.strip_prefix("data:").and_then(|r| r.strip_prefix(t)).is_some_and(|r| r.starts_with('/')));
+    if !url && !inline {
+        let urls = schemes.iter().map(|s| format!("{s}://")).collect::<Vec<_>>().join(" or ");
+        let limit = if data.is_empty() {
+            format!("a URL starting with {urls}")
+        } else {
+            let types = data.iter().map(|t| format!("data:{t}/")).collect::<Vec<_>>().join(" or ");
+            format!("a URL starting with {urls}, or a data URI starting with {types}")
+        };
         push(out, path, Rule::Url, limit, quoted(value), id_base);
+    }
+}
+
+/// A data URI is `data:<type>/<subtype>[;param]*;base64,<payload>` with `<type>` one of
+/// `types` and at most `max_bytes` decoded bytes. Anything that is not a data URI passes
+/// (the `url` rule judges it). The size is computed before anything is decoded.
+pub fn data_uri(value: &str, types: &[&str], max_bytes: u64, path: &str, id_base: &str, out: &mut Vec<Violation>) {
+    let Some(rest) = value.strip_prefix("data:") else { return };
+    let limit = || {
+        format!(
+            "a base64 data URI ({}) of at most {max_bytes} decoded bytes",
+            types.iter().map(|t| format!("data:{t}/...;base64,")).collect::<Vec<_>>().join(" or ")
+        )
+    };
+    let mut fail = |actual: String| push(out, path, Rule::DataUri, limit(), actual, id_base);
+    let Some((meta, payload)) = rest.split_once(',') else {
+        return fail(format!("{}: no `,` before the payload", quoted(value)));
+    };
+    let ty = meta.split(['/', ';']).next().unwrap_or_default();
+    if !types.iter().any(|t| t.eq_ignore_ascii_case(ty)) {
+        return fail(format!("media type {}", quoted(meta.split(';').next().unwrap_or_default())));
+    }
+    match super::media::decoded_len(payload) {
+        Some(n) if n > max_bytes => return fail(format!("{n} decoded bytes")),
+        Some(_) => {}
+        None => return fail(format!("a payload of {} characters, not padded base64", payload.len())),
+    }
+    match super::media::DataUri::parse(value) {
+        Some(Ok(_)) | None => {}
+        Some(Err(e)) => fail(format!("{}: {e}", quoted(meta))),
     }
 }
 
@@ -176,12 +213,41 @@ mod tests {
     #[test]
     fn url_schemes_are_prefix_matches() {
         let schemes = ["http", "https"];
-        assert!(one(|o| url("https://a.example/x.png", &schemes, "u", "x", o)).is_none());
-        assert!(one(|o| url("http://a", &schemes, "u", "x", o)).is_none());
-        for bad in ["ftp://a", "HTTPS://a", "https:/a", "//a", "", " https://a"] {
-            let v = one(|o| url(bad, &schemes, "u", "x", o)).unwrap();
+        assert!(one(|o| url("https://a.example/x.png", &schemes, &[], "u", "x", o)).is_none());
+        assert!(one(|o| url("http://a", &schemes, &[], "u", "x", o)).is_none());
+        for bad in ["ftp://a", "HTTPS://a", "https:/a", "//a", "", " https://a", "data:image/png;base64,AAAA"] {
+            let v = one(|o| url(bad, &schemes, &[], "u", "x", o)).unwrap();
             assert_eq!(v.limit, "a URL starting with http:// or https://");
         }
+    }
+
+    #[test]
+    fn url_or_data_uri() {
+        // The i2v pattern `^(https?://|data:image/)`.
+        let (schemes, data) = (["http", "https"], ["image"]);
+        for ok in ["https://a.example/x.png", "data:image/png;base64,AAAA", "data:image/"] {
+            assert!(one(|o| url(ok, &schemes, &data, "u", "x", o)).is_none(), "{ok}");
+        }
+        for bad in ["data:text/plain;base64,AAAA", "data:image", "DATA:image/png;base64,AAAA", "data:imagex/png"] {
+            let v = one(|o| url(bad, &schemes, &data, "u", "x", o)).unwrap();
+            assert_eq!(v.limit, "a URL starting with http:// or https://, or a data URI starting with data:image/");
+        }
+    }
+
+    #[test]
+    fn data_uri_size_type_and_encoding() {
+        let limit = "a base64 data URI (data:image/...;base64,) of at most 6 decoded bytes";
+        let check = |v: &str| one(|o| data_uri(v, &["image"], 6, "f", "x", o));
+        assert!(check("https://a.example/x.png").is_none(), "URLs are the url rule's business");
+        assert!(check("data:image/png;base64,AAAAAAAA").is_none(), "6 bytes is the limit");
+        let v = check("data:image/png;base64,AAAAAAAAAA==").unwrap();
+        assert_eq!((v.rule, v.limit.as_str(), v.actual.as_str()), (Rule::DataUri, limit, "7 decoded bytes"));
+        assert_eq!(v.constraint, "x:data_uri");
+        assert_eq!(check("data:video/mp4;base64,AAAA").unwrap().actual, "media type \"video/mp4\"");
+        assert_eq!(check("data:image/png;base64,AAA").unwrap().actual, "a payload of 3 characters, not padded base64");
+        assert!(check("data:image/png;base64,@@@@").unwrap().actual.contains("not valid base64"));
+        assert!(check("data:image/png,AAAA").unwrap().actual.contains("not base64"));
+        assert!(check("data:image/png;base64").unwrap().actual.contains("no `,`"));
     }
 
     #[test]

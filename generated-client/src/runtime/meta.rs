@@ -148,7 +148,37 @@ pub struct MediaRules {
     /// Accepted formats (lower-case extensions / subtypes).
     pub formats: &'static [&'static str],
     /// Minimum length of the shorter image edge, in pixels.
-    pub min_short_edge_px: u32,
+    pub min_short_edge_px: Option<u32>,
+    /// Minimum image width, in pixels.
+    pub min_width_px: Option<u32>,
+    /// Minimum image height, in pixels.
+    pub min_height_px: Option<u32>,
+    /// The allowed width:height ratios.
+    pub aspect: Option<AspectRange>,
     /// Maximum file size, in bytes.
     pub max_bytes: u64,
+}
+
+/// An inclusive range of width:height ratios, as exact fractions (`1:2.5` is `(2, 5)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AspectRange {
+    /// The narrowest ratio, `(width, height)`.
+    pub min: (u64, u64),
+    /// The widest ratio, `(width, height)`.
+    pub max: (u64, u64),
+    /// The narrowest ratio as the docs write it, `1:2.5`.
+    pub min_text: &'static str,
+    /// The widest ratio as the docs write it, `2.5:1`.
+    pub max_text: &'static str,
+}
+
+impl AspectRange {
+    /// Whether a `width` x `height` image is inside the range (compared exactly, without
+    /// floating point).
+    pub fn contains(&self, width: u32, height: u32) -> bool {
+        let (w, h) = (u128::from(width), u128::from(height));
+        // min.0/min.1 <= w/h <= max.0/max.1
+        u128::from(self.min.0) * h <= w * u128::from(self.min.1)
+            && w * u128::from(self.max.1) <= u128::from(self.max.0) * h
+    }
 }

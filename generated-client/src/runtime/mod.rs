@@ -14,6 +14,7 @@ pub mod error;
 pub mod journal;
 pub mod json;
 pub mod lint;
+pub mod media;
 pub mod meta;
 pub mod money;
 pub mod preflight;
@@ -45,9 +46,10 @@ pub use download::{DownloadError, DownloadOptions, Downloaded, download, downloa
 pub use error::Error;
 pub use journal::{FileJournal, TaskJournal};
 pub use lint::Lint;
+pub use media::{DataUri, MediaSource};
 pub use meta::{
-    CallbackRules, Endpoint, IdParam, MediaRules, PollingGuidance, ProviderInfo, RetryAdvice, StatusRule, TaskPaths,
-    TaskPhase,
+    AspectRange, CallbackRules, Endpoint, IdParam, MediaRules, PollingGuidance, ProviderInfo, RetryAdvice, StatusRule,
+    TaskPaths, TaskPhase,
 };
 pub use money::{Decimal, Money};
 pub use provider::{Failure, Output, TaskMode};

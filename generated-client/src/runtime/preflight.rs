@@ -2,7 +2,8 @@
 //! cannot be checked from the URL, so this fetches the start of the file (a ranged GET of
 //! 64 KiB) and reads them from the image header. No API key is sent; redirects follow the
 //! downloads' policy (never from https down to http). A size the server does not state is
-//! reported as unchecked, never passed silently.
+//! reported as unchecked, never passed silently. A data URI is decoded here instead of
+//! fetched.
 
 use std::time::Duration;
 
@@ -121,8 +122,18 @@ pub async fn fetch(url: &str) -> Result<MediaFacts, String> {
     Ok(MediaFacts { format, size, bytes })
 }
 
-/// Preflights one URL against `rules`, pushing a violation per broken rule.
-pub async fn check(url: &str, rules: &MediaRules, path: &str, id_base: &str, out: &mut Vec<Violation>) {
+/// The media facts of a data URI, read from its decoded bytes.
+pub fn inline(value: &str) -> Option<Result<MediaFacts, String>> {
+    let decoded = super::media::DataUri::parse(value)?;
+    Some(decoded.map(|d| {
+        let (format, size) = sniff(&d.bytes);
+        MediaFacts { format, size, bytes: Some(d.bytes.len() as u64) }
+    }))
+}
+
+/// Preflights one media value (a URL, fetched, or a data URI, decoded) against `rules`,
+/// pushing a violation per broken rule.
+pub async fn check(value: &str, rules: &MediaRules, path: &str, id_base: &str, out: &mut Vec<Violation>) {
     let mut push = |limit: String, actual: String| {
         out.push(Violation {
             path: path.to_owned(),
@@ -132,9 +143,13 @@ pub async fn check(url: &str, rules: &MediaRules, path: &str, id_base: &str, out
             constraint: format!("{id_base}:media"),
         });
     };
-    let facts = match fetch(url).await {
-        Ok(f) => f,
-        Err(e) => return push("a fetchable image".into(), format!("{}: {e}", quoted(url))),
+    let facts = match inline(value) {
+        Some(Ok(f)) => f,
+        Some(Err(e)) => return push("a decodable base64 data URI".into(), e),
+        None => match fetch(value).await {
+            Ok(f) => f,
+            Err(e) => return push("a fetchable image".into(), format!("{}: {e}", quoted(value))),
+        },
     };
     let allowed = |f: &str| rules.formats.iter().any(|a| *a == f || (f == "jpeg" && *a == "jpg"));
     match facts.format {
@@ -145,10 +160,22 @@ pub async fn check(url: &str, rules: &MediaRules, path: &str, id_base: &str, out
         ),
     }
     match facts.size {
-        Some((w, h)) if w.min(h) < rules.min_short_edge_px => {
-            push(format!("a short edge of at least {} px", rules.min_short_edge_px), format!("{w}x{h}"))
+        Some((w, h)) => {
+            let size = format!("{w}x{h}");
+            let minimums = [
+                (rules.min_short_edge_px, w.min(h), "a short edge"),
+                (rules.min_width_px, w, "a width"),
+                (rules.min_height_px, h, "a height"),
+            ];
+            for (min, got, what) in minimums {
+                if let Some(min) = min.filter(|m| got < *m) {
+                    push(format!("{what} of at least {min} px"), size.clone());
+                }
+            }
+            if let Some(a) = rules.aspect.filter(|a| !a.contains(w, h)) {
+                push(format!("an aspect ratio (width:height) from {} to {}", a.min_text, a.max_text), size);
+            }
         }
-        Some(_) => {}
         None if facts.format.is_some() => {
             push("a readable image header".into(), "no pixel size in the first 64 KiB".into())
         }
@@ -167,6 +194,7 @@ pub async fn check(url: &str, rules: &MediaRules, path: &str, id_base: &str, out
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::meta::AspectRange;
 
     fn png(w: u32, h: u32) -> Vec<u8> {
         let mut v = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
@@ -189,5 +217,46 @@ mod tests {
         assert_eq!(sniff(&webp), (Some("webp"), Some((1024, 768))));
         assert_eq!(sniff(b"GIF89a...."), (None, None));
         assert_eq!(sniff(&[0xFF, 0xD8]), (Some("jpeg"), None));
+    }
+
+    fn rules(aspect: Option<AspectRange>) -> MediaRules {
+        MediaRules {
+            formats: &["png"],
+            min_short_edge_px: None,
+            min_width_px: Some(300),
+            min_height_px: Some(300),
+            aspect,
+            max_bytes: 24,
+        }
+    }
+
+    async fn broken(value: &str, r: &MediaRules) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        check(value, r, "first_frame_image", "x", &mut out).await;
+        out.into_iter().map(|v| (v.limit, v.actual)).collect()
+    }
+
+    #[tokio::test]
+    async fn a_data_uri_is_decoded_not_fetched_and_every_pixel_rule_is_checked() {
+        // 1:2.5 .. 2.5:1, as the spec lowers it.
+        let aspect = AspectRange { min: (2, 5), max: (5, 2), min_text: "1:2.5", max_text: "2.5:1" };
+        let r = rules(Some(aspect));
+        let uri = |w, h| crate::runtime::MediaSource::data("image/png", &png(w, h)).into_string();
+        assert_eq!(broken(&uri(300, 750), &r).await, vec![], "300x750 is exactly 1:2.5");
+        assert_eq!(broken(&uri(750, 300), &r).await, vec![], "750x300 is exactly 2.5:1");
+        assert_eq!(
+            broken(&uri(300, 751), &r).await,
+            vec![("an aspect ratio (width:height) from 1:2.5 to 2.5:1".to_owned(), "300x751".to_owned())]
+        );
+        let small = broken(&uri(299, 300), &r).await;
+        assert_eq!(small, vec![("a width of at least 300 px".to_owned(), "299x300".to_owned())]);
+        let small = broken(&uri(300, 299), &r).await;
+        assert_eq!(small, vec![("a height of at least 300 px".to_owned(), "300x299".to_owned())]);
+        let mut big = png(400, 400);
+        big.extend([0; 10]);
+        let big = crate::runtime::MediaSource::data("image/png", &big).into_string();
+        assert_eq!(broken(&big, &r).await, vec![("at most 24 bytes".to_owned(), "34 bytes".to_owned())]);
+        let bad = broken("data:image/png;base64,@@@@", &r).await;
+        assert_eq!(bad[0].0, "a decodable base64 data URI");
     }
 }

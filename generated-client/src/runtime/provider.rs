@@ -14,9 +14,9 @@ use super::money::Decimal;
 use super::violation::Violations;
 
 /// A provider endpoint family, implemented by the generated `Api` type of each module.
-pub trait Provider: Send + Sync + 'static {
+pub trait Provider: Sized + Send + Sync + 'static {
     /// The submit request body.
-    type Request: SubmitBody;
+    type Request: SubmitBody + RequestOf<Self>;
     /// The submit answer.
     type Submitted: Decode + SubmitAnswer + Send;
     /// The status answer.
@@ -105,6 +105,11 @@ pub trait SubmitBody: Send + Sync {
         None
     }
 }
+
+/// A body the client of provider `P` submits: `P::Request` and, when `P` has several
+/// submit operations, each operation's own request type, so
+/// `client.submit(&TextToVideoRequest::new(..))` needs no conversion.
+pub trait RequestOf<P: Provider + ?Sized>: SubmitBody {}
 
 /// The answer to a submit.
 pub trait SubmitAnswer {

@@ -29,6 +29,8 @@ pub enum Rule {
     Items,
     /// A URL does not start with an allowed scheme.
     Url,
+    /// A data URI is malformed, of a media type the field does not take, or too large.
+    DataUri,
     /// A URL that must be public names credentials, localhost or a non-public IP.
     UrlPublic,
     /// The media behind a URL breaks a documented requirement (found by a preflight).
@@ -52,6 +54,7 @@ impl Rule {
             Rule::Range => "range",
             Rule::Items => "items",
             Rule::Url => "url",
+            Rule::DataUri => "data_uri",
             Rule::UrlPublic => "url_public",
             Rule::Media => "media",
             Rule::Operation => "operation",

@@ -95,6 +95,7 @@ pub(super) fn ty_text(t: &Ty) -> String {
         Ty::Array(i) => format!("array<{}>", ty_text(i)),
         Ty::Json(i) => format!("json<{}>", ty_text(i)),
         Ty::Enum(n) | Ty::Struct(n) | Ty::Union(n) => n.clone(),
+        Ty::Media => "string (a URL or data URI, MediaSource)".into(),
     }
 }
 

@@ -70,7 +70,13 @@ fn moved(old: &CheckKind, new: &CheckKind) -> Option<Direction> {
         }
         (CheckKind::Range { min: a, max: b }, CheckKind::Range { min: x, max: y })
         | (CheckKind::Items { min: a, max: b }, CheckKind::Items { min: x, max: y }) => bounds((*a, *b), (*x, *y)),
-        (CheckKind::Url { schemes: a }, CheckKind::Url { schemes: b }) => allowed(a, b),
+        (CheckKind::Url { schemes: a, data: d }, CheckKind::Url { schemes: b, data: e }) => {
+            Direction::and(allowed(a, b), allowed(d, e))
+        }
+        (CheckKind::DataUri { types: a, max_bytes: m }, CheckKind::DataUri { types: b, max_bytes: n }) => {
+            let cap = |n: u64| (None, Some(i64::try_from(n).unwrap_or(i64::MAX)));
+            Direction::and(allowed(a, b), bounds(cap(*m), cap(*n)))
+        }
         (a, b) if a == b => None,
         _ => Some(Direction::Both),
     }
@@ -83,6 +89,7 @@ fn aspect(kind: &CheckKind) -> &'static str {
         CheckKind::Range { .. } => "range",
         CheckKind::Items { .. } => "items",
         CheckKind::Url { .. } => "url.schemes",
+        CheckKind::DataUri { .. } => "url.data",
         CheckKind::PublicUrl => "url.public",
     }
 }
@@ -93,6 +100,7 @@ fn what(kind: &CheckKind) -> &'static str {
         CheckKind::Range { .. } => "range",
         CheckKind::Items { .. } => "item count",
         CheckKind::Url { .. } => "URL schemes",
+        CheckKind::DataUri { .. } => "data URI rule",
         CheckKind::PublicUrl => "public-host rule",
     }
 }
@@ -148,9 +156,7 @@ pub(super) fn deltas(a: &Field, b: &Field, field: &str) -> Vec<Delta> {
 
 fn media(a: Option<&Media>, b: Option<&Media>, f: &Field, field: &str) -> Vec<Delta> {
     let konst = format!("{}_MEDIA", crate::ir::names::shouty(&f.rust));
-    let text = |m: &Media| {
-        format!("{}, short edge >= {} px, <= {} bytes", m.formats.join("/"), m.min_short_edge_px, m.max_bytes)
-    };
+    let text = Media::summary;
     let preflight = format!("{field}: `{konst}` and `preflight_media()`");
     let (a, b) = match (a, b) {
         (None, None) => return Vec::new(),
@@ -182,11 +188,46 @@ fn media(a: Option<&Media>, b: Option<&Media>, f: &Field, field: &str) -> Vec<De
                 .affects(preflight.clone()),
         );
     }
-    let px = (Some(i64::from(a.min_short_edge_px)), None);
-    if let Some(d) = bounds(px, (Some(i64::from(b.min_short_edge_px)), None)) {
+    let pixels: [(&str, &str, fn(&Media) -> Option<u32>); 3] = [
+        ("min_short_edge_px", "short edge", |m| m.min_short_edge_px),
+        ("min_width_px", "width", |m| m.min_width_px),
+        ("min_height_px", "height", |m| m.min_height_px),
+    ];
+    for (key, what, get) in pixels {
+        let px = |m: &Media| (get(m).map(i64::from), None);
+        if let Some(d) = bounds(px(a), px(b)) {
+            let shown = |m: &Media| get(m).map_or_else(|| "none".to_owned(), |n| n.to_string());
+            out.push(
+                Delta::new(Class::Behaviour, &format!("media.{key}"), &format!("media minimum {what} (px)"))
+                    .values(Some(shown(a)), Some(shown(b)))
+                    .effect(effect(d))
+                    .affects(preflight.clone()),
+            );
+        }
+    }
+    if a.aspect != b.aspect {
+        let shown = |m: &Media| m.aspect_text.as_ref().map_or_else(|| "any".to_owned(), |(l, h)| format!("{l} to {h}"));
+        // Compare the ranges as exact fractions: a range inside the old one is stricter.
+        let cmp = |x: (u64, u64), y: (u64, u64)| {
+            (u128::from(x.0) * u128::from(y.1)).cmp(&(u128::from(y.0) * u128::from(x.1)))
+        };
+        let d = match (a.aspect, b.aspect) {
+            (None, Some(_)) => Direction::Stricter,
+            (Some(_), None) => Direction::Looser,
+            (Some((alo, ahi)), Some((blo, bhi))) => {
+                let inside = cmp(blo, alo).is_ge() && cmp(bhi, ahi).is_le();
+                let outside = cmp(blo, alo).is_le() && cmp(bhi, ahi).is_ge();
+                match (inside, outside) {
+                    (true, false) => Direction::Stricter,
+                    (false, true) => Direction::Looser,
+                    _ => Direction::Both,
+                }
+            }
+            (None, None) => Direction::Both,
+        };
         out.push(
-            Delta::new(Class::Behaviour, "media.min_short_edge_px", "media minimum short edge (px)")
-                .values(Some(a.min_short_edge_px.to_string()), Some(b.min_short_edge_px.to_string()))
+            Delta::new(Class::Behaviour, "media.aspect", "media aspect ratio range")
+                .values(Some(shown(a)), Some(shown(b)))
                 .effect(effect(d))
                 .affects(preflight.clone()),
         );

@@ -578,10 +578,45 @@ fn parse_ty(cx: &mut Cx, kinds: &Kinds, at: &S, text: &str, path: &str, usage: U
 
 fn is_string_or_strings(t: &Ty) -> bool {
     match t {
-        Ty::String => true,
-        Ty::Array(i) => **i == Ty::String,
+        Ty::String | Ty::Media => true,
+        Ty::Array(i) => matches!(**i, Ty::String | Ty::Media),
         _ => false,
     }
+}
+
+/// A string (or array of strings) field that also takes data URIs holds media sources.
+fn as_media(t: Ty) -> Ty {
+    match t {
+        Ty::String => Ty::Media,
+        Ty::Array(i) if *i == Ty::String => Ty::Array(Box::new(Ty::Media)),
+        other => other,
+    }
+}
+
+/// `1:2.5` as an exact width/height fraction, `(2, 5)`.
+fn ratio(text: &str) -> Option<(u64, u64)> {
+    let (w, h) = text.split_once(':')?;
+    let dec = |s: &str| -> Option<(u64, u32)> {
+        let s = s.trim();
+        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+        if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let scale = u32::try_from(frac.len()).ok()?;
+        Some((format!("{int}{frac}").parse().ok()?, scale))
+    };
+    let ((wn, ws), (hn, hs)) = (dec(w)?, dec(h)?);
+    // wn/10^ws : hn/10^hs  =  wn*10^hs : hn*10^ws
+    let (num, den) = (wn.checked_mul(10u64.checked_pow(hs)?)?, hn.checked_mul(10u64.checked_pow(ws)?)?);
+    if den == 0 || num == 0 {
+        return None;
+    }
+    let g = gcd(num, den);
+    Some((num / g, den / g))
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
 }
 
 /// A variant's override of a constraint, or the field's own, with the key path it is
@@ -615,6 +650,7 @@ fn lower_field(
         cx.err(at, format!("{path}.rust_name"), format!("Rust field name `{rust}` {p}; set rust_name"));
     }
     let ty = parse_ty(cx, kinds, &f.ty, f.ty.get_ref(), &format!("{path}.type"), usage)?;
+    let ty = if f.url.as_ref().is_some_and(|u| u.data.is_some()) { as_media(ty) } else { ty };
     if f.flatten && !(in_object && matches!(ty, Ty::Union(_))) {
         cx.err(&f.name, format!("{path}.flatten"), "only a union-typed field of an object can be flattened");
     }
@@ -768,11 +804,41 @@ fn lower_field(
         }
         let source = cx.source(&u.source, &format!("{upath}.source"));
         let decision = cx.decision(&u.decision, &upath);
+        let data: Vec<String> = u
+            .data
+            .as_ref()
+            .map(|d| d.types.get_ref().iter().map(|t| t.get_ref().clone()).collect())
+            .unwrap_or_default();
         checks.push(Check {
-            kind: CheckKind::Url { schemes: u.schemes.get_ref().iter().map(|s| s.get_ref().clone()).collect() },
+            kind: CheckKind::Url {
+                schemes: u.schemes.get_ref().iter().map(|s| s.get_ref().clone()).collect(),
+                data: data.clone(),
+            },
             source: source.clone(),
             decision: decision.clone(),
         });
+        if let Some(d) = &u.data {
+            let dpath = format!("{upath}.data");
+            if data.is_empty() {
+                cx.err(&d.types, format!("{dpath}.types"), "list at least one media type, such as \"image\"");
+            }
+            for t in d.types.get_ref() {
+                if t.get_ref().is_empty() || !t.get_ref().bytes().all(|b| b.is_ascii_lowercase()) {
+                    cx.err(
+                        t,
+                        format!("{dpath}.types"),
+                        format!("`{}`: expected a media type such as \"image\"", t.get_ref()),
+                    );
+                }
+            }
+            let max_bytes = u64::try_from(*d.max_bytes.get_ref()).ok().filter(|n| *n > 0).unwrap_or_else(|| {
+                cx.err(&d.max_bytes, format!("{dpath}.max_bytes"), "expected a positive byte count");
+                1
+            });
+            let source = cx.source(&d.source, &format!("{dpath}.source"));
+            let decision = cx.decision(&d.decision, &dpath);
+            checks.push(Check { kind: CheckKind::DataUri { types: data, max_bytes }, source, decision });
+        }
         if u.public {
             checks.push(Check { kind: CheckKind::PublicUrl, source, decision });
         }
@@ -782,14 +848,45 @@ fn lower_field(
         if !is_string_or_strings(&ty) {
             cx.err(&m.max_bytes, &mpath, "`media` applies to URL fields (string or array<string>) only");
         }
-        let min_short_edge_px = cx.u32(&m.min_short_edge_px, &format!("{mpath}.min_short_edge_px"));
+        let mut px =
+            |v: &Option<toml::Spanned<i64>>, key: &str| v.as_ref().map(|v| cx.u32(v, &format!("{mpath}.{key}")));
+        let min_short_edge_px = px(&m.min_short_edge_px, "min_short_edge_px");
+        let min_width_px = px(&m.min_width_px, "min_width_px");
+        let min_height_px = px(&m.min_height_px, "min_height_px");
         let max_bytes = u64::try_from(*m.max_bytes.get_ref()).unwrap_or_else(|_| {
             cx.err(&m.max_bytes, format!("{mpath}.max_bytes"), "expected a non-negative byte count");
             0
         });
+        let aspect = m.aspect.as_ref().and_then(|a| {
+            let parse = |cx: &mut Cx, v: &toml::Spanned<String>, key: &str| {
+                let r = ratio(v.get_ref());
+                if r.is_none() {
+                    cx.err(
+                        v,
+                        format!("{mpath}.aspect.{key}"),
+                        format!("`{}`: expected a width:height ratio such as \"1:2.5\"", v.get_ref()),
+                    );
+                }
+                r
+            };
+            let (lo, hi) = (parse(cx, &a.min, "min"), parse(cx, &a.max, "max"));
+            let (lo, hi) = (lo?, hi?);
+            if u128::from(lo.0) * u128::from(hi.1) > u128::from(hi.0) * u128::from(lo.1) {
+                cx.err(
+                    &a.min,
+                    format!("{mpath}.aspect.min"),
+                    format!("min ({}) is wider than max ({})", a.min.get_ref(), a.max.get_ref()),
+                );
+            }
+            Some((lo, hi))
+        });
         Media {
             formats: m.formats.iter().map(|s| s.get_ref().clone()).collect(),
             min_short_edge_px,
+            min_width_px,
+            min_height_px,
+            aspect,
+            aspect_text: m.aspect.as_ref().map(|a| (a.min.get_ref().clone(), a.max.get_ref().clone())),
             max_bytes,
             source: cx.source(&m.source, &format!("{mpath}.source")),
             decision: cx.decision(&m.decision, &mpath),

@@ -34,7 +34,7 @@ use super::error::{
 };
 use super::journal::{FileJournal, Journal, Outcome, Record, TaskJournal, unix_ms};
 use super::meta::{PollingGuidance, RetryAdvice, TaskPhase};
-use super::provider::{ErrorAnswer, Provider, StatusAnswer, SubmitBody, TaskMode};
+use super::provider::{ErrorAnswer, Provider, RequestOf, StatusAnswer, SubmitBody, TaskMode};
 use super::retry::{Jitter, RetryPolicy, retry_after};
 use super::secret::ApiKey;
 
@@ -487,7 +487,7 @@ impl<P: Provider> Client<P> {
 
     /// Submits a task (see [`Client::submit_with`]), refusing a body whose earlier submit
     /// has an unknown outcome in the journal.
-    pub async fn submit(&self, request: &P::Request) -> Result<Task, Error> {
+    pub async fn submit<R: RequestOf<P>>(&self, request: &R) -> Result<Task, Error> {
         self.submit_with(request, SubmitOptions::default()).await
     }
 
@@ -506,7 +506,7 @@ impl<P: Provider> Client<P> {
     /// recorded durably before the request is sent, and a body whose earlier submit has an
     /// unknown outcome (or is still in flight) is refused with [`Error::DuplicateRefused`]
     /// unless `options` say [`SubmitOptions::resubmit_unknown`].
-    pub async fn submit_with(&self, request: &P::Request, options: SubmitOptions) -> Result<Task, Error> {
+    pub async fn submit_with<R: RequestOf<P>>(&self, request: &R, options: SubmitOptions) -> Result<Task, Error> {
         request.validate()?;
         let body = request.body();
         let operation = request.operation();

@@ -568,3 +568,57 @@ fn a_base_url_env_needs_a_decision() {
         ),
     );
 }
+
+const I2V: &str = "spec/modellix-happyhorse-1.0-i2v.toml";
+
+#[test]
+fn an_aspect_range_is_two_ratios_narrow_to_wide() {
+    let text =
+        edited(I2V, "aspect = { min = \"1:2.5\", max = \"2.5:1\" }", "aspect = { min = \"3:1\", max = \"2.5:1\" }");
+    fails_with(
+        I2V,
+        &text,
+        format!(
+            "{I2V}:{}: types.ImageToVideoRequest.fields[first_frame_image].media.aspect.min: min (3:1) is wider than max (2.5:1)",
+            pos(&text, "\"3:1\"", 0)
+        ),
+    );
+    let text = edited(I2V, "min = \"1:2.5\"", "min = \"1/2.5\"");
+    fails_with(
+        I2V,
+        &text,
+        format!(
+            "{I2V}:{}: types.ImageToVideoRequest.fields[first_frame_image].media.aspect.min: `1/2.5`: expected a width:height ratio such as \"1:2.5\"",
+            pos(&text, "\"1/2.5\"", 0)
+        ),
+    );
+}
+
+#[test]
+fn a_data_uri_rule_names_media_types_and_a_positive_size() {
+    let text =
+        edited(I2V, "data = { types = [\"image\"], max_bytes = 10000000,", "data = { types = [], max_bytes = 0,");
+    let got = errors(I2V, &text);
+    assert_eq!(
+        got,
+        [
+            format!(
+                "{I2V}:{}: types.ImageToVideoRequest.fields[first_frame_image].url.data.types: list at least one media type, such as \"image\"",
+                pos(&text, "[], max_bytes", 0)
+            ),
+            format!(
+                "{I2V}:{}: types.ImageToVideoRequest.fields[first_frame_image].url.data.max_bytes: expected a positive byte count",
+                pos(&text, "0,", 0)
+            ),
+        ]
+    );
+    let text = edited(I2V, "data = { types = [\"image\"]", "data = { types = [\"image/png\"]");
+    fails_with(
+        I2V,
+        &text,
+        format!(
+            "{I2V}:{}: types.ImageToVideoRequest.fields[first_frame_image].url.data.types: `image/png`: expected a media type such as \"image\"",
+            pos(&text, "\"image/png\"", 0)
+        ),
+    );
+}

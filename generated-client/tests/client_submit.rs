@@ -216,6 +216,50 @@ async fn modellix_submit_follows_the_documented_body_and_answer() {
     assert_eq!(server.requests()[0].target, "/api/v1/alibaba/happyhorse-1.0-r2v/async");
 }
 
+#[tokio::test]
+async fn one_modellix_client_submits_each_model_to_its_own_endpoint() {
+    // r2v, t2v and i2v share the submit answer envelope (t2v:54, i2v:54 "Same submit answer
+    // envelope as happyhorse-1.0-r2v"); each model has its own path.
+    use happyhorse_client::modellix::{ImageToVideoRequest, ReferenceToVideoRequest, Request, TextToVideoRequest};
+    let answer = |id: &str| {
+        Reply::json(200, json!({"code": 0, "message": "success", "data": {"status": "pending", "task_id": id}}))
+    };
+    let server =
+        Server::start(vec![answer("t-1"), answer("t-2"), answer("t-3"), answer("t-4")], Reply::raw(500, "")).await;
+    let client = happyhorse_client::modellix::Client::builder()
+        .api_key("test-key-5f3a9")
+        .base_url(server.url())
+        .build()
+        .unwrap();
+    let t2v = TextToVideoRequest::new("A miniature city made of cardboard and bottle caps comes to life at night.");
+    let frame = happyhorse_client::runtime::MediaSource::data("image/png", b"\x89PNG\r\n\x1a\n");
+    let i2v = ImageToVideoRequest::new(frame.clone());
+    let r2v = ReferenceToVideoRequest::new(["https://example.com/girl.jpg"], "character1 waves");
+    let ids = [
+        client.submit(&t2v).await.unwrap().id,
+        client.submit(&i2v).await.unwrap().id,
+        client.submit(&r2v).await.unwrap().id,
+        client.submit(&Request::from(TextToVideoRequest::new("another"))).await.unwrap().id,
+    ];
+    assert_eq!(ids, ["t-1", "t-2", "t-3", "t-4"]);
+    let sent = server.requests();
+    let targets: Vec<&str> = sent.iter().map(|r| r.target.as_str()).collect();
+    assert_eq!(
+        targets,
+        [
+            "/api/v1/alibaba/happyhorse-1.0-t2v/async",
+            "/api/v1/alibaba/happyhorse-1.0-i2v/async",
+            "/api/v1/alibaba/happyhorse-1.0-r2v/async",
+            "/api/v1/alibaba/happyhorse-1.0-t2v/async",
+        ]
+    );
+    assert_eq!(sent[1].json(), json!({"first_frame_image": frame.as_str()}), "the data URI is sent as one string");
+    // An invalid request of any model never leaves the machine.
+    let err = client.submit(&TextToVideoRequest::new("")).await.unwrap_err();
+    assert!(matches!(err, Error::Validation(_)), "{err}");
+    assert_eq!(server.requests().len(), 4);
+}
+
 // ---- answers that drift from the docs: the id is never lost (issue 7, item 1) -----------
 
 #[tokio::test]

@@ -233,6 +233,17 @@ fn param(f: &Field) -> (TokenStream, TokenStream) {
             quote!(impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>),
             quote!(#name.into_iter().map(::std::convert::Into::into).collect()),
         ),
+        Ty::Media => {
+            let t = ty_tokens(&Ty::Media);
+            (quote!(impl ::std::convert::Into<#t>), quote!(#name.into()))
+        }
+        Ty::Array(i) if **i == Ty::Media => {
+            let t = ty_tokens(&Ty::Media);
+            (
+                quote!(impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#t>>),
+                quote!(#name.into_iter().map(::std::convert::Into::into).collect()),
+            )
+        }
         Ty::Union(u) => {
             let u = ident(u);
             (quote!(impl ::std::convert::Into<#u>), quote!(#name.into()))

@@ -452,9 +452,13 @@ pub struct ImageToVideoRequest {
 
 impl ImageToVideoRequest {
     /// A value with its required fields (`first_frame_image`); optional fields are unset.
-    pub fn new(first_frame_image: ::happyhorse_client::runtime::MediaSource) -> Self {
+    pub fn new(
+        first_frame_image: impl ::std::convert::Into<
+            ::happyhorse_client::runtime::MediaSource,
+        >,
+    ) -> Self {
         Self {
-            first_frame_image: first_frame_image,
+            first_frame_image: first_frame_image.into(),
             prompt: ::std::option::Option::None,
             resolution: ::std::option::Option::None,
             duration: ::std::option::Option::None,

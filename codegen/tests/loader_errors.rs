@@ -622,3 +622,18 @@ fn a_data_uri_rule_names_media_types_and_a_positive_size() {
         ),
     );
 }
+
+#[test]
+fn a_table_an_endpoint_file_redefines_names_both_files() {
+    let provider = spec(MODELLIX_P);
+    let text = format!("{}\n[types.Resolution]\nkind = \"enum\"\n", spec(I2V));
+    let got = errors(I2V, &text);
+    assert_eq!(
+        got,
+        [format!(
+            "{I2V}:{}: invalid TOML: duplicate key: `[types.Resolution]` is already defined at {MODELLIX_P}:{}",
+            pos(&text, "\n[types.Resolution]", 8),
+            pos(&provider, "[types.Resolution]", 0)
+        )]
+    );
+}

@@ -56,11 +56,36 @@ fn first_top_level_key(text: &str) -> Option<(usize, String)> {
     None
 }
 
+/// For a table header defined twice (`[types.Resolution]` in a provider file and again in an
+/// endpoint file): where it was first defined.
+fn first_definition(source: &SourceText, at: usize) -> Option<String> {
+    let text = &source.text;
+    let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next()?.trim();
+    if !(line.starts_with('[') && line.ends_with(']')) || line.starts_with("[[") {
+        return None;
+    }
+    let mut offset = 0;
+    for l in text[..line_start].split_inclusive('\n') {
+        if l.trim() == line {
+            let (row, col) = source.line_col(offset);
+            return Some(format!("`{line}` is already defined at {}:{row}:{col}", source.file_of(offset)));
+        }
+        offset += l.len();
+    }
+    None
+}
+
 fn parse_source(source: SourceText) -> Result<Loaded, SpecError> {
     let text = source.text.clone();
     let text = text.as_str();
-    let de = toml::Deserializer::parse(text)
-        .map_err(|e| source.error(e.span(), "", format!("invalid TOML: {}", e.message().trim())))?;
+    let de = toml::Deserializer::parse(text).map_err(|e| {
+        let mut message = format!("invalid TOML: {}", e.message().trim());
+        if let Some(first) = e.span().and_then(|span| first_definition(&source, span.start)) {
+            message.push_str(&format!(": {first}"));
+        }
+        source.error(e.span(), "", message)
+    })?;
     let spec = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string().replace(SPANNED_MARKER, "");
         let path = if path == "." { String::new() } else { path };

@@ -43,10 +43,17 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let (module, op) = match module_and_operation(&args.module) {
+        Ok(found) => found,
+        Err(problem) => {
+            eprintln!("error: {problem}");
+            return ExitCode::from(2);
+        }
+    };
     if args.verbose {
         cli::show_tracing();
     }
-    match run(args).await {
+    match run(args, module, op).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -63,25 +70,26 @@ fn config(message: impl Into<String>) -> Error {
 }
 
 /// The module and submit operation `--module` names.
-fn module_and_operation(arg: &str) -> Result<(&'static dyn Module, String), Error> {
+fn module_and_operation(arg: &str) -> Result<(&'static dyn Module, String), String> {
     let (name, op) = match arg.split_once('/') {
         Some((m, o)) => (m, Some(o)),
         None => (arg, None),
     };
     let names: Vec<&str> = MODULES.iter().map(|m| m.info().module).collect();
-    let module =
-        MODULES.iter().copied().find(|m| m.info().module == name).ok_or_else(|| {
-            config(format!("--module {arg:?}: no module {name:?} (the modules: {})", names.join(", ")))
-        })?;
+    let module = MODULES
+        .iter()
+        .copied()
+        .find(|m| m.info().module == name)
+        .ok_or_else(|| format!("--module {arg:?}: no module {name:?} (the modules: {})", names.join(", ")))?;
     let ops: Vec<&str> = module.submit_endpoints().iter().map(|e| e.key).collect();
     let op = match (op, ops.as_slice()) {
         (Some(op), _) if ops.contains(&op) => op.to_owned(),
         (None, [only]) => (*only).to_owned(),
         _ => {
-            return Err(config(format!(
+            return Err(format!(
                 "--module {arg:?}: name one of {name}'s submit operations: {}",
                 ops.iter().map(|o| format!("{name}/{o}")).collect::<Vec<_>>().join(", ")
-            )));
+            ));
         }
     };
     Ok((module, op))
@@ -151,8 +159,7 @@ fn set_prompt(body: &mut Value, prompt: &str) -> bool {
     }
 }
 
-async fn run(args: cli::Args) -> Result<(), Error> {
-    let (module, op) = module_and_operation(&args.module)?;
+async fn run(args: cli::Args, module: &'static dyn Module, op: String) -> Result<(), Error> {
     let label = format!("{}/{op}", module.info().module);
     // The client first: an unusable base URL stops the program before anything is read or sent.
     let settings = ClientSettings { base_url: args.base_url.clone(), ..ClientSettings::default() };

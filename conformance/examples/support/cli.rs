@@ -55,7 +55,8 @@ pub fn usage(example: &str, modules: &[&dyn Module]) -> String {
         };
         list.push_str(&format!("  {} ({}): base URL {base}; API key ${}\n", info.module, info.name, info.api_key_env));
         for e in m.submit_endpoints() {
-            list.push_str(&format!("    {}/{:<14} {} {}\n", info.module, e.key, e.method, e.path));
+            let label = format!("{}/{}", info.module, e.key);
+            list.push_str(&format!("    {label:<28} {} {}\n", e.method, e.path));
         }
     }
     format!(

@@ -7,12 +7,13 @@
 //! - `POST /_sim/faults`: queue or rate faults. Body: one entry or an array of entries, each
 //!   `{"route": "<route>", "fault": <fault>, "per_mille": <0-1000>?, "times": <n>?, "seed": <u64>?}`
 //!   where `<route>` is `<module>.<operation>` (an operation of a module the simulator
-//!   plays, `apixo.submit`, `modellix.r2v`, `modellix.status`) or `connection`, and `<fault>` is `"drop_before_read"`, `"drop_after_read"`,
-//!   `"malformed_json"`, `"missing_task_id"`, or an object `{"kind": "status", "status": 503,
-//!   "retry_after": "2", "create_task": false}`, `{"kind": "delay", "ms": 300}`,
-//!   `{"kind": "oversize", "bytes": 1048576}` (or `{"kind": "<name>"}` for the others).
-//!   Without `per_mille` the fault is queued `times` times (default 1); with it, the rate is
-//!   set. An entry may be only `{"seed": <u64>}`.
+//!   plays: `apixo.submit`, `modellix.r2v`, `modellix.status`) or `connection`, and
+//!   `<fault>` is `"drop_before_read"`, `"drop_after_read"`, `"malformed_json"`,
+//!   `"missing_task_id"`, or an object `{"kind": "status", "status": 503, "retry_after": "2",
+//!   "create_task": false}`, `{"kind": "delay", "ms": 300}`, `{"kind": "oversize", "bytes":
+//!   1048576}` (or `{"kind": "<name>"}` for the others). Without `per_mille` the fault is
+//!   queued `times` times (default 1); with it, the rate is set. An entry may be only
+//!   `{"seed": <u64>}`.
 //! - `DELETE /_sim/faults`: remove every queued fault and rate.
 
 use std::sync::Arc;

@@ -259,23 +259,11 @@ fn strip_task_id(m: &Module, target: Target, answer: &mut Value) {
     let t = &m.task;
     let id = if target == Target::Status { &t.status_id } else { &t.submit_id };
     let id = answers::wire(id);
-    remove(answer, &id);
+    crate::boundary::set(answer, &id, None);
     if let (Some(follow), Target::Submit(_)) = (&t.follow, target) {
         let follow = answers::wire(follow);
         let shared = follow.iter().zip(&id).take_while(|(a, b)| a == b).count();
-        remove(answer, &follow[..=shared.min(follow.len() - 1)]);
-    }
-}
-
-fn remove(v: &mut Value, path: &[String]) {
-    let Some((last, parents)) = path.split_last() else { return };
-    let mut cur = v;
-    for p in parents {
-        let Some(next) = cur.get_mut(p.as_str()) else { return };
-        cur = next;
-    }
-    if let Some(obj) = cur.as_object_mut() {
-        obj.remove(last);
+        crate::boundary::set(answer, &follow[..=shared.min(follow.len() - 1)], None);
     }
 }
 

@@ -21,8 +21,9 @@ fn spec(name: &str) -> String {
 }
 
 /// The Modellix provider and r2v endpoint files, renamed to `module`, with `edit` applied
-/// to both texts.
-fn renamed(module: &str, edit: impl Fn(String) -> String) -> Module {
+/// to both texts, and one more endpoint file for each of `more` (applied to the edited r2v
+/// endpoint file).
+fn renamed(module: &str, edit: fn(String) -> String, more: &[fn(String) -> String]) -> Module {
     let upper = module.to_uppercase();
     let rename = |text: String| {
         edit(
@@ -31,10 +32,14 @@ fn renamed(module: &str, edit: impl Fn(String) -> String) -> Module {
                 .replace("MODELLIX_", &format!("{upper}_")),
         )
     };
-    let files = vec![
+    let endpoint = rename(spec("modellix-happyhorse-1.0-r2v.toml"));
+    let mut files = vec![
         (format!("spec/{module}.toml"), rename(spec("modellix.toml"))),
-        (format!("spec/{module}-r2v.toml"), rename(spec("modellix-happyhorse-1.0-r2v.toml"))),
+        (format!("spec/{module}-r2v.toml"), endpoint.clone()),
     ];
+    for (i, extra) in more.iter().enumerate() {
+        files.push((format!("spec/{module}-more-{i}.toml"), extra(endpoint.clone())));
+    }
     let mut modules = happyhorse_codegen::output::lower_texts(&files).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(modules.len(), 1);
     modules.remove(0)
@@ -43,12 +48,30 @@ fn renamed(module: &str, edit: impl Fn(String) -> String) -> Module {
 /// `acme`: base URL `https://api.acme.test/v2`, submit `POST /render`, status
 /// `GET /jobs?job=<id>`.
 fn acme() -> Module {
-    renamed("acme", |t| {
-        t.replace("base_url = \"https://api.modellix.ai\"", "base_url = \"https://api.acme.test/v2\"")
-            .replace("path = \"/api/v1/tasks/{task_id}\"", "path = \"/jobs\"")
-            .replace("name = \"task_id\"\nin = \"path\"", "name = \"job\"\nin = \"query\"")
-            .replace("path = \"/api/v1/alibaba/happyhorse-1.0-r2v/async\"", "path = \"/render\"")
-    })
+    renamed("acme", acme_edit, &[])
+}
+
+fn acme_edit(t: String) -> String {
+    t.replace("base_url = \"https://api.modellix.ai\"", "base_url = \"https://api.acme.test/v2\"")
+        .replace("path = \"/api/v1/tasks/{task_id}\"", "path = \"/jobs\"")
+        .replace("name = \"task_id\"\nin = \"path\"", "name = \"job\"\nin = \"query\"")
+        .replace("path = \"/api/v1/alibaba/happyhorse-1.0-r2v/async\"", "path = \"/render\"")
+}
+
+/// The r2v endpoint file as a second submit operation `again` at `POST /render-again`, with
+/// a body that takes at most 2 reference images.
+fn second_operation(t: String) -> String {
+    t.replace("[endpoints.r2v]", "[endpoints.again]")
+        .replace("[docs.r2v]", "[docs.again]")
+        .replace("[operations.r2v]", "[operations.again]")
+        .replace("operation = \"r2v\"", "operation = \"again\"")
+        .replace("rust_name = \"ReferenceToVideo\"", "rust_name = \"Again\"")
+        .replace("ReferenceToVideoRequest", "AgainRequest")
+        .replace("name = \"submit_reference_to_video\"", "name = \"submit_again\"")
+        .replace("name = \"submit_accepted\"", "name = \"again_accepted\"")
+        .replace("path = \"/render\"", "path = \"/render-again\"")
+        .replace("items = { min = 1, max = 9,", "items = { min = 1, max = 2,")
+        .replace("id = \"character-reference-out-of-range\"", "id = \"again-character-reference-out-of-range\"")
 }
 
 fn http() -> reqwest::Client {
@@ -121,7 +144,7 @@ async fn a_module_whose_paths_are_taken_is_served_under_its_own_prefix() {
         .into_iter()
         .find(|m| m.module == "modellix")
         .expect("modellix");
-    let copy = renamed("copy", |t| t);
+    let copy = renamed("copy", |t| t, &[]);
     let sim = Simulator::start(vec![modellix, copy], config()).await.expect("starts");
     assert_eq!(sim.base_url_of("modellix"), Some(sim.base_url()));
     let prefixed = sim.base_url_of("copy").expect("served");
@@ -137,4 +160,38 @@ async fn a_module_whose_paths_are_taken_is_served_under_its_own_prefix() {
         assert_eq!(status, 200);
         assert_eq!(sim.tasks_created(module), 1);
     }
+}
+
+/// Several submit operations in one module (one per model, as Modellix selects the model by
+/// path): each at its own route with its own request rules, sharing the task query.
+#[tokio::test]
+async fn several_submit_operations_share_one_module() {
+    let two = renamed("acme", acme_edit, &[second_operation]);
+    assert_eq!(two.submits.iter().map(|o| o.key.as_str()).collect::<Vec<_>>(), ["again", "r2v"]);
+    let sim = Simulator::start(vec![two], config()).await.expect("starts");
+    let base = sim.base_url_of("acme").expect("served");
+    assert_eq!(
+        sim.routes(),
+        [Route::op("acme", "again"), Route::op("acme", "r2v"), Route::op("acme", "status"), Route::AnyConnection]
+    );
+    let three: Vec<String> = (0..3).map(|i| format!("https://example.com/{i}.png")).collect();
+    let body = json!({"reference_images": three, "prompt": "a cat"});
+    // Three images: within r2v's 1-9, past the second operation's 1-2.
+    let (status, _, _) = call(post(format!("{base}/render"), &body)).await;
+    assert_eq!(status, 200);
+    let (status, rejected, _) = call(post(format!("{base}/render-again"), &body)).await;
+    assert_eq!(status, 400, "{rejected}");
+    assert!(rejected["message"].as_str().is_some_and(|m| m.contains("'reference_images' must have at most 2 items")));
+    let two_images =
+        json!({"reference_images": ["https://example.com/a.png", "https://example.com/b.png"], "prompt": "x"});
+    let (status, answer, _) = call(post(format!("{base}/render-again"), &two_images)).await;
+    assert_eq!(status, 200, "{answer}");
+    // One task store: the second task of the module, queried at the shared status route.
+    assert_eq!(answer["data"]["task_id"], "acme-task-2");
+    let (status, polled, _) = call(http().get(format!("{base}/jobs?job=acme-task-2")).bearer_auth(KEY)).await;
+    assert_eq!((status, polled["data"]["task_id"].clone()), (200, json!("acme-task-2")));
+    assert_eq!(sim.task("acme", "acme-task-1").map(|t| t.operation), Some("r2v".to_owned()));
+    assert_eq!(sim.task("acme", "acme-task-2").map(|t| t.operation), Some("again".to_owned()));
+    assert_eq!(sim.requests(&Route::op("acme", "again")), 2);
+    assert_eq!(sim.requests(&Route::op("acme", "r2v")), 1);
 }

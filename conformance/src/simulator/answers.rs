@@ -127,26 +127,13 @@ fn first_value(m: &Module, name: &str) -> Value {
 }
 
 /// The value at a dotted wire path, looking inside JSON-in-a-string values.
-fn at_path<'v>(value: &'v Value, path: &str) -> Option<std::borrow::Cow<'v, Value>> {
-    let mut current = std::borrow::Cow::Borrowed(value);
+fn at_path(value: &Value, path: &str) -> Option<Value> {
+    let mut current = value.clone();
     for key in path.split('.') {
-        let next = match current {
-            std::borrow::Cow::Borrowed(v) => match v.get(key) {
-                Some(n) => std::borrow::Cow::Borrowed(n),
-                None => {
-                    let inner: Value = serde_json::from_str(v.as_str()?).ok()?;
-                    std::borrow::Cow::Owned(inner.get(key)?.clone())
-                }
-            },
-            std::borrow::Cow::Owned(v) => {
-                let n = match v.get(key) {
-                    Some(n) => n.clone(),
-                    None => serde_json::from_str::<Value>(v.as_str()?).ok()?.get(key)?.clone(),
-                };
-                std::borrow::Cow::Owned(n)
-            }
+        current = match current.get(key) {
+            Some(next) => next.clone(),
+            None => serde_json::from_str::<Value>(current.as_str()?).ok()?.get(key)?.clone(),
         };
-        current = next;
     }
     Some(current)
 }
@@ -180,8 +167,7 @@ fn examples(m: &Module, ty: &str, kind: ExampleKind) -> Vec<(Option<u16>, String
 }
 
 fn envelope(m: &Module, template: Option<&Value>) -> Vec<(String, Known)> {
-    let message =
-        template.and_then(|t| at_path(t, &m.envelope.message)).map_or_else(|| json!("success"), |v| v.into_owned());
+    let message = template.and_then(|t| at_path(t, &m.envelope.message)).unwrap_or_else(|| json!("success"));
     vec![
         (m.envelope.code.clone(), Known::Set(json!(m.envelope.success_code))),
         (m.envelope.message.clone(), Known::Set(message)),

@@ -1,8 +1,10 @@
 //! Boundary cases for every request constraint of a spec: for each constraint id, bodies
 //! that sit exactly on its limits (and must be accepted) and bodies one step past them
-//! (and must be rejected at the constraint's path). The cases are derived from the spec;
-//! the judges that decide them (the generated validator, the JSON Schema run by the
-//! `jsonschema` crate, and the hand-written simulator) are independent of each other.
+//! (and must be rejected at the constraint's path), for the submit operation the constraint
+//! belongs to. The cases are derived from the spec (they test the generator and the
+//! simulator, not the spec); the judges that decide them are the generated validator, the
+//! JSON Schema run by the `jsonschema` crate, and the simulator (that schema plus its
+//! generic rules, over HTTP).
 
 use std::collections::BTreeMap;
 
@@ -14,6 +16,8 @@ use serde_json::{Map, Value, json};
 pub struct BoundaryCase {
     /// The constraint it exercises.
     pub constraint: String,
+    /// The submit operation whose body it is (its spec key).
+    pub operation: String,
     /// What the case does, for reports.
     pub label: String,
     /// The body.
@@ -284,14 +288,20 @@ fn units(m: &Module, counter: &CounterRef, n: i64) -> String {
     }
 }
 
-/// Every boundary case of a module's submit request.
+/// Every boundary case of every constraint of a module, each on the body of the submit
+/// operation the constraint belongs to.
 pub fn cases(m: &Module) -> Vec<BoundaryCase> {
-    let Some(root) = m.submit().request.clone() else { return Vec::new() };
     let mut out = Vec::new();
     for c in &m.constraints {
+        let Some(root) = m.submit_op(&c.operation).and_then(|o| o.request.clone()) else { continue };
         out.extend(for_constraint(m, &root, c));
     }
     out
+}
+
+/// The request type of submit operation `operation`.
+pub fn request_root(m: &Module, operation: &str) -> Option<String> {
+    m.submit_op(operation).and_then(|o| o.request.clone())
 }
 
 fn for_constraint(m: &Module, root: &str, c: &Constraint) -> Vec<BoundaryCase> {
@@ -305,7 +315,14 @@ fn for_constraint(m: &Module, root: &str, c: &Constraint) -> Vec<BoundaryCase> {
     let mut push = |label: String, value: Option<Value>, reject_at: Option<String>, truncates: bool| {
         let mut body = base.clone();
         set(&mut body, &json_path, value);
-        cases.push(BoundaryCase { constraint: c.id.clone(), label, body, reject_at, provider_truncates: truncates });
+        cases.push(BoundaryCase {
+            constraint: c.id.clone(),
+            operation: c.operation.clone(),
+            label,
+            body,
+            reject_at,
+            provider_truncates: truncates,
+        });
     };
     match c.rule.as_str() {
         "required" => {
@@ -333,6 +350,7 @@ fn for_constraint(m: &Module, root: &str, c: &Constraint) -> Vec<BoundaryCase> {
                     let body = minimal_struct(m, root, &choices, "");
                     per_variant.push(BoundaryCase {
                         constraint: c.id.clone(),
+                        operation: c.operation.clone(),
                         label: format!("`{}`", v.tag),
                         body,
                         reject_at: None,

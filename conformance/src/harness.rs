@@ -1,7 +1,8 @@
 //! The judges and the subjects they judge. Every spec module is a [`Subject`]: its checked
-//! IR (which generates cases), the generated client (judge one), its exported JSON Schema
-//! run by the independent `jsonschema` crate (judge two) and, when one plays the provider,
-//! the hand-written simulator over real HTTP (judge three).
+//! IR (which generates cases), the generated client (judge one), the exported JSON Schema of
+//! each submit operation run by the independent `jsonschema` crate (judge two), and the
+//! simulator playing the module over real HTTP (judge three: the same JSON Schema plus its
+//! generic code for the rules a schema cannot state, and the HTTP behaviour).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,8 +14,9 @@ use happyhorse_codegen::ir::Module;
 use serde_json::Value;
 
 use crate::coverage::Coverage;
+use crate::oracle::Cases;
 use crate::receiver::Receiver;
-use crate::simulator::{SimConfig, SimProvider, Simulator};
+use crate::simulator::{SimConfig, Simulator};
 
 /// The bearer key the harness uses with the simulator.
 pub const SIM_KEY: &str = "conformance-key-0001";
@@ -25,12 +27,11 @@ pub struct Subject {
     pub ir: Module,
     /// The generated client's view of it.
     pub client: &'static dyn ClientModule,
-    /// The request body's JSON Schema, compiled by the `jsonschema` crate.
-    pub schema: jsonschema::Validator,
+    /// The request body's JSON Schema of each submit operation (by key), compiled by the
+    /// `jsonschema` crate.
+    pub schemas: Vec<(String, jsonschema::Validator)>,
     /// Constraint ids the JSON Schema cannot express, and why.
     pub not_expressible: BTreeMap<String, &'static str>,
-    /// The simulated provider playing this module, if any.
-    pub sim: Option<SimProvider>,
 }
 
 impl Subject {
@@ -38,14 +39,15 @@ impl Subject {
     pub fn name(&self) -> &str {
         &self.ir.module
     }
-}
 
-/// The simulator plays providers by module name.
-fn simulated(module: &str) -> Option<SimProvider> {
-    match module {
-        "apixo" => Some(SimProvider::Apixo),
-        "modellix" => Some(SimProvider::Modellix),
-        _ => None,
+    /// The keys of the submit operations, in spec order.
+    pub fn operations(&self) -> Vec<String> {
+        self.ir.submits.iter().map(|o| o.key.clone()).collect()
+    }
+
+    /// `<module>/<operation>`, how reports name an operation.
+    pub fn label(&self, operation: &str) -> String {
+        format!("{}/{operation}", self.name())
     }
 }
 
@@ -62,12 +64,14 @@ pub fn subjects(root: &Path) -> Result<Vec<Subject>, String> {
         if client.info().spec_sha256 != ir.spec_sha256 {
             return Err(format!("the generated module `{}` is stale: run `cargo xtask codegen`", ir.module));
         }
-        let schema_json = happyhorse_codegen::openapi::request_schema(&ir);
-        let schema = jsonschema::validator_for(&schema_json)
-            .map_err(|e| format!("the exported JSON Schema of `{}` does not compile: {e}", ir.module))?;
+        let mut schemas = Vec::new();
+        for (key, schema_json) in happyhorse_codegen::openapi::request_schemas(&ir) {
+            let schema = jsonschema::validator_for(&schema_json)
+                .map_err(|e| format!("the exported JSON Schema of `{}/{key}` does not compile: {e}", ir.module))?;
+            schemas.push((key, schema));
+        }
         let not_expressible = happyhorse_codegen::openapi::not_expressible(&ir).into_iter().collect();
-        let sim = simulated(&ir.module);
-        out.push(Subject { ir, client, schema, not_expressible, sim });
+        out.push(Subject { ir, client, schemas, not_expressible });
     }
     Ok(out)
 }
@@ -95,8 +99,10 @@ pub enum SimVerdict {
 pub struct Harness {
     /// Every module under test.
     pub subjects: Vec<Subject>,
-    /// The simulator (both providers, one process).
+    /// The simulator (every module, one process).
     pub sim: Simulator,
+    /// The hand-written, doc-derived cases (`conformance/cases/`).
+    pub cases: Cases,
     /// Where the simulator delivers webhooks (never to the public URLs in requests).
     pub receiver: Receiver,
     http: reqwest::Client,
@@ -108,14 +114,16 @@ impl Harness {
     /// Loads the specs and starts a simulator.
     pub async fn start(root: &Path) -> Result<Harness, String> {
         let subjects = subjects(root)?;
+        let irs: Vec<Module> = subjects.iter().map(|s| s.ir.clone()).collect();
+        let cases = Cases::load(root, &irs)?;
         let receiver = Receiver::start().await.map_err(|e| format!("cannot start the webhook receiver: {e}"))?;
         let config = SimConfig {
             api_keys: vec![SIM_KEY.to_owned()],
             callback_redirect: Some(receiver.url().to_owned()),
             ..SimConfig::default()
         };
-        let sim = Simulator::start(config).await.map_err(|e| format!("cannot start the simulator: {e}"))?;
-        let irs: Vec<Module> = subjects.iter().map(|s| s.ir.clone()).collect();
+        let sim =
+            Simulator::start(irs.clone(), config).await.map_err(|e| format!("cannot start the simulator: {e}"))?;
         let http = reqwest::Client::builder()
             .no_proxy()
             .timeout(crate::suites::CASE_TIMEOUT)
@@ -125,7 +133,7 @@ impl Harness {
         let pages = happyhorse_codegen::drift::Pages::load(&root.join(happyhorse_codegen::output::SPEC_DIR), &irs)?;
         let rules = happyhorse_codegen::drift::documented_rules(&irs, &pages);
         let coverage = Coverage::new(&irs).with_doc_rules(&irs, rules);
-        Ok(Harness { coverage: Mutex::new(coverage), subjects, sim, receiver, http })
+        Ok(Harness { coverage: Mutex::new(coverage), subjects, sim, cases, receiver, http })
     }
 
     /// The subject of a module.
@@ -138,38 +146,37 @@ impl Harness {
         f(&mut self.coverage.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
     }
 
-    /// Judge one: the generated client.
-    pub fn judge_client(s: &Subject, body: &Value) -> Result<Value, Vec<Violation>> {
-        s.client.check_request(&s.ir.submit().key, body).map(|(_, json)| json).map_err(|v| v.into_vec())
+    /// Judge one: the generated client, on a body of submit operation `operation`.
+    pub fn judge_client(s: &Subject, operation: &str, body: &Value) -> Result<Value, Vec<Violation>> {
+        s.client.check_request(operation, body).map(|(_, json)| json).map_err(|v| v.into_vec())
     }
 
-    /// Judge two: the JSON Schema (instance paths of the errors).
-    pub fn judge_schema(s: &Subject, body: &Value) -> Result<(), Vec<String>> {
-        let errors: Vec<String> = s.schema.iter_errors(body).map(|e| format!("{}: {e}", e.instance_path())).collect();
+    /// Judge two: the JSON Schema of submit operation `operation` (instance paths of the
+    /// errors).
+    pub fn judge_schema(s: &Subject, operation: &str, body: &Value) -> Result<(), Vec<String>> {
+        let Some((_, schema)) = s.schemas.iter().find(|(k, _)| k == operation) else {
+            return Err(vec![format!("no JSON Schema for operation `{operation}`")]);
+        };
+        let errors: Vec<String> = schema.iter_errors(body).map(|e| format!("{}: {e}", e.instance_path())).collect();
         if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 
-    /// The simulator URL of a module's submit operation.
-    pub fn submit_url(&self, s: &Subject) -> String {
-        let base_path = reqwest::Url::parse(s.client.info().base_url)
-            .map(|u| u.path().trim_end_matches('/').to_owned())
-            .unwrap_or_default();
-        format!("{}{base_path}{}", self.sim.base_url(), s.client.submit_endpoints()[0].path)
+    /// The simulator URL of submit operation `operation`.
+    pub fn submit_url(&self, s: &Subject, operation: &str) -> String {
+        let path = s.ir.submit_op(operation).map(|o| o.path.clone()).unwrap_or_default();
+        format!("{}{path}", self.client_base_url(s))
     }
 
-    /// The simulator's base URL for a module's client (origin + documented base path).
+    /// The simulator's base URL for a module's client (where the simulator serves it).
     pub fn client_base_url(&self, s: &Subject) -> String {
-        let base_path = reqwest::Url::parse(s.client.info().base_url)
-            .map(|u| u.path().trim_end_matches('/').to_owned())
-            .unwrap_or_default();
-        format!("{}{base_path}", self.sim.base_url())
+        self.sim.base_url_of(s.name()).unwrap_or_else(|| self.sim.base_url())
     }
 
-    /// Judge three: the simulator, over HTTP.
-    pub async fn judge_simulator(&self, s: &Subject, body: &Value) -> SimVerdict {
+    /// Judge three: the simulator, over HTTP, on a body of submit operation `operation`.
+    pub async fn judge_simulator(&self, s: &Subject, operation: &str, body: &Value) -> SimVerdict {
         let response = self
             .http
-            .post(self.submit_url(s))
+            .post(self.submit_url(s, operation))
             .bearer_auth(SIM_KEY)
             .header("content-type", "application/json")
             .body(body.to_string())
@@ -205,6 +212,12 @@ impl Harness {
             other => SimVerdict::Unexpected(format!("status {other}: {}", String::from_utf8_lossy(&bytes))),
         }
     }
+}
+
+/// Whether an error message names the JSON path `path` as the simulator writes it
+/// (`parameter '<path>' ...`).
+pub fn names_path(message: &str, path: &str) -> bool {
+    message.contains(&format!("'{path}'"))
 }
 
 /// The violations at `path` for constraint `id`.

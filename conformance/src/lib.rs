@@ -1,10 +1,13 @@
 //! The conformance harness behind `cargo xtask conformance`.
 //!
-//! - [`simulator`]: both providers over real HTTP on loopback, with fault injection.
-//! - [`oracle`]: hand-written, doc-derived cases citing the doc line they come from; they
-//!   never read the spec's constraint tables.
-//! - [`harness`]: three independent judges of a request: the generated client, the
-//!   exported JSON Schema run by the `jsonschema` crate, and the simulator.
+//! - [`simulator`]: plays every spec module over real HTTP on loopback, from its IR alone,
+//!   with fault injection.
+//! - [`oracle`]: hand-written, doc-derived cases (data files in `conformance/cases/`) citing
+//!   the doc lines they come from; they never read the spec.
+//! - [`harness`]: three judges of a request: the generated client, the exported JSON
+//!   Schema run by the `jsonschema` crate, and the simulator (that schema plus generic code
+//!   for the rules a schema cannot state, over HTTP); the README says which is independent
+//!   of what.
 //! - [`boundary`] and [`strategy`]: cases generated from the spec's constraints, decided
 //!   by the judges.
 //! - [`suites`]: the oracle, boundary and property suites; [`coverage`]: the constraint

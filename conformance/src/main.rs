@@ -136,19 +136,23 @@ async fn simulate(args: &[String]) -> Result<bool, String> {
         return Err(format!("--callback-redirect {url:?}: {why}"));
     }
     let addr = SocketAddr::new(host, port);
+    let modules = happyhorse_codegen::output::load_all(&root()?).map_err(|e| e.to_string())?;
     // Before anything is printed: whoever sees the first line may signal at once.
     let stop = stop_signals().map_err(|e| format!("cannot handle signals: {e}"))?;
-    let sim = Simulator::bind(addr, config.clone()).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let sim =
+        Simulator::bind(addr, modules, config.clone()).await.map_err(|e| format!("cannot serve on {addr}: {e}"))?;
     let base = sim.base_url();
-    eprintln!("simulator: both providers at {base} (any non-empty API key; Ctrl-C stops it)");
+    let served = sim.served();
+    eprintln!("simulator: {} module(s) at {base} (any non-empty API key; Ctrl-C stops it)", served.len());
+    for m in &served {
+        let var = m.base_url_env.as_deref().map_or_else(String::new, |v| format!(" ({v})"));
+        eprintln!("  {} ({}): base URL {}{var}", m.module, m.provider, m.base_url);
+        for op in &m.operations {
+            eprintln!("    {:<6} {:<48} route {}", op.method, op.path, op.route.name());
+        }
+    }
     eprintln!(
-        "  APIXO:    base URL {base}/api/v1   (POST /generateTask/happyHorse, GET /statusTask/happyHorse?taskId=)"
-    );
-    eprintln!(
-        "  Modellix: base URL {base}          (POST /api/v1/alibaba/happyhorse-1.0-r2v/async, GET /api/v1/tasks/{{task_id}})"
-    );
-    eprintln!(
-        "  control:  GET {base}/_sim/stats, POST/DELETE {base}/_sim/faults; a prompt containing sim:fail fails the task"
+        "  control: GET {base}/_sim/stats, POST/DELETE {base}/_sim/faults; a request containing sim:fail fails its task"
     );
     match (&config.callback_redirect, config.remote_callbacks) {
         (Some(url), _) => eprintln!("  webhooks: delivered to {url}"),

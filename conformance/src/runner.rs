@@ -21,7 +21,7 @@ pub struct RunOptions {
     pub root: PathBuf,
     /// Property-test settings.
     pub suites: Options,
-    /// Where the built example programs are (`target/debug/examples`); `None` skips them.
+    /// Where the built example program is (`target/debug/examples`); `None` skips it.
     pub examples: Option<PathBuf>,
     /// The Schemathesis program; `None` skips it.
     pub schemathesis: Option<PathBuf>,
@@ -126,71 +126,100 @@ async fn run_program(mut command: Command, limit: Duration) -> Result<Output, St
     }
 }
 
-/// Runs `examples/<module>` against the simulator as real processes: `--help`; submit,
-/// wait (every poll shown), download with `--base-url`; the same with the base URL taken
-/// from the provider's base-URL variable (the zero-code switch) and `-v`, with one status
-/// answer turned into a 503 that the client's tracing must show being retried; and an
+/// The one example program, `cargo run --example happyhorse -- --module <module>/<operation>`.
+pub const EXAMPLE: &str = "happyhorse";
+
+/// Runs the example program against the simulator as real processes: `--help` lists every
+/// module and submit operation; for every submit operation of every module, submit, wait
+/// (every poll shown), download with `--base-url`, and the same with the base URL taken from
+/// the module's base-URL variable (the zero-code switch) and `-v`, with one status answer
+/// turned into a 503 that the client's tracing must show being retried; and per module, an
 /// unusable value of that variable, refused with a message naming it, before anything is
 /// sent.
 async fn examples(h: &Arc<Harness>, dir: &Path, report: &mut Report) {
-    for s in &h.subjects {
-        let started = Instant::now();
-        let program = dir.join(s.name());
-        let info = s.client.info();
-        let example = |args: &[&str]| {
-            let mut command = Command::new(&program);
-            command.args(args).env(info.api_key_env, SIM_KEY);
-            // Should the program ever miss the simulator (a base URL not read), its https
-            // request goes to a dead loopback proxy, not off the machine; the simulator's
-            // URLs are plain http and never proxied.
-            for var in ["HTTPS_PROXY", "https_proxy"] {
-                command.env(var, "http://127.0.0.1:9");
-            }
-            for var in ["NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY", "http_proxy"] {
+    let program = dir.join(EXAMPLE);
+    let started = Instant::now();
+    if !program.is_file() {
+        let why = format!(
+            "the example program is not built at {}: `cargo xtask conformance` builds it (`cargo build --workspace --bins --examples`) and passes its directory",
+            program.display()
+        );
+        record(report, "examples", format!("{EXAMPLE}: the program is built"), started, Err(why));
+        return;
+    }
+    let example = |info: &happyhorse_client::runtime::ProviderInfo, args: &[&str]| {
+        let mut command = Command::new(&program);
+        command.args(args).env(info.api_key_env, SIM_KEY);
+        // Should the program ever miss the simulator (a base URL not read), its https
+        // request goes to a dead loopback proxy, not off the machine; the simulator's
+        // URLs are plain http and never proxied.
+        for var in ["HTTPS_PROXY", "https_proxy"] {
+            command.env(var, "http://127.0.0.1:9");
+        }
+        for var in ["NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY", "http_proxy"] {
+            command.env_remove(var);
+        }
+        for other in happyhorse_client::providers::ALL {
+            if let Some(var) = other.base_url_env {
                 command.env_remove(var);
             }
-            if let Some(var) = info.base_url_env {
-                command.env_remove(var);
+        }
+        command
+    };
+    let every: Vec<String> =
+        h.subjects.iter().flat_map(|s| s.operations().into_iter().map(|op| s.label(&op))).collect();
+    let first = h.subjects.first().map(|s| s.client.info());
+    let helped = match first {
+        None => Ok(()),
+        Some(info) => match run_program(example(info, &["--help"]), EXAMPLE_TIMEOUT).await {
+            Ok(out) if out.status.success() && String::from_utf8_lossy(&out.stdout).starts_with("usage: ") => {
+                let usage = String::from_utf8_lossy(&out.stdout);
+                let missing: Vec<&String> = every.iter().filter(|l| !usage.contains(l.as_str())).collect();
+                if missing.is_empty() { Ok(()) } else { Err(format!("the usage does not list {missing:?}:\n{usage}")) }
             }
-            command
-        };
-        let helped = match run_program(example(&["--help"]), EXAMPLE_TIMEOUT).await {
-            Ok(out) if out.status.success() && String::from_utf8_lossy(&out.stdout).starts_with("usage: ") => Ok(()),
             Ok(out) => Err(format!("`{} --help` exited with {} and printed no usage", program.display(), out.status)),
             Err(e) => Err(e),
-        };
-        record(report, "examples", format!("{}: --help prints the usage and exits 0", s.name()), started, helped);
+        },
+    };
+    let name = format!("{EXAMPLE}: --help prints the usage, listing every module and operation, and exits 0");
+    record(report, "examples", name, started, helped);
 
+    for s in &h.subjects {
+        let info = s.client.info();
         let base = h.client_base_url(s);
-        let started = Instant::now();
-        let command = example(&["--base-url", &base, "--poll-every", "0"]);
-        let outcome = run_example(command, &program, &format!("{}-flag", s.name()), &[]).await;
-        let name = format!("{}: submit, wait showing each poll, download (real process)", s.name());
-        record(report, "examples", name, started, outcome);
+        let status_route = Route::op(s.name(), &s.ir.status.key);
+        for op in s.operations() {
+            let label = s.label(&op);
+            let started = Instant::now();
+            let command = example(info, &["--module", &label, "--base-url", &base, "--poll-every", "0"]);
+            let outcome = run_example(command, &program, &format!("{}-{op}-flag", s.name()), &[]).await;
+            let name = format!("{label}: submit, wait showing each poll, download (real process)");
+            record(report, "examples", name, started, outcome);
+
+            let Some(var) = info.base_url_env else { continue };
+            let started = Instant::now();
+            let fault = Fault::Status { status: 503, retry_after: Some("0".into()), create_task: false };
+            h.sim.faults().push(status_route.clone(), fault);
+            let mut command = example(info, &["--module", &label, "--poll-every", "0", "-v"]);
+            command.env(var, &base);
+            let outcome =
+                run_example(command, &program, &format!("{}-{op}-env", s.name()), &["status=503", "retrying"]).await;
+            h.sim.faults().clear();
+            let name = format!("{label}: {var} alone points it at the simulator; -v shows a 503 retried");
+            record(report, "examples", name, started, outcome);
+        }
 
         let Some(var) = info.base_url_env else { continue };
         let started = Instant::now();
-        let status_route = s.sim.map(Route::Status);
-        if let Some(route) = status_route {
-            let fault = Fault::Status { status: 503, retry_after: Some("0".into()), create_task: false };
-            h.sim.faults().push(route, fault);
-        }
-        let mut command = example(&["--poll-every", "0", "-v"]);
-        command.env(var, &base);
-        let expect: &[&str] = if status_route.is_some() { &["status=503", "retrying"] } else { &[] };
-        let outcome = run_example(command, &program, &format!("{}-env", s.name()), expect).await;
-        h.sim.faults().clear();
-        let name = format!("{}: {var} alone points it at the simulator; -v shows a 503 retried", s.name());
-        record(report, "examples", name, started, outcome);
-
-        let started = Instant::now();
-        let sent_before = s.sim.map(|p| h.sim.requests(Route::Submit(p)));
-        let mut command = example(&[]);
+        let submits: Vec<Route> = s.operations().iter().map(|op| Route::op(s.name(), op)).collect();
+        let sent = || submits.iter().map(|r| h.sim.requests(r)).sum::<u64>();
+        let sent_before = sent();
+        let mut command = example(info, &["--module", s.name()]);
         command.env(var, "htp//127.0.0.1");
         let quoted = format!("the environment variable {var}=\"htp//127.0.0.1\" is not a usable base URL");
         let outcome = match run_program(command, EXAMPLE_TIMEOUT).await {
             Ok(out) if out.status.code() == Some(1) && String::from_utf8_lossy(&out.stderr).contains(&quoted) => {
-                if s.sim.map(|p| h.sim.requests(Route::Submit(p))) == sent_before {
+                if sent() == sent_before {
                     Ok(())
                 } else {
                     Err("a submit reached the simulator although the base URL was refused".to_owned())
@@ -231,7 +260,7 @@ async fn run_example(mut command: Command, program: &Path, tag: &str, expect: &[
         Ok(out) => {
             Err(format!("{} exited with {}:\n{}", program.display(), out.status, String::from_utf8_lossy(&out.stderr)))
         }
-        Err(e) => Err(format!("{e} (build it with `cargo build --workspace --examples`)")),
+        Err(e) => Err(e),
     };
     let _ = std::fs::remove_dir_all(&out_dir);
     outcome

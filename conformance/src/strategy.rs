@@ -9,9 +9,9 @@ use serde_json::{Map, Value, json};
 
 use crate::boundary::Choices;
 
-/// A valid body of the module's submit request; union tags follow `choices` where given.
-pub fn valid_body(m: &Module, choices: &Choices) -> BoxedStrategy<Value> {
-    match m.submit().request.as_deref() {
+/// A valid body of submit operation `operation`; union tags follow `choices` where given.
+pub fn valid_body(m: &Module, operation: &str, choices: &Choices) -> BoxedStrategy<Value> {
+    match m.submit_op(operation).and_then(|o| o.request.as_deref()) {
         Some(root) => object(m, root, choices, ""),
         None => Just(json!({})).boxed(),
     }

@@ -6,12 +6,17 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use happyhorse_conformance::oracle::{self, Expect, Expected};
+use happyhorse_conformance::oracle::{Cases, Expect, Expected};
 use happyhorse_conformance::runner::{self, RunOptions};
 use happyhorse_conformance::suites::Options;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn cases() -> Cases {
+    let modules = happyhorse_codegen::output::load_all(&root()).expect("valid specs");
+    Cases::load(&root(), &modules).expect("the case files load")
 }
 
 fn client(module: &str) -> &'static dyn happyhorse_client::runtime::provider::Module {
@@ -86,9 +91,9 @@ fn openapi_exports() {
 #[test]
 fn validation_messages() {
     let mut out = String::new();
-    for case in oracle::request_cases().iter().filter(|c| matches!(c.client, Expect::Reject(_))) {
-        let _ = writeln!(out, "## {}: {} ({})", case.module, case.name, case.doc);
-        match client(case.module).check_request(client(case.module).submit_endpoints()[0].key, &case.body) {
+    for case in cases().requests.iter().filter(|c| matches!(c.client, Expect::Reject(_))) {
+        let _ = writeln!(out, "## {}/{}: {} ({})", case.module, case.operation, case.name, case.doc);
+        match client(&case.module).check_request(&case.operation, &case.body) {
             Ok(_) => out.push_str("ACCEPTED\n"),
             Err(v) => {
                 for violation in v.as_slice() {
@@ -104,9 +109,9 @@ fn validation_messages() {
 #[test]
 fn parsed_documented_answers() {
     let mut out = String::new();
-    for case in oracle::response_cases() {
-        let c = client(case.module);
-        let _ = writeln!(out, "## {}: {} ({})", case.module, case.name, case.doc);
+    for case in cases().responses {
+        let c = client(&case.module);
+        let _ = writeln!(out, "## {}/{}: {} ({})", case.module, case.operation, case.name, case.doc);
         let body = case.body.as_bytes();
         match &case.expect {
             Expected::Submitted { .. } => match c.decode_submitted(body) {

@@ -116,7 +116,8 @@
 //!     .init();
 //! ```
 //!
-//! The examples (`examples/apixo.rs`, `examples/modellix.rs`) turn this on with `-v`.
+//! The workspace's example program (`cargo run --example happyhorse`, in `conformance/examples/`)
+//! turns this on with `-v`.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -18,8 +18,65 @@ use crate::Failure;
 /// The pinned Schemathesis version `.ci/run` installs.
 pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
-/// `cargo xtask simulate --help`.
-pub const SIMULATE_HELP: &str = include_str!("simulate_help.txt");
+/// `cargo xtask simulate --help`, before the modules are filled in ([`simulate_help`]).
+const SIMULATE_HELP: &str = include_str!("simulate_help.txt");
+
+/// Where `cargo xtask simulate` listens by default.
+const DEFAULT_ORIGIN: &str = "http://127.0.0.1:8787";
+
+/// `cargo xtask simulate --help`: the options, then every module and operation the specs of
+/// the checkout at `root` define (read from the specs, never written here), how a client
+/// switches to the simulator, and the fault JSON.
+pub fn simulate_help(root: &Path) -> String {
+    let modules = match output::load_all(root) {
+        Ok(m) => m,
+        Err(e) => {
+            let note = format!("  (the specs do not load, so the modules cannot be listed:\n{e})\n");
+            return SIMULATE_HELP
+                .replace("{modules}", &note)
+                .replace("{switch}", "")
+                .replace("{example_route}", "MODULE.OPERATION");
+        }
+    };
+    let mut list = String::new();
+    let mut switch = Vec::new();
+    for m in &modules {
+        let base_path = base_path(&m.base_url);
+        let env = m.base_url_env.as_deref().map_or_else(String::new, |v| format!("  (${v})"));
+        list.push_str(&format!("  {} ({}): base URL {DEFAULT_ORIGIN}{base_path}{env}\n", m.module, m.provider));
+        let mut rows: Vec<(String, String, String)> =
+            m.submits.iter().map(|o| (o.method.clone(), o.path.clone(), format!("{}.{}", m.module, o.key))).collect();
+        let status_path = match &m.status.id_param {
+            Some(p) if p.in_query => format!("{}?{}={{{}}}", m.status.path, p.name, p.name),
+            _ => m.status.path.clone(),
+        };
+        rows.push((m.status.method.clone(), status_path, format!("{}.{}", m.module, m.status.key)));
+        let width = rows.iter().map(|(_, p, _)| p.len()).max().unwrap_or(0);
+        for (method, path, route) in rows {
+            list.push_str(&format!("    {method:<5} {path:<width$}  route {route}\n"));
+        }
+        if let Some(var) = &m.base_url_env {
+            switch.push(format!("{var}={DEFAULT_ORIGIN}{base_path}"));
+        }
+    }
+    list.push_str(
+        "  (with the default --host and --port; a module whose paths another module already uses is\n   served under /_sim/m/MODULE: the simulator's first lines say where each module is)\n",
+    );
+    let example_route = modules
+        .first()
+        .and_then(|m| m.submits.first().map(|o| format!("{}.{}", m.module, o.key)))
+        .unwrap_or_else(|| "MODULE.OPERATION".to_owned());
+    SIMULATE_HELP
+        .replace("{modules}", &list)
+        .replace("{switch}", &format!("  {}", switch.join("  ")))
+        .replace("{example_route}", &example_route)
+}
+
+/// The path of a base URL without its trailing slash (`/api/v1`, or empty).
+fn base_path(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    after_scheme.find('/').map_or_else(String::new, |i| after_scheme[i..].trim_end_matches('/').to_owned())
+}
 
 /// Cargo, for a build as if typed in a shell. `cargo xtask` runs this program with the
 /// variables cargo sets for the package it runs (`CARGO_MANIFEST_DIR=.../xtask`, ...). A

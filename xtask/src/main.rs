@@ -32,11 +32,12 @@ commands:
   conformance [--cases N] [--seed S] [--junit FILE]
                            prove the clients against the docs: oracle cases, boundary
                            cases of every constraint, property tests, the client against
-                           the simulator under faults, webhooks, the examples,
+                           the simulator under faults, webhooks, the example program,
                            Schemathesis; prints the constraint coverage matrix
   simulate [--port N] [--host ADDR] [--callback-redirect URL] [--allow-remote-callbacks]
-                           run the simulator of both providers (default 127.0.0.1:8787);
-                           `cargo xtask simulate --help` documents it and its faults
+                           run the simulator of every module the specs define (default
+                           127.0.0.1:8787); `cargo xtask simulate --help` lists them and
+                           documents its faults
   openapi [--out DIR] [--openapi-version 3.1|3.0]
                            write <module>.openapi.json (OpenAPI 3.1, or 3.0 for older
                            tools) and <module>.request.schema.json (JSON Schema
@@ -83,7 +84,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
         return Ok(());
     }
     if command == "simulate" && rest.iter().any(|a| a == "-h" || a == "--help") {
-        print!("{}", conformance::SIMULATE_HELP);
+        print!("{}", conformance::simulate_help(&workspace_root()?));
         return Ok(());
     }
     if !matches!(command, "codegen" | "docs-check" | "spec-diff" | "openapi" | "conformance" | "simulate") {

@@ -1,35 +1,50 @@
-//! The oracle: cases written by hand from the providers' docs, each citing the doc line it
-//! comes from. They never read the spec files, so a wrong fact in a spec (a limit, a wire
-//! spelling, a price) fails here instead of being checked against itself.
+//! The oracle: cases written by hand from the providers' docs, each citing the doc lines it
+//! comes from. They are data, `conformance/cases/<module>/<operation>.toml` (the format is
+//! in [`file`]), read by the generic code here; they never read the spec files, so a wrong
+//! fact in a spec (a limit, a wire spelling, a price) fails here instead of being checked
+//! against itself.
 //!
-//! Doc references are `<file>:<line>` into `spec/docs/` (`apixo` = apixo-happyhorse.txt,
-//! `modellix` = modellix-happyhorse-1.0-r2v.txt, `FACTS` = FACTS.md).
+//! Citations are `<file>:<line>` (or `<file>:<line>-<line>`, and further `, <line>` of the
+//! same file) into the saved doc copies in `spec/docs/`, e.g.
+//! `modellix-happyhorse-1.0-r2v.txt:57`; each case must cite at least one, and every cited
+//! file and line must exist ([`cite`]).
 
-mod apixo;
-mod modellix;
+mod cite;
+mod file;
+
+use std::path::{Path, PathBuf};
 
 use happyhorse_client::runtime::TaskPhase;
+use happyhorse_codegen::ir::Module;
+use serde_json::Value;
+
+pub use cite::{Citation, citations};
+
+/// Where the case files are, under the workspace root.
+pub const CASES_DIR: &str = "conformance/cases";
 
 /// What should happen to a request body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expect {
     /// Accepted.
     Accept,
     /// Rejected, with a violation at this JSON path.
-    Reject(&'static str),
+    Reject(String),
 }
 
 /// A request body and what the docs say about it.
 #[derive(Debug, Clone)]
 pub struct RequestCase {
-    /// The generated module it is for (`apixo`, `modellix`).
-    pub module: &'static str,
+    /// The module it is for (`apixo`, `modellix`).
+    pub module: String,
+    /// The submit operation (its spec key, `submit`, `r2v`).
+    pub operation: String,
     /// A short name.
-    pub name: &'static str,
+    pub name: String,
     /// Where the docs say so.
-    pub doc: &'static str,
+    pub doc: String,
     /// The body.
-    pub body: serde_json::Value,
+    pub body: Value,
     /// What the client must do (strict requests).
     pub client: Expect,
     /// What the provider does, when the docs say it differs from the client's strictness
@@ -39,26 +54,28 @@ pub struct RequestCase {
 
 impl RequestCase {
     /// What the provider (the simulator) must do.
-    pub fn provider_expect(&self) -> Expect {
-        self.provider.unwrap_or(self.client)
+    pub fn provider_expect(&self) -> &Expect {
+        self.provider.as_ref().unwrap_or(&self.client)
     }
 }
 
 /// A billing case: a request, the inputs it lacks, and the exact documented cost.
 #[derive(Debug, Clone)]
 pub struct BillingCase {
-    /// The generated module.
-    pub module: &'static str,
+    /// The module.
+    pub module: String,
+    /// The submit operation.
+    pub operation: String,
     /// A short name.
-    pub name: &'static str,
+    pub name: String,
     /// Where the docs say so.
-    pub doc: &'static str,
+    pub doc: String,
     /// The request body.
-    pub body: serde_json::Value,
-    /// `input_video_seconds` and the like.
-    pub inputs: Vec<(&'static str, &'static str)>,
-    /// `Ok((official, market))` in USD, or `Err(name)` of the missing input.
-    pub expect: Result<(&'static str, &'static str), &'static str>,
+    pub body: Value,
+    /// `input_video_seconds` and the like, as decimal text.
+    pub inputs: Vec<(String, String)>,
+    /// `Ok((official, market))` as decimal text, or `Err(name)` of the missing input.
+    pub expect: Result<(String, String), String>,
 }
 
 /// What a documented answer must decode to.
@@ -67,24 +84,24 @@ pub enum Expected {
     /// A submit answer.
     Submitted {
         /// The task id.
-        task_id: &'static str,
+        task_id: String,
         /// The follow URL, if any.
-        follow: Option<&'static str>,
+        follow: Option<String>,
     },
     /// A status answer (or webhook body).
     Status {
         /// The task id.
-        task_id: &'static str,
+        task_id: String,
         /// The state as sent.
-        state: &'static str,
+        state: String,
         /// Its phase.
         phase: TaskPhase,
         /// The output URLs.
-        outputs: Vec<&'static str>,
+        outputs: Vec<String>,
         /// The failure code (canonical), if failed.
-        fail_code: Option<&'static str>,
+        fail_code: Option<String>,
         /// The failure message, if failed.
-        fail_message: Option<&'static str>,
+        fail_message: Option<String>,
         /// Whether a retry may help, if failed.
         retry_may_help: bool,
     },
@@ -93,40 +110,100 @@ pub enum Expected {
         /// The error code.
         code: Option<i64>,
         /// The message.
-        message: Option<&'static str>,
+        message: Option<String>,
     },
 }
 
 /// A documented answer, verbatim, and what it must decode to.
 #[derive(Debug, Clone)]
 pub struct ResponseCase {
-    /// The generated module.
-    pub module: &'static str,
+    /// The module.
+    pub module: String,
+    /// The operation whose answer it is (a submit operation, or the status query).
+    pub operation: String,
     /// A short name.
-    pub name: &'static str,
+    pub name: String,
     /// Where the docs show it.
-    pub doc: &'static str,
+    pub doc: String,
     /// The body, verbatim.
-    pub body: &'static str,
+    pub body: String,
     /// The expected decoding.
     pub expect: Expected,
 }
 
-/// Every request case.
-pub fn request_cases() -> Vec<RequestCase> {
-    let mut v = apixo::requests();
-    v.extend(modellix::requests());
-    v
+/// Every case file, read and checked.
+#[derive(Debug, Clone, Default)]
+pub struct Cases {
+    /// Request cases, file by file.
+    pub requests: Vec<RequestCase>,
+    /// Billing cases.
+    pub billing: Vec<BillingCase>,
+    /// Documented answers.
+    pub responses: Vec<ResponseCase>,
+    /// `(module, operation)` of every case file.
+    pub files: Vec<(String, String)>,
 }
 
-/// Every billing case.
-pub fn billing_cases() -> Vec<BillingCase> {
-    apixo::billing()
+impl Cases {
+    /// Reads every case file under `<root>/conformance/cases/` and checks it: the format,
+    /// that its module and operation exist in `modules`, and that every case cites lines
+    /// that exist in `<root>/spec/docs/`. Errors name the file and the case.
+    pub fn load(root: &Path, modules: &[Module]) -> Result<Cases, String> {
+        let dir = root.join(CASES_DIR);
+        let docs = root.join(happyhorse_codegen::output::SPEC_DIR).join("docs");
+        let mut cases = Cases::default();
+        for (module, operation, path) in case_files(&dir)? {
+            let shown = format!("{CASES_DIR}/{module}/{operation}.toml");
+            let m = modules
+                .iter()
+                .find(|m| m.module == module)
+                .ok_or_else(|| format!("{shown}: no spec module `{module}`"))?;
+            let known = m.submits.iter().any(|o| o.key == operation) || m.status.key == operation;
+            if !known {
+                let ops: Vec<&str> = m.submits.iter().map(|o| o.key.as_str()).chain([m.status.key.as_str()]).collect();
+                return Err(format!(
+                    "{shown}: module `{module}` has no operation `{operation}` (it has {})",
+                    ops.join(", ")
+                ));
+            }
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{shown}: {e}"))?;
+            let parsed = file::parse(&text, &module, &operation).map_err(|e| format!("{shown}: {e}"))?;
+            for (name, doc) in parsed.citations() {
+                cite::check(&docs, doc).map_err(|e| format!("{shown}: case `{name}`: {e}"))?;
+            }
+            cases.requests.extend(parsed.requests);
+            cases.billing.extend(parsed.billing);
+            cases.responses.extend(parsed.responses);
+            cases.files.push((module, operation));
+        }
+        Ok(cases)
+    }
+
+    /// Whether a case file exists for `(module, operation)`.
+    pub fn has_file(&self, module: &str, operation: &str) -> bool {
+        self.files.iter().any(|(m, o)| m == module && o == operation)
+    }
 }
 
-/// Every documented answer.
-pub fn response_cases() -> Vec<ResponseCase> {
-    let mut v = apixo::responses();
-    v.extend(modellix::responses());
-    v
+/// `(module, operation, path)` of every `<module>/<operation>.toml` under `dir`, sorted.
+fn case_files(dir: &Path) -> Result<Vec<(String, String, PathBuf)>, String> {
+    let mut out = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    for module_dir in entries {
+        let module_dir = module_dir.map_err(|e| e.to_string())?.path();
+        if !module_dir.is_dir() {
+            continue;
+        }
+        let module = module_dir.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let files = std::fs::read_dir(&module_dir).map_err(|e| format!("cannot read {}: {e}", module_dir.display()))?;
+        for f in files {
+            let path = f.map_err(|e| e.to_string())?.path();
+            let Some(operation) = path.file_stem().and_then(|n| n.to_str()).map(str::to_owned) else { continue };
+            if path.extension().and_then(|e| e.to_str()) == Some("toml") {
+                out.push((module.clone(), operation, path));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
 }

@@ -1,6 +1,8 @@
-//! APIXO webhook deliveries (FACTS.md "APIXO: webhooks (callback mode)"): when a callback
-//! task becomes terminal, POST the status-shaped payload to its `callback_url`; when the
-//! receiver does not answer 200, redeliver up to 3 more times with growing delays.
+//! Webhook deliveries, as a module's `[callbacks]` table says: when a task whose request
+//! named a callback URL (the request key `url_field`) becomes terminal, send the payload
+//! (the `payload` type, built like a status answer) with the table's method; when the
+//! receiver does not answer the table's `ack_status` within `ack_within_s`, redeliver up to
+//! `max_redeliveries` more times with growing delays.
 
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -9,16 +11,13 @@ use std::time::Duration;
 use reqwest::header::CONTENT_TYPE;
 use tokio::sync::watch;
 
-use super::apixo;
-use super::faults::SimProvider;
+use super::answers;
 use super::shared::Shared;
 use super::state::TaskView;
 
-/// How long a receiver has to answer (FACTS.md:44 "answer HTTP 200 within 30 seconds").
-pub(crate) const ACK_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Redeliveries after the first attempt (FACTS.md:45 "retries delivery up to 3 times").
-pub(crate) const MAX_REDELIVERIES: u32 = 3;
+/// The longest any receiver is given to answer: the HTTP client's own limit. Each delivery
+/// is given its module's `ack_within_s` (at most this).
+pub(crate) const ACK_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Header carrying the request's `callback_url` when deliveries go to
 /// [`SimConfig::callback_redirect`](super::SimConfig::callback_redirect).
@@ -29,9 +28,9 @@ pub const ORIGINAL_URL_HEADER: &str = "X-Sim-Callback-Url";
 pub struct CallbackAttempt {
     /// The task the payload is about.
     pub task_id: String,
-    /// The `callback_url` of the request.
+    /// The callback URL of the request.
     pub callback_url: String,
-    /// The URL the payload was POSTed to: `callback_redirect` when set, else `callback_url`.
+    /// The URL the payload was sent to: `callback_redirect` when set, else `callback_url`.
     pub url: String,
     /// The HTTP status the receiver answered, if it answered.
     pub status: Option<u16>,
@@ -42,9 +41,9 @@ pub struct CallbackAttempt {
 /// How the deliveries of one task's callback ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeliveryEnd {
-    /// The receiver answered 200.
+    /// The receiver answered the documented status.
     Acknowledged,
-    /// No 200 after the first attempt and every redelivery.
+    /// No documented answer after the first attempt and every redelivery.
     GaveUp,
     /// Nothing was sent: the target is not on this machine and
     /// [`SimConfig::remote_callbacks`](super::SimConfig::remote_callbacks) is off.
@@ -70,9 +69,9 @@ impl DeliveryEnd {
 pub struct CallbackDelivery {
     /// The task the payload is about.
     pub task_id: String,
-    /// The `callback_url` of the request.
+    /// The callback URL of the request.
     pub callback_url: String,
-    /// Where the payload was (or would have been) POSTed.
+    /// Where the payload was (or would have been) sent.
     pub url: String,
     /// Number of attempts made (0 when undeliverable).
     pub attempts: usize,
@@ -141,14 +140,15 @@ impl CallbackLog {
     }
 }
 
-/// Makes the callback task `task_id` terminal once its run time has passed, without waiting
-/// for a poll, and starts its deliveries (unless a poll made it terminal first).
-pub(crate) fn schedule(sim: &Arc<Shared>, task_id: String) {
+/// Makes the callback task `task_id` of module `module` (index) terminal once its run time
+/// has passed, without waiting for a poll, and starts its deliveries (unless a poll made it
+/// terminal first).
+pub(crate) fn schedule(sim: &Arc<Shared>, module: usize, task_id: String) {
     let job_sim = Arc::clone(sim);
     sim.spawn(async move {
         job_sim.config.clock.sleep(job_sim.config.run_time).await;
         loop {
-            let Some(looked) = job_sim.tasks.get(SimProvider::Apixo, &task_id, job_sim.lifecycle()) else {
+            let Some(looked) = job_sim.tasks.get(module, &task_id, job_sim.lifecycle()) else {
                 return;
             };
             if looked.became_terminal {
@@ -210,19 +210,26 @@ async fn deliver(sim: Arc<Shared>, view: TaskView) {
         sim.callbacks.end(ended(0, DeliveryEnd::Undeliverable { reason }));
         return;
     }
-    // The payload has the status response's shape (FACTS.md:41-43).
-    let payload = apixo::status_body(&view, &view.base).to_string();
+    let played = &sim.played[view.module];
+    let Some(rules) = &played.ir.callbacks else { return };
+    let payload = answers::callback(played, &view, &view.origin).to_string();
+    let method = reqwest::Method::from_bytes(rules.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+    let ack_within = Duration::from_secs(u64::from(rules.ack_within_s)).min(ACK_TIMEOUT);
     let mut delay = sim.config.callback_retry_base;
-    for attempt in 0..=MAX_REDELIVERIES {
+    for attempt in 0..=rules.max_redeliveries {
         if attempt > 0 {
-            // "growing delays" (FACTS.md:45-46): base, 2 x base, 4 x base.
+            // Growing delays: base, 2 x base, 4 x base, ...
             sim.config.clock.sleep(delay).await;
             delay = delay.saturating_mul(2);
         }
         let (status, error) = match sim.http_client() {
             None => (None, Some("cannot build the HTTP client".to_owned())),
             Some(client) => {
-                let mut request = client.post(&target).header(CONTENT_TYPE, "application/json").body(payload.clone());
+                let mut request = client
+                    .request(method.clone(), &target)
+                    .timeout(ack_within)
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(payload.clone());
                 if redirect.is_some() {
                     request = request.header(ORIGINAL_URL_HEADER, &callback_url);
                 }
@@ -239,13 +246,12 @@ async fn deliver(sim: Arc<Shared>, view: TaskView) {
             status,
             error,
         });
-        // The receiver must answer 200 (FACTS.md:44).
-        if status == Some(200) {
+        if status == Some(rules.ack_status) {
             sim.callbacks.end(ended(attempt as usize + 1, DeliveryEnd::Acknowledged));
             return;
         }
     }
-    sim.callbacks.end(ended(MAX_REDELIVERIES as usize + 1, DeliveryEnd::GaveUp));
+    sim.callbacks.end(ended(rules.max_redeliveries as usize + 1, DeliveryEnd::GaveUp));
 }
 
 #[cfg(test)]

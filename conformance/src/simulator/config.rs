@@ -19,9 +19,9 @@ pub struct SimConfig {
     /// Serve more than one request per connection. Default `false`: one request per
     /// connection, so connection faults map to requests one to one.
     pub keep_alive: bool,
-    /// Deliver APIXO callbacks to this URL instead of the request's `callback_url`, with the
-    /// original in the `X-Sim-Callback-Url` header. Requests must carry public https callback
-    /// URLs, while test receivers listen on loopback.
+    /// Deliver callbacks to this URL instead of the request's callback URL, with the original
+    /// in the `X-Sim-Callback-Url` header. Requests must carry callback URLs on public hosts,
+    /// while test receivers listen on loopback.
     pub callback_redirect: Option<String>,
     /// Deliver callbacks to hosts other than loopback addresses. Default `false`: a local
     /// simulator sends nothing off the machine, so a callback whose target (the redirect, or

@@ -1,18 +1,19 @@
 //! Control endpoints for humans and external tools:
 //!
-//! - `GET /_sim/stats`: tasks created per provider, requests seen per route, callback
+//! - `GET /_sim/stats`: tasks created per module, requests seen per route, callback
 //!   attempts, ended callback deliveries (`outcome`: `acknowledged`, `gave_up` or
 //!   `undeliverable`, with the `reason`), the number not sent because their target is off
 //!   this machine (`callbacks_undeliverable`), and the fault plan.
 //! - `POST /_sim/faults`: queue or rate faults. Body: one entry or an array of entries, each
 //!   `{"route": "<route>", "fault": <fault>, "per_mille": <0-1000>?, "times": <n>?, "seed": <u64>?}`
-//!   where `<route>` is `apixo.submit`, `apixo.status`, `modellix.submit`, `modellix.status`
-//!   or `connection`, and `<fault>` is `"drop_before_read"`, `"drop_after_read"`,
-//!   `"malformed_json"`, `"missing_task_id"`, or an object `{"kind": "status", "status": 503,
-//!   "retry_after": "2", "create_task": false}`, `{"kind": "delay", "ms": 300}`,
-//!   `{"kind": "oversize", "bytes": 1048576}` (or `{"kind": "<name>"}` for the others).
-//!   Without `per_mille` the fault is queued `times` times (default 1); with it, the rate is
-//!   set. An entry may be only `{"seed": <u64>}`.
+//!   where `<route>` is `<module>.<operation>` (an operation of a module the simulator
+//!   plays: `apixo.submit`, `modellix.r2v`, `modellix.status`) or `connection`, and
+//!   `<fault>` is `"drop_before_read"`, `"drop_after_read"`, `"malformed_json"`,
+//!   `"missing_task_id"`, or an object `{"kind": "status", "status": 503, "retry_after": "2",
+//!   "create_task": false}`, `{"kind": "delay", "ms": 300}`, `{"kind": "oversize", "bytes":
+//!   1048576}` (or `{"kind": "<name>"}` for the others). Without `per_mille` the fault is
+//!   queued `times` times (default 1); with it, the rate is set. An entry may be only
+//!   `{"seed": <u64>}`.
 //! - `DELETE /_sim/faults`: remove every queued fault and rate.
 
 use std::sync::Arc;
@@ -22,10 +23,10 @@ use axum::extract::{Request, State};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::faults::{Fault, Route, SimProvider};
+use super::faults::{Fault, Route};
 use super::http::{self, ApiError};
 use super::shared::Shared;
-use super::state::StatKey;
+use super::state::CONTROL;
 
 /// Every fault kind `POST /_sim/faults` takes (`{"kind": "<kind>", ...}`).
 pub const FAULT_KINDS: [&str; 7] =
@@ -33,16 +34,15 @@ pub const FAULT_KINDS: [&str; 7] =
 
 /// `GET /_sim/stats`.
 pub(crate) async fn stats(State(sim): State<Arc<Shared>>) -> Response {
-    sim.stats.count(StatKey::Control);
+    sim.stats.count(CONTROL);
     http::json(200, &stats_json(&sim))
 }
 
 /// The body of `GET /_sim/stats`.
 pub(crate) fn stats_json(sim: &Shared) -> Value {
     let tasks: Map<String, Value> =
-        SimProvider::ALL.iter().map(|p| (p.name().to_owned(), json!(sim.tasks.created(*p)))).collect();
-    let requests: Map<String, Value> =
-        StatKey::ALL.iter().map(|k| (k.name().to_owned(), json!(sim.stats.get(*k)))).collect();
+        sim.played.iter().enumerate().map(|(i, p)| (p.name().to_owned(), json!(sim.tasks.created(i)))).collect();
+    let requests: Map<String, Value> = sim.stats.all().into_iter().map(|(k, n)| (k, json!(n))).collect();
     let attempts: Vec<Value> = sim
         .callbacks
         .all()
@@ -66,13 +66,14 @@ pub(crate) fn stats_json(sim: &Shared) -> Value {
         })
         .collect();
     let undeliverable = sim.callbacks.ended().iter().filter(|d| d.end.name() == "undeliverable").count();
-    let queued: Map<String, Value> =
-        Route::ALL.iter().map(|r| (r.name().to_owned(), json!(sim.faults.queued(*r)))).collect();
+    let queued: Map<String, Value> = sim.routes().iter().map(|r| (r.name(), json!(sim.faults.queued(r)))).collect();
     let rates: Vec<Value> = sim
         .faults
         .rates()
         .into_iter()
-        .map(|(route, fault, per_mille)| json!({ "route": route.name(), "fault": fault_json(&fault), "per_mille": per_mille }))
+        .map(|(route, fault, per_mille)| {
+            json!({ "route": route.name(), "fault": fault_json(&fault), "per_mille": per_mille })
+        })
         .collect();
     json!({
         "tasks_created": tasks,
@@ -86,13 +87,12 @@ pub(crate) fn stats_json(sim: &Shared) -> Value {
 
 /// `POST /_sim/faults`.
 pub(crate) async fn post_faults(State(sim): State<Arc<Shared>>, req: Request) -> Response {
-    sim.stats.count(StatKey::Control);
-    let bad = |message: String| http::error(&ApiError::new(400, message), None);
-    let bytes =
-        match http::read_body(req.into_body(), |limit| ApiError::new(400, format!("body over {limit} bytes"))).await {
-            Ok(bytes) => bytes,
-            Err(err) => return http::error(&err, None),
-        };
+    sim.stats.count(CONTROL);
+    let bad = |message: String| http::error(None, &ApiError::new(400, message), None);
+    let bytes = match http::read_body(req.into_body()).await {
+        Ok(bytes) => bytes,
+        Err(err) => return http::error(None, &err, None),
+    };
     let body: Value = match serde_json::from_slice(&bytes) {
         Ok(body) => body,
         Err(e) => return bad(format!("body: is not valid JSON ({e})")),
@@ -102,9 +102,10 @@ pub(crate) async fn post_faults(State(sim): State<Arc<Shared>>, req: Request) ->
         one => vec![one],
     };
     // Check every entry before applying any, so a bad request changes nothing.
+    let routes = sim.routes();
     let mut plan = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
-        match parse_entry(entry) {
+        match parse_entry(entry, &routes) {
             Ok(p) => plan.push(p),
             Err(e) => return bad(format!("[{i}]{e}")),
         }
@@ -115,7 +116,9 @@ pub(crate) async fn post_faults(State(sim): State<Arc<Shared>>, req: Request) ->
         }
         match entry.action {
             Action::None => {}
-            Action::Push { route, fault, times } => (0..times).for_each(|_| sim.faults.push(route, fault.clone())),
+            Action::Push { route, fault, times } => {
+                (0..times).for_each(|_| sim.faults.push(route.clone(), fault.clone()))
+            }
             Action::Rate { route, fault, per_mille } => sim.faults.set_rate(route, fault, per_mille),
         }
     }
@@ -124,7 +127,7 @@ pub(crate) async fn post_faults(State(sim): State<Arc<Shared>>, req: Request) ->
 
 /// `DELETE /_sim/faults`.
 pub(crate) async fn delete_faults(State(sim): State<Arc<Shared>>) -> Response {
-    sim.stats.count(StatKey::Control);
+    sim.stats.count(CONTROL);
     sim.faults.clear();
     http::json(200, &json!({ "ok": true }))
 }
@@ -140,7 +143,8 @@ enum Action {
     Rate { route: Route, fault: Fault, per_mille: u32 },
 }
 
-fn parse_entry(entry: &Value) -> Result<Entry, String> {
+/// One entry of a `POST /_sim/faults` body; `routes` are the routes the simulator has.
+fn parse_entry(entry: &Value, routes: &[Route]) -> Result<Entry, String> {
     let Some(obj) = entry.as_object() else {
         return Err(": must be an object".to_owned());
     };
@@ -157,8 +161,8 @@ fn parse_entry(entry: &Value) -> Result<Entry, String> {
         (None, None) if seed.is_some() => Action::None,
         (Some(route), Some(fault)) => {
             let name = route.as_str().unwrap_or_default();
-            let route = Route::from_name(name).ok_or_else(|| {
-                let names: Vec<&str> = Route::ALL.iter().map(|r| r.name()).collect();
+            let route = routes.iter().find(|r| r.name() == name).cloned().ok_or_else(|| {
+                let names: Vec<String> = routes.iter().map(Route::name).collect();
                 format!(".route: must be one of {} (got {route})", names.join(", "))
             })?;
             let fault = parse_fault(fault).map_err(|e| format!(".fault{e}"))?;
@@ -258,6 +262,8 @@ mod tests {
         }
         assert_eq!(parse_fault(&json!("malformed_json")), Ok(Fault::MalformedJson));
         assert!(parse_fault(&json!({"kind": "status"})).is_err());
-        assert!(parse_entry(&json!({"route": "apixo.nope", "fault": "drop_after_read"})).is_err());
+        let routes = [Route::op("apixo", "submit"), Route::AnyConnection];
+        assert!(parse_entry(&json!({"route": "apixo.nope", "fault": "drop_after_read"}), &routes).is_err());
+        assert!(parse_entry(&json!({"route": "apixo.submit", "fault": "drop_after_read"}), &routes).is_ok());
     }
 }

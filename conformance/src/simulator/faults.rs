@@ -5,35 +5,20 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-/// A provider the simulator plays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SimProvider {
-    /// APIXO `happyHorse` (`/api/v1/generateTask/happyHorse`, `/api/v1/statusTask/happyHorse`).
-    Apixo,
-    /// Modellix `happyhorse-1.0-r2v` (`/api/v1/alibaba/happyhorse-1.0-r2v/async`, `/api/v1/tasks/{id}`).
-    Modellix,
-}
-
-impl SimProvider {
-    /// Both providers.
-    pub const ALL: [SimProvider; 2] = [SimProvider::Apixo, SimProvider::Modellix];
-
-    /// Lower-case name, as used in `/_sim/stats` and `/_sim/faults` (`apixo`, `modellix`).
-    pub fn name(self) -> &'static str {
-        match self {
-            SimProvider::Apixo => "apixo",
-            SimProvider::Modellix => "modellix",
-        }
-    }
-}
-
 /// Where a fault applies, and what [`Simulator::requests`](super::Simulator::requests) counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// The operations are those of the spec modules the simulator plays: its routes are named
+/// `<module>.<operation key>` (`apixo.submit`, `modellix.r2v`, `modellix.status`), and
+/// [`Simulator::routes`](super::Simulator::routes) lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Route {
-    /// The provider's submit endpoint.
-    Submit(SimProvider),
-    /// The provider's status (task query) endpoint.
-    Status(SimProvider),
+    /// An operation (a submit or the status query) of a module.
+    Operation {
+        /// The module, `modellix`.
+        module: String,
+        /// The operation's key in the spec, `r2v` or `status`.
+        operation: String,
+    },
     /// Every accepted connection. [`Fault::DropBeforeRead`] closes it before anything is
     /// read and [`Fault::Delay`] delays serving it; any other fault is carried to the first
     /// provider request (submit or status) on that connection and acts as if queued there.
@@ -41,34 +26,24 @@ pub enum Route {
 }
 
 impl Route {
-    /// Every route.
-    pub const ALL: [Route; 5] = [
-        Route::Submit(SimProvider::Apixo),
-        Route::Status(SimProvider::Apixo),
-        Route::Submit(SimProvider::Modellix),
-        Route::Status(SimProvider::Modellix),
-        Route::AnyConnection,
-    ];
+    /// The route of operation `operation` (its spec key) of module `module`.
+    pub fn op(module: &str, operation: &str) -> Route {
+        Route::Operation { module: module.to_owned(), operation: operation.to_owned() }
+    }
 
-    /// The route's name in `/_sim/stats` and `/_sim/faults`: `apixo.submit`, `apixo.status`,
-    /// `modellix.submit`, `modellix.status`, `connection`.
-    pub fn name(self) -> &'static str {
+    /// The route's name in `/_sim/stats` and `/_sim/faults`: `<module>.<operation>`, or
+    /// `connection`.
+    pub fn name(&self) -> String {
         match self {
-            Route::Submit(SimProvider::Apixo) => "apixo.submit",
-            Route::Status(SimProvider::Apixo) => "apixo.status",
-            Route::Submit(SimProvider::Modellix) => "modellix.submit",
-            Route::Status(SimProvider::Modellix) => "modellix.status",
-            Route::AnyConnection => "connection",
+            Route::Operation { module, operation } => format!("{module}.{operation}"),
+            Route::AnyConnection => "connection".to_owned(),
         }
     }
 
-    /// The route named `name` (see [`Route::name`]); `None` for any other text.
-    pub fn from_name(name: &str) -> Option<Route> {
-        Route::ALL.into_iter().find(|r| r.name() == name)
-    }
-
-    fn index(self) -> u64 {
-        Route::ALL.iter().position(|r| *r == self).map_or(0, |i| i as u64)
+    /// A number derived from the name only, so a route's rate sequence does not depend on
+    /// which other routes exist.
+    fn seed_mix(&self) -> u64 {
+        self.name().bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
     }
 }
 
@@ -178,29 +153,30 @@ impl Faults {
     }
 
     /// Number of one-shot faults still queued for `route`.
-    pub fn queued(&self, route: Route) -> usize {
-        self.lock().queued.get(&route).map_or(0, VecDeque::len)
+    pub fn queued(&self, route: &Route) -> usize {
+        self.lock().queued.get(route).map_or(0, VecDeque::len)
     }
 
     /// The rates in force, as `(route, fault, per_mille)`.
     pub fn rates(&self) -> Vec<(Route, Fault, u32)> {
-        self.lock().rates.iter().map(|r| (r.route, r.fault.clone(), r.per_mille)).collect()
+        self.lock().rates.iter().map(|r| (r.route.clone(), r.fault.clone(), r.per_mille)).collect()
     }
 
     /// The fault for the next request on `route`: a queued one first, else a rate draw.
-    pub(crate) fn take(&self, route: Route) -> Option<Fault> {
+    pub(crate) fn take(&self, route: &Route) -> Option<Fault> {
         let mut inner = self.lock();
-        if let Some(fault) = inner.queued.get_mut(&route).and_then(VecDeque::pop_front) {
+        if let Some(fault) = inner.queued.get_mut(route).and_then(VecDeque::pop_front) {
             return Some(fault);
         }
-        if !inner.rates.iter().any(|r| r.route == route) {
+        if !inner.rates.iter().any(|r| r.route == *route) {
             return None;
         }
         let seed = inner.seed;
-        let state = inner.rngs.entry(route).or_insert_with(|| seed ^ (route.index() + 1).wrapping_mul(GOLDEN));
+        let mix = route.seed_mix();
+        let state = inner.rngs.entry(route.clone()).or_insert_with(|| seed ^ mix.wrapping_mul(GOLDEN));
         let draw = (splitmix64(state) % 1000) as u32;
         let mut upto = 0u32;
-        for rule in inner.rates.iter().filter(|r| r.route == route) {
+        for rule in inner.rates.iter().filter(|r| r.route == *route) {
             upto = upto.saturating_add(rule.per_mille);
             if draw < upto {
                 return Some(rule.fault.clone());

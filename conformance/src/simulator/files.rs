@@ -1,4 +1,5 @@
-//! Result files: `GET /files/{task_id}/{n}.mp4`, the URLs the status answers point at.
+//! Result files: `GET /files/{module}/{task_id}/{n}.mp4`, the URLs the status answers point
+//! at.
 //! Served without authentication, like a provider's result host; a request that carries an
 //! `Authorization` header anyway is counted, so tests can check a client never sends its
 //! API key there.
@@ -11,10 +12,9 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 
-use super::faults::SimProvider;
 use super::http::{self, ApiError};
 use super::shared::Shared;
-use super::state::{Phase, StatKey};
+use super::state::{FILES, FILES_WITH_AUTHORIZATION, Phase};
 
 /// The bytes served for file `index` of task `task_id`, `len` bytes long: an MP4 `ftyp` box
 /// followed by filler derived from the task id and index, the same on every call.
@@ -37,22 +37,23 @@ pub fn fake_video_bytes(task_id: &str, index: usize, len: usize) -> Vec<u8> {
     bytes
 }
 
-/// `GET /files/{task_id}/{n}.mp4`: the file of a successful task, else 404.
+/// `GET /files/{module}/{task_id}/{n}.mp4`: the file of a successful task, else 404.
 pub(crate) async fn get(State(sim): State<Arc<Shared>>, req: Request) -> Response {
-    sim.stats.count(StatKey::Files);
+    sim.stats.count(FILES);
     if req.headers().contains_key(AUTHORIZATION) {
-        sim.stats.count(StatKey::FilesWithAuthorization);
+        sim.stats.count(FILES_WITH_AUTHORIZATION);
     }
-    let not_found = || http::error(&ApiError::new(404, "file not found"), None);
+    let not_found = || http::error(None, &ApiError::new(404, "file not found"), None);
     let mut segments = req.uri().path().strip_prefix("/files/").unwrap_or_default().split('/');
-    let (Some(task_id), Some(file), None) = (segments.next(), segments.next(), segments.next()) else {
+    let (Some(module), Some(task_id), Some(file), None) =
+        (segments.next(), segments.next(), segments.next(), segments.next())
+    else {
         return not_found();
     };
     let Some(index) = file.strip_suffix(".mp4").and_then(|n| n.parse::<usize>().ok()) else {
         return not_found();
     };
-    let provider = if task_id.starts_with("task_") { SimProvider::Apixo } else { SimProvider::Modellix };
-    let Some(looked) = sim.tasks.get(provider, task_id, sim.lifecycle()) else {
+    let Some(looked) = sim.module(module).and_then(|m| sim.tasks.get(m, task_id, sim.lifecycle())) else {
         return not_found();
     };
     if looked.became_terminal {
@@ -76,7 +77,7 @@ mod tests {
         assert_eq!(a.len(), 1000);
         assert_eq!(&a[4..8], b"ftyp");
         assert_eq!(a, super::fake_video_bytes("task_1", 0, 1000));
-        assert_ne!(a, super::fake_video_bytes("task-1", 0, 1000));
+        assert_ne!(a, super::fake_video_bytes("task-2", 0, 1000));
         assert_eq!(super::fake_video_bytes("t", 0, 3).len(), 3);
         assert!(super::fake_video_bytes("t", 0, 0).is_empty());
     }

@@ -1,35 +1,40 @@
-//! A simulator of both providers over real HTTP on loopback, written by hand from the
-//! provider docs (spec/docs/) and the decisions recorded in the spec files, independent of
-//! the generated client, so the conformance suite can compare the two.
+//! A simulator that plays any spec module over real HTTP on loopback, with no code per
+//! provider or endpoint: everything it does comes from the modules' IR.
 //!
-//! One server plays both providers at their own paths:
+//! - **Routes** ([`plan`]): each submit operation's method and path under the path of the
+//!   documented base URL, and the status query with the task id in its path or query. A
+//!   method a path does not take is answered 405 with `Allow`, in the module's error shape.
+//!   A module whose paths another module (or the simulator itself) already uses is served
+//!   under `/_sim/m/<module>`; [`Simulator::base_url_of`] says where each module is.
+//! - **Authentication**: the `[auth]` header with the bearer key.
+//! - **Requests** ([`judge`]): sent with the operation's content type (anything else is
+//!   answered 400, each spec's recorded decision), judged by the operation's exported JSON
+//!   Schema run by the `jsonschema` crate plus generic code for the rule kinds JSON Schema
+//!   cannot state (counted lengths, public hosts, server truncation). It never calls the
+//!   generated client's validator.
+//! - **Answers** ([`answers`]): the envelope, the task id (and follow URL), states moving
+//!   through the state enum's phases, fail codes from the fail-code enum, outputs pointing
+//!   at result files served under `/files/`, errors in the spec's error shape with the
+//!   documented statuses.
+//! - **Lifecycle**: a task finishes after [`SimConfig::polls_to_finish`] pending answers or
+//!   [`SimConfig::run_time`]; a request with `sim:fail` in any string fails its task
+//!   (`sim:fail=<Code>` picks the fail code). Time is measured on [`SimConfig::clock`], which
+//!   tests replace with a manual [`SimClock`].
+//! - **Webhooks**: tasks whose request names a callback URL (the `[callbacks]` table's
+//!   `url_field`) are delivered to it (or [`SimConfig::callback_redirect`]) with the table's
+//!   method, acknowledgement status and redeliveries, only on this machine unless
+//!   [`SimConfig::remote_callbacks`] is set.
+//! - [`Faults`] inject error statuses, delays, dropped connections and broken bodies,
+//!   one-shot or at a seeded rate, per [`Route`] (`<module>.<operation>`).
 //!
-//! | route | what |
-//! | --- | --- |
-//! | `POST /api/v1/generateTask/happyHorse` | APIXO submit |
-//! | `GET /api/v1/statusTask/happyHorse?taskId=<id>` | APIXO status |
-//! | `POST /api/v1/alibaba/happyhorse-1.0-r2v/async` | Modellix submit |
-//! | `GET /api/v1/tasks/{task_id}` | Modellix task query |
-//! | `GET /files/{task_id}/{n}.mp4` | result files (deterministic fake bytes) |
-//! | `GET /_sim/stats`, `POST /_sim/faults`, `DELETE /_sim/faults` | control (below) |
-//!
-//! Provider routes require `Authorization: Bearer <key>`. Requests are validated the way each
-//! provider documents, and answered in the documented shapes. Tasks finish after
-//! [`SimConfig::polls_to_finish`] pending answers or [`SimConfig::run_time`]; a prompt with
-//! `sim:fail` (APIXO: `sim:fail=<FailCode>`) makes the task fail. APIXO callback tasks are
-//! delivered to their `callback_url` (or [`SimConfig::callback_redirect`]) with
-//! redeliveries, only on this machine unless [`SimConfig::remote_callbacks`] is set. Time is
-//! measured on [`SimConfig::clock`], which tests replace with a manual [`SimClock`]. [`Faults`] injects error statuses, delays, dropped connections and broken
-//! bodies, one-shot or at a seeded rate.
-//!
-//! Control endpoints: `GET /_sim/stats` answers tasks created per provider, requests seen
-//! per route, callback attempts and ended deliveries (including callbacks not sent because
-//! their target is off this machine), and the fault plan; `POST /_sim/faults` takes
+//! Control endpoints: `GET /_sim/stats` answers tasks created per module, requests seen per
+//! route, callback attempts and ended deliveries (including callbacks not sent because their
+//! target is off this machine), and the fault plan; `POST /_sim/faults` takes
 //! `{"route": "apixo.submit", "fault": {"kind": "status", "status": 503}, "per_mille": 250}`
 //! (one entry or an array; without `per_mille` the fault is queued `times` times, default 1);
 //! `DELETE /_sim/faults` clears every fault.
 
-mod apixo;
+mod answers;
 mod callbacks;
 mod clock;
 mod config;
@@ -38,7 +43,8 @@ mod faults;
 mod files;
 mod flow;
 mod http;
-mod modellix;
+mod judge;
+mod plan;
 mod server;
 mod shared;
 mod state;
@@ -47,6 +53,7 @@ mod validate;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use happyhorse_codegen::ir::Module;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -55,12 +62,13 @@ pub use callbacks::{CallbackAttempt, CallbackDelivery, DeliveryEnd, ORIGINAL_URL
 pub use clock::{MANUAL_CLOCK_START_UNIX_MS, SimClock};
 pub use config::SimConfig;
 pub use control::FAULT_KINDS;
-pub use faults::{Fault, Faults, Route, SimProvider};
+pub use faults::{Fault, Faults, Route};
 pub use files::fake_video_bytes;
 pub use state::SimTask;
 
+use plan::{IdIn, Played};
 use shared::Shared;
-use state::{Phase, StatKey};
+use state::FILES_WITH_AUTHORIZATION;
 
 /// A running simulator. The server runs on spawned tokio tasks and stops (with its
 /// connections and callback deliveries) when this handle is dropped.
@@ -77,18 +85,50 @@ impl std::fmt::Debug for Simulator {
     }
 }
 
+/// One operation a module serves, as [`Simulator::served`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServedOperation {
+    /// The route (what faults and stats name it).
+    pub route: Route,
+    /// HTTP method.
+    pub method: String,
+    /// Path relative to the module's base URL, with the task id as `{name}` or `?name=`.
+    pub path: String,
+}
+
+/// A module as the simulator serves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServedModule {
+    /// The module, `modellix`.
+    pub module: String,
+    /// The provider's name, `Modellix`.
+    pub provider: String,
+    /// The base URL a client of the module uses.
+    pub base_url: String,
+    /// The environment variable the generated client reads a base URL from, if any.
+    pub base_url_env: Option<String>,
+    /// The submit operations, then the status query.
+    pub operations: Vec<ServedOperation>,
+}
+
 impl Simulator {
-    /// Starts a simulator on `127.0.0.1` with a free port.
-    pub async fn start(config: SimConfig) -> std::io::Result<Simulator> {
-        Simulator::bind(SocketAddr::from(([127, 0, 0, 1], 0)), config).await
+    /// Starts a simulator of `modules` on `127.0.0.1` with a free port.
+    pub async fn start(modules: Vec<Module>, config: SimConfig) -> std::io::Result<Simulator> {
+        Simulator::bind(SocketAddr::from(([127, 0, 0, 1], 0)), modules, config).await
     }
 
-    /// Starts a simulator listening on `addr`.
-    pub async fn bind(addr: SocketAddr, config: SimConfig) -> std::io::Result<Simulator> {
+    /// Starts a simulator of `modules` listening on `addr`. A module it cannot play (a rule
+    /// its generic checks do not know, a schema that does not compile) is an error naming it.
+    pub async fn bind(addr: SocketAddr, modules: Vec<Module>, config: SimConfig) -> std::io::Result<Simulator> {
+        let mut played: Vec<Played> = Vec::new();
+        for m in modules {
+            let taken: Vec<plan::PathTemplate> = played.iter().flat_map(Played::paths).collect();
+            played.push(Played::new(m, &taken).map_err(std::io::Error::other)?);
+        }
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = watch::channel(());
-        let shared = Arc::new(Shared::new(config, addr, stopped, tokio::runtime::Handle::current()));
+        let shared = Arc::new(Shared::new(played, config, addr, stopped, tokio::runtime::Handle::current()));
         let accept = tokio::spawn(server::accept_loop(listener, Arc::clone(&shared)));
         Ok(Simulator { shared, accept, _stop: stop })
     }
@@ -98,9 +138,61 @@ impl Simulator {
         self.shared.addr
     }
 
-    /// `http://<addr>`: the base URL for both providers' clients (paths start with `/api/v1`).
+    /// `http://<addr>`: the origin every module is served on.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.shared.addr)
+    }
+
+    /// The base URL a client of `module` uses: the origin, the module's prefix (when its
+    /// paths collide with another module's) and the path of its documented base URL.
+    pub fn base_url_of(&self, module: &str) -> Option<String> {
+        let origin = self.base_url();
+        self.shared.played.iter().find(|p| p.name() == module).map(|p| p.base_url(&origin))
+    }
+
+    /// Every module with its base URL and operations.
+    pub fn served(&self) -> Vec<ServedModule> {
+        let origin = self.base_url();
+        self.shared
+            .played
+            .iter()
+            .map(|p| {
+                let relative = |path: String| {
+                    path.strip_prefix(&format!("{}{}", p.prefix, p.base_path)).map_or(path.clone(), str::to_owned)
+                };
+                let mut operations: Vec<ServedOperation> = p
+                    .submits
+                    .iter()
+                    .map(|s| ServedOperation {
+                        route: Route::op(p.name(), &s.key),
+                        method: s.method.clone(),
+                        path: relative(s.path.to_string()),
+                    })
+                    .collect();
+                let status_path = match &p.status.id {
+                    IdIn::Path(_) => p.status.path.to_string(),
+                    IdIn::Query(name) => format!("{}?{name}={{{name}}}", p.status.path),
+                };
+                operations.push(ServedOperation {
+                    route: Route::op(p.name(), &p.status.key),
+                    method: p.status.method.clone(),
+                    path: relative(status_path),
+                });
+                ServedModule {
+                    module: p.name().to_owned(),
+                    provider: p.ir.provider.clone(),
+                    base_url: p.base_url(&origin),
+                    base_url_env: p.ir.base_url_env.clone(),
+                    operations,
+                }
+            })
+            .collect()
+    }
+
+    /// Every route faults can be put on and requests are counted by: each module's
+    /// operations, then [`Route::AnyConnection`].
+    pub fn routes(&self) -> Vec<Route> {
+        self.shared.routes()
     }
 
     /// The fault plan; changes apply to the next request.
@@ -108,38 +200,34 @@ impl Simulator {
         &self.shared.faults
     }
 
-    /// Number of tasks created for `provider` (including tasks whose answer a fault broke).
-    pub fn tasks_created(&self, provider: SimProvider) -> u64 {
-        self.shared.tasks.created(provider)
+    /// Number of tasks created for `module` (including tasks whose answer a fault broke).
+    pub fn tasks_created(&self, module: &str) -> u64 {
+        self.shared.module(module).map_or(0, |i| self.shared.tasks.created(i))
     }
 
     /// Requests seen on `route`, whatever they were answered ([`Route::AnyConnection`]:
     /// connections accepted).
-    pub fn requests(&self, route: Route) -> u64 {
-        self.shared.stats.get(StatKey::Route(route))
+    pub fn requests(&self, route: &Route) -> u64 {
+        self.shared.stats.get(&route.name())
     }
 
     /// Requests for result files that carried an `Authorization` header (a client should
     /// never send its API key to a result host).
     pub fn file_requests_with_authorization(&self) -> u64 {
-        self.shared.stats.get(StatKey::FilesWithAuthorization)
+        self.shared.stats.get(FILES_WITH_AUTHORIZATION)
     }
 
-    /// The task `id` of `provider`, as stored now (a task whose run time has passed is
+    /// The task `id` of `module`, as stored now (a task whose run time has passed is
     /// reported terminal).
-    pub fn task(&self, provider: SimProvider, id: &str) -> Option<SimTask> {
-        let looked = self.shared.tasks.get(provider, id, self.shared.lifecycle())?;
+    pub fn task(&self, module: &str, id: &str) -> Option<SimTask> {
+        let index = self.shared.module(module)?;
+        let looked = self.shared.tasks.get(index, id, self.shared.lifecycle())?;
         if looked.became_terminal {
             self.shared.on_terminal(&looked.view);
         }
         let view = looked.view;
-        let state = match (&view.phase, provider) {
-            (Phase::Pending, SimProvider::Apixo) => "processing",
-            (Phase::Pending, SimProvider::Modellix) => "pending",
-            (Phase::Succeeded, _) => "success",
-            (Phase::Failed { .. }, _) => "failed",
-        };
-        Some(SimTask { id: view.id, state: state.to_owned(), body: view.body, polls: view.polls })
+        let state = answers::state_of(&self.shared.played[index].ir, &view.phase).unwrap_or_default();
+        Some(SimTask { id: view.id, operation: view.operation, state, body: view.body, polls: view.polls })
     }
 
     /// Every callback delivery attempt so far, in the order they finished.

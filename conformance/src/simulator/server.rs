@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::response::Response;
 use axum::routing::{get, post};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -18,10 +17,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 
 use super::faults::{Fault, Route};
-use super::http::{self, ApiError};
 use super::shared::Shared;
-use super::state::StatKey;
-use super::{apixo, control, files, modellix};
+use super::{control, files, flow};
 
 /// A handle on the connection a request came in on, put in the request's extensions.
 #[derive(Clone, Default)]
@@ -50,29 +47,15 @@ impl ConnHandle {
     }
 }
 
-/// Every route of both providers, the result files and the control endpoints.
+/// The control endpoints and the result files; every other request goes to the modules'
+/// routes ([`flow::dispatch`]), which come from the specs.
 pub(crate) fn router(sim: Arc<Shared>) -> Router {
     Router::new()
-        // apixo-happyhorse.txt:29-30 (base https://api.apixo.ai/api/v1, line 27).
-        .route("/api/v1/generateTask/happyHorse", post(apixo::submit).fallback(apixo::submit_wrong_method))
-        .route("/api/v1/statusTask/happyHorse", get(apixo::status).fallback(apixo::status_wrong_method))
-        // modellix-happyhorse-1.0-r2v.txt:8; FACTS.md:18.
-        .route(
-            "/api/v1/alibaba/happyhorse-1.0-r2v/async",
-            post(modellix::submit).fallback(modellix::submit_wrong_method),
-        )
-        .route("/api/v1/tasks/{task_id}", get(modellix::status).fallback(modellix::status_wrong_method))
-        .route("/files/{task_id}/{file}", get(files::get))
+        .route("/files/{module}/{task_id}/{file}", get(files::get))
         .route("/_sim/stats", get(control::stats))
         .route("/_sim/faults", post(control::post_faults).delete(control::delete_faults))
-        .fallback(fallback)
+        .fallback(|axum::extract::State(sim): axum::extract::State<Arc<Shared>>, req| flow::dispatch(sim, req))
         .with_state(sim)
-}
-
-async fn fallback(axum::extract::State(sim): axum::extract::State<Arc<Shared>>, req: Request) -> Response {
-    sim.stats.count(StatKey::Other);
-    let message = format!("no route for {} {}", req.method(), req.uri().path());
-    http::error(&ApiError::new(404, message), None)
 }
 
 /// Accepts connections until the simulator stops.
@@ -92,8 +75,8 @@ pub(crate) async fn accept_loop(listener: TcpListener, sim: Arc<Shared>) {
             },
             () = &mut stop => return,
         };
-        sim.stats.count(StatKey::Route(Route::AnyConnection));
-        let (delay, carried) = match sim.faults.take(Route::AnyConnection) {
+        sim.stats.count(&Route::AnyConnection.name());
+        let (delay, carried) = match sim.faults.take(&Route::AnyConnection) {
             Some(Fault::DropBeforeRead) => {
                 drop(stream);
                 continue;

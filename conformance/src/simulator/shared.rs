@@ -9,13 +9,37 @@ use tokio::sync::watch;
 
 use super::callbacks::{self, CallbackLog};
 use super::config::SimConfig;
-use super::faults::Faults;
+use super::faults::{Faults, Route};
+use super::plan::{PathTemplate, Played};
 use super::state::{Lifecycle, Stats, TaskView, Tasks};
+
+/// Which operation of a module a route is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// The submit operation with this index in [`Played::submits`].
+    Submit(usize),
+    /// The status query.
+    Status,
+}
+
+/// One route the simulator answers on.
+pub(crate) struct Entry {
+    pub path: PathTemplate,
+    pub method: String,
+    /// Index into [`Shared::played`].
+    pub module: usize,
+    pub target: Target,
+    pub route: Route,
+}
 
 /// Everything a request handler or background job needs.
 pub(crate) struct Shared {
     pub config: SimConfig,
     pub addr: SocketAddr,
+    /// The modules played, in spec order.
+    pub played: Vec<Played>,
+    /// Every module's routes.
+    pub entries: Vec<Entry>,
     pub faults: Faults,
     pub tasks: Tasks,
     pub stats: Stats,
@@ -26,18 +50,56 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub fn new(config: SimConfig, addr: SocketAddr, shutdown: watch::Receiver<()>, runtime: Handle) -> Self {
+    pub fn new(
+        played: Vec<Played>,
+        config: SimConfig,
+        addr: SocketAddr,
+        shutdown: watch::Receiver<()>,
+        runtime: Handle,
+    ) -> Self {
+        let mut entries = Vec::new();
+        for (module, p) in played.iter().enumerate() {
+            for (i, op) in p.submits.iter().enumerate() {
+                entries.push(Entry {
+                    path: op.path.clone(),
+                    method: op.method.clone(),
+                    module,
+                    target: Target::Submit(i),
+                    route: Route::op(p.name(), &op.key),
+                });
+            }
+            entries.push(Entry {
+                path: p.status.path.clone(),
+                method: p.status.method.clone(),
+                module,
+                target: Target::Status,
+                route: Route::op(p.name(), &p.status.key),
+            });
+        }
+        let stats = Stats::new(entries.iter().map(|e| e.route.name()).chain([Route::AnyConnection.name()]));
         Shared {
             config,
             addr,
+            played,
+            entries,
             faults: Faults::default(),
             tasks: Tasks::default(),
-            stats: Stats::default(),
+            stats,
             callbacks: CallbackLog::default(),
             http: OnceLock::new(),
             shutdown,
             runtime,
         }
+    }
+
+    /// Every route: each module's operations, then [`Route::AnyConnection`].
+    pub fn routes(&self) -> Vec<Route> {
+        self.entries.iter().map(|e| e.route.clone()).chain([Route::AnyConnection]).collect()
+    }
+
+    /// The index of module `name`.
+    pub fn module(&self, name: &str) -> Option<usize> {
+        self.played.iter().position(|p| p.name() == name)
     }
 
     /// When tasks finish, for [`Tasks`] lookups.

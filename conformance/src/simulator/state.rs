@@ -4,25 +4,25 @@
 //! until `run_time` has passed on the simulator's clock since it was created, whichever comes
 //! first; then it is terminal with the outcome decided when it was created.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use serde_json::Value;
 
 use super::clock::SimClock;
-use super::faults::{Route, SimProvider};
 
 /// A task as the simulator stores it, returned by [`Simulator::task`](super::Simulator::task).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimTask {
-    /// The task id (`task_<n>` for APIXO, `task-<n>` for Modellix).
+    /// The task id, `<module>-task-<n>`.
     pub id: String,
-    /// The state in the provider's wire spelling: APIXO `processing`/`success`/`failed`,
-    /// Modellix `pending`/`success`/`failed`.
+    /// The submit operation that created it (its spec key).
+    pub operation: String,
+    /// The state in the provider's wire spelling (a value of the spec's state enum).
     pub state: String,
-    /// The accepted request body as stored (a Modellix prompt is stored truncated).
+    /// The accepted request body as stored (values the provider truncates are stored
+    /// truncated).
     pub body: Value,
     /// Number of status queries this task has answered.
     pub polls: u32,
@@ -32,11 +32,11 @@ pub struct SimTask {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Outcome {
     Success,
-    /// A failed task; `code` and `message` are APIXO's `failCode`/`failMsg` (Modellix only
-    /// reports `failed`).
+    /// A failed task, with the fail code and message its answers carry (when the spec has
+    /// places for them).
     Failed {
-        code: String,
-        message: String,
+        code: Option<String>,
+        message: Option<String>,
     },
 }
 
@@ -45,27 +45,31 @@ pub(crate) enum Outcome {
 pub(crate) enum Phase {
     Pending,
     Succeeded,
-    Failed { code: String, message: String },
+    Failed { code: Option<String>, message: Option<String> },
 }
 
 /// A copy of a task, taken under the lock, to answer from.
 #[derive(Debug, Clone)]
 pub(crate) struct TaskView {
+    /// Index of the module in the simulator's list.
+    pub module: usize,
     pub id: String,
+    pub operation: String,
     pub body: Value,
     pub create_ms: u64,
     pub complete_ms: Option<u64>,
     pub phase: Phase,
     pub polls: u32,
-    /// Base URL (`http://host:port`) the submit was sent to.
-    pub base: String,
-    /// APIXO `callback_url`, for callback tasks.
+    /// Origin (`http://host:port`) the submit was sent to.
+    pub origin: String,
+    /// The request's callback URL, for callback tasks.
     pub callback_url: Option<String>,
 }
 
 #[derive(Debug)]
 struct TaskRecord {
     id: String,
+    operation: String,
     body: Value,
     /// When it was created, on the simulator's clock.
     created: Duration,
@@ -73,12 +77,12 @@ struct TaskRecord {
     polls: u32,
     outcome: Outcome,
     complete_ms: Option<u64>,
-    base: String,
+    origin: String,
     callback_url: Option<String>,
 }
 
 impl TaskRecord {
-    fn view(&self) -> TaskView {
+    fn view(&self, module: usize) -> TaskView {
         let phase = match (self.complete_ms, &self.outcome) {
             (None, _) => Phase::Pending,
             (Some(_), Outcome::Success) => Phase::Succeeded,
@@ -87,13 +91,15 @@ impl TaskRecord {
             }
         };
         TaskView {
+            module,
             id: self.id.clone(),
+            operation: self.operation.clone(),
             body: self.body.clone(),
             create_ms: self.create_ms,
             complete_ms: self.complete_ms,
             phase,
             polls: self.polls,
-            base: self.base.clone(),
+            origin: self.origin.clone(),
             callback_url: self.callback_url.clone(),
         }
     }
@@ -122,11 +128,12 @@ pub(crate) struct Looked {
 
 #[derive(Debug, Default)]
 struct Store {
-    tasks: HashMap<(SimProvider, String), TaskRecord>,
-    created: HashMap<SimProvider, u64>,
+    /// By module index, then task id.
+    tasks: HashMap<(usize, String), TaskRecord>,
+    created: HashMap<usize, u64>,
 }
 
-/// Every task of both providers.
+/// Every task of every module.
 #[derive(Debug, Default)]
 pub(crate) struct Tasks {
     store: Mutex<Store>,
@@ -134,9 +141,10 @@ pub(crate) struct Tasks {
 
 /// What a new task is made of.
 pub(crate) struct NewTask {
+    pub operation: String,
     pub body: Value,
     pub outcome: Outcome,
-    pub base: String,
+    pub origin: String,
     pub callback_url: Option<String>,
 }
 
@@ -145,56 +153,55 @@ impl Tasks {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Creates and counts a task; its id is `task_<n>` (APIXO) or `task-<n>` (Modellix).
-    pub fn create(&self, provider: SimProvider, new: NewTask, clock: &SimClock) -> TaskView {
+    /// Creates and counts a task of module `module` (index) named `name`; its id is
+    /// `<name>-task-<n>`.
+    pub fn create(&self, module: usize, name: &str, new: NewTask, clock: &SimClock) -> TaskView {
         let mut store = self.lock();
-        let n = store.created.entry(provider).or_insert(0);
+        let n = store.created.entry(module).or_insert(0);
         *n += 1;
-        let id = match provider {
-            SimProvider::Apixo => format!("task_{n}"),
-            SimProvider::Modellix => format!("task-{n}"),
-        };
+        let id = format!("{name}-task-{n}");
         let record = TaskRecord {
             id: id.clone(),
+            operation: new.operation,
             body: new.body,
             created: clock.elapsed(),
             create_ms: clock.unix_ms(),
             polls: 0,
             outcome: new.outcome,
             complete_ms: None,
-            base: new.base,
+            origin: new.origin,
             callback_url: new.callback_url,
         };
-        let view = record.view();
-        store.tasks.insert((provider, id), record);
+        let view = record.view(module);
+        store.tasks.insert((module, id), record);
         view
     }
 
     /// Answers one status query: counts the poll, and makes the task terminal when it has
     /// already answered `polls_to_finish` queries as pending or `run_time` has passed.
-    pub fn poll(&self, provider: SimProvider, id: &str, rules: Lifecycle<'_>) -> Option<Looked> {
+    pub fn poll(&self, module: usize, id: &str, rules: Lifecycle<'_>) -> Option<Looked> {
         let mut store = self.lock();
-        let record = store.tasks.get_mut(&(provider, id.to_owned()))?;
+        let record = store.tasks.get_mut(&(module, id.to_owned()))?;
         let mut became_terminal = record.finish_if_due(rules.clock, rules.run_time);
         if record.complete_ms.is_none() && record.polls >= rules.polls_to_finish {
             record.finish_now(rules.clock);
             became_terminal = true;
         }
         record.polls = record.polls.saturating_add(1);
-        Some(Looked { view: record.view(), became_terminal })
+        Some(Looked { view: record.view(module), became_terminal })
     }
 
     /// Looks a task up without counting a poll (it still becomes terminal when due).
-    pub fn get(&self, provider: SimProvider, id: &str, rules: Lifecycle<'_>) -> Option<Looked> {
+    pub fn get(&self, module: usize, id: &str, rules: Lifecycle<'_>) -> Option<Looked> {
         let mut store = self.lock();
-        let record = store.tasks.get_mut(&(provider, id.to_owned()))?;
+        let record = store.tasks.get_mut(&(module, id.to_owned()))?;
         let became_terminal = record.finish_if_due(rules.clock, rules.run_time);
-        Some(Looked { view: record.view(), became_terminal })
+        Some(Looked { view: record.view(module), became_terminal })
     }
 
-    /// Number of tasks created for `provider`.
-    pub fn created(&self, provider: SimProvider) -> u64 {
-        self.lock().created.get(&provider).copied().unwrap_or(0)
+    /// Number of tasks created for module `module` (index).
+    pub fn created(&self, module: usize) -> u64 {
+        self.lock().created.get(&module).copied().unwrap_or(0)
     }
 }
 
@@ -206,57 +213,47 @@ pub(crate) struct Lifecycle<'a> {
     pub run_time: Duration,
 }
 
-/// Counters of requests per route (and of the simulator's own routes).
+/// Counters of requests per route (by name) and of the simulator's own routes.
 #[derive(Debug, Default)]
 pub(crate) struct Stats {
-    counts: [AtomicU64; StatKey::COUNT],
+    counts: Mutex<BTreeMap<String, u64>>,
 }
 
-/// What a request counter counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum StatKey {
-    Route(Route),
-    Files,
-    FilesWithAuthorization,
-    Control,
-    Other,
-}
-
-impl StatKey {
-    const COUNT: usize = 9;
-    pub const ALL: [StatKey; StatKey::COUNT] = [
-        StatKey::Route(Route::Submit(SimProvider::Apixo)),
-        StatKey::Route(Route::Status(SimProvider::Apixo)),
-        StatKey::Route(Route::Submit(SimProvider::Modellix)),
-        StatKey::Route(Route::Status(SimProvider::Modellix)),
-        StatKey::Route(Route::AnyConnection),
-        StatKey::Files,
-        StatKey::FilesWithAuthorization,
-        StatKey::Control,
-        StatKey::Other,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            StatKey::Route(route) => route.name(),
-            StatKey::Files => "files",
-            StatKey::FilesWithAuthorization => "files_with_authorization",
-            StatKey::Control => "control",
-            StatKey::Other => "other",
-        }
-    }
-
-    fn index(self) -> usize {
-        StatKey::ALL.iter().position(|k| *k == self).unwrap_or(StatKey::COUNT - 1)
-    }
-}
+/// What a request counter counts, besides the operations' routes.
+pub(crate) const FILES: &str = "files";
+/// Result-file requests that carried an `Authorization` header.
+pub(crate) const FILES_WITH_AUTHORIZATION: &str = "files_with_authorization";
+/// `/_sim/...` requests.
+pub(crate) const CONTROL: &str = "control";
+/// Requests no route takes.
+pub(crate) const OTHER: &str = "other";
 
 impl Stats {
-    pub fn count(&self, key: StatKey) {
-        self.counts[key.index()].fetch_add(1, Ordering::Relaxed);
+    /// Counters for `names` (and the simulator's own), all at zero.
+    pub fn new(names: impl IntoIterator<Item = String>) -> Self {
+        let mut counts: BTreeMap<String, u64> = names.into_iter().map(|n| (n, 0)).collect();
+        for own in [FILES, FILES_WITH_AUTHORIZATION, CONTROL, OTHER] {
+            counts.insert(own.to_owned(), 0);
+        }
+        Stats { counts: Mutex::new(counts) }
     }
 
-    pub fn get(&self, key: StatKey) -> u64 {
-        self.counts[key.index()].load(Ordering::Relaxed)
+    fn lock(&self) -> MutexGuard<'_, BTreeMap<String, u64>> {
+        self.counts.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Counts one request under `name`.
+    pub fn count(&self, name: &str) {
+        *self.lock().entry(name.to_owned()).or_insert(0) += 1;
+    }
+
+    /// The count under `name`.
+    pub fn get(&self, name: &str) -> u64 {
+        self.lock().get(name).copied().unwrap_or(0)
+    }
+
+    /// Every counter, by name.
+    pub fn all(&self) -> BTreeMap<String, u64> {
+        self.lock().clone()
     }
 }

@@ -1,5 +1,5 @@
-//! JSON helpers shared by both providers' request checks: type names, short renderings of
-//! offending values, integer and URL checks.
+//! Helpers of the request checks: type names, short renderings of offending values, and the
+//! public-host rule.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -29,30 +29,14 @@ pub(crate) fn show(v: &Value) -> String {
     cut
 }
 
-/// `v` when it is a JSON number with an integral value (`5` or `5.0`: JSON itself does not
-/// tell them apart), widened so u64 values fit.
-pub(crate) fn as_integer(v: &Value) -> Option<i128> {
-    let n = v.as_number()?;
-    n.as_i64()
-        .map(i128::from)
-        .or_else(|| n.as_u64().map(i128::from))
-        .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0).map(|f| f as i128))
-}
-
-/// `^https?://`: the case-sensitive prefix check both providers document
-/// (apixo-happyhorse.txt:308 "public, direct, fetchable URLs"; modellix-happyhorse-1.0-r2v.txt:58
-/// "Pattern: ^https?://").
-pub(crate) fn is_http_url(s: &str) -> bool {
-    s.starts_with("http://") || s.starts_with("https://")
-}
-
-/// Why `url` is not a public HTTPS URL (apixo-happyhorse.txt:184 "Must be a public HTTPS URL"),
-/// or `None` when it is one. Rejects a missing `https://` prefix, whitespace, credentials,
-/// an empty host or bad port, `localhost`, and loopback, private, link-local and unspecified
-/// IP literals.
-pub(crate) fn public_https_problem(url: &str) -> Option<String> {
-    let Some(rest) = url.strip_prefix("https://") else {
-        return Some("must start with https://".to_owned());
+/// Why `url` is not on a public host, or `None` when it is: the spec's `url_public` rule,
+/// which JSON Schema cannot state (the scheme is the schema's `pattern`). Rejects a URL
+/// without `<scheme>://`, whitespace, credentials, an empty host or bad port, `localhost`,
+/// and loopback, private, link-local and unspecified IP literals (in any of the forms URL
+/// parsers read as IPv4: `127.1`, `0x7f.0.0.1`, `2130706433`).
+pub(crate) fn public_host_problem(url: &str) -> Option<String> {
+    let Some((_, rest)) = url.split_once("://") else {
+        return Some("has no scheme and host (<scheme>://<host>)".to_owned());
     };
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Some("must not contain whitespace or control characters".to_owned());
@@ -177,13 +161,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn public_https_urls() {
-        assert_eq!(public_https_problem("https://your-server.com/webhooks/apixo"), None);
-        assert_eq!(public_https_problem("https://8.8.8.8:8443/x"), None);
-        assert_eq!(public_https_problem("https://[2001:4860::1]/x"), None);
+    fn public_hosts() {
+        assert_eq!(public_host_problem("https://your-server.com/webhooks/apixo"), None);
+        assert_eq!(public_host_problem("https://8.8.8.8:8443/x"), None);
+        assert_eq!(public_host_problem("http://[2001:4860::1]/x"), None);
         for bad in [
-            "http://example.com/",
-            "HTTPS://example.com/",
+            "example.com/",
             "https://user:pw@example.com/",
             "https://localhost/x",
             "https://api.localhost./x",
@@ -200,7 +183,7 @@ mod tests {
             "https://example.com:99999/",
             "https://exa mple.com/",
         ] {
-            assert!(public_https_problem(bad).is_some(), "{bad}");
+            assert!(public_host_problem(bad).is_some(), "{bad}");
         }
         for bad in [
             "https://127.1/x",
@@ -211,16 +194,13 @@ mod tests {
             "https://a>b.example/x",
             "https://1.2.3.4.5/x",
         ] {
-            assert!(public_https_problem(bad).is_some(), "{bad}");
+            assert!(public_host_problem(bad).is_some(), "{bad}");
         }
     }
 
     #[test]
-    fn integers_and_show() {
-        assert_eq!(as_integer(&serde_json::json!(5)), Some(5));
-        assert_eq!(as_integer(&serde_json::json!(5.0)), Some(5));
-        assert_eq!(as_integer(&serde_json::json!(5.5)), None);
-        assert_eq!(as_integer(&serde_json::json!(u64::MAX)), Some(i128::from(u64::MAX)));
+    fn show_cuts_long_values() {
         assert!(show(&Value::String("x".repeat(500))).ends_with("..."));
+        assert_eq!(show(&serde_json::json!("x")), "\"x\"");
     }
 }

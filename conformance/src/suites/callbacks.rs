@@ -12,37 +12,51 @@ use crate::boundary::{self, Choices};
 use crate::harness::{Harness, SimVerdict, Subject};
 use crate::report::Report;
 
-/// Runs the check for every module whose spec documents callbacks.
+/// Runs the check for every submit operation (of a module whose spec documents callbacks)
+/// whose request can carry the callback URL.
 pub async fn run(h: &Harness, report: &mut Report, opts: &Options) {
-    for s in h.subjects.iter().filter(|s| s.ir.callbacks.is_some() && s.sim.is_some()) {
-        let name = format!("{}: delivery, redelivery, decoding, dedup", s.name());
-        let step = Step::start(opts, "callbacks", &name);
-        let result = check(h, s).await;
-        step.done(report, "callbacks", name, result);
+    for s in h.subjects.iter().filter(|s| s.ir.callbacks.is_some()) {
+        for op in s.operations() {
+            let Some(body) = callback_body(s, &op) else { continue };
+            let name = format!("{}: delivery, redelivery, decoding, dedup", s.label(&op));
+            let step = Step::start(opts, "callbacks", &name);
+            let result = check(h, s, &op, body).await;
+            step.done(report, "callbacks", name, result);
+        }
     }
 }
 
-/// A valid body whose delivery union selects the callback variant (the one with a URL).
-fn callback_body(s: &Subject) -> Option<Value> {
-    let root = s.ir.submit().request.clone()?;
-    let c = s.ir.constraints.iter().find(|c| c.rule == "url_public")?;
-    let choices: Choices = boundary::place(&c.path).choices;
-    Some(boundary::minimal_struct(&s.ir, &root, &choices, ""))
+/// A valid body of submit operation `op` that names a callback URL (the `[callbacks]`
+/// table's `url_field`), with the union choices that allow it: `None` when the operation's
+/// request has no such field.
+fn callback_body(s: &Subject, op: &str) -> Option<Value> {
+    let field = s.ir.callbacks.as_ref()?.url_field.clone()?;
+    let root = boundary::request_root(&s.ir, op)?;
+    // The union choices of a constraint on that field select a variant that has it (the
+    // required one does; a `forbidden` one does not).
+    s.ir.constraints
+        .iter()
+        .filter(|c| c.operation == op && boundary::place(&c.path).json_path == [field.clone()])
+        .map(|c| {
+            let choices: Choices = boundary::place(&c.path).choices;
+            boundary::minimal_struct(&s.ir, &root, &choices, "")
+        })
+        .find(|body| body.get(&field).is_some())
 }
 
-async fn check(h: &Harness, s: &Subject) -> Result<(), String> {
+async fn check(h: &Harness, s: &Subject, op: &str, mut body: Value) -> Result<(), String> {
     let rules = s.ir.callbacks.as_ref().ok_or("no callbacks")?;
-    let mut body = callback_body(s).ok_or("no callback variant in the request")?;
+    let field = rules.url_field.clone().ok_or("no callback URL field")?;
     // A callback URL no other suite uses: the receiver's script below is for this one only
     // (tasks of earlier suites are still being delivered while this runs).
-    let url = body.get("callback_url").and_then(Value::as_str).map(|u| format!("{u}/callbacks-suite"));
+    let url = body.get(&field).and_then(Value::as_str).map(|u| format!("{u}/callbacks-suite-{op}"));
     if let (Some(u), Some(o)) = (&url, body.as_object_mut()) {
-        o.insert("callback_url".into(), Value::String(u.clone()));
+        o.insert(field.clone(), Value::String(u.clone()));
     }
     // Refuse the first deliveries: each must be redelivered.
     let refusals = vec![500u16; rules.max_redeliveries as usize];
     h.receiver.script(url.as_deref().unwrap_or_default(), &refusals);
-    let SimVerdict::Accepted { task_id } = h.judge_simulator(s, &body).await else {
+    let SimVerdict::Accepted { task_id } = h.judge_simulator(s, op, &body).await else {
         return Err("the simulator does not accept the callback-mode request".into());
     };
     let expected = rules.max_redeliveries as usize + 1;

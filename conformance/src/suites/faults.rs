@@ -15,7 +15,7 @@ use super::{CASE_TIMEOUT, Options, Step};
 use crate::boundary::Choices;
 use crate::harness::{Harness, SIM_KEY, Subject};
 use crate::report::Report;
-use crate::simulator::{Fault, Route, SimProvider};
+use crate::simulator::{Fault, Route};
 use crate::strategy::valid_body;
 
 /// Attempts per read in these runs.
@@ -52,41 +52,36 @@ fn status_fault() -> BoxedStrategy<Fault> {
     .boxed()
 }
 
-/// Runs the property for every simulated module.
+/// Runs the property for every submit operation of every module.
 pub async fn run(h: &Arc<Harness>, report: &mut Report, opts: &Options) {
     for i in 0..h.subjects.len() {
-        let Some(p) = h.subjects[i].sim else { continue };
-        let name = format!("{}: 5. client vs simulator under faults", h.subjects[i].name());
-        let step = Step::start(opts, "properties", &name);
-        let h2 = h.clone();
-        let opts2 = opts.clone();
-        let handle = tokio::runtime::Handle::current();
-        let r = tokio::task::spawn_blocking(move || faults(&h2, i, p, &opts2, &handle))
-            .await
-            .unwrap_or_else(|e| Err(format!("panicked: {e}")));
-        step.done(report, "properties", name, r);
+        for op in h.subjects[i].operations() {
+            let name = format!("{}: 5. client vs simulator under faults", h.subjects[i].label(&op));
+            let step = Step::start(opts, "properties", &name);
+            let h2 = h.clone();
+            let opts2 = opts.clone();
+            let handle = tokio::runtime::Handle::current();
+            let r = tokio::task::spawn_blocking(move || faults(&h2, i, &op, &opts2, &handle))
+                .await
+                .unwrap_or_else(|e| Err(format!("panicked: {e}")));
+            step.done(report, "properties", name, r);
+        }
     }
     h.sim.faults().clear();
 }
 
-fn faults(
-    h: &Harness,
-    i: usize,
-    p: SimProvider,
-    opts: &Options,
-    handle: &tokio::runtime::Handle,
-) -> Result<(), String> {
+fn faults(h: &Harness, i: usize, op: &str, opts: &Options, handle: &tokio::runtime::Handle) -> Result<(), String> {
     let s = &h.subjects[i];
     let strategy = (
-        valid_body(&s.ir, &Choices::new()),
+        valid_body(&s.ir, op, &Choices::new()),
         proptest::collection::vec(submit_fault(), 0..=3),
         proptest::collection::vec(status_fault(), 0..=(MAX_ATTEMPTS as usize - 2)),
     );
-    let mut runner = runner_for(opts, &format!("faults-{}", s.name()), (opts.cases / 2).clamp(8, 128));
+    let mut runner = runner_for(opts, &format!("faults-{}-{op}", s.name()), (opts.cases / 2).clamp(8, 128));
     outcome_of(
         opts,
         runner.run(&strategy, |(body, submit_faults, status_faults)| {
-            let one = case(h, s, p, &body, &submit_faults, &status_faults);
+            let one = case(h, s, op, &body, &submit_faults, &status_faults);
             match handle.block_on(tokio::time::timeout(CASE_TIMEOUT, one)) {
                 Ok(result) => result,
                 Err(_) => Err(TestCaseError::fail(format!(
@@ -101,15 +96,17 @@ fn faults(
 async fn case(
     h: &Harness,
     s: &Subject,
-    p: SimProvider,
+    op: &str,
     body: &serde_json::Value,
     submit_faults: &[(bool, Fault)],
     status_faults: &[Fault],
 ) -> Result<(), TestCaseError> {
     let faults = h.sim.faults();
     faults.clear();
+    let submit_route = Route::op(s.name(), op);
+    let status_route = Route::op(s.name(), &s.ir.status.key);
     for (any_connection, f) in submit_faults {
-        let route = if *any_connection { Route::AnyConnection } else { Route::Submit(p) };
+        let route = if *any_connection { Route::AnyConnection } else { submit_route.clone() };
         faults.push(route, f.clone());
     }
     let clock = ManualClock::default();
@@ -126,11 +123,11 @@ async fn case(
     };
     let client =
         s.client.connect(settings).map_err(|e| TestCaseError::fail(format!("cannot build the client: {e}")))?;
-    let before = h.sim.tasks_created(p);
-    let submitted = client.submit(&s.ir.submit().key, body).await;
+    let before = h.sim.tasks_created(s.name());
+    let submitted = client.submit(op, body).await;
     // Faults the submit did not consume (it stopped early) must not hit the status queries.
     faults.clear();
-    let created = h.sim.tasks_created(p) - before;
+    let created = h.sim.tasks_created(s.name()) - before;
     prop_assert!(created <= 1, "one submit call created {created} tasks");
     let task = match submitted {
         Ok(task) => {
@@ -148,9 +145,9 @@ async fn case(
         }
     };
     for f in status_faults {
-        faults.push(Route::Status(p), f.clone());
+        faults.push(status_route.clone(), f.clone());
     }
-    let status_before = h.sim.requests(Route::Status(p));
+    let status_before = h.sim.requests(&status_route);
     let polls = Arc::new(Mutex::new(0u64));
     let seen = polls.clone();
     let options = WaitOptions::default()
@@ -159,12 +156,12 @@ async fn case(
     let done = client.wait(&task, options).await.map_err(|e| TestCaseError::fail(format!("wait failed: {e}")))?;
     faults.clear();
     let polls = *polls.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let status_requests = h.sim.requests(Route::Status(p)) - status_before;
+    let status_requests = h.sim.requests(&status_route) - status_before;
     prop_assert!(
         status_requests <= polls * u64::from(MAX_ATTEMPTS),
         "{status_requests} status requests for {polls} polls"
     );
-    let sim_state = h.sim.task(p, &task.id).map(|t| t.state).unwrap_or_default();
+    let sim_state = h.sim.task(s.name(), &task.id).map(|t| t.state).unwrap_or_default();
     prop_assert_eq!(done.state(), sim_state.as_str(), "wait ended in another state than the simulator's");
     prop_assert!(done.phase() != TaskPhase::Pending);
     Ok(())

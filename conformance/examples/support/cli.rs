@@ -1,50 +1,16 @@
-//! What the examples share: their command line, their entry point, how they show progress
-//! and how `-v` turns on the client's `tracing` events.
+//! The example's command line, how it shows progress and how `-v` turns on the client's
+//! `tracing` events.
 
-use std::future::Future;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Duration;
 
-use happyhorse_client::runtime::{Error, Progress, ProviderInfo, Task, TaskPhase, WaitOptions};
-
-/// Parses the arguments, runs `run`, and turns its outcome into the exit code. A failure after
-/// submission prints the task id, so a paid task is never lost.
-pub async fn main<F, Fut>(example: &str, provider: &ProviderInfo, run: F) -> ExitCode
-where
-    F: FnOnce(Args) -> Fut,
-    Fut: Future<Output = Result<(), Error>>,
-{
-    let args = match Args::parse(example, provider) {
-        Ok(Parsed::Run(a)) => a,
-        Ok(Parsed::Help(usage)) => {
-            println!("{usage}");
-            return ExitCode::SUCCESS;
-        }
-        Err(problem) => {
-            eprintln!("error: {problem}");
-            return ExitCode::from(2);
-        }
-    };
-    if args.verbose {
-        show_tracing();
-    }
-    match run(args).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            if let Some(id) = e.task_id() {
-                eprintln!("task id: {id} (keep it: the task may still finish and be billed)");
-            }
-            ExitCode::FAILURE
-        }
-    }
-}
+use happyhorse_client::runtime::provider::Module;
+use happyhorse_client::runtime::{Error, Progress, Task, TaskPhase, WaitOptions};
 
 /// Prints the client's `tracing` events on stderr: each submit and status query (DEBUG),
 /// each submitted task (INFO), and each retry with its cause and delay (WARN). Any
 /// subscriber does; this is the smallest `tracing-subscriber` setup.
-fn show_tracing() {
+pub fn show_tracing() {
     use tracing_subscriber::filter::{LevelFilter, Targets};
     use tracing_subscriber::prelude::*;
 
@@ -55,10 +21,17 @@ fn show_tracing() {
         .init();
 }
 
+/// What the command line asks for.
 pub struct Args {
+    /// `<module>` or `<module>/<operation>`.
+    pub module: String,
+    /// A request body given on the command line (JSON, or `@FILE`).
+    pub body: Option<String>,
+    /// The documented request example to send, by name.
+    pub example: Option<String>,
     pub base_url: Option<String>,
     pub out: PathBuf,
-    pub prompt: String,
+    pub prompt: Option<String>,
     pub poll_every: Option<u64>,
     pub verbose: bool,
 }
@@ -67,36 +40,59 @@ pub struct Args {
 pub enum Parsed {
     /// Run the example.
     Run(Args),
-    /// Print this usage text and exit successfully (`-h`, `--help`).
-    Help(String),
+    /// Print the usage and exit successfully (`-h`, `--help`).
+    Help,
+}
+
+/// The usage text, listing every module and submit operation of the generated client.
+pub fn usage(example: &str, modules: &[&dyn Module]) -> String {
+    let mut list = String::new();
+    for m in modules {
+        let info = m.info();
+        let base = match info.base_url_env {
+            Some(var) => format!("${var} if set, else {}", info.base_url),
+            None => info.base_url.to_owned(),
+        };
+        list.push_str(&format!("  {} ({}): base URL {base}; API key ${}\n", info.module, info.name, info.api_key_env));
+        for e in m.submit_endpoints() {
+            let label = format!("{}/{}", info.module, e.key);
+            list.push_str(&format!("    {label:<28} {} {}\n", e.method, e.path));
+        }
+    }
+    format!(
+        "usage: cargo run --example {example} -- --module MODULE[/OPERATION] [--example NAME | --body JSON|@FILE]\n\
+         \x20      [--prompt TEXT] [--base-url URL] [--out DIR] [--poll-every SECONDS] [-v]\n\
+         (from the workspace root: it reuses the build of `cargo test --workspace`)\n\
+         \n\
+         Submits a task, waits for it showing every poll, and downloads the results.\n\
+         \n\
+         \x20 --module M[/OP]       the module and its submit operation (OP may be left out when\n\
+         \x20                       the module has one)\n\
+         \x20 --example NAME        send this documented request example of the operation (from\n\
+         \x20                       the spec); default: its first one, else a minimal valid body\n\
+         \x20 --body JSON|@FILE     send this request body instead\n\
+         \x20 --prompt TEXT         replace the body's `prompt` values\n\
+         \x20 --base-url URL        where requests go; default: the module's base-URL variable if\n\
+         \x20                       set, else its real API, which costs money.\n\
+         \x20                       `cargo xtask simulate` serves every module locally\n\
+         \x20 --out DIR             where the results are saved (default: .)\n\
+         \x20 --poll-every SECONDS  poll at this fixed interval instead of the documented schedule\n\
+         \x20 -v, --verbose         show the client's requests and retries (its tracing events) on stderr\n\
+         \n\
+         modules and operations:\n{list}"
+    )
 }
 
 impl Args {
     /// Parses the command line; a problem is one line quoting the bad value.
-    pub fn parse(example: &str, provider: &ProviderInfo) -> Result<Parsed, String> {
-        let base_default = match provider.base_url_env {
-            Some(var) => format!("${var} if set, else the real"),
-            None => "the real".to_owned(),
-        };
-        let usage = format!(
-            "usage: cargo run --example {example} -- [--base-url URL] [--out DIR] [--prompt TEXT] [--poll-every SECONDS] [-v]\n\
-             (from the workspace root: it reuses the build of `cargo test --workspace`)\n\
-             \n\
-             \x20 --base-url URL        where requests go; default: {base_default}\n\
-             \x20                       API ({}), which costs money. `cargo xtask simulate`\n\
-             \x20                       serves both providers at http://127.0.0.1:8787\n\
-             \x20 --out DIR             where the results are saved (default: .)\n\
-             \x20 --prompt TEXT         the prompt\n\
-             \x20 --poll-every SECONDS  poll at this fixed interval instead of the documented schedule\n\
-             \x20 -v, --verbose         show the client's requests and retries (its tracing events) on stderr\n\
-             \n\
-             The API key is read from ${}.",
-            provider.base_url, provider.api_key_env
-        );
+    pub fn parse() -> Result<Parsed, String> {
         let mut args = Args {
+            module: String::new(),
+            body: None,
+            example: None,
             base_url: None,
             out: PathBuf::from("."),
-            prompt: "a cinematic rainy night in tokyo, slow dolly shot".into(),
+            prompt: None,
             poll_every: None,
             verbose: false,
         };
@@ -104,18 +100,27 @@ impl Args {
         while let Some(flag) = it.next() {
             let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
             match flag.as_str() {
+                "--module" => args.module = value()?,
+                "--body" => args.body = Some(value()?),
+                "--example" => args.example = Some(value()?),
                 "--base-url" => args.base_url = Some(value()?),
                 "--out" => args.out = PathBuf::from(value()?),
-                "--prompt" => args.prompt = value()?,
+                "--prompt" => args.prompt = Some(value()?),
                 "--poll-every" => {
                     let v = value()?;
                     args.poll_every =
                         Some(v.parse().map_err(|_| format!("--poll-every takes whole seconds (got {v:?})"))?)
                 }
                 "-v" | "--verbose" => args.verbose = true,
-                "-h" | "--help" => return Ok(Parsed::Help(usage)),
+                "-h" | "--help" => return Ok(Parsed::Help),
                 other => return Err(format!("unknown argument {other:?}; --help lists the options")),
             }
+        }
+        if args.module.is_empty() {
+            return Err("--module is required (e.g. --module modellix/r2v); --help lists the modules".to_owned());
+        }
+        if args.body.is_some() && args.example.is_some() {
+            return Err("give --body or --example, not both".to_owned());
         }
         Ok(Parsed::Run(args))
     }

@@ -214,7 +214,8 @@ async fn examples(h: &Arc<Harness>, dir: &Path, report: &mut Report) {
         let submits: Vec<Route> = s.operations().iter().map(|op| Route::op(s.name(), op)).collect();
         let sent = || submits.iter().map(|r| h.sim.requests(r)).sum::<u64>();
         let sent_before = sent();
-        let mut command = example(info, &["--module", s.name()]);
+        let Some(first_op) = s.operations().into_iter().next() else { continue };
+        let mut command = example(info, &["--module", &s.label(&first_op)]);
         command.env(var, "htp//127.0.0.1");
         let quoted = format!("the environment variable {var}=\"htp//127.0.0.1\" is not a usable base URL");
         let outcome = match run_program(command, EXAMPLE_TIMEOUT).await {
@@ -268,6 +269,27 @@ async fn run_example(mut command: Command, program: &Path, tag: &str, expect: &[
 
 /// Runs Schemathesis with each exported OpenAPI document against the simulator: an outside
 /// check that the simulator and the OpenAPI agree.
+/// The constraint paths of the request fields with a data URI rule, with its media types.
+fn data_uri_fields(ir: &happyhorse_codegen::ir::Module) -> Vec<(String, Vec<String>)> {
+    use happyhorse_codegen::ir::{CheckKind, TypeDef};
+    let mut out = Vec::new();
+    for c in ir.constraints.iter().filter(|c| c.rule == "data_uri") {
+        let types = ir.types.iter().find_map(|t| match t {
+            TypeDef::Struct(s) => s.fields.iter().find_map(|f| {
+                f.checks.iter().find_map(|k| match &k.kind {
+                    CheckKind::DataUri { types, .. } if format!("{}:data_uri", f.id_base) == c.id => {
+                        Some(types.clone())
+                    }
+                    _ => None,
+                })
+            }),
+            _ => None,
+        });
+        out.push((c.path.clone(), types.unwrap_or_default()));
+    }
+    out
+}
+
 async fn schemathesis(h: &Arc<Harness>, program: &Path, opts: &RunOptions, report: &mut Report) {
     let root = opts.root.as_path();
     let dir = root.join("target/conformance/openapi");
@@ -288,6 +310,13 @@ async fn schemathesis(h: &Arc<Harness>, program: &Path, opts: &RunOptions, repor
                         .filter(|c| c.rule == "url_public")
                         .map(|c| crate::boundary::place(&c.path).json_path.join("."))
                         .collect();
+                // Fields that also take data URIs: `path=type|type`.
+                let data: Vec<String> = data_uri_fields(&s.ir)
+                    .into_iter()
+                    .map(|(id_path, types)| {
+                        format!("{}={}", crate::boundary::place(&id_path).json_path.join("."), types.join("|"))
+                    })
+                    .collect();
                 let hooks_dir = root.join("conformance");
                 // Schemathesis keeps a cache in its working directory: keep it under target/.
                 let work_dir = dir.clone();
@@ -297,6 +326,7 @@ async fn schemathesis(h: &Arc<Harness>, program: &Path, opts: &RunOptions, repor
                     .env("SCHEMATHESIS_HOOKS", "schemathesis_hooks")
                     .env("PYTHONPATH", hooks_dir)
                     .env("HH_PUBLIC_URL_FIELDS", public.join(","))
+                    .env("HH_DATA_URI_FIELDS", data.join(","))
                     .arg("run")
                     .arg(&file)
                     .args(["--url", &url])

@@ -210,7 +210,8 @@ async fn apixo_documented_examples_are_accepted_in_the_documented_shape() {
 #[tokio::test]
 async fn modellix_documented_example_is_accepted_in_the_documented_shape() {
     let sim = start(polls(100)).await;
-    let (_, _, request) = documented("modellix", ExampleKind::Request).into_iter().next().expect("a request");
+    let (_, _, request) =
+        documented("modellix", ExampleKind::Request).into_iter().find(|(_, op, _)| op == "r2v").expect("a request");
     let answer = post(&sim, MODELLIX_SUBMIT, Some(KEY), &request).await;
     assert_eq!(answer.status, 200);
     let (_, _, accepted) = documented("modellix", ExampleKind::Response).into_iter().next().expect("the answer");
@@ -937,7 +938,9 @@ async fn control_endpoints_script_faults_and_report_stats() {
     assert_error(
         &bad,
         400,
-        &["route: must be one of apixo.submit, apixo.status, modellix.r2v, modellix.status, connection"],
+        &[
+            "route: must be one of apixo.submit, apixo.status, modellix.i2v, modellix.r2v, modellix.t2v, modellix.status, connection",
+        ],
     );
 
     let deleted = send(http().delete(&faults)).await.expect("delete");
@@ -951,7 +954,18 @@ async fn control_endpoints_script_faults_and_report_stats() {
     assert_eq!(stats["faults"]["queued"]["modellix.r2v"], 0);
     // Every route of every module is listed, from the specs.
     let routes: Vec<String> = sim.routes().iter().map(Route::name).collect();
-    assert_eq!(routes, ["apixo.submit", "apixo.status", "modellix.r2v", "modellix.status", "connection"]);
+    assert_eq!(
+        routes,
+        [
+            "apixo.submit",
+            "apixo.status",
+            "modellix.i2v",
+            "modellix.r2v",
+            "modellix.t2v",
+            "modellix.status",
+            "connection"
+        ]
+    );
     for route in &routes {
         assert!(stats["requests"].get(route).is_some() && stats["faults"]["queued"].get(route).is_some(), "{route}");
     }

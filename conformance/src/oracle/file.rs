@@ -35,8 +35,9 @@
 //! A status answer gives `task_id`, `state`, `phase` (`pending`, `succeeded`, `failed`) and
 //! optionally `outputs`, `fail_code`, `fail_message`, `retry_may_help`; an error gives
 //! `code` and `message`. In a body, `{ "$repeat" = "中", times = 2501 }` is a string of
-//! 2501 characters and `{ "$list" = "https://example.com/{i}.png", count = 9 }` a list of 9
-//! strings with `{i}` counting from 0. Unknown keys are errors.
+//! 2501 characters, `{ "$list" = "https://example.com/{i}.png", count = 9 }` a list of 9
+//! strings with `{i}` counting from 0, and `{ "$data_uri" = "image/png", bytes = 10000000 }`
+//! a base64 data URI of that many (zero) bytes. Unknown keys are errors.
 
 use std::collections::BTreeMap;
 
@@ -283,6 +284,13 @@ fn generator(t: &toml::Table) -> Result<Option<Value>, String> {
             .ok_or_else(|| format!("a generator needs `{key}`, a whole number"))
     };
     let keys: Vec<&str> = t.keys().map(String::as_str).collect();
+    if let Some(toml::Value::String(mime)) = t.get("$data_uri")
+        && keys.len() == 2
+    {
+        use base64::Engine as _;
+        let payload = base64::engine::general_purpose::STANDARD.encode(vec![0u8; count("bytes")?]);
+        return Ok(Some(Value::String(format!("data:{mime};base64,{payload}"))));
+    }
     match (t.get("$repeat"), t.get("$list")) {
         (Some(toml::Value::String(s)), None) if keys.len() == 2 => Ok(Some(Value::String(s.repeat(count("times")?)))),
         (None, Some(toml::Value::String(s))) if keys.len() == 2 => {
@@ -291,7 +299,7 @@ fn generator(t: &toml::Table) -> Result<Option<Value>, String> {
         }
         (None, None) if keys.iter().all(|k| !k.starts_with('$')) => Ok(None),
         _ => Err(format!(
-            "unknown generator {keys:?}: use {{ \"$repeat\" = TEXT, times = N }} or {{ \"$list\" = TEXT, count = N }}"
+            "unknown generator {keys:?}: use {{ \"$repeat\" = TEXT, times = N }}, {{ \"$list\" = TEXT, count = N }} or {{ \"$data_uri\" = MIME, bytes = N }}"
         )),
     }
 }

@@ -112,7 +112,7 @@ impl Fill<'_> {
             }
             Ty::Enum(e) => template.cloned().unwrap_or_else(|| first_value(self.m, e)),
             Ty::Array(_) => template.cloned().unwrap_or_else(|| json!([])),
-            Ty::String => template.cloned().unwrap_or_else(|| json!("")),
+            Ty::String | Ty::Media => template.cloned().unwrap_or_else(|| json!("")),
             Ty::Integer => template.cloned().unwrap_or_else(|| json!(0)),
             Ty::Boolean => template.cloned().unwrap_or(Value::Bool(false)),
             Ty::UnixMillis | Ty::Millis => json!(self.times.map_or(0, |(c, _)| c)),

@@ -89,7 +89,7 @@ pub(crate) fn stats_json(sim: &Shared) -> Value {
 pub(crate) async fn post_faults(State(sim): State<Arc<Shared>>, req: Request) -> Response {
     sim.stats.count(CONTROL);
     let bad = |message: String| http::error(None, &ApiError::new(400, message), None);
-    let bytes = match http::read_body(req.into_body()).await {
+    let bytes = match http::read_body(req.into_body(), http::BODY_LIMIT).await {
         Ok(bytes) => bytes,
         Err(err) => return http::error(None, &err, None),
     };

@@ -90,7 +90,7 @@ async fn handle(sim: Arc<Shared>, entry: usize, params: Vec<(String, String)>, r
         match target {
             Target::Submit(i) => match check_media_type(&sim, module, i, &parts) {
                 Err(err) => Err(err),
-                Ok(()) => match http::read_body(body).await {
+                Ok(()) => match http::read_body(body, sim.played[module].submits[i].body_limit).await {
                     Ok(bytes) => submit(&sim, module, i, &bytes, &origin),
                     Err(err) => Err(err),
                 },

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::answers;
 
-/// Largest request body the simulator reads.
+/// Largest request body the simulator reads, beyond room for documented data URIs.
 pub(crate) const BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 /// An error answer: the HTTP status and what went wrong (the detail of the message).
@@ -108,9 +108,9 @@ pub(crate) fn media_type(headers: &HeaderMap, want: &str) -> Result<(), Option<S
     }
 }
 
-/// Reads a whole request body, up to [`BODY_LIMIT`] bytes.
-pub(crate) async fn read_body(body: Body) -> Result<Bytes, ApiError> {
-    axum::body::to_bytes(body, BODY_LIMIT)
+/// Reads a whole request body, up to `limit` bytes.
+pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, limit)
         .await
-        .map_err(|_| ApiError::new(400, format!("request body must be at most {BODY_LIMIT} bytes")))
+        .map_err(|_| ApiError::new(400, format!("request body must be at most {limit} bytes")))
 }

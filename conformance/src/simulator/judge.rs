@@ -488,6 +488,13 @@ fn field_problems(m: &Module, f: &Field, value: &mut Value, path: &str) -> Vec<P
                     }
                 }
             }
+            CheckKind::DataUri { types, max_bytes } => {
+                for (at, s) in strings(value, path) {
+                    if let Some(why) = data_uri_problem(s, types, *max_bytes) {
+                        out.push(Problem::new(at, why));
+                    }
+                }
+            }
             CheckKind::PublicUrl => {
                 for (at, s) in strings(value, path) {
                     if let Some(why) = public_host_problem(s) {
@@ -504,9 +511,47 @@ fn field_problems(m: &Module, f: &Field, value: &mut Value, path: &str) -> Vec<P
     out
 }
 
+/// What is wrong with a data URI (`data:<type>/<subtype>[;param];base64,<payload>`): a media
+/// type outside `types`, a payload that is not base64, or more than `max_bytes` decoded
+/// bytes. Written here, apart from the client's check, and decodes the payload.
+fn data_uri_problem(s: &str, types: &[String], max_bytes: u64) -> Option<String> {
+    use base64::Engine as _;
+    let rest = s.strip_prefix("data:")?;
+    let Some((meta, payload)) = rest.split_once(',') else {
+        return Some("must be a data URI with a payload after `,`".into());
+    };
+    let mut parts = meta.split(';');
+    let mime = parts.next().unwrap_or_default().to_ascii_lowercase();
+    let top = mime.split('/').next().unwrap_or_default();
+    if !mime.contains('/') || !types.iter().any(|t| t == top) {
+        return Some(format!("must be a data URI of type {} (got `{mime}`)", types.join(" or ")));
+    }
+    if !parts.any(|p| p.eq_ignore_ascii_case("base64")) {
+        return Some("must be a base64 data URI (`;base64,`)".into());
+    }
+    match base64::engine::general_purpose::STANDARD.decode(payload) {
+        Err(e) => Some(format!("must be valid base64: {e}")),
+        Ok(bytes) if bytes.len() as u64 > max_bytes => {
+            Some(format!("must be at most {max_bytes} bytes once decoded (got {})", bytes.len()))
+        }
+        Ok(_) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_uris_are_decoded_and_measured() {
+        let image = ["image".to_owned()];
+        assert_eq!(data_uri_problem("https://example.com/a.png", &image, 3), None);
+        assert_eq!(data_uri_problem("data:image/png;base64,AAAA", &image, 3), None);
+        assert!(data_uri_problem("data:image/png;base64,AAAAAA==", &image, 3).unwrap().contains("got 4"));
+        assert!(data_uri_problem("data:text/plain;base64,AAAA", &image, 3).unwrap().contains("text/plain"));
+        assert!(data_uri_problem("data:image/png,AAAA", &image, 3).unwrap().contains("base64"));
+        assert!(data_uri_problem("data:image/png;base64,@@", &image, 3).unwrap().contains("valid base64"));
+    }
 
     #[test]
     fn weak_and_fallback_problems_give_way() {

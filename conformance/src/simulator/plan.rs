@@ -165,6 +165,9 @@ pub(crate) struct SubmitOp {
     pub request: Option<String>,
     /// The exported JSON Schema of the body, compiled by the `jsonschema` crate.
     pub schema: jsonschema::Validator,
+    /// The largest body read: room for every data URI the request may carry at its
+    /// documented size, on top of [`super::http::BODY_LIMIT`].
+    pub body_limit: usize,
 }
 
 /// The status operation as played.
@@ -222,6 +225,7 @@ impl Played {
                 content_type: op.content_type.clone(),
                 request: op.request.clone(),
                 schema,
+                body_limit: super::http::BODY_LIMIT.saturating_add(data_uri_room(&ir)),
             });
         }
         let id = match &ir.status.id_param {
@@ -285,12 +289,38 @@ fn check_generic_rules(ir: &Module) -> Result<(), String> {
 }
 
 /// Whether the check behind constraint `id` is one [`super::judge`] applies.
+/// The base64 bytes of the largest data URIs a request of the module may carry (an upper
+/// bound for each operation): each data URI field at its decoded limit, times its item
+/// limit for an array.
+fn data_uri_room(ir: &Module) -> usize {
+    let mut room: u64 = 0;
+    for t in &ir.types {
+        let TypeDef::Struct(s) = t else { continue };
+        if s.usage != Usage::Request {
+            continue;
+        }
+        for f in &s.fields {
+            let items = f.checks.iter().find_map(|c| match c.kind {
+                CheckKind::Items { max, .. } => max,
+                _ => None,
+            });
+            for c in &f.checks {
+                if let CheckKind::DataUri { max_bytes, .. } = c.kind {
+                    let one = max_bytes.div_ceil(3) * 4 + 256;
+                    room = room.saturating_add(one.saturating_mul(items.map_or(1, |n| n.max(1) as u64)));
+                }
+            }
+        }
+    }
+    usize::try_from(room).unwrap_or(usize::MAX)
+}
+
 fn handled(ir: &Module, id: &str) -> bool {
     ir.types.iter().any(|t| match t {
         TypeDef::Struct(s) if s.usage == Usage::Request => s.fields.iter().any(|f| {
             f.checks.iter().any(|c| {
                 format!("{}:{}", f.id_base, c.kind.rule()) == id
-                    && matches!(c.kind, CheckKind::Length { .. } | CheckKind::PublicUrl)
+                    && matches!(c.kind, CheckKind::Length { .. } | CheckKind::PublicUrl | CheckKind::DataUri { .. })
             })
         }),
         _ => false,

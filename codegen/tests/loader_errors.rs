@@ -82,7 +82,7 @@ fn unknown_key() {
         MODELLIX,
         &text,
         format!(
-            "{MODELLIX}:{}: types.ReferenceToVideoRequest.fields[seed].colour: unknown key `colour`, expected one of `name`, `rust_name`, `type`, `flatten`, `presence`, `default`, `doc`, `unit`, `examples`, `length`, `range`, `items`, `url`, `media`, `overflow`, `per_mode`, `source`, `decision`",
+            "{MODELLIX}:{}: types.ReferenceToVideoRequest.fields[seed].colour: unknown key `colour`, expected one of `name`, `rust_name`, `type`, `flatten`, `presence`, `aliases`, `default`, `doc`, `unit`, `examples`, `length`, `range`, `items`, `url`, `media`, `overflow`, `per_mode`, `source`, `decision`",
             pos(&text, "colour", 0)
         ),
     );

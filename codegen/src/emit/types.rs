@@ -51,9 +51,10 @@ fn enum_def(m: &Module, e: &Enum) -> TokenStream {
     let price = |wire: &str| {
         let b = m.billing.as_ref().filter(|b| b.price_enum == e.name)?;
         let p = b.prices.iter().find(|p| p.when == wire)?;
+        let unit = super::billing::unit_words(&b.unit);
         Some(format!(
-            " Price: {} {} per {} (official), {} {} (market reference).",
-            p.official_text, b.currency, b.per, p.market_text, b.currency
+            " Price: {} {unit} per {} (official), {} {unit} (market reference).",
+            p.official_text, b.per, p.market_text
         ))
     };
     let doc = lines(&type_doc(&e.doc, &e.source, e.decision.as_ref()));

@@ -106,20 +106,33 @@ pub fn openapi(m: &crate::ir::Module) -> serde_json::Value {
         },
     });
     if let (Some(cb), Some(obj)) = (&m.callbacks, doc.as_object_mut()) {
-        let operation = json!({
+        let answer = if cb.ack_any_2xx { "any 2xx status".to_owned() } else { cb.ack_status.to_string() };
+        let schedule = if cb.retry_schedule_s.is_empty() {
+            String::new()
+        } else {
+            format!(", after {}", cb.retry_schedule_s.iter().map(|s| format!("{s} s")).collect::<Vec<_>>().join(", "))
+        };
+        // OpenAPI's `2XX` range key states that any 2xx acknowledges a delivery.
+        let ack_key = if cb.ack_any_2xx { "2XX".to_owned() } else { cb.ack_status.to_string() };
+        let mut operation = json!({
             "operationId": format!("{}_callback", m.module),
             "description": format!(
-                "In callback mode the provider sends the final task payload to the callback URL. Answer {} within {} s; otherwise it redelivers up to {} times.",
-                cb.ack_status, cb.ack_within_s, cb.max_redeliveries
+                "In callback mode the provider sends the final task payload to the callback URL. Answer {answer} within {} s; otherwise it redelivers up to {} times{schedule}.",
+                cb.ack_within_s, cb.max_redeliveries
             ),
             "requestBody": {
                 "required": true,
                 "content": { "application/json": { "schema": cx.reference(&cb.payload) } },
             },
             "responses": {
-                cb.ack_status.to_string(): { "description": "Delivery acknowledged." },
+                ack_key: { "description": "Delivery acknowledged." },
             },
         });
+        if !cb.retry_schedule_s.is_empty()
+            && let Some(op) = operation.as_object_mut()
+        {
+            op.insert("x-retry-schedule-s".into(), cb.retry_schedule_s.clone().into());
+        }
         let mut item = Map::new();
         item.insert(cb.method.to_ascii_lowercase(), operation);
         let mut hooks = Map::new();

@@ -190,7 +190,7 @@ fn billing(cx: &mut Cx, a: Option<&Billing>, b: Option<&Billing>) {
         (None, Some(b)) => {
             return cx.add(
                 Change::new(Class::Additive, "billing", "billing")
-                    .values(None, Some(format!("{} per {}", b.currency, b.per)))
+                    .values(None, Some(format!("{} per {}", b.unit.label(), b.per)))
                     .effect("prices are documented: new `PRICES`, `BillingInputs` and `estimate_cost()`")
                     .affects(estimate),
             );
@@ -198,7 +198,7 @@ fn billing(cx: &mut Cx, a: Option<&Billing>, b: Option<&Billing>) {
         (Some(a), None) => {
             return cx.add(
                 Change::new(Class::Breaking, "billing", "billing")
-                    .values(Some(format!("{} per {}", a.currency, a.per)), None)
+                    .values(Some(format!("{} per {}", a.unit.label(), a.per)), None)
                     .effect("`PRICES`, `BillingInputs` and `estimate_cost()` are gone")
                     .affects(estimate),
             );
@@ -211,7 +211,11 @@ fn billing(cx: &mut Cx, a: Option<&Billing>, b: Option<&Billing>) {
             (format!("billing.{what}"), format!("billing `{what}`"), effect.to_owned(), estimate.clone());
         move || Change::new(Class::Behaviour, k, s).effect(e).affects(i)
     };
-    cx.value(&a.currency, &b.currency, money("currency", "estimates are in another currency"));
+    let unit = |u: &crate::ir::PriceUnit| match u {
+        crate::ir::PriceUnit::Currency(c) => c.clone(),
+        crate::ir::PriceUnit::Credits(c) => format!("{c} (the provider's credits)"),
+    };
+    cx.value(unit(&a.unit), unit(&b.unit), money("currency", "estimates are in another unit"));
     cx.value(&a.per, &b.per, money("per", "prices are per another unit"));
     cx.value(&a.price_by, &b.price_by, money("price_by", "another request field selects the unit price"));
     cx.source("billing", &a.source, &b.source);
@@ -224,7 +228,7 @@ fn billing(cx: &mut Cx, a: Option<&Billing>, b: Option<&Billing>) {
                     format!("billing.prices[{}]", p.when),
                     format!("price of `{}` added", p.when),
                 )
-                .values(None, Some(format!("{} {}/{}", row(p), b.currency, b.per)))
+                .values(None, Some(format!("{} {}/{}", row(p), b.unit.label(), b.per)))
                 .effect("`estimate_cost()` prices requests with this value")
                 .affects(prices.clone()),
             ),
@@ -234,7 +238,7 @@ fn billing(cx: &mut Cx, a: Option<&Billing>, b: Option<&Billing>) {
                     format!("billing.prices[{}]", p.when),
                     format!("price of `{}` removed", p.when),
                 )
-                .values(Some(format!("{} {}/{}", row(p), a.currency, a.per)), None)
+                .values(Some(format!("{} {}/{}", row(p), a.unit.label(), a.per)), None)
                 .effect("`estimate_cost()` no longer prices this value")
                 .affects(prices.clone()),
             ),
@@ -248,8 +252,8 @@ fn billing(cx: &mut Cx, a: Option<&Billing>, b: Option<&Billing>) {
                     cx.add(
                         Change::new(Class::Behaviour, format!("{key}.{what}"), format!("{what} price of `{}`", y.when))
                             .between(
-                                format!("{} {}/{}", dec(o), a.currency, a.per),
-                                format!("{} {}/{}", dec(n), b.currency, b.per),
+                                format!("{} {}/{}", dec(o), a.unit.label(), a.per),
+                                format!("{} {}/{}", dec(n), b.unit.label(), b.per),
                             )
                             .effect(format!("{effect}: `estimate_cost()` returns the new amount"))
                             .affects(prices.clone()),

@@ -419,6 +419,49 @@ pub struct Field {
     pub id_base: String,
 }
 
+impl Field {
+    /// A value of this string field (or of each item of an array of strings) that is exactly
+    /// `len` units long under the field's length counting rule and meets its other value
+    /// rules at once: a URL field's value starts with its first scheme and names a public
+    /// host (`https://example.com/aaaa`). What a boundary case at a length limit of a URL
+    /// field sends, so that it breaks (or meets) the length rule alone. `None` when no such
+    /// value exists (a limit shorter than the shortest URL, or a length the padding
+    /// character's weight cannot reach exactly).
+    pub fn text_of_length(&self, len: u64, counters: &[Counter]) -> Option<String> {
+        let counter = self.checks.iter().find_map(|c| match &c.kind {
+            CheckKind::Length { counter, .. } => Some(counter.clone()),
+            _ => None,
+        });
+        let weight = |c: char| -> u64 {
+            match &counter {
+                Some(CounterRef::Weighted(name)) => counters.iter().find(|k| &k.name == name).map_or(1, |k| {
+                    let cp = u32::from(c);
+                    k.ranges.iter().find(|(a, b, _)| (*a..=*b).contains(&cp)).map_or(k.default_weight, |r| r.2).into()
+                }),
+                Some(CounterRef::Utf16Units) => c.len_utf16() as u64,
+                Some(CounterRef::Bytes) => c.len_utf8() as u64,
+                Some(CounterRef::UnicodeScalars) | None => 1,
+            }
+        };
+        let prefix = self
+            .checks
+            .iter()
+            .find_map(|c| match &c.kind {
+                CheckKind::Url { schemes, .. } => schemes.first().map(|s| format!("{s}://example.com/")),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let used: u64 = prefix.chars().map(weight).sum();
+        let pad = weight('a');
+        let rest = len.checked_sub(used)?;
+        if pad == 0 || rest % pad != 0 {
+            return None;
+        }
+        let n = usize::try_from(rest / pad).ok()?;
+        Some(format!("{prefix}{}", "a".repeat(n)))
+    }
+}
+
 /// A field's type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ty {

@@ -101,11 +101,15 @@ fn generated_code_matches_the_checked_in_output() {
 
 #[test]
 fn every_golden_output_is_compiled_by_the_client_tests() {
-    let harness = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated-client/tests/golden.rs"))
-        .expect("generated-client/tests/golden.rs exists");
+    let harness =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated-client/tests/golden.rs"))
+            .expect("generated-client/tests/golden.rs exists");
     for case in cases() {
         let line = format!("#[path = \"../../codegen/tests/golden/output/{case}.rs\"]");
-        assert!(harness.contains(&line), "generated-client/tests/golden.rs does not compile the case {case}: add `{line}`");
+        assert!(
+            harness.contains(&line),
+            "generated-client/tests/golden.rs does not compile the case {case}: add `{line}`"
+        );
     }
 }
 
@@ -126,7 +130,10 @@ fn dump_inventory() {
     let case = std::env::var("CASE").unwrap();
     for e in std::fs::read_dir(golden().join(&case).join("docs")).unwrap() {
         let p = e.unwrap().path();
-        let inv = happyhorse_doc_reader::read(&std::fs::read_to_string(&p).unwrap(), happyhorse_doc_reader::Form::of_path(&p));
+        let inv = happyhorse_doc_reader::read(
+            &std::fs::read_to_string(&p).unwrap(),
+            happyhorse_doc_reader::Form::of_path(&p),
+        );
         for f in &inv.facts {
             println!("{}:{} [{}] {:?} :: {}", p.display(), f.line, f.section, f.kind, f.text);
         }

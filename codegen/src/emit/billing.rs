@@ -68,6 +68,9 @@ pub(super) fn all(m: &Module) -> TokenStream {
             .join("\n")
     ));
     let arms = b.formulas.iter().map(|f| formula_arm(m, b, f));
+    // Formulas over request fields alone leave the inputs unread.
+    let reads_inputs = b.formulas.iter().any(|f| f.expr.vars().iter().any(|v| matches!(v, Var::Input(_))));
+    let unused = if reads_inputs { quote!() } else { quote!(let _ = inputs;) };
     let body = match &m.modes.union {
         Some(u) => {
             let scrutinee = super::mode_scrutinee(u);
@@ -104,6 +107,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
         impl #req {
             #est_doc
             pub fn estimate_cost(&self, inputs: &BillingInputs) -> ::std::result::Result<#rt::CostEstimate, #rt::BillingError> {
+                #unused
                 #body
             }
         }

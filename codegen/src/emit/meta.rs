@@ -411,7 +411,13 @@ pub(super) fn task_accessors(m: &Module) -> TokenStream {
         out
     };
     let submit = ident(&m.submit().response);
-    let mut submit_methods = vec![accessor("task_id", &format!("The task id (`{}`).", t.submit_id.wire), &t.submit_id)];
+    // One type may answer both operations (no envelope, the task at the top level): its
+    // task id accessor is the status one (the lowering checks both paths are the same).
+    let shared = m.submit().response == m.status.response;
+    let mut submit_methods = Vec::new();
+    if !shared {
+        submit_methods.push(accessor("task_id", &format!("The task id (`{}`).", t.submit_id.wire), &t.submit_id));
+    }
     if let Some(f) = &t.follow {
         submit_methods.push(accessor("follow_url", &format!("The absolute URL to query the task with (`{}`), when given. Only follow it on the configured base URL's origin.", f.wire), f));
     }

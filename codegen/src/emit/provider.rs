@@ -138,6 +138,14 @@ pub(super) fn all(m: &Module) -> TokenStream {
         m.provider, m.family
     ));
     let estimate = m.billing.as_ref().filter(|_| m.submits.len() == 1).map(|b| {
+        if b.inputs.is_empty() {
+            // Nothing the request lacks: the price comes from the request alone.
+            return quote! {
+                fn estimate(&self, _inputs: &[(&str, #rt::Decimal)]) -> ::std::option::Option<::std::result::Result<#rt::CostEstimate, #rt::BillingError>> {
+                    ::std::option::Option::Some(#request::estimate_cost(self, &BillingInputs::default()))
+                }
+            };
+        }
         let sets = b.inputs.iter().map(|i| {
             let (n, f) = (&i.name, ident(&i.name));
             quote!(if *name == #n { billing.#f = ::std::option::Option::Some(*value); })

@@ -300,6 +300,17 @@ pub(super) fn task(
     let t = &spec.task;
     let (sub, st) = (submit.response.as_str(), status.response.as_str());
     let submit_id = path_in(cx, types, sub, &t.submit_id, "task.submit_id", Want::String, true);
+    if sub == st && t.submit_id.get_ref() != t.status_id.get_ref() {
+        cx.err(
+            &t.submit_id,
+            "task.submit_id",
+            format!(
+                "`{}`: {sub} answers both the submit and the status query, so the task id is at one path; status_id is `{}`",
+                t.submit_id.get_ref(),
+                t.status_id.get_ref()
+            ),
+        );
+    }
     let status_id = path_in(cx, types, st, &t.status_id, "task.status_id", Want::String, true);
     let state = path_in(cx, types, st, &t.state, "task.state", Want::StateEnum, true);
     let fail_code =

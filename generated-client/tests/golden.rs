@@ -9,7 +9,8 @@
 //! aliases, a `cancelled` state, callback acknowledgement and schedules) is tested over
 //! real HTTP on loopback in `golden/shapes.rs`, against these same modules.
 
-// Each generated module is a library: the tests use part of it.
+// Each generated module is a library: the tests use part of it. Generated code is formatted
+// by the generator (prettyplease), not by rustfmt (`#[rustfmt::skip]` on each module).
 #![allow(dead_code)]
 
 mod support;
@@ -18,16 +19,22 @@ mod support;
 mod shapes;
 
 #[path = "../../codegen/tests/golden/output/flattened_model_aliases.rs"]
+#[rustfmt::skip]
 mod flattened_model_aliases;
 #[path = "../../codegen/tests/golden/output/model_tag_credits.rs"]
+#[rustfmt::skip]
 mod model_tag_credits;
 #[path = "../../codegen/tests/golden/output/no_envelope_string_errors.rs"]
+#[rustfmt::skip]
 mod no_envelope_string_errors;
 #[path = "../../codegen/tests/golden/output/path_id_envelope.rs"]
+#[rustfmt::skip]
 mod path_id_envelope;
 #[path = "../../codegen/tests/golden/output/query_id_mode_union.rs"]
+#[rustfmt::skip]
 mod query_id_mode_union;
 #[path = "../../codegen/tests/golden/output/shared_provider.rs"]
+#[rustfmt::skip]
 mod shared_provider;
 
 use happyhorse_client::runtime::provider::ErrorAnswer;

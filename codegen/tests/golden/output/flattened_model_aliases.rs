@@ -39,7 +39,9 @@ pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::
     method: "GET",
     path: "/jobs/{job_id}",
     content_type: ::std::option::Option::None,
-    id_param: ::std::option::Option::Some(::happyhorse_client::runtime::IdParam::Path("job_id")),
+    id_param: ::std::option::Option::Some(
+        ::happyhorse_client::runtime::IdParam::Path("job_id"),
+    ),
     creates_task: false,
 };
 
@@ -71,7 +73,9 @@ pub const HTTP_STATUSES: &[::happyhorse_client::runtime::StatusRule] = &[
 ];
 
 /// The documented row for an HTTP status, if the table lists it.
-pub fn http_status(status: u16) -> ::std::option::Option<&'static ::happyhorse_client::runtime::StatusRule> {
+pub fn http_status(
+    status: u16,
+) -> ::std::option::Option<&'static ::happyhorse_client::runtime::StatusRule> {
     HTTP_STATUSES.iter().find(|r| r.status == status)
 }
 
@@ -79,8 +83,10 @@ pub fn http_status(status: u16) -> ::std::option::Option<&'static ::happyhorse_c
 pub const UNLISTED_STATUS_REJECTED: bool = false;
 
 /// Where the task id (`job_id`) is in a submit answer, read before the rest of the answer is decoded so a paid task's id is never lost to an answer that differs elsewhere from the docs.
-pub const TASK_PATHS: ::happyhorse_client::runtime::TaskPaths =
-    ::happyhorse_client::runtime::TaskPaths { submit_id: &["job_id"], follow: ::std::option::Option::None };
+pub const TASK_PATHS: ::happyhorse_client::runtime::TaskPaths = ::happyhorse_client::runtime::TaskPaths {
+    submit_id: &["job_id"],
+    follow: ::std::option::Option::None,
+};
 
 /// The documented polling guidance per mode: first poll after task creation, then the interval.
 ///
@@ -191,7 +197,9 @@ pub const CALLBACKS: ::happyhorse_client::runtime::CallbackRules = ::happyhorse_
 };
 
 /// Decodes a webhook body; it has the shape of [`Job`].
-pub fn parse_callback(body: &[u8]) -> ::std::result::Result<Job, ::happyhorse_client::runtime::DecodeError> {
+pub fn parse_callback(
+    body: &[u8],
+) -> ::std::result::Result<Job, ::happyhorse_client::runtime::DecodeError> {
     Job::from_json_slice(body)
 }
 
@@ -223,12 +231,19 @@ pub struct CreateJob {
 impl CreateJob {
     /// A value with its required fields (`job`); optional fields are unset.
     pub fn new(job: impl ::std::convert::Into<Model>) -> Self {
-        Self { job: job.into(), callback_url: ::std::option::Option::None, seed: ::std::option::Option::None }
+        Self {
+            job: job.into(),
+            callback_url: ::std::option::Option::None,
+            seed: ::std::option::Option::None,
+        }
     }
 
     /// Sets `callback_url` (wire name `callback_url`).
     #[must_use]
-    pub fn with_callback_url(mut self, callback_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn with_callback_url(
+        mut self,
+        callback_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.callback_url = ::std::option::Option::Some(callback_url.into());
         self
     }
@@ -273,7 +288,11 @@ impl EditModel {
         prompt: impl ::std::convert::Into<::std::string::String>,
         video: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        Self { prompt: prompt.into(), video: video.into(), strength: ::std::option::Option::None }
+        Self {
+            prompt: prompt.into(),
+            video: video.into(),
+            strength: ::std::option::Option::None,
+        }
     }
 
     /// Sets `strength` (wire name `strength`).
@@ -472,7 +491,11 @@ impl TextToVideoModel {
 
 impl CreateJob {
     /// Checks `callback_url` (constraint id base `flattened_model_aliases.submit.callback_url`).
-    fn check_callback_url(value: &str, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_callback_url(
+        value: &str,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::url(
             value,
             &["https"],
@@ -490,7 +513,11 @@ impl CreateJob {
     }
 
     /// Checks `seed` (constraint id base `flattened_model_aliases.submit.seed`).
-    fn check_seed(value: i64, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_seed(
+        value: i64,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::range(
             value,
             ::std::option::Option::Some(0),
@@ -502,18 +529,32 @@ impl CreateJob {
     }
 
     /// Pushes the violations of this value, with paths under `path`.
-    pub(crate) fn check(&self, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    pub(crate) fn check(
+        &self,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         self.job.check(path, out);
         if let ::std::option::Option::Some(v) = &self.callback_url {
-            Self::check_callback_url(v, &::happyhorse_client::runtime::violation::key(path, "callback_url"), out);
+            Self::check_callback_url(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "callback_url"),
+                out,
+            );
         }
         if let ::std::option::Option::Some(v) = &self.seed {
-            Self::check_seed(*v, &::happyhorse_client::runtime::violation::key(path, "seed"), out);
+            Self::check_seed(
+                *v,
+                &::happyhorse_client::runtime::violation::key(path, "seed"),
+                out,
+            );
         }
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
         self.check("", &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
@@ -522,7 +563,11 @@ impl CreateJob {
 
 impl EditModel {
     /// Checks `prompt` (constraint id base `flattened_model_aliases.submit[model=edit].prompt`).
-    fn check_prompt(value: &str, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_prompt(
+        value: &str,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::length(
             value,
             ::happyhorse_client::runtime::count::Count::UnicodeScalars,
@@ -535,7 +580,11 @@ impl EditModel {
     }
 
     /// Checks `video` (constraint id base `flattened_model_aliases.submit[model=edit].video`).
-    fn check_video(value: &str, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_video(
+        value: &str,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::url(
             value,
             &["https"],
@@ -547,7 +596,11 @@ impl EditModel {
     }
 
     /// Checks `strength` (constraint id base `flattened_model_aliases.submit[model=edit].strength`).
-    fn check_strength(value: i64, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_strength(
+        value: i64,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::range(
             value,
             ::std::option::Option::Some(1),
@@ -559,16 +612,34 @@ impl EditModel {
     }
 
     /// Pushes the violations of this value, with paths under `path`.
-    pub(crate) fn check(&self, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
-        Self::check_prompt(&self.prompt, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
-        Self::check_video(&self.video, &::happyhorse_client::runtime::violation::key(path, "video"), out);
+    pub(crate) fn check(
+        &self,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
+        Self::check_prompt(
+            &self.prompt,
+            &::happyhorse_client::runtime::violation::key(path, "prompt"),
+            out,
+        );
+        Self::check_video(
+            &self.video,
+            &::happyhorse_client::runtime::violation::key(path, "video"),
+            out,
+        );
         if let ::std::option::Option::Some(v) = &self.strength {
-            Self::check_strength(*v, &::happyhorse_client::runtime::violation::key(path, "strength"), out);
+            Self::check_strength(
+                *v,
+                &::happyhorse_client::runtime::violation::key(path, "strength"),
+                out,
+            );
         }
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
         self.check("", &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
@@ -577,7 +648,11 @@ impl EditModel {
 
 impl Model {
     /// Pushes the violations of the selected variant's fields.
-    pub(crate) fn check(&self, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    pub(crate) fn check(
+        &self,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         match self {
             Self::TextToVideo(p) => p.check(path, out),
             Self::Edit(p) => p.check(path, out),
@@ -585,7 +660,9 @@ impl Model {
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
         self.check("", &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
@@ -594,7 +671,11 @@ impl Model {
 
 impl TextToVideoModel {
     /// Checks `prompt` (constraint id base `flattened_model_aliases.submit[model=t2v].prompt`).
-    fn check_prompt(value: &str, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_prompt(
+        value: &str,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::length(
             value,
             ::happyhorse_client::runtime::count::Count::UnicodeScalars,
@@ -607,12 +688,22 @@ impl TextToVideoModel {
     }
 
     /// Pushes the violations of this value, with paths under `path`.
-    pub(crate) fn check(&self, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
-        Self::check_prompt(&self.prompt, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
+    pub(crate) fn check(
+        &self,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
+        Self::check_prompt(
+            &self.prompt,
+            &::happyhorse_client::runtime::violation::key(path, "prompt"),
+            out,
+        );
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
         self.check("", &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
@@ -621,8 +712,15 @@ impl TextToVideoModel {
 
 impl CreateJob {
     /// Every key this object may hold.
-    const KEYS: &'static [&'static str] =
-        &["model", "prompt", "strength", "video", "video_url", "callback_url", "seed"];
+    const KEYS: &'static [&'static str] = &[
+        "model",
+        "prompt",
+        "strength",
+        "video",
+        "video_url",
+        "callback_url",
+        "seed",
+    ];
 
     /// Reads this object's fields from `obj`, pushing every violation.
     fn read_fields(
@@ -631,23 +729,41 @@ impl CreateJob {
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) -> ::std::option::Option<Self> {
         let job: ::std::option::Option<Model> = Model::read_in(obj, path, out);
-        let callback_url: ::std::option::Option<::std::option::Option<::std::string::String>> =
-            ::happyhorse_client::runtime::read::optional(
-                obj,
-                path,
-                "callback_url",
-                "flattened_model_aliases.submit.callback_url",
+        let callback_url: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::happyhorse_client::runtime::read::optional(
+            obj,
+            path,
+            "callback_url",
+            "flattened_model_aliases.submit.callback_url",
+            out,
+        );
+        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &callback_url {
+            Self::check_callback_url(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "callback_url"),
                 out,
             );
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &callback_url {
-            Self::check_callback_url(v, &::happyhorse_client::runtime::violation::key(path, "callback_url"), out);
         }
-        let seed: ::std::option::Option<::std::option::Option<i64>> =
-            ::happyhorse_client::runtime::read::optional(obj, path, "seed", "flattened_model_aliases.submit.seed", out);
+        let seed: ::std::option::Option<::std::option::Option<i64>> = ::happyhorse_client::runtime::read::optional(
+            obj,
+            path,
+            "seed",
+            "flattened_model_aliases.submit.seed",
+            out,
+        );
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &seed {
-            Self::check_seed(*v, &::happyhorse_client::runtime::violation::key(path, "seed"), out);
+            Self::check_seed(
+                *v,
+                &::happyhorse_client::runtime::violation::key(path, "seed"),
+                out,
+            );
         }
-        ::std::option::Option::Some(Self { job: job?, callback_url: callback_url?, seed: seed? })
+        ::std::option::Option::Some(Self {
+            job: job?,
+            callback_url: callback_url?,
+            seed: seed?,
+        })
     }
 }
 
@@ -660,7 +776,13 @@ impl ::happyhorse_client::runtime::read::Read for CreateJob {
     ) -> ::std::option::Option<Self> {
         let obj = ::happyhorse_client::runtime::read::object(v, path, id_base, out)?;
         let value = Self::read_fields(obj, path, out);
-        ::happyhorse_client::runtime::read::deny_unknown(obj, path, Self::KEYS, "flattened_model_aliases.submit", out);
+        ::happyhorse_client::runtime::read::deny_unknown(
+            obj,
+            path,
+            Self::KEYS,
+            "flattened_model_aliases.submit",
+            out,
+        );
         value
     }
 }
@@ -680,7 +802,11 @@ impl EditModel {
             out,
         );
         if let ::std::option::Option::Some(v) = &prompt {
-            Self::check_prompt(v, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
+            Self::check_prompt(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                out,
+            );
         }
         let video_key = ::happyhorse_client::runtime::read::key_of(
             obj,
@@ -697,7 +823,11 @@ impl EditModel {
             out,
         );
         if let ::std::option::Option::Some(v) = &video {
-            Self::check_video(v, &::happyhorse_client::runtime::violation::key(path, video_key), out);
+            Self::check_video(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, video_key),
+                out,
+            );
         }
         let strength: ::std::option::Option<::std::option::Option<i64>> = ::happyhorse_client::runtime::read::optional(
             obj,
@@ -707,15 +837,29 @@ impl EditModel {
             out,
         );
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &strength {
-            Self::check_strength(*v, &::happyhorse_client::runtime::violation::key(path, "strength"), out);
+            Self::check_strength(
+                *v,
+                &::happyhorse_client::runtime::violation::key(path, "strength"),
+                out,
+            );
         }
-        ::std::option::Option::Some(Self { prompt: prompt?, video: video?, strength: strength? })
+        ::std::option::Option::Some(Self {
+            prompt: prompt?,
+            video: video?,
+            strength: strength?,
+        })
     }
 }
 
 impl Model {
     /// The tag and every key any variant may hold.
-    const KEYS: &'static [&'static str] = &["model", "prompt", "strength", "video", "video_url"];
+    const KEYS: &'static [&'static str] = &[
+        "model",
+        "prompt",
+        "strength",
+        "video",
+        "video_url",
+    ];
 
     /// Reads the tag and the selected variant's fields from `obj` (which may be the
     /// union's own object or, when flattened, its parent's).
@@ -781,7 +925,13 @@ impl ::happyhorse_client::runtime::read::Read for Model {
     ) -> ::std::option::Option<Self> {
         let obj = ::happyhorse_client::runtime::read::object(v, path, id_base, out)?;
         let value = Self::read_in(obj, path, out);
-        ::happyhorse_client::runtime::read::deny_unknown(obj, path, Self::KEYS, "flattened_model_aliases.submit", out);
+        ::happyhorse_client::runtime::read::deny_unknown(
+            obj,
+            path,
+            Self::KEYS,
+            "flattened_model_aliases.submit",
+            out,
+        );
         value
     }
 }
@@ -801,7 +951,11 @@ impl TextToVideoModel {
             out,
         );
         if let ::std::option::Option::Some(v) = &prompt {
-            Self::check_prompt(v, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
+            Self::check_prompt(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                out,
+            );
         }
         ::std::option::Option::Some(Self { prompt: prompt? })
     }
@@ -813,13 +967,19 @@ impl CreateJob {
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        let value =
-            <Self as ::happyhorse_client::runtime::read::Read>::read(v, "", "flattened_model_aliases.submit", &mut out);
+        let value = <Self as ::happyhorse_client::runtime::read::Read>::read(
+            v,
+            "",
+            "flattened_model_aliases.submit",
+            &mut out,
+        );
         ::happyhorse_client::runtime::read::finish(value, out)
     }
 
     /// Like [`Self::from_json_value`], for body bytes (a syntax error is reported as a violation of the whole body).
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         Self::from_json_value(&::happyhorse_client::runtime::read::parse_body(bytes)?)
     }
 }
@@ -846,7 +1006,11 @@ impl ::happyhorse_client::runtime::decode::Decode for Job {
         ::std::result::Result::Ok(Self {
             job_id: ::happyhorse_client::runtime::decode::required(obj, path, "job_id")?,
             status: ::happyhorse_client::runtime::decode::required(obj, path, "status")?,
-            result_urls: ::happyhorse_client::runtime::decode::optional(obj, path, "result_urls")?,
+            result_urls: ::happyhorse_client::runtime::decode::optional(
+                obj,
+                path,
+                "result_urls",
+            )?,
         })
     }
 }
@@ -860,7 +1024,9 @@ impl Job {
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         ::happyhorse_client::runtime::decode::body(bytes)
     }
 }
@@ -874,7 +1040,9 @@ impl ErrorBody {
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         ::happyhorse_client::runtime::decode::body(bytes)
     }
 }
@@ -889,7 +1057,11 @@ impl CreateJob {
         >,
     ) {
         self.job.write_fields(m);
-        ::happyhorse_client::runtime::json::put_opt(m, "callback_url", &self.callback_url);
+        ::happyhorse_client::runtime::json::put_opt(
+            m,
+            "callback_url",
+            &self.callback_url,
+        );
         ::happyhorse_client::runtime::json::put_opt(m, "seed", &self.seed);
     }
 }
@@ -1029,7 +1201,9 @@ impl ::happyhorse_client::runtime::json::ToJson for TextToVideoModel {
 
 impl CreateJob {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -1053,13 +1227,16 @@ impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for Crea
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
 impl Job {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -1083,13 +1260,16 @@ impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for Job 
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
 impl ErrorBody {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -1113,7 +1293,8 @@ impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for Erro
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
@@ -1174,7 +1355,9 @@ impl ::happyhorse_client::runtime::provider::Provider for Api {
 
     const OUTPUTS_DOCUMENTED: bool = true;
 
-    const CALLBACK_URL_FIELD: ::std::option::Option<&'static str> = ::std::option::Option::Some("callback_url");
+    const CALLBACK_URL_FIELD: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "callback_url",
+    );
     type Mode = Mode;
 }
 
@@ -1195,11 +1378,13 @@ impl CreateJob {
         body: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         if operation != "submit" {
-            return ::std::result::Result::Err(::happyhorse_client::runtime::violation::unknown_operation(
-                "flattened_model_aliases",
-                operation,
-                &["submit"],
-            ));
+            return ::std::result::Result::Err(
+                ::happyhorse_client::runtime::violation::unknown_operation(
+                    "flattened_model_aliases",
+                    operation,
+                    &["submit"],
+                ),
+            );
         }
         CreateJob::from_json_value(body)
     }
@@ -1217,7 +1402,9 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for CreateJob {
         CreateJob::operation(self)
     }
 
-    fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         CreateJob::validate(self)
     }
 
@@ -1245,11 +1432,14 @@ impl Job {
     /// The produced files (`result_urls`), once the task succeeded; empty before. The URLs expire: download promptly.
     ///
     /// - Source: <https://docs.flatline.example/jobs>, section "Webhooks", code block `Delivery`
-    pub fn outputs(&self) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
+    pub fn outputs(
+        &self,
+    ) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
         self.result_urls
             .as_ref()
             .map(|list| {
-                list.iter()
+                list
+                    .iter()
                     .map(|item| ::happyhorse_client::runtime::provider::Output {
                         url: item.clone(),
                         kind: ::std::option::Option::None,
@@ -1277,7 +1467,9 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for Job {
         !::std::matches!(Job::state(self), JobStatus::Unknown(_))
     }
 
-    fn failure(&self) -> ::std::option::Option<::happyhorse_client::runtime::provider::Failure> {
+    fn failure(
+        &self,
+    ) -> ::std::option::Option<::happyhorse_client::runtime::provider::Failure> {
         if self.phase() != ::happyhorse_client::runtime::TaskPhase::Failed {
             return ::std::option::Option::None;
         }
@@ -1288,15 +1480,21 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for Job {
         })
     }
 
-    fn outputs(&self) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
+    fn outputs(
+        &self,
+    ) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
         Job::outputs(self)
     }
 }
 
 impl ::happyhorse_client::runtime::provider::ErrorAnswer for ErrorBody {
-    fn error_code(&self) -> ::std::option::Option<::happyhorse_client::runtime::ErrorCode> {
+    fn error_code(
+        &self,
+    ) -> ::std::option::Option<::happyhorse_client::runtime::ErrorCode> {
         ErrorBody::api_code(self)
-            .map(|c| ::happyhorse_client::runtime::ErrorCode::Text(::std::string::ToString::to_string(c)))
+            .map(|c| ::happyhorse_client::runtime::ErrorCode::Text(
+                ::std::string::ToString::to_string(c),
+            ))
     }
 
     fn api_message(&self) -> ::std::option::Option<&str> {
@@ -1319,8 +1517,7 @@ pub mod examples {
     /// Response body of `status` (HTTP 200), as documented.
     ///
     /// - Source: <https://docs.flatline.example/jobs>, section "Webhooks", code block `Delivery`
-    pub const DELIVERY: &str =
-        "{\"job_id\": \"job_9\", \"status\": \"done\", \"result_urls\": [\"https://out.flatline.example/job_9.mp4\"]}";
+    pub const DELIVERY: &str = "{\"job_id\": \"job_9\", \"status\": \"done\", \"result_urls\": [\"https://out.flatline.example/job_9.mp4\"]}";
 
     /// Error body of `submit` (HTTP 400), as documented.
     ///
@@ -1334,61 +1531,61 @@ mod documented_examples {
 
     #[test]
     fn edit_job() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::EDIT_JOB)
-                .expect("the documented example is JSON");
-        let value =
-            CreateJob::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::EDIT_JOB,
+            )
+            .expect("the documented example is JSON");
+        let value = CreateJob::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
         assert_eq!(value.validate(), ::std::result::Result::Ok(()));
         let want: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
                 "{\"model\":\"edit\",\"prompt\":\"make it snow\",\"strength\":3,\"video\":\"https://example.com/in.mp4\"}",
             )
             .expect("JSON");
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            want,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), want,
             "the example, read under a field's alias, is written under the field's name"
         );
     }
 
     #[test]
     fn created() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::CREATED)
-                .expect("the documented example is JSON");
-        let value =
-            Job::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::CREATED,
+            )
+            .expect("the documented example is JSON");
+        let value = Job::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn delivery() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::DELIVERY)
-                .expect("the documented example is JSON");
-        let value =
-            Job::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::DELIVERY,
+            )
+            .expect("the documented example is JSON");
+        let value = Job::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn bad_request() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::BAD_REQUEST)
-                .expect("the documented example is JSON");
-        let value =
-            ErrorBody::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::BAD_REQUEST,
+            )
+            .expect("the documented example is JSON");
+        let value = ErrorBody::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }

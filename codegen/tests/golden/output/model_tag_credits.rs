@@ -43,7 +43,9 @@ pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::
     method: "GET",
     path: "/v1/tasks",
     content_type: ::std::option::Option::None,
-    id_param: ::std::option::Option::Some(::happyhorse_client::runtime::IdParam::Query("id")),
+    id_param: ::std::option::Option::Some(
+        ::happyhorse_client::runtime::IdParam::Query("id"),
+    ),
     creates_task: false,
 };
 
@@ -84,7 +86,9 @@ pub const HTTP_STATUSES: &[::happyhorse_client::runtime::StatusRule] = &[
 ];
 
 /// The documented row for an HTTP status, if the table lists it.
-pub fn http_status(status: u16) -> ::std::option::Option<&'static ::happyhorse_client::runtime::StatusRule> {
+pub fn http_status(
+    status: u16,
+) -> ::std::option::Option<&'static ::happyhorse_client::runtime::StatusRule> {
     HTTP_STATUSES.iter().find(|r| r.status == status)
 }
 
@@ -92,8 +96,10 @@ pub fn http_status(status: u16) -> ::std::option::Option<&'static ::happyhorse_c
 pub const UNLISTED_STATUS_REJECTED: bool = false;
 
 /// Where the task id (`data.task_id`) is in a submit answer, read before the rest of the answer is decoded so a paid task's id is never lost to an answer that differs elsewhere from the docs.
-pub const TASK_PATHS: ::happyhorse_client::runtime::TaskPaths =
-    ::happyhorse_client::runtime::TaskPaths { submit_id: &["data", "task_id"], follow: ::std::option::Option::None };
+pub const TASK_PATHS: ::happyhorse_client::runtime::TaskPaths = ::happyhorse_client::runtime::TaskPaths {
+    submit_id: &["data", "task_id"],
+    follow: ::std::option::Option::None,
+};
 
 /// The documented polling guidance per mode: first poll after task creation, then the interval.
 ///
@@ -272,13 +278,25 @@ pub struct ImageToVideoVideoRequest {
 
 impl ImageToVideoVideoRequest {
     /// A value with its required fields (`image`, `duration`, `resolution`); optional fields are unset.
-    pub fn new(image: impl ::std::convert::Into<::std::string::String>, duration: i64, resolution: Resolution) -> Self {
-        Self { prompt: ::std::option::Option::None, image: image.into(), duration: duration, resolution: resolution }
+    pub fn new(
+        image: impl ::std::convert::Into<::std::string::String>,
+        duration: i64,
+        resolution: Resolution,
+    ) -> Self {
+        Self {
+            prompt: ::std::option::Option::None,
+            image: image.into(),
+            duration: duration,
+            resolution: resolution,
+        }
     }
 
     /// Sets `prompt` (wire name `prompt`).
     #[must_use]
-    pub fn with_prompt(mut self, prompt: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn with_prompt(
+        mut self,
+        prompt: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.prompt = ::std::option::Option::Some(prompt.into());
         self
     }
@@ -519,12 +537,20 @@ impl TextToVideoVideoRequest {
         duration: i64,
         resolution: Resolution,
     ) -> Self {
-        Self { prompt: prompt.into(), image: ::std::option::Option::None, duration: duration, resolution: resolution }
+        Self {
+            prompt: prompt.into(),
+            image: ::std::option::Option::None,
+            duration: duration,
+            resolution: resolution,
+        }
     }
 
     /// Sets `image` (wire name `image`).
     #[must_use]
-    pub fn with_image(mut self, image: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn with_image(
+        mut self,
+        image: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.image = ::std::option::Option::Some(image.into());
         self
     }
@@ -543,7 +569,10 @@ pub enum VideoRequest {
 
 impl VideoRequest {
     /// Every `model` value, in documented order.
-    pub const TAGS: &'static [&'static str] = &["happyhorse-1.0-t2v", "happyhorse-1.0-i2v"];
+    pub const TAGS: &'static [&'static str] = &[
+        "happyhorse-1.0-t2v",
+        "happyhorse-1.0-i2v",
+    ];
 
     /// The `model` value of this variant.
     pub fn tag(&self) -> &'static str {
@@ -570,7 +599,11 @@ impl ::std::convert::From<ImageToVideoVideoRequest> for VideoRequest {
 
 impl ImageToVideoVideoRequest {
     /// Checks `prompt` (constraint id base `model_tag_credits.submit[model=happyhorse-1.0-i2v].prompt`).
-    fn check_prompt(value: &str, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_prompt(
+        value: &str,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::length(
             value,
             ::happyhorse_client::runtime::count::Count::UnicodeScalars,
@@ -583,7 +616,11 @@ impl ImageToVideoVideoRequest {
     }
 
     /// Checks `image` (constraint id base `model_tag_credits.submit[model=happyhorse-1.0-i2v].image`).
-    fn check_image(value: &str, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_image(
+        value: &str,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::length(
             value,
             ::happyhorse_client::runtime::count::Count::UnicodeScalars,
@@ -604,7 +641,11 @@ impl ImageToVideoVideoRequest {
     }
 
     /// Checks `duration` (constraint id base `model_tag_credits.submit[model=happyhorse-1.0-i2v].duration`).
-    fn check_duration(value: i64, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_duration(
+        value: i64,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::range(
             value,
             ::std::option::Option::Some(3),
@@ -616,16 +657,34 @@ impl ImageToVideoVideoRequest {
     }
 
     /// Pushes the violations of this value, with paths under `path`.
-    pub(crate) fn check(&self, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    pub(crate) fn check(
+        &self,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         if let ::std::option::Option::Some(v) = &self.prompt {
-            Self::check_prompt(v, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
+            Self::check_prompt(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                out,
+            );
         }
-        Self::check_image(&self.image, &::happyhorse_client::runtime::violation::key(path, "image"), out);
-        Self::check_duration(self.duration, &::happyhorse_client::runtime::violation::key(path, "duration"), out);
+        Self::check_image(
+            &self.image,
+            &::happyhorse_client::runtime::violation::key(path, "image"),
+            out,
+        );
+        Self::check_duration(
+            self.duration,
+            &::happyhorse_client::runtime::violation::key(path, "duration"),
+            out,
+        );
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
         self.check("", &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
@@ -644,23 +703,29 @@ impl ImageToVideoVideoRequest {
     };
 
     /// Opt-in preflight of the media requirements a URL alone cannot show (format, pixel size, file size): fetches the first 64 KiB of each media URL, without the API key, and returns every requirement broken. `validate()` does not do this.
-    pub async fn preflight_media(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub async fn preflight_media(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
         ::happyhorse_client::runtime::preflight::check(
-            &self.image,
-            &Self::IMAGE_MEDIA,
-            &::std::string::ToString::to_string("image"),
-            "model_tag_credits.submit[model=happyhorse-1.0-i2v].image",
-            &mut out,
-        )
-        .await;
+                &self.image,
+                &Self::IMAGE_MEDIA,
+                &::std::string::ToString::to_string("image"),
+                "model_tag_credits.submit[model=happyhorse-1.0-i2v].image",
+                &mut out,
+            )
+            .await;
         ::happyhorse_client::runtime::Violations::check(out)
     }
 }
 
 impl TextToVideoVideoRequest {
     /// Checks `prompt` (constraint id base `model_tag_credits.submit[model=happyhorse-1.0-t2v].prompt`).
-    fn check_prompt(value: &str, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_prompt(
+        value: &str,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::length(
             value,
             ::happyhorse_client::runtime::count::Count::UnicodeScalars,
@@ -673,7 +738,11 @@ impl TextToVideoVideoRequest {
     }
 
     /// Checks `image` (constraint id base `model_tag_credits.submit[model=happyhorse-1.0-t2v].image`).
-    fn check_image(value: &str, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_image(
+        value: &str,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::length(
             value,
             ::happyhorse_client::runtime::count::Count::UnicodeScalars,
@@ -694,7 +763,11 @@ impl TextToVideoVideoRequest {
     }
 
     /// Checks `duration` (constraint id base `model_tag_credits.submit[model=happyhorse-1.0-t2v].duration`).
-    fn check_duration(value: i64, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_duration(
+        value: i64,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::range(
             value,
             ::std::option::Option::Some(3),
@@ -706,16 +779,34 @@ impl TextToVideoVideoRequest {
     }
 
     /// Pushes the violations of this value, with paths under `path`.
-    pub(crate) fn check(&self, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
-        Self::check_prompt(&self.prompt, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
+    pub(crate) fn check(
+        &self,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
+        Self::check_prompt(
+            &self.prompt,
+            &::happyhorse_client::runtime::violation::key(path, "prompt"),
+            out,
+        );
         if let ::std::option::Option::Some(v) = &self.image {
-            Self::check_image(v, &::happyhorse_client::runtime::violation::key(path, "image"), out);
+            Self::check_image(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "image"),
+                out,
+            );
         }
-        Self::check_duration(self.duration, &::happyhorse_client::runtime::violation::key(path, "duration"), out);
+        Self::check_duration(
+            self.duration,
+            &::happyhorse_client::runtime::violation::key(path, "duration"),
+            out,
+        );
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
         self.check("", &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
@@ -734,17 +825,19 @@ impl TextToVideoVideoRequest {
     };
 
     /// Opt-in preflight of the media requirements a URL alone cannot show (format, pixel size, file size): fetches the first 64 KiB of each media URL, without the API key, and returns every requirement broken. `validate()` does not do this.
-    pub async fn preflight_media(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub async fn preflight_media(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(v) = &self.image {
             ::happyhorse_client::runtime::preflight::check(
-                v,
-                &Self::IMAGE_MEDIA,
-                &::std::string::ToString::to_string("image"),
-                "model_tag_credits.submit[model=happyhorse-1.0-t2v].image",
-                &mut out,
-            )
-            .await;
+                    v,
+                    &Self::IMAGE_MEDIA,
+                    &::std::string::ToString::to_string("image"),
+                    "model_tag_credits.submit[model=happyhorse-1.0-t2v].image",
+                    &mut out,
+                )
+                .await;
         }
         ::happyhorse_client::runtime::Violations::check(out)
     }
@@ -752,7 +845,11 @@ impl TextToVideoVideoRequest {
 
 impl VideoRequest {
     /// Pushes the violations of the selected variant's fields.
-    pub(crate) fn check(&self, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    pub(crate) fn check(
+        &self,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         match self {
             Self::TextToVideo(p) => p.check(path, out),
             Self::ImageToVideo(p) => p.check(path, out),
@@ -760,7 +857,9 @@ impl VideoRequest {
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
         self.check("", &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
@@ -774,16 +873,21 @@ impl ImageToVideoVideoRequest {
         path: &str,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) -> ::std::option::Option<Self> {
-        let prompt: ::std::option::Option<::std::option::Option<::std::string::String>> =
-            ::happyhorse_client::runtime::read::optional(
-                obj,
-                path,
-                "prompt",
-                "model_tag_credits.submit[model=happyhorse-1.0-i2v].prompt",
+        let prompt: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::happyhorse_client::runtime::read::optional(
+            obj,
+            path,
+            "prompt",
+            "model_tag_credits.submit[model=happyhorse-1.0-i2v].prompt",
+            out,
+        );
+        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &prompt {
+            Self::check_prompt(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "prompt"),
                 out,
             );
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &prompt {
-            Self::check_prompt(v, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
         }
         let image: ::std::option::Option<::std::string::String> = ::happyhorse_client::runtime::read::required(
             obj,
@@ -793,7 +897,11 @@ impl ImageToVideoVideoRequest {
             out,
         );
         if let ::std::option::Option::Some(v) = &image {
-            Self::check_image(v, &::happyhorse_client::runtime::violation::key(path, "image"), out);
+            Self::check_image(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "image"),
+                out,
+            );
         }
         let duration: ::std::option::Option<i64> = ::happyhorse_client::runtime::read::required(
             obj,
@@ -803,7 +911,11 @@ impl ImageToVideoVideoRequest {
             out,
         );
         if let ::std::option::Option::Some(v) = &duration {
-            Self::check_duration(*v, &::happyhorse_client::runtime::violation::key(path, "duration"), out);
+            Self::check_duration(
+                *v,
+                &::happyhorse_client::runtime::violation::key(path, "duration"),
+                out,
+            );
         }
         let resolution: ::std::option::Option<Resolution> = ::happyhorse_client::runtime::read::required(
             obj,
@@ -836,18 +948,25 @@ impl TextToVideoVideoRequest {
             out,
         );
         if let ::std::option::Option::Some(v) = &prompt {
-            Self::check_prompt(v, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
-        }
-        let image: ::std::option::Option<::std::option::Option<::std::string::String>> =
-            ::happyhorse_client::runtime::read::optional(
-                obj,
-                path,
-                "image",
-                "model_tag_credits.submit[model=happyhorse-1.0-t2v].image",
+            Self::check_prompt(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "prompt"),
                 out,
             );
+        }
+        let image: ::std::option::Option<::std::option::Option<::std::string::String>> = ::happyhorse_client::runtime::read::optional(
+            obj,
+            path,
+            "image",
+            "model_tag_credits.submit[model=happyhorse-1.0-t2v].image",
+            out,
+        );
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &image {
-            Self::check_image(v, &::happyhorse_client::runtime::violation::key(path, "image"), out);
+            Self::check_image(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "image"),
+                out,
+            );
         }
         let duration: ::std::option::Option<i64> = ::happyhorse_client::runtime::read::required(
             obj,
@@ -857,7 +976,11 @@ impl TextToVideoVideoRequest {
             out,
         );
         if let ::std::option::Option::Some(v) = &duration {
-            Self::check_duration(*v, &::happyhorse_client::runtime::violation::key(path, "duration"), out);
+            Self::check_duration(
+                *v,
+                &::happyhorse_client::runtime::violation::key(path, "duration"),
+                out,
+            );
         }
         let resolution: ::std::option::Option<Resolution> = ::happyhorse_client::runtime::read::required(
             obj,
@@ -877,7 +1000,13 @@ impl TextToVideoVideoRequest {
 
 impl VideoRequest {
     /// The tag and every key any variant may hold.
-    const KEYS: &'static [&'static str] = &["model", "duration", "image", "prompt", "resolution"];
+    const KEYS: &'static [&'static str] = &[
+        "model",
+        "duration",
+        "image",
+        "prompt",
+        "resolution",
+    ];
 
     /// Reads the tag and the selected variant's fields from `obj` (which may be the
     /// union's own object or, when flattened, its parent's).
@@ -895,8 +1024,14 @@ impl VideoRequest {
             out,
         )?;
         match tag {
-            "happyhorse-1.0-t2v" => TextToVideoVideoRequest::read_fields(obj, path, out).map(Self::TextToVideo),
-            "happyhorse-1.0-i2v" => ImageToVideoVideoRequest::read_fields(obj, path, out).map(Self::ImageToVideo),
+            "happyhorse-1.0-t2v" => {
+                TextToVideoVideoRequest::read_fields(obj, path, out)
+                    .map(Self::TextToVideo)
+            }
+            "happyhorse-1.0-i2v" => {
+                ImageToVideoVideoRequest::read_fields(obj, path, out)
+                    .map(Self::ImageToVideo)
+            }
             _ => ::std::option::Option::None,
         }
     }
@@ -911,7 +1046,13 @@ impl ::happyhorse_client::runtime::read::Read for VideoRequest {
     ) -> ::std::option::Option<Self> {
         let obj = ::happyhorse_client::runtime::read::object(v, path, id_base, out)?;
         let value = Self::read_in(obj, path, out);
-        ::happyhorse_client::runtime::read::deny_unknown(obj, path, Self::KEYS, "model_tag_credits.submit", out);
+        ::happyhorse_client::runtime::read::deny_unknown(
+            obj,
+            path,
+            Self::KEYS,
+            "model_tag_credits.submit",
+            out,
+        );
         value
     }
 }
@@ -922,13 +1063,19 @@ impl VideoRequest {
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        let value =
-            <Self as ::happyhorse_client::runtime::read::Read>::read(v, "", "model_tag_credits.submit", &mut out);
+        let value = <Self as ::happyhorse_client::runtime::read::Read>::read(
+            v,
+            "",
+            "model_tag_credits.submit",
+            &mut out,
+        );
         ::happyhorse_client::runtime::read::finish(value, out)
     }
 
     /// Like [`Self::from_json_value`], for body bytes (a syntax error is reported as a violation of the whole body).
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         Self::from_json_value(&::happyhorse_client::runtime::read::parse_body(bytes)?)
     }
 }
@@ -941,7 +1088,11 @@ impl ::happyhorse_client::runtime::decode::Decode for Accepted {
         let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
         ::std::result::Result::Ok(Self {
             code: ::happyhorse_client::runtime::decode::required(obj, path, "code")?,
-            message: ::happyhorse_client::runtime::decode::optional(obj, path, "message")?,
+            message: ::happyhorse_client::runtime::decode::optional(
+                obj,
+                path,
+                "message",
+            )?,
             data: ::happyhorse_client::runtime::decode::required(obj, path, "data")?,
         })
     }
@@ -954,7 +1105,11 @@ impl ::happyhorse_client::runtime::decode::Decode for AcceptedTask {
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
         ::std::result::Result::Ok(Self {
-            task_id: ::happyhorse_client::runtime::decode::required(obj, path, "task_id")?,
+            task_id: ::happyhorse_client::runtime::decode::required(
+                obj,
+                path,
+                "task_id",
+            )?,
         })
     }
 }
@@ -967,7 +1122,11 @@ impl ::happyhorse_client::runtime::decode::Decode for ErrorBody {
         let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
         ::std::result::Result::Ok(Self {
             code: ::happyhorse_client::runtime::decode::optional(obj, path, "code")?,
-            message: ::happyhorse_client::runtime::decode::optional(obj, path, "message")?,
+            message: ::happyhorse_client::runtime::decode::optional(
+                obj,
+                path,
+                "message",
+            )?,
         })
     }
 }
@@ -979,7 +1138,11 @@ impl ::happyhorse_client::runtime::decode::Decode for Task {
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
         ::std::result::Result::Ok(Self {
-            task_id: ::happyhorse_client::runtime::decode::required(obj, path, "task_id")?,
+            task_id: ::happyhorse_client::runtime::decode::required(
+                obj,
+                path,
+                "task_id",
+            )?,
             state: ::happyhorse_client::runtime::decode::required(obj, path, "state")?,
             urls: ::happyhorse_client::runtime::decode::optional(obj, path, "urls")?,
         })
@@ -994,7 +1157,11 @@ impl ::happyhorse_client::runtime::decode::Decode for TaskAnswer {
         let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
         ::std::result::Result::Ok(Self {
             code: ::happyhorse_client::runtime::decode::required(obj, path, "code")?,
-            message: ::happyhorse_client::runtime::decode::optional(obj, path, "message")?,
+            message: ::happyhorse_client::runtime::decode::optional(
+                obj,
+                path,
+                "message",
+            )?,
             data: ::happyhorse_client::runtime::decode::required(obj, path, "data")?,
         })
     }
@@ -1009,7 +1176,9 @@ impl Accepted {
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         ::happyhorse_client::runtime::decode::body(bytes)
     }
 }
@@ -1023,7 +1192,9 @@ impl TaskAnswer {
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         ::happyhorse_client::runtime::decode::body(bytes)
     }
 }
@@ -1037,7 +1208,9 @@ impl ErrorBody {
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         ::happyhorse_client::runtime::decode::body(bytes)
     }
 }
@@ -1215,14 +1388,18 @@ impl VideoRequest {
             Self::TextToVideo(p) => {
                 m.insert(
                     ::std::string::ToString::to_string("model"),
-                    ::happyhorse_client::runtime::export::serde_json::Value::from("happyhorse-1.0-t2v"),
+                    ::happyhorse_client::runtime::export::serde_json::Value::from(
+                        "happyhorse-1.0-t2v",
+                    ),
                 );
                 p.write_fields(m);
             }
             Self::ImageToVideo(p) => {
                 m.insert(
                     ::std::string::ToString::to_string("model"),
-                    ::happyhorse_client::runtime::export::serde_json::Value::from("happyhorse-1.0-i2v"),
+                    ::happyhorse_client::runtime::export::serde_json::Value::from(
+                        "happyhorse-1.0-i2v",
+                    ),
                 );
                 p.write_fields(m);
             }
@@ -1240,7 +1417,9 @@ impl ::happyhorse_client::runtime::json::ToJson for VideoRequest {
 
 impl VideoRequest {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -1257,20 +1436,24 @@ impl ::happyhorse_client::runtime::export::serde::Serialize for VideoRequest {
     }
 }
 
-impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for VideoRequest {
+impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de>
+for VideoRequest {
     fn deserialize<D: ::happyhorse_client::runtime::export::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
 impl Accepted {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -1294,13 +1477,16 @@ impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for Acce
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
 impl TaskAnswer {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -1324,13 +1510,16 @@ impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for Task
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
 impl ErrorBody {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -1354,7 +1543,8 @@ impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for Erro
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
@@ -1456,11 +1646,13 @@ impl VideoRequest {
         body: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         if operation != "submit" {
-            return ::std::result::Result::Err(::happyhorse_client::runtime::violation::unknown_operation(
-                "model_tag_credits",
-                operation,
-                &["submit"],
-            ));
+            return ::std::result::Result::Err(
+                ::happyhorse_client::runtime::violation::unknown_operation(
+                    "model_tag_credits",
+                    operation,
+                    &["submit"],
+                ),
+            );
         }
         VideoRequest::from_json_value(body)
     }
@@ -1478,7 +1670,9 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for VideoRequest {
         VideoRequest::operation(self)
     }
 
-    fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         VideoRequest::validate(self)
     }
 
@@ -1498,9 +1692,14 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for VideoRequest {
         &self,
         _inputs: &[(&str, ::happyhorse_client::runtime::Decimal)],
     ) -> ::std::option::Option<
-        ::std::result::Result<::happyhorse_client::runtime::CostEstimate, ::happyhorse_client::runtime::BillingError>,
+        ::std::result::Result<
+            ::happyhorse_client::runtime::CostEstimate,
+            ::happyhorse_client::runtime::BillingError,
+        >,
     > {
-        ::std::option::Option::Some(VideoRequest::estimate_cost(self, &BillingInputs::default()))
+        ::std::option::Option::Some(
+            VideoRequest::estimate_cost(self, &BillingInputs::default()),
+        )
     }
 }
 
@@ -1523,12 +1722,15 @@ impl TaskAnswer {
     /// The produced files (`data.urls`), once the task succeeded; empty before. The URLs expire: download promptly.
     ///
     /// - Source: <https://docs.tagline.example/video>, section "Query", code block `Succeeded`
-    pub fn outputs(&self) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
+    pub fn outputs(
+        &self,
+    ) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
         self.data
             .urls
             .as_ref()
             .map(|list| {
-                list.iter()
+                list
+                    .iter()
                     .map(|item| ::happyhorse_client::runtime::provider::Output {
                         url: item.clone(),
                         kind: ::std::option::Option::None,
@@ -1556,7 +1758,9 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for TaskAnswer {
         !::std::matches!(TaskAnswer::state(self), State::Unknown(_))
     }
 
-    fn failure(&self) -> ::std::option::Option<::happyhorse_client::runtime::provider::Failure> {
+    fn failure(
+        &self,
+    ) -> ::std::option::Option<::happyhorse_client::runtime::provider::Failure> {
         if self.phase() != ::happyhorse_client::runtime::TaskPhase::Failed {
             return ::std::option::Option::None;
         }
@@ -1567,7 +1771,9 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for TaskAnswer {
         })
     }
 
-    fn outputs(&self) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
+    fn outputs(
+        &self,
+    ) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
         TaskAnswer::outputs(self)
     }
 
@@ -1581,7 +1787,9 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for TaskAnswer {
 }
 
 impl ::happyhorse_client::runtime::provider::ErrorAnswer for ErrorBody {
-    fn error_code(&self) -> ::std::option::Option<::happyhorse_client::runtime::ErrorCode> {
+    fn error_code(
+        &self,
+    ) -> ::std::option::Option<::happyhorse_client::runtime::ErrorCode> {
         ErrorBody::api_code(self).map(::happyhorse_client::runtime::ErrorCode::Number)
     }
 
@@ -1622,8 +1830,10 @@ impl VideoRequest {
     pub fn estimate_cost(
         &self,
         inputs: &BillingInputs,
-    ) -> ::std::result::Result<::happyhorse_client::runtime::CostEstimate, ::happyhorse_client::runtime::BillingError>
-    {
+    ) -> ::std::result::Result<
+        ::happyhorse_client::runtime::CostEstimate,
+        ::happyhorse_client::runtime::BillingError,
+    > {
         let _ = inputs;
         match self {
             VideoRequest::TextToVideo(mode_input) => {
@@ -1631,8 +1841,12 @@ impl VideoRequest {
                     Resolution::P720 => PRICES[0],
                     Resolution::P1080 => PRICES[1],
                 };
-                let v_duration = ::happyhorse_client::runtime::Decimal::from_i64(mode_input.duration);
-                let eval = |unit_price: ::happyhorse_client::runtime::Decimal| -> ::std::result::Result<
+                let v_duration = ::happyhorse_client::runtime::Decimal::from_i64(
+                    mode_input.duration,
+                );
+                let eval = |
+                    unit_price: ::happyhorse_client::runtime::Decimal,
+                | -> ::std::result::Result<
                     ::happyhorse_client::runtime::Decimal,
                     ::happyhorse_client::runtime::BillingError,
                 > { ::happyhorse_client::runtime::billing::mul(v_duration, unit_price) };
@@ -1657,8 +1871,12 @@ impl VideoRequest {
                     Resolution::P720 => PRICES[0],
                     Resolution::P1080 => PRICES[1],
                 };
-                let v_duration = ::happyhorse_client::runtime::Decimal::from_i64(mode_input.duration);
-                let eval = |unit_price: ::happyhorse_client::runtime::Decimal| -> ::std::result::Result<
+                let v_duration = ::happyhorse_client::runtime::Decimal::from_i64(
+                    mode_input.duration,
+                );
+                let eval = |
+                    unit_price: ::happyhorse_client::runtime::Decimal,
+                | -> ::std::result::Result<
                     ::happyhorse_client::runtime::Decimal,
                     ::happyhorse_client::runtime::BillingError,
                 > {
@@ -1724,72 +1942,72 @@ mod documented_examples {
 
     #[test]
     fn text_to_video() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::TEXT_TO_VIDEO)
-                .expect("the documented example is JSON");
-        let value =
-            VideoRequest::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::TEXT_TO_VIDEO,
+            )
+            .expect("the documented example is JSON");
+        let value = VideoRequest::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
         assert_eq!(value.validate(), ::std::result::Result::Ok(()));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn image_to_video() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::IMAGE_TO_VIDEO)
-                .expect("the documented example is JSON");
-        let value =
-            VideoRequest::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::IMAGE_TO_VIDEO,
+            )
+            .expect("the documented example is JSON");
+        let value = VideoRequest::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
         assert_eq!(value.validate(), ::std::result::Result::Ok(()));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn accepted() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::ACCEPTED)
-                .expect("the documented example is JSON");
-        let value =
-            Accepted::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::ACCEPTED,
+            )
+            .expect("the documented example is JSON");
+        let value = Accepted::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn succeeded() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::SUCCEEDED)
-                .expect("the documented example is JSON");
-        let value =
-            TaskAnswer::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::SUCCEEDED,
+            )
+            .expect("the documented example is JSON");
+        let value = TaskAnswer::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn duration_out_of_range() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::DURATION_OUT_OF_RANGE)
-                .expect("the documented example is JSON");
-        let value =
-            ErrorBody::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::DURATION_OUT_OF_RANGE,
+            )
+            .expect("the documented example is JSON");
+        let value = ErrorBody::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }

@@ -39,7 +39,9 @@ pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::
     method: "GET",
     path: "/v1/generations/{generation_id}",
     content_type: ::std::option::Option::None,
-    id_param: ::std::option::Option::Some(::happyhorse_client::runtime::IdParam::Path("generation_id")),
+    id_param: ::std::option::Option::Some(
+        ::happyhorse_client::runtime::IdParam::Path("generation_id"),
+    ),
     creates_task: false,
 };
 
@@ -89,7 +91,9 @@ pub const HTTP_STATUSES: &[::happyhorse_client::runtime::StatusRule] = &[
 ];
 
 /// The documented row for an HTTP status, if the table lists it.
-pub fn http_status(status: u16) -> ::std::option::Option<&'static ::happyhorse_client::runtime::StatusRule> {
+pub fn http_status(
+    status: u16,
+) -> ::std::option::Option<&'static ::happyhorse_client::runtime::StatusRule> {
     HTTP_STATUSES.iter().find(|r| r.status == status)
 }
 
@@ -97,19 +101,22 @@ pub fn http_status(status: u16) -> ::std::option::Option<&'static ::happyhorse_c
 pub const UNLISTED_STATUS_REJECTED: bool = false;
 
 /// Where the task id (`id`) is in a submit answer, read before the rest of the answer is decoded so a paid task's id is never lost to an answer that differs elsewhere from the docs.
-pub const TASK_PATHS: ::happyhorse_client::runtime::TaskPaths =
-    ::happyhorse_client::runtime::TaskPaths { submit_id: &["id"], follow: ::std::option::Option::None };
+pub const TASK_PATHS: ::happyhorse_client::runtime::TaskPaths = ::happyhorse_client::runtime::TaskPaths {
+    submit_id: &["id"],
+    follow: ::std::option::Option::None,
+};
 
 /// The documented polling guidance per mode: first poll after task creation, then the interval.
 ///
 /// - `default`: first poll after 15 s, then every 10 s. Source: <https://docs.plainvid.example/generations>, section "Read a generation": `Poll every 10 seconds; the first poll 15 seconds after creating the generation.`
-pub const POLLING: &[::happyhorse_client::runtime::PollingGuidance] =
-    &[::happyhorse_client::runtime::PollingGuidance {
+pub const POLLING: &[::happyhorse_client::runtime::PollingGuidance] = &[
+    ::happyhorse_client::runtime::PollingGuidance {
         mode: "default",
         first_poll: ::std::time::Duration::from_secs(15),
         interval_min: ::std::time::Duration::from_secs(10),
         interval_max: ::std::time::Duration::from_secs(10),
-    }];
+    },
+];
 
 /// The task modes of Plainvid generations, to resume a stored task with its documented polling guidance (`Task::resume(id, Mode::...)`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -319,7 +326,11 @@ pub struct GenerationRequest {
 impl GenerationRequest {
     /// A value with its required fields (`prompt`); optional fields are unset.
     pub fn new(prompt: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { prompt: prompt.into(), aspect_ratio: ::std::option::Option::None, seconds: ::std::option::Option::None }
+        Self {
+            prompt: prompt.into(),
+            aspect_ratio: ::std::option::Option::None,
+            seconds: ::std::option::Option::None,
+        }
     }
 
     /// Sets `aspect_ratio` (wire name `aspect_ratio`).
@@ -440,7 +451,11 @@ impl ::happyhorse_client::runtime::decode::Decode for GenerationStatus {
 
 impl GenerationRequest {
     /// Checks `prompt` (constraint id base `no_envelope_string_errors.submit.prompt`).
-    fn check_prompt(value: &str, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_prompt(
+        value: &str,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::length(
             value,
             ::happyhorse_client::runtime::count::Count::UnicodeScalars,
@@ -453,7 +468,11 @@ impl GenerationRequest {
     }
 
     /// Checks `seconds` (constraint id base `no_envelope_string_errors.submit.seconds`).
-    fn check_seconds(value: i64, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_seconds(
+        value: i64,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::range(
             value,
             ::std::option::Option::Some(4),
@@ -465,15 +484,29 @@ impl GenerationRequest {
     }
 
     /// Pushes the violations of this value, with paths under `path`.
-    pub(crate) fn check(&self, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
-        Self::check_prompt(&self.prompt, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
+    pub(crate) fn check(
+        &self,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
+        Self::check_prompt(
+            &self.prompt,
+            &::happyhorse_client::runtime::violation::key(path, "prompt"),
+            out,
+        );
         if let ::std::option::Option::Some(v) = &self.seconds {
-            Self::check_seconds(*v, &::happyhorse_client::runtime::violation::key(path, "seconds"), out);
+            Self::check_seconds(
+                *v,
+                &::happyhorse_client::runtime::violation::key(path, "seconds"),
+                out,
+            );
         }
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
         self.check("", &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
@@ -498,16 +531,19 @@ impl GenerationRequest {
             out,
         );
         if let ::std::option::Option::Some(v) = &prompt {
-            Self::check_prompt(v, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
-        }
-        let aspect_ratio: ::std::option::Option<::std::option::Option<AspectRatio>> =
-            ::happyhorse_client::runtime::read::optional(
-                obj,
-                path,
-                "aspect_ratio",
-                "no_envelope_string_errors.submit.aspect_ratio",
+            Self::check_prompt(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "prompt"),
                 out,
             );
+        }
+        let aspect_ratio: ::std::option::Option<::std::option::Option<AspectRatio>> = ::happyhorse_client::runtime::read::optional(
+            obj,
+            path,
+            "aspect_ratio",
+            "no_envelope_string_errors.submit.aspect_ratio",
+            out,
+        );
         let seconds: ::std::option::Option<::std::option::Option<i64>> = ::happyhorse_client::runtime::read::optional(
             obj,
             path,
@@ -516,9 +552,17 @@ impl GenerationRequest {
             out,
         );
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &seconds {
-            Self::check_seconds(*v, &::happyhorse_client::runtime::violation::key(path, "seconds"), out);
+            Self::check_seconds(
+                *v,
+                &::happyhorse_client::runtime::violation::key(path, "seconds"),
+                out,
+            );
         }
-        ::std::option::Option::Some(Self { prompt: prompt?, aspect_ratio: aspect_ratio?, seconds: seconds? })
+        ::std::option::Option::Some(Self {
+            prompt: prompt?,
+            aspect_ratio: aspect_ratio?,
+            seconds: seconds?,
+        })
     }
 }
 
@@ -558,7 +602,9 @@ impl GenerationRequest {
     }
 
     /// Like [`Self::from_json_value`], for body bytes (a syntax error is reported as a violation of the whole body).
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         Self::from_json_value(&::happyhorse_client::runtime::read::parse_body(bytes)?)
     }
 }
@@ -569,7 +615,9 @@ impl ::happyhorse_client::runtime::decode::Decode for ErrorAnswer {
         path: &str,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
-        ::std::result::Result::Ok(Self { error: ::happyhorse_client::runtime::decode::optional(obj, path, "error")? })
+        ::std::result::Result::Ok(Self {
+            error: ::happyhorse_client::runtime::decode::optional(obj, path, "error")?,
+        })
     }
 }
 
@@ -581,7 +629,11 @@ impl ::happyhorse_client::runtime::decode::Decode for ErrorDetail {
         let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
         ::std::result::Result::Ok(Self {
             code: ::happyhorse_client::runtime::decode::optional(obj, path, "code")?,
-            message: ::happyhorse_client::runtime::decode::optional(obj, path, "message")?,
+            message: ::happyhorse_client::runtime::decode::optional(
+                obj,
+                path,
+                "message",
+            )?,
         })
     }
 }
@@ -595,8 +647,16 @@ impl ::happyhorse_client::runtime::decode::Decode for Generation {
         ::std::result::Result::Ok(Self {
             id: ::happyhorse_client::runtime::decode::required(obj, path, "id")?,
             status: ::happyhorse_client::runtime::decode::required(obj, path, "status")?,
-            outputs: ::happyhorse_client::runtime::decode::optional(obj, path, "outputs")?,
-            failure: ::happyhorse_client::runtime::decode::optional(obj, path, "failure")?,
+            outputs: ::happyhorse_client::runtime::decode::optional(
+                obj,
+                path,
+                "outputs",
+            )?,
+            failure: ::happyhorse_client::runtime::decode::optional(
+                obj,
+                path,
+                "failure",
+            )?,
         })
     }
 }
@@ -610,7 +670,9 @@ impl Generation {
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         ::happyhorse_client::runtime::decode::body(bytes)
     }
 }
@@ -624,7 +686,9 @@ impl ErrorAnswer {
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         ::happyhorse_client::runtime::decode::body(bytes)
     }
 }
@@ -706,7 +770,11 @@ impl GenerationRequest {
         >,
     ) {
         ::happyhorse_client::runtime::json::put(m, "prompt", &self.prompt);
-        ::happyhorse_client::runtime::json::put_opt(m, "aspect_ratio", &self.aspect_ratio);
+        ::happyhorse_client::runtime::json::put_opt(
+            m,
+            "aspect_ratio",
+            &self.aspect_ratio,
+        );
         ::happyhorse_client::runtime::json::put_opt(m, "seconds", &self.seconds);
     }
 }
@@ -721,7 +789,9 @@ impl ::happyhorse_client::runtime::json::ToJson for GenerationRequest {
 
 impl GenerationRequest {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -738,20 +808,24 @@ impl ::happyhorse_client::runtime::export::serde::Serialize for GenerationReques
     }
 }
 
-impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for GenerationRequest {
+impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de>
+for GenerationRequest {
     fn deserialize<D: ::happyhorse_client::runtime::export::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
 impl Generation {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -775,13 +849,16 @@ impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for Gene
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
 impl ErrorAnswer {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -805,7 +882,8 @@ impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for Erro
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
@@ -886,11 +964,13 @@ impl GenerationRequest {
         body: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         if operation != "submit" {
-            return ::std::result::Result::Err(::happyhorse_client::runtime::violation::unknown_operation(
-                "no_envelope_string_errors",
-                operation,
-                &["submit"],
-            ));
+            return ::std::result::Result::Err(
+                ::happyhorse_client::runtime::violation::unknown_operation(
+                    "no_envelope_string_errors",
+                    operation,
+                    &["submit"],
+                ),
+            );
         }
         GenerationRequest::from_json_value(body)
     }
@@ -908,7 +988,9 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for GenerationRequest {
         GenerationRequest::operation(self)
     }
 
-    fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         GenerationRequest::validate(self)
     }
 
@@ -936,11 +1018,14 @@ impl Generation {
     /// The produced files (`outputs`), once the task succeeded; empty before. The URLs expire: download promptly.
     ///
     /// - Source: <https://docs.plainvid.example/generations>, section "Read a generation", code block `Completed`
-    pub fn outputs(&self) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
+    pub fn outputs(
+        &self,
+    ) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
         self.outputs
             .as_ref()
             .map(|list| {
-                list.iter()
+                list
+                    .iter()
                     .map(|item| ::happyhorse_client::runtime::provider::Output {
                         url: item.clone(),
                         kind: ::std::option::Option::None,
@@ -968,26 +1053,35 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for Generation {
         !::std::matches!(Generation::state(self), GenerationStatus::Unknown(_))
     }
 
-    fn failure(&self) -> ::std::option::Option<::happyhorse_client::runtime::provider::Failure> {
+    fn failure(
+        &self,
+    ) -> ::std::option::Option<::happyhorse_client::runtime::provider::Failure> {
         if self.phase() != ::happyhorse_client::runtime::TaskPhase::Failed {
             return ::std::option::Option::None;
         }
         ::std::option::Option::Some(::happyhorse_client::runtime::provider::Failure {
             code: ::std::option::Option::None,
-            message: Generation::fail_message(self).map(::std::string::ToString::to_string),
+            message: Generation::fail_message(self)
+                .map(::std::string::ToString::to_string),
             retry_may_help: false,
         })
     }
 
-    fn outputs(&self) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
+    fn outputs(
+        &self,
+    ) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
         Generation::outputs(self)
     }
 }
 
 impl ::happyhorse_client::runtime::provider::ErrorAnswer for ErrorAnswer {
-    fn error_code(&self) -> ::std::option::Option<::happyhorse_client::runtime::ErrorCode> {
+    fn error_code(
+        &self,
+    ) -> ::std::option::Option<::happyhorse_client::runtime::ErrorCode> {
         ErrorAnswer::api_code(self)
-            .map(|c| ::happyhorse_client::runtime::ErrorCode::Text(::std::string::ToString::to_string(c)))
+            .map(|c| ::happyhorse_client::runtime::ErrorCode::Text(
+                ::std::string::ToString::to_string(c),
+            ))
     }
 
     fn api_message(&self) -> ::std::option::Option<&str> {
@@ -1020,8 +1114,7 @@ pub mod examples {
     /// Error body of `submit` (HTTP 400), as documented.
     ///
     /// - Source: <https://docs.plainvid.example/generations>, section "Errors", code block `Error answer`
-    pub const INVALID_REQUEST: &str =
-        "{\"error\": {\"code\": \"invalid_request\", \"message\": \"prompt is required\"}}";
+    pub const INVALID_REQUEST: &str = "{\"error\": {\"code\": \"invalid_request\", \"message\": \"prompt is required\"}}";
 }
 
 #[cfg(test)]
@@ -1030,71 +1123,71 @@ mod documented_examples {
 
     #[test]
     fn create_request() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::CREATE_REQUEST)
-                .expect("the documented example is JSON");
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::CREATE_REQUEST,
+            )
+            .expect("the documented example is JSON");
         let value = GenerationRequest::from_json_value(&doc)
             .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
         assert_eq!(value.validate(), ::std::result::Result::Ok(()));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn created() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::CREATED)
-                .expect("the documented example is JSON");
-        let value =
-            Generation::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::CREATED,
+            )
+            .expect("the documented example is JSON");
+        let value = Generation::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn completed() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::COMPLETED)
-                .expect("the documented example is JSON");
-        let value =
-            Generation::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::COMPLETED,
+            )
+            .expect("the documented example is JSON");
+        let value = Generation::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn cancelled() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::CANCELLED)
-                .expect("the documented example is JSON");
-        let value =
-            Generation::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::CANCELLED,
+            )
+            .expect("the documented example is JSON");
+        let value = Generation::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn invalid_request() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::INVALID_REQUEST)
-                .expect("the documented example is JSON");
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::INVALID_REQUEST,
+            )
+            .expect("the documented example is JSON");
         let value = ErrorAnswer::from_json_value(&doc)
             .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }

@@ -43,7 +43,9 @@ pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::
     method: "GET",
     path: "/videos/{id}",
     content_type: ::std::option::Option::None,
-    id_param: ::std::option::Option::Some(::happyhorse_client::runtime::IdParam::Path("id")),
+    id_param: ::std::option::Option::Some(
+        ::happyhorse_client::runtime::IdParam::Path("id"),
+    ),
     creates_task: false,
 };
 
@@ -75,7 +77,9 @@ pub const HTTP_STATUSES: &[::happyhorse_client::runtime::StatusRule] = &[
 ];
 
 /// The documented row for an HTTP status, if the table lists it.
-pub fn http_status(status: u16) -> ::std::option::Option<&'static ::happyhorse_client::runtime::StatusRule> {
+pub fn http_status(
+    status: u16,
+) -> ::std::option::Option<&'static ::happyhorse_client::runtime::StatusRule> {
     HTTP_STATUSES.iter().find(|r| r.status == status)
 }
 
@@ -83,19 +87,22 @@ pub fn http_status(status: u16) -> ::std::option::Option<&'static ::happyhorse_c
 pub const UNLISTED_STATUS_REJECTED: bool = false;
 
 /// Where the task id (`data.id`) is in a submit answer, read before the rest of the answer is decoded so a paid task's id is never lost to an answer that differs elsewhere from the docs.
-pub const TASK_PATHS: ::happyhorse_client::runtime::TaskPaths =
-    ::happyhorse_client::runtime::TaskPaths { submit_id: &["data", "id"], follow: ::std::option::Option::None };
+pub const TASK_PATHS: ::happyhorse_client::runtime::TaskPaths = ::happyhorse_client::runtime::TaskPaths {
+    submit_id: &["data", "id"],
+    follow: ::std::option::Option::None,
+};
 
 /// The documented polling guidance per mode: first poll after task creation, then the interval.
 ///
 /// - `default`: first poll after 20 s, then every 5 s. Source: <https://docs.pathly.example/video>, section "Responses": `Poll every 5 seconds, starting 20 seconds after the task was created.`
-pub const POLLING: &[::happyhorse_client::runtime::PollingGuidance] =
-    &[::happyhorse_client::runtime::PollingGuidance {
+pub const POLLING: &[::happyhorse_client::runtime::PollingGuidance] = &[
+    ::happyhorse_client::runtime::PollingGuidance {
         mode: "default",
         first_poll: ::std::time::Duration::from_secs(20),
         interval_min: ::std::time::Duration::from_secs(5),
         interval_max: ::std::time::Duration::from_secs(5),
-    }];
+    },
+];
 
 /// The task modes of Pathly video, to resume a stored task with its documented polling guidance (`Task::resume(id, Mode::...)`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -190,7 +197,11 @@ pub struct CreateVideo {
 impl CreateVideo {
     /// A value with its required fields (`prompt`); optional fields are unset.
     pub fn new(prompt: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { prompt: prompt.into(), first_frame: ::std::option::Option::None, duration: ::std::option::Option::None }
+        Self {
+            prompt: prompt.into(),
+            first_frame: ::std::option::Option::None,
+            duration: ::std::option::Option::None,
+        }
     }
 
     /// Sets `first_frame` (wire name `first_frame`).
@@ -402,7 +413,11 @@ pub struct Video {
 
 impl CreateVideo {
     /// Checks `prompt` (constraint id base `path_id_envelope.submit.prompt`).
-    fn check_prompt(value: &str, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_prompt(
+        value: &str,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::length(
             value,
             ::happyhorse_client::runtime::count::Count::UnicodeScalars,
@@ -439,7 +454,11 @@ impl CreateVideo {
     }
 
     /// Checks `duration` (constraint id base `path_id_envelope.submit.duration`).
-    fn check_duration(value: i64, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_duration(
+        value: i64,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::range(
             value,
             ::std::option::Option::Some(2),
@@ -451,18 +470,36 @@ impl CreateVideo {
     }
 
     /// Pushes the violations of this value, with paths under `path`.
-    pub(crate) fn check(&self, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
-        Self::check_prompt(&self.prompt, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
+    pub(crate) fn check(
+        &self,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
+        Self::check_prompt(
+            &self.prompt,
+            &::happyhorse_client::runtime::violation::key(path, "prompt"),
+            out,
+        );
         if let ::std::option::Option::Some(v) = &self.first_frame {
-            Self::check_first_frame(v, &::happyhorse_client::runtime::violation::key(path, "first_frame"), out);
+            Self::check_first_frame(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "first_frame"),
+                out,
+            );
         }
         if let ::std::option::Option::Some(v) = &self.duration {
-            Self::check_duration(*v, &::happyhorse_client::runtime::violation::key(path, "duration"), out);
+            Self::check_duration(
+                *v,
+                &::happyhorse_client::runtime::violation::key(path, "duration"),
+                out,
+            );
         }
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
         self.check("", &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
@@ -481,17 +518,19 @@ impl CreateVideo {
     };
 
     /// Opt-in preflight of the media requirements a URL alone cannot show (format, pixel size, file size): fetches the first 64 KiB of each media URL, without the API key, and returns every requirement broken. `validate()` does not do this.
-    pub async fn preflight_media(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub async fn preflight_media(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(v) = &self.first_frame {
             ::happyhorse_client::runtime::preflight::check(
-                v,
-                &Self::FIRST_FRAME_MEDIA,
-                &::std::string::ToString::to_string("first_frame"),
-                "path_id_envelope.submit.first_frame",
-                &mut out,
-            )
-            .await;
+                    v,
+                    &Self::FIRST_FRAME_MEDIA,
+                    &::std::string::ToString::to_string("first_frame"),
+                    "path_id_envelope.submit.first_frame",
+                    &mut out,
+                )
+                .await;
         }
         ::happyhorse_client::runtime::Violations::check(out)
     }
@@ -507,21 +546,35 @@ impl CreateVideo {
         path: &str,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) -> ::std::option::Option<Self> {
-        let prompt: ::std::option::Option<::std::string::String> =
-            ::happyhorse_client::runtime::read::required(obj, path, "prompt", "path_id_envelope.submit.prompt", out);
+        let prompt: ::std::option::Option<::std::string::String> = ::happyhorse_client::runtime::read::required(
+            obj,
+            path,
+            "prompt",
+            "path_id_envelope.submit.prompt",
+            out,
+        );
         if let ::std::option::Option::Some(v) = &prompt {
-            Self::check_prompt(v, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
-        }
-        let first_frame: ::std::option::Option<::std::option::Option<::happyhorse_client::runtime::MediaSource>> =
-            ::happyhorse_client::runtime::read::optional(
-                obj,
-                path,
-                "first_frame",
-                "path_id_envelope.submit.first_frame",
+            Self::check_prompt(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "prompt"),
                 out,
             );
+        }
+        let first_frame: ::std::option::Option<
+            ::std::option::Option<::happyhorse_client::runtime::MediaSource>,
+        > = ::happyhorse_client::runtime::read::optional(
+            obj,
+            path,
+            "first_frame",
+            "path_id_envelope.submit.first_frame",
+            out,
+        );
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &first_frame {
-            Self::check_first_frame(v, &::happyhorse_client::runtime::violation::key(path, "first_frame"), out);
+            Self::check_first_frame(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "first_frame"),
+                out,
+            );
         }
         let duration: ::std::option::Option<::std::option::Option<i64>> = ::happyhorse_client::runtime::read::optional(
             obj,
@@ -531,9 +584,17 @@ impl CreateVideo {
             out,
         );
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &duration {
-            Self::check_duration(*v, &::happyhorse_client::runtime::violation::key(path, "duration"), out);
+            Self::check_duration(
+                *v,
+                &::happyhorse_client::runtime::violation::key(path, "duration"),
+                out,
+            );
         }
-        ::std::option::Option::Some(Self { prompt: prompt?, first_frame: first_frame?, duration: duration? })
+        ::std::option::Option::Some(Self {
+            prompt: prompt?,
+            first_frame: first_frame?,
+            duration: duration?,
+        })
     }
 }
 
@@ -546,7 +607,13 @@ impl ::happyhorse_client::runtime::read::Read for CreateVideo {
     ) -> ::std::option::Option<Self> {
         let obj = ::happyhorse_client::runtime::read::object(v, path, id_base, out)?;
         let value = Self::read_fields(obj, path, out);
-        ::happyhorse_client::runtime::read::deny_unknown(obj, path, Self::KEYS, "path_id_envelope.submit", out);
+        ::happyhorse_client::runtime::read::deny_unknown(
+            obj,
+            path,
+            Self::KEYS,
+            "path_id_envelope.submit",
+            out,
+        );
         value
     }
 }
@@ -557,13 +624,19 @@ impl CreateVideo {
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        let value =
-            <Self as ::happyhorse_client::runtime::read::Read>::read(v, "", "path_id_envelope.submit", &mut out);
+        let value = <Self as ::happyhorse_client::runtime::read::Read>::read(
+            v,
+            "",
+            "path_id_envelope.submit",
+            &mut out,
+        );
         ::happyhorse_client::runtime::read::finish(value, out)
     }
 
     /// Like [`Self::from_json_value`], for body bytes (a syntax error is reported as a violation of the whole body).
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         Self::from_json_value(&::happyhorse_client::runtime::read::parse_body(bytes)?)
     }
 }
@@ -576,7 +649,11 @@ impl ::happyhorse_client::runtime::decode::Decode for Created {
         let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
         ::std::result::Result::Ok(Self {
             code: ::happyhorse_client::runtime::decode::required(obj, path, "code")?,
-            message: ::happyhorse_client::runtime::decode::optional(obj, path, "message")?,
+            message: ::happyhorse_client::runtime::decode::optional(
+                obj,
+                path,
+                "message",
+            )?,
             data: ::happyhorse_client::runtime::decode::required(obj, path, "data")?,
         })
     }
@@ -590,7 +667,11 @@ impl ::happyhorse_client::runtime::decode::Decode for Envelope {
         let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
         ::std::result::Result::Ok(Self {
             code: ::happyhorse_client::runtime::decode::required(obj, path, "code")?,
-            message: ::happyhorse_client::runtime::decode::optional(obj, path, "message")?,
+            message: ::happyhorse_client::runtime::decode::optional(
+                obj,
+                path,
+                "message",
+            )?,
             data: ::happyhorse_client::runtime::decode::required(obj, path, "data")?,
         })
     }
@@ -604,7 +685,11 @@ impl ::happyhorse_client::runtime::decode::Decode for ErrorBody {
         let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
         ::std::result::Result::Ok(Self {
             code: ::happyhorse_client::runtime::decode::optional(obj, path, "code")?,
-            message: ::happyhorse_client::runtime::decode::optional(obj, path, "message")?,
+            message: ::happyhorse_client::runtime::decode::optional(
+                obj,
+                path,
+                "message",
+            )?,
         })
     }
 }
@@ -615,7 +700,9 @@ impl ::happyhorse_client::runtime::decode::Decode for NewVideo {
         path: &str,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
-        ::std::result::Result::Ok(Self { id: ::happyhorse_client::runtime::decode::required(obj, path, "id")? })
+        ::std::result::Result::Ok(Self {
+            id: ::happyhorse_client::runtime::decode::required(obj, path, "id")?,
+        })
     }
 }
 
@@ -642,7 +729,9 @@ impl Created {
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         ::happyhorse_client::runtime::decode::body(bytes)
     }
 }
@@ -656,7 +745,9 @@ impl Envelope {
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         ::happyhorse_client::runtime::decode::body(bytes)
     }
 }
@@ -670,7 +761,9 @@ impl ErrorBody {
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         ::happyhorse_client::runtime::decode::body(bytes)
     }
 }
@@ -812,7 +905,9 @@ impl ::happyhorse_client::runtime::json::ToJson for Video {
 
 impl CreateVideo {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -836,13 +931,16 @@ impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for Crea
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
 impl Created {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -866,13 +964,16 @@ impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for Crea
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
 impl Envelope {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -896,13 +997,16 @@ impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for Enve
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
 impl ErrorBody {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -926,7 +1030,8 @@ impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for Erro
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
@@ -1028,11 +1133,13 @@ impl CreateVideo {
         body: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         if operation != "submit" {
-            return ::std::result::Result::Err(::happyhorse_client::runtime::violation::unknown_operation(
-                "path_id_envelope",
-                operation,
-                &["submit"],
-            ));
+            return ::std::result::Result::Err(
+                ::happyhorse_client::runtime::violation::unknown_operation(
+                    "path_id_envelope",
+                    operation,
+                    &["submit"],
+                ),
+            );
         }
         CreateVideo::from_json_value(body)
     }
@@ -1050,7 +1157,9 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for CreateVideo {
         CreateVideo::operation(self)
     }
 
-    fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         CreateVideo::validate(self)
     }
 
@@ -1086,12 +1195,15 @@ impl Envelope {
     /// The produced files (`data.videos`), once the task succeeded; empty before. The URLs expire: download promptly.
     ///
     /// - Source: <https://docs.pathly.example/video>, section "Responses", code block `Finished`
-    pub fn outputs(&self) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
+    pub fn outputs(
+        &self,
+    ) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
         self.data
             .videos
             .as_ref()
             .map(|list| {
-                list.iter()
+                list
+                    .iter()
                     .map(|item| ::happyhorse_client::runtime::provider::Output {
                         url: item.clone(),
                         kind: ::std::option::Option::None,
@@ -1119,7 +1231,9 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for Envelope {
         !::std::matches!(Envelope::state(self), Status::Unknown(_))
     }
 
-    fn failure(&self) -> ::std::option::Option<::happyhorse_client::runtime::provider::Failure> {
+    fn failure(
+        &self,
+    ) -> ::std::option::Option<::happyhorse_client::runtime::provider::Failure> {
         if self.phase() != ::happyhorse_client::runtime::TaskPhase::Failed {
             return ::std::option::Option::None;
         }
@@ -1130,7 +1244,9 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for Envelope {
         })
     }
 
-    fn outputs(&self) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
+    fn outputs(
+        &self,
+    ) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
         Envelope::outputs(self)
     }
 
@@ -1144,7 +1260,9 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for Envelope {
 }
 
 impl ::happyhorse_client::runtime::provider::ErrorAnswer for ErrorBody {
-    fn error_code(&self) -> ::std::option::Option<::happyhorse_client::runtime::ErrorCode> {
+    fn error_code(
+        &self,
+    ) -> ::std::option::Option<::happyhorse_client::runtime::ErrorCode> {
         ErrorBody::api_code(self).map(::happyhorse_client::runtime::ErrorCode::Number)
     }
 
@@ -1163,8 +1281,7 @@ pub mod examples {
     /// Response body of `submit` (HTTP 200), as documented.
     ///
     /// - Source: <https://docs.pathly.example/video>, section "Responses", code block `Created`
-    pub const CREATED: &str =
-        "{\n  \"code\": 0,\n  \"message\": \"ok\",\n  \"data\": {\n    \"id\": \"vid_123\"\n  }\n}";
+    pub const CREATED: &str = "{\n  \"code\": 0,\n  \"message\": \"ok\",\n  \"data\": {\n    \"id\": \"vid_123\"\n  }\n}";
 
     /// Response body of `status` (HTTP 200), as documented.
     ///
@@ -1183,57 +1300,57 @@ mod documented_examples {
 
     #[test]
     fn create_request() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::CREATE_REQUEST)
-                .expect("the documented example is JSON");
-        let value =
-            CreateVideo::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::CREATE_REQUEST,
+            )
+            .expect("the documented example is JSON");
+        let value = CreateVideo::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
         assert_eq!(value.validate(), ::std::result::Result::Ok(()));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn created() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::CREATED)
-                .expect("the documented example is JSON");
-        let value =
-            Created::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::CREATED,
+            )
+            .expect("the documented example is JSON");
+        let value = Created::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn finished() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::FINISHED)
-                .expect("the documented example is JSON");
-        let value =
-            Envelope::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::FINISHED,
+            )
+            .expect("the documented example is JSON");
+        let value = Envelope::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn invalid_request() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::INVALID_REQUEST)
-                .expect("the documented example is JSON");
-        let value =
-            ErrorBody::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::INVALID_REQUEST,
+            )
+            .expect("the documented example is JSON");
+        let value = ErrorBody::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }

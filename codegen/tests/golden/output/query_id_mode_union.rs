@@ -43,7 +43,9 @@ pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::
     method: "GET",
     path: "/tasks/status",
     content_type: ::std::option::Option::None,
-    id_param: ::std::option::Option::Some(::happyhorse_client::runtime::IdParam::Query("task_id")),
+    id_param: ::std::option::Option::Some(
+        ::happyhorse_client::runtime::IdParam::Query("task_id"),
+    ),
     creates_task: false,
 };
 
@@ -84,7 +86,9 @@ pub const HTTP_STATUSES: &[::happyhorse_client::runtime::StatusRule] = &[
 ];
 
 /// The documented row for an HTTP status, if the table lists it.
-pub fn http_status(status: u16) -> ::std::option::Option<&'static ::happyhorse_client::runtime::StatusRule> {
+pub fn http_status(
+    status: u16,
+) -> ::std::option::Option<&'static ::happyhorse_client::runtime::StatusRule> {
     HTTP_STATUSES.iter().find(|r| r.status == status)
 }
 
@@ -92,8 +96,10 @@ pub fn http_status(status: u16) -> ::std::option::Option<&'static ::happyhorse_c
 pub const UNLISTED_STATUS_REJECTED: bool = false;
 
 /// Where the task id (`data.task_id`) is in a submit answer, read before the rest of the answer is decoded so a paid task's id is never lost to an answer that differs elsewhere from the docs.
-pub const TASK_PATHS: ::happyhorse_client::runtime::TaskPaths =
-    ::happyhorse_client::runtime::TaskPaths { submit_id: &["data", "task_id"], follow: ::std::option::Option::None };
+pub const TASK_PATHS: ::happyhorse_client::runtime::TaskPaths = ::happyhorse_client::runtime::TaskPaths {
+    submit_id: &["data", "task_id"],
+    follow: ::std::option::Option::None,
+};
 
 /// The documented polling guidance per mode: first poll after task creation, then the interval.
 ///
@@ -200,7 +206,9 @@ pub const CALLBACKS: ::happyhorse_client::runtime::CallbackRules = ::happyhorse_
 };
 
 /// Decodes a webhook body; it has the shape of [`StatusAnswer`].
-pub fn parse_callback(body: &[u8]) -> ::std::result::Result<StatusAnswer, ::happyhorse_client::runtime::DecodeError> {
+pub fn parse_callback(
+    body: &[u8],
+) -> ::std::result::Result<StatusAnswer, ::happyhorse_client::runtime::DecodeError> {
     StatusAnswer::from_json_slice(body)
 }
 
@@ -426,7 +434,9 @@ impl ReferenceInput {
     /// A value with its required fields (`prompt`, `images`, `resolution`); optional fields are unset.
     pub fn new(
         prompt: impl ::std::convert::Into<::std::string::String>,
-        images: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>,
+        images: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         resolution: Resolution,
     ) -> Self {
         Self {
@@ -633,12 +643,18 @@ pub struct TaskRequest {
 impl TaskRequest {
     /// A value with its required fields (`input`); optional fields are unset.
     pub fn new(input: impl ::std::convert::Into<Input>) -> Self {
-        Self { input: input.into(), callback_url: ::std::option::Option::None }
+        Self {
+            input: input.into(),
+            callback_url: ::std::option::Option::None,
+        }
     }
 
     /// Sets `callback_url` (wire name `callback_url`).
     #[must_use]
-    pub fn with_callback_url(mut self, callback_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn with_callback_url(
+        mut self,
+        callback_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.callback_url = ::std::option::Option::Some(callback_url.into());
         self
     }
@@ -699,8 +715,15 @@ pub struct TextToVideoInput {
 
 impl TextToVideoInput {
     /// A value with its required fields (`prompt`, `resolution`); optional fields are unset.
-    pub fn new(prompt: impl ::std::convert::Into<::std::string::String>, resolution: Resolution) -> Self {
-        Self { prompt: prompt.into(), duration: ::std::option::Option::None, resolution: resolution }
+    pub fn new(
+        prompt: impl ::std::convert::Into<::std::string::String>,
+        resolution: Resolution,
+    ) -> Self {
+        Self {
+            prompt: prompt.into(),
+            duration: ::std::option::Option::None,
+            resolution: resolution,
+        }
     }
 
     /// Sets `duration` (wire name `duration`).
@@ -713,7 +736,11 @@ impl TextToVideoInput {
 
 impl Input {
     /// Pushes the violations of the selected variant's fields.
-    pub(crate) fn check(&self, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    pub(crate) fn check(
+        &self,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         match self {
             Self::TextToVideo(p) => p.check(path, out),
             Self::Reference(p) => p.check(path, out),
@@ -721,7 +748,9 @@ impl Input {
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
         self.check("", &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
@@ -730,7 +759,11 @@ impl Input {
 
 impl ReferenceInput {
     /// Checks `prompt` (constraint id base `query_id_mode_union.submit.input[mode=ref].prompt`).
-    fn check_prompt(value: &str, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_prompt(
+        value: &str,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::length(
             value,
             ::happyhorse_client::runtime::count::Count::UnicodeScalars,
@@ -770,7 +803,11 @@ impl ReferenceInput {
     }
 
     /// Checks `duration` (constraint id base `query_id_mode_union.submit.input[mode=ref].duration`).
-    fn check_duration(value: i64, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_duration(
+        value: i64,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::range(
             value,
             ::std::option::Option::Some(2),
@@ -782,16 +819,34 @@ impl ReferenceInput {
     }
 
     /// Pushes the violations of this value, with paths under `path`.
-    pub(crate) fn check(&self, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
-        Self::check_prompt(&self.prompt, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
-        Self::check_images(&self.images, &::happyhorse_client::runtime::violation::key(path, "images"), out);
+    pub(crate) fn check(
+        &self,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
+        Self::check_prompt(
+            &self.prompt,
+            &::happyhorse_client::runtime::violation::key(path, "prompt"),
+            out,
+        );
+        Self::check_images(
+            &self.images,
+            &::happyhorse_client::runtime::violation::key(path, "images"),
+            out,
+        );
         if let ::std::option::Option::Some(v) = &self.duration {
-            Self::check_duration(*v, &::happyhorse_client::runtime::violation::key(path, "duration"), out);
+            Self::check_duration(
+                *v,
+                &::happyhorse_client::runtime::violation::key(path, "duration"),
+                out,
+            );
         }
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
         self.check("", &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
@@ -801,7 +856,11 @@ impl ReferenceInput {
     pub fn lints(&self) -> ::std::vec::Vec<::happyhorse_client::runtime::Lint> {
         let mut out = ::std::vec::Vec::new();
         let count = self.images.len() as u64;
-        for k in ::happyhorse_client::runtime::lint::indexed_mentions(&self.prompt, "image", false) {
+        for k in ::happyhorse_client::runtime::lint::indexed_mentions(
+            &self.prompt,
+            "image",
+            false,
+        ) {
             if !(1..1 + count).contains(&k) {
                 out.push(::happyhorse_client::runtime::Lint {
                     id: "image-reference-out-of-range",
@@ -818,7 +877,11 @@ impl ReferenceInput {
 
 impl TaskRequest {
     /// Checks `callback_url` (constraint id base `query_id_mode_union.submit.callback_url`).
-    fn check_callback_url(value: &str, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_callback_url(
+        value: &str,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::url(
             value,
             &["https"],
@@ -827,19 +890,35 @@ impl TaskRequest {
             "query_id_mode_union.submit.callback_url",
             out,
         );
-        ::happyhorse_client::runtime::check::public_url(value, path, "query_id_mode_union.submit.callback_url", out);
+        ::happyhorse_client::runtime::check::public_url(
+            value,
+            path,
+            "query_id_mode_union.submit.callback_url",
+            out,
+        );
     }
 
     /// Pushes the violations of this value, with paths under `path`.
-    pub(crate) fn check(&self, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
-        self.input.check(&::happyhorse_client::runtime::violation::key(path, "input"), out);
+    pub(crate) fn check(
+        &self,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
+        self.input
+            .check(&::happyhorse_client::runtime::violation::key(path, "input"), out);
         if let ::std::option::Option::Some(v) = &self.callback_url {
-            Self::check_callback_url(v, &::happyhorse_client::runtime::violation::key(path, "callback_url"), out);
+            Self::check_callback_url(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "callback_url"),
+                out,
+            );
         }
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
         self.check("", &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
@@ -848,17 +927,23 @@ impl TaskRequest {
     /// Warnings about likely mistakes that the provider would accept (see the spec's `[[lints]]`). Empty when nothing looks wrong.
     pub fn lints(&self) -> ::std::vec::Vec<::happyhorse_client::runtime::Lint> {
         let mut out = ::std::vec::Vec::new();
-        out.extend(match &self.input {
-            Input::Reference(p) => p.lints(),
-            _ => ::std::vec::Vec::new(),
-        });
+        out.extend(
+            match &self.input {
+                Input::Reference(p) => p.lints(),
+                _ => ::std::vec::Vec::new(),
+            },
+        );
         out
     }
 }
 
 impl TextToVideoInput {
     /// Checks `prompt` (constraint id base `query_id_mode_union.submit.input[mode=t2v].prompt`).
-    fn check_prompt(value: &str, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_prompt(
+        value: &str,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::length(
             value,
             ::happyhorse_client::runtime::count::Count::UnicodeScalars,
@@ -871,7 +956,11 @@ impl TextToVideoInput {
     }
 
     /// Checks `duration` (constraint id base `query_id_mode_union.submit.input[mode=t2v].duration`).
-    fn check_duration(value: i64, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_duration(
+        value: i64,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::range(
             value,
             ::std::option::Option::Some(2),
@@ -883,15 +972,29 @@ impl TextToVideoInput {
     }
 
     /// Pushes the violations of this value, with paths under `path`.
-    pub(crate) fn check(&self, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
-        Self::check_prompt(&self.prompt, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
+    pub(crate) fn check(
+        &self,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
+        Self::check_prompt(
+            &self.prompt,
+            &::happyhorse_client::runtime::violation::key(path, "prompt"),
+            out,
+        );
         if let ::std::option::Option::Some(v) = &self.duration {
-            Self::check_duration(*v, &::happyhorse_client::runtime::violation::key(path, "duration"), out);
+            Self::check_duration(
+                *v,
+                &::happyhorse_client::runtime::violation::key(path, "duration"),
+                out,
+            );
         }
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
         self.check("", &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
@@ -900,7 +1003,13 @@ impl TextToVideoInput {
 
 impl Input {
     /// The tag and every key any variant may hold.
-    const KEYS: &'static [&'static str] = &["mode", "duration", "images", "prompt", "resolution"];
+    const KEYS: &'static [&'static str] = &[
+        "mode",
+        "duration",
+        "images",
+        "prompt",
+        "resolution",
+    ];
 
     /// Reads the tag and the selected variant's fields from `obj` (which may be the
     /// union's own object or, when flattened, its parent's).
@@ -972,18 +1081,25 @@ impl ReferenceInput {
             out,
         );
         if let ::std::option::Option::Some(v) = &prompt {
-            Self::check_prompt(v, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
-        }
-        let images: ::std::option::Option<::std::vec::Vec<::std::string::String>> =
-            ::happyhorse_client::runtime::read::required(
-                obj,
-                path,
-                "images",
-                "query_id_mode_union.submit.input[mode=ref].images",
+            Self::check_prompt(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "prompt"),
                 out,
             );
+        }
+        let images: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::happyhorse_client::runtime::read::required(
+            obj,
+            path,
+            "images",
+            "query_id_mode_union.submit.input[mode=ref].images",
+            out,
+        );
         if let ::std::option::Option::Some(v) = &images {
-            Self::check_images(v, &::happyhorse_client::runtime::violation::key(path, "images"), out);
+            Self::check_images(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "images"),
+                out,
+            );
         }
         let duration: ::std::option::Option<::std::option::Option<i64>> = ::happyhorse_client::runtime::read::optional(
             obj,
@@ -993,7 +1109,11 @@ impl ReferenceInput {
             out,
         );
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &duration {
-            Self::check_duration(*v, &::happyhorse_client::runtime::violation::key(path, "duration"), out);
+            Self::check_duration(
+                *v,
+                &::happyhorse_client::runtime::violation::key(path, "duration"),
+                out,
+            );
         }
         let resolution: ::std::option::Option<Resolution> = ::happyhorse_client::runtime::read::required(
             obj,
@@ -1021,20 +1141,33 @@ impl TaskRequest {
         path: &str,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) -> ::std::option::Option<Self> {
-        let input: ::std::option::Option<Input> =
-            ::happyhorse_client::runtime::read::required(obj, path, "input", "query_id_mode_union.submit.input", out);
-        let callback_url: ::std::option::Option<::std::option::Option<::std::string::String>> =
-            ::happyhorse_client::runtime::read::optional(
-                obj,
-                path,
-                "callback_url",
-                "query_id_mode_union.submit.callback_url",
+        let input: ::std::option::Option<Input> = ::happyhorse_client::runtime::read::required(
+            obj,
+            path,
+            "input",
+            "query_id_mode_union.submit.input",
+            out,
+        );
+        let callback_url: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::happyhorse_client::runtime::read::optional(
+            obj,
+            path,
+            "callback_url",
+            "query_id_mode_union.submit.callback_url",
+            out,
+        );
+        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &callback_url {
+            Self::check_callback_url(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "callback_url"),
                 out,
             );
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &callback_url {
-            Self::check_callback_url(v, &::happyhorse_client::runtime::violation::key(path, "callback_url"), out);
         }
-        ::std::option::Option::Some(Self { input: input?, callback_url: callback_url? })
+        ::std::option::Option::Some(Self {
+            input: input?,
+            callback_url: callback_url?,
+        })
     }
 }
 
@@ -1047,7 +1180,13 @@ impl ::happyhorse_client::runtime::read::Read for TaskRequest {
     ) -> ::std::option::Option<Self> {
         let obj = ::happyhorse_client::runtime::read::object(v, path, id_base, out)?;
         let value = Self::read_fields(obj, path, out);
-        ::happyhorse_client::runtime::read::deny_unknown(obj, path, Self::KEYS, "query_id_mode_union.submit", out);
+        ::happyhorse_client::runtime::read::deny_unknown(
+            obj,
+            path,
+            Self::KEYS,
+            "query_id_mode_union.submit",
+            out,
+        );
         value
     }
 }
@@ -1067,7 +1206,11 @@ impl TextToVideoInput {
             out,
         );
         if let ::std::option::Option::Some(v) = &prompt {
-            Self::check_prompt(v, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
+            Self::check_prompt(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                out,
+            );
         }
         let duration: ::std::option::Option<::std::option::Option<i64>> = ::happyhorse_client::runtime::read::optional(
             obj,
@@ -1077,7 +1220,11 @@ impl TextToVideoInput {
             out,
         );
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &duration {
-            Self::check_duration(*v, &::happyhorse_client::runtime::violation::key(path, "duration"), out);
+            Self::check_duration(
+                *v,
+                &::happyhorse_client::runtime::violation::key(path, "duration"),
+                out,
+            );
         }
         let resolution: ::std::option::Option<Resolution> = ::happyhorse_client::runtime::read::required(
             obj,
@@ -1086,7 +1233,11 @@ impl TextToVideoInput {
             "query_id_mode_union.submit.input[mode=t2v].resolution",
             out,
         );
-        ::std::option::Option::Some(Self { prompt: prompt?, duration: duration?, resolution: resolution? })
+        ::std::option::Option::Some(Self {
+            prompt: prompt?,
+            duration: duration?,
+            resolution: resolution?,
+        })
     }
 }
 
@@ -1096,13 +1247,19 @@ impl TaskRequest {
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        let value =
-            <Self as ::happyhorse_client::runtime::read::Read>::read(v, "", "query_id_mode_union.submit", &mut out);
+        let value = <Self as ::happyhorse_client::runtime::read::Read>::read(
+            v,
+            "",
+            "query_id_mode_union.submit",
+            &mut out,
+        );
         ::happyhorse_client::runtime::read::finish(value, out)
     }
 
     /// Like [`Self::from_json_value`], for body bytes (a syntax error is reported as a violation of the whole body).
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         Self::from_json_value(&::happyhorse_client::runtime::read::parse_body(bytes)?)
     }
 }
@@ -1115,7 +1272,11 @@ impl ::happyhorse_client::runtime::decode::Decode for Accepted {
         let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
         ::std::result::Result::Ok(Self {
             code: ::happyhorse_client::runtime::decode::required(obj, path, "code")?,
-            message: ::happyhorse_client::runtime::decode::optional(obj, path, "message")?,
+            message: ::happyhorse_client::runtime::decode::optional(
+                obj,
+                path,
+                "message",
+            )?,
             data: ::happyhorse_client::runtime::decode::required(obj, path, "data")?,
         })
     }
@@ -1128,7 +1289,11 @@ impl ::happyhorse_client::runtime::decode::Decode for AcceptedTask {
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
         ::std::result::Result::Ok(Self {
-            task_id: ::happyhorse_client::runtime::decode::required(obj, path, "task_id")?,
+            task_id: ::happyhorse_client::runtime::decode::required(
+                obj,
+                path,
+                "task_id",
+            )?,
         })
     }
 }
@@ -1141,7 +1306,11 @@ impl ::happyhorse_client::runtime::decode::Decode for ErrorBody {
         let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
         ::std::result::Result::Ok(Self {
             code: ::happyhorse_client::runtime::decode::optional(obj, path, "code")?,
-            message: ::happyhorse_client::runtime::decode::optional(obj, path, "message")?,
+            message: ::happyhorse_client::runtime::decode::optional(
+                obj,
+                path,
+                "message",
+            )?,
         })
     }
 }
@@ -1154,7 +1323,11 @@ impl ::happyhorse_client::runtime::decode::Decode for StatusAnswer {
         let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
         ::std::result::Result::Ok(Self {
             code: ::happyhorse_client::runtime::decode::required(obj, path, "code")?,
-            message: ::happyhorse_client::runtime::decode::optional(obj, path, "message")?,
+            message: ::happyhorse_client::runtime::decode::optional(
+                obj,
+                path,
+                "message",
+            )?,
             data: ::happyhorse_client::runtime::decode::required(obj, path, "data")?,
         })
     }
@@ -1167,10 +1340,18 @@ impl ::happyhorse_client::runtime::decode::Decode for TaskState {
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
         ::std::result::Result::Ok(Self {
-            task_id: ::happyhorse_client::runtime::decode::required(obj, path, "task_id")?,
+            task_id: ::happyhorse_client::runtime::decode::required(
+                obj,
+                path,
+                "task_id",
+            )?,
             state: ::happyhorse_client::runtime::decode::required(obj, path, "state")?,
             videos: ::happyhorse_client::runtime::decode::optional(obj, path, "videos")?,
-            fail_code: ::happyhorse_client::runtime::decode::optional(obj, path, "fail_code")?,
+            fail_code: ::happyhorse_client::runtime::decode::optional(
+                obj,
+                path,
+                "fail_code",
+            )?,
         })
     }
 }
@@ -1184,7 +1365,9 @@ impl Accepted {
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         ::happyhorse_client::runtime::decode::body(bytes)
     }
 }
@@ -1198,7 +1381,9 @@ impl StatusAnswer {
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         ::happyhorse_client::runtime::decode::body(bytes)
     }
 }
@@ -1212,7 +1397,9 @@ impl ErrorBody {
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         ::happyhorse_client::runtime::decode::body(bytes)
     }
 }
@@ -1376,7 +1563,11 @@ impl TaskRequest {
         >,
     ) {
         ::happyhorse_client::runtime::json::put(m, "input", &self.input);
-        ::happyhorse_client::runtime::json::put_opt(m, "callback_url", &self.callback_url);
+        ::happyhorse_client::runtime::json::put_opt(
+            m,
+            "callback_url",
+            &self.callback_url,
+        );
     }
 }
 
@@ -1437,7 +1628,9 @@ impl ::happyhorse_client::runtime::json::ToJson for TextToVideoInput {
 
 impl TaskRequest {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -1461,13 +1654,16 @@ impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for Task
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
 impl Accepted {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -1491,13 +1687,16 @@ impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for Acce
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
 impl StatusAnswer {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -1514,20 +1713,24 @@ impl ::happyhorse_client::runtime::export::serde::Serialize for StatusAnswer {
     }
 }
 
-impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for StatusAnswer {
+impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de>
+for StatusAnswer {
     fn deserialize<D: ::happyhorse_client::runtime::export::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
 impl ErrorBody {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -1551,7 +1754,8 @@ impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for Erro
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
@@ -1643,7 +1847,9 @@ impl ::happyhorse_client::runtime::provider::Provider for Api {
 
     const OUTPUTS_DOCUMENTED: bool = true;
 
-    const CALLBACK_URL_FIELD: ::std::option::Option<&'static str> = ::std::option::Option::Some("callback_url");
+    const CALLBACK_URL_FIELD: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "callback_url",
+    );
     type Mode = Mode;
 }
 
@@ -1664,11 +1870,13 @@ impl TaskRequest {
         body: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         if operation != "submit" {
-            return ::std::result::Result::Err(::happyhorse_client::runtime::violation::unknown_operation(
-                "query_id_mode_union",
-                operation,
-                &["submit"],
-            ));
+            return ::std::result::Result::Err(
+                ::happyhorse_client::runtime::violation::unknown_operation(
+                    "query_id_mode_union",
+                    operation,
+                    &["submit"],
+                ),
+            );
         }
         TaskRequest::from_json_value(body)
     }
@@ -1686,7 +1894,9 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for TaskRequest {
         TaskRequest::operation(self)
     }
 
-    fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         TaskRequest::validate(self)
     }
 
@@ -1706,9 +1916,14 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for TaskRequest {
         &self,
         _inputs: &[(&str, ::happyhorse_client::runtime::Decimal)],
     ) -> ::std::option::Option<
-        ::std::result::Result<::happyhorse_client::runtime::CostEstimate, ::happyhorse_client::runtime::BillingError>,
+        ::std::result::Result<
+            ::happyhorse_client::runtime::CostEstimate,
+            ::happyhorse_client::runtime::BillingError,
+        >,
     > {
-        ::std::option::Option::Some(TaskRequest::estimate_cost(self, &BillingInputs::default()))
+        ::std::option::Option::Some(
+            TaskRequest::estimate_cost(self, &BillingInputs::default()),
+        )
     }
 }
 
@@ -1731,12 +1946,15 @@ impl StatusAnswer {
     /// The produced files (`data.videos`), once the task succeeded; empty before. The URLs expire: download promptly.
     ///
     /// - Source: <https://docs.nestly.example/video>, section "Status", row `success`: `Finished; videos lists the files`
-    pub fn outputs(&self) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
+    pub fn outputs(
+        &self,
+    ) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
         self.data
             .videos
             .as_ref()
             .map(|list| {
-                list.iter()
+                list
+                    .iter()
                     .map(|item| ::happyhorse_client::runtime::provider::Output {
                         url: item.clone(),
                         kind: ::std::option::Option::None,
@@ -1764,18 +1982,24 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for StatusAnswer {
         !::std::matches!(StatusAnswer::state(self), State::Unknown(_))
     }
 
-    fn failure(&self) -> ::std::option::Option<::happyhorse_client::runtime::provider::Failure> {
+    fn failure(
+        &self,
+    ) -> ::std::option::Option<::happyhorse_client::runtime::provider::Failure> {
         if self.phase() != ::happyhorse_client::runtime::TaskPhase::Failed {
             return ::std::option::Option::None;
         }
         ::std::option::Option::Some(::happyhorse_client::runtime::provider::Failure {
-            code: StatusAnswer::fail_code(self).map(|c| ::std::string::ToString::to_string(c.as_str())),
+            code: StatusAnswer::fail_code(self)
+                .map(|c| ::std::string::ToString::to_string(c.as_str())),
             message: ::std::option::Option::None,
-            retry_may_help: StatusAnswer::fail_code(self).is_some_and(|c| c.retry_may_help()),
+            retry_may_help: StatusAnswer::fail_code(self)
+                .is_some_and(|c| c.retry_may_help()),
         })
     }
 
-    fn outputs(&self) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
+    fn outputs(
+        &self,
+    ) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
         StatusAnswer::outputs(self)
     }
 
@@ -1789,7 +2013,9 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for StatusAnswer {
 }
 
 impl ::happyhorse_client::runtime::provider::ErrorAnswer for ErrorBody {
-    fn error_code(&self) -> ::std::option::Option<::happyhorse_client::runtime::ErrorCode> {
+    fn error_code(
+        &self,
+    ) -> ::std::option::Option<::happyhorse_client::runtime::ErrorCode> {
         ErrorBody::api_code(self).map(::happyhorse_client::runtime::ErrorCode::Number)
     }
 
@@ -1830,8 +2056,10 @@ impl TaskRequest {
     pub fn estimate_cost(
         &self,
         inputs: &BillingInputs,
-    ) -> ::std::result::Result<::happyhorse_client::runtime::CostEstimate, ::happyhorse_client::runtime::BillingError>
-    {
+    ) -> ::std::result::Result<
+        ::happyhorse_client::runtime::CostEstimate,
+        ::happyhorse_client::runtime::BillingError,
+    > {
         let _ = inputs;
         match &self.input {
             Input::TextToVideo(mode_input) => {
@@ -1840,13 +2068,22 @@ impl TaskRequest {
                     Resolution::P1080 => PRICES[1],
                 };
                 let v_input_duration = ::happyhorse_client::runtime::Decimal::from_i64(
-                    ::happyhorse_client::runtime::billing::require(mode_input.duration, "input.duration")?,
+                    ::happyhorse_client::runtime::billing::require(
+                        mode_input.duration,
+                        "input.duration",
+                    )?,
                 );
-                let eval =
-                    |unit_price: ::happyhorse_client::runtime::Decimal| -> ::std::result::Result<
-                        ::happyhorse_client::runtime::Decimal,
-                        ::happyhorse_client::runtime::BillingError,
-                    > { ::happyhorse_client::runtime::billing::mul(v_input_duration, unit_price) };
+                let eval = |
+                    unit_price: ::happyhorse_client::runtime::Decimal,
+                | -> ::std::result::Result<
+                    ::happyhorse_client::runtime::Decimal,
+                    ::happyhorse_client::runtime::BillingError,
+                > {
+                    ::happyhorse_client::runtime::billing::mul(
+                        v_input_duration,
+                        unit_price,
+                    )
+                };
                 ::std::result::Result::Ok(::happyhorse_client::runtime::CostEstimate {
                     mode: "t2v",
                     formula: "input.duration * unit_price",
@@ -1869,9 +2106,14 @@ impl TaskRequest {
                     Resolution::P1080 => PRICES[1],
                 };
                 let v_input_duration = ::happyhorse_client::runtime::Decimal::from_i64(
-                    ::happyhorse_client::runtime::billing::require(mode_input.duration, "input.duration")?,
+                    ::happyhorse_client::runtime::billing::require(
+                        mode_input.duration,
+                        "input.duration",
+                    )?,
                 );
-                let eval = |unit_price: ::happyhorse_client::runtime::Decimal| -> ::std::result::Result<
+                let eval = |
+                    unit_price: ::happyhorse_client::runtime::Decimal,
+                | -> ::std::result::Result<
                     ::happyhorse_client::runtime::Decimal,
                     ::happyhorse_client::runtime::BillingError,
                 > {
@@ -1908,8 +2150,7 @@ pub mod examples {
     /// Request body of `submit`, as documented.
     ///
     /// - Source: <https://docs.nestly.example/video>, section "Request", code block `Text-to-video`
-    pub const TEXT_TO_VIDEO: &str =
-        "{\"input\": {\"mode\": \"t2v\", \"prompt\": \"waves at night\", \"duration\": 5, \"resolution\": \"720p\"}}";
+    pub const TEXT_TO_VIDEO: &str = "{\"input\": {\"mode\": \"t2v\", \"prompt\": \"waves at night\", \"duration\": 5, \"resolution\": \"720p\"}}";
 
     /// Request body of `submit`, as documented.
     ///
@@ -1938,72 +2179,72 @@ mod documented_examples {
 
     #[test]
     fn text_to_video() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::TEXT_TO_VIDEO)
-                .expect("the documented example is JSON");
-        let value =
-            TaskRequest::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::TEXT_TO_VIDEO,
+            )
+            .expect("the documented example is JSON");
+        let value = TaskRequest::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
         assert_eq!(value.validate(), ::std::result::Result::Ok(()));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn reference_to_video() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::REFERENCE_TO_VIDEO)
-                .expect("the documented example is JSON");
-        let value =
-            TaskRequest::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::REFERENCE_TO_VIDEO,
+            )
+            .expect("the documented example is JSON");
+        let value = TaskRequest::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
         assert_eq!(value.validate(), ::std::result::Result::Ok(()));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn accepted() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::ACCEPTED)
-                .expect("the documented example is JSON");
-        let value =
-            Accepted::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::ACCEPTED,
+            )
+            .expect("the documented example is JSON");
+        let value = Accepted::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn failed() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::FAILED)
-                .expect("the documented example is JSON");
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::FAILED,
+            )
+            .expect("the documented example is JSON");
         let value = StatusAnswer::from_json_value(&doc)
             .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn insufficient_balance() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::INSUFFICIENT_BALANCE)
-                .expect("the documented example is JSON");
-        let value =
-            ErrorBody::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::INSUFFICIENT_BALANCE,
+            )
+            .expect("the documented example is JSON");
+        let value = ErrorBody::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }

@@ -53,7 +53,9 @@ pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::
     method: "GET",
     path: "/v1/jobs/{id}",
     content_type: ::std::option::Option::None,
-    id_param: ::std::option::Option::Some(::happyhorse_client::runtime::IdParam::Path("id")),
+    id_param: ::std::option::Option::Some(
+        ::happyhorse_client::runtime::IdParam::Path("id"),
+    ),
     creates_task: false,
 };
 
@@ -85,7 +87,9 @@ pub const HTTP_STATUSES: &[::happyhorse_client::runtime::StatusRule] = &[
 ];
 
 /// The documented row for an HTTP status, if the table lists it.
-pub fn http_status(status: u16) -> ::std::option::Option<&'static ::happyhorse_client::runtime::StatusRule> {
+pub fn http_status(
+    status: u16,
+) -> ::std::option::Option<&'static ::happyhorse_client::runtime::StatusRule> {
     HTTP_STATUSES.iter().find(|r| r.status == status)
 }
 
@@ -239,7 +243,10 @@ pub struct FastRequest {
 impl FastRequest {
     /// A value with its required fields (`prompt`); optional fields are unset.
     pub fn new(prompt: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { prompt: prompt.into(), quality: ::std::option::Option::None }
+        Self {
+            prompt: prompt.into(),
+            quality: ::std::option::Option::None,
+        }
     }
 
     /// Sets `quality` (wire name `quality`).
@@ -411,7 +418,11 @@ pub struct ProRequest {
 impl ProRequest {
     /// A value with its required fields (`prompt`); optional fields are unset.
     pub fn new(prompt: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { prompt: prompt.into(), quality: ::std::option::Option::None, style_image: ::std::option::Option::None }
+        Self {
+            prompt: prompt.into(),
+            quality: ::std::option::Option::None,
+            style_image: ::std::option::Option::None,
+        }
     }
 
     /// Sets `quality` (wire name `quality`).
@@ -423,7 +434,10 @@ impl ProRequest {
 
     /// Sets `style_image` (wire name `style_image`).
     #[must_use]
-    pub fn with_style_image(mut self, style_image: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn with_style_image(
+        mut self,
+        style_image: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.style_image = ::std::option::Option::Some(style_image.into());
         self
     }
@@ -498,7 +512,11 @@ impl ::happyhorse_client::runtime::read::Read for Quality {
 
 impl FastRequest {
     /// Checks `prompt` (constraint id base `shared_provider.fast.prompt`).
-    fn check_prompt(value: &str, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_prompt(
+        value: &str,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::length(
             value,
             ::happyhorse_client::runtime::count::Count::UnicodeScalars,
@@ -511,12 +529,22 @@ impl FastRequest {
     }
 
     /// Pushes the violations of this value, with paths under `path`.
-    pub(crate) fn check(&self, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
-        Self::check_prompt(&self.prompt, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
+    pub(crate) fn check(
+        &self,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
+        Self::check_prompt(
+            &self.prompt,
+            &::happyhorse_client::runtime::violation::key(path, "prompt"),
+            out,
+        );
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
         self.check("", &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
@@ -525,7 +553,11 @@ impl FastRequest {
 
 impl ProRequest {
     /// Checks `prompt` (constraint id base `shared_provider.pro.prompt`).
-    fn check_prompt(value: &str, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_prompt(
+        value: &str,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::length(
             value,
             ::happyhorse_client::runtime::count::Count::UnicodeScalars,
@@ -538,7 +570,11 @@ impl ProRequest {
     }
 
     /// Checks `style_image` (constraint id base `shared_provider.pro.style_image`).
-    fn check_style_image(value: &str, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
+    fn check_style_image(
+        value: &str,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
         ::happyhorse_client::runtime::check::url(
             value,
             &["http", "https"],
@@ -550,15 +586,29 @@ impl ProRequest {
     }
 
     /// Pushes the violations of this value, with paths under `path`.
-    pub(crate) fn check(&self, path: &str, out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>) {
-        Self::check_prompt(&self.prompt, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
+    pub(crate) fn check(
+        &self,
+        path: &str,
+        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+    ) {
+        Self::check_prompt(
+            &self.prompt,
+            &::happyhorse_client::runtime::violation::key(path, "prompt"),
+            out,
+        );
         if let ::std::option::Option::Some(v) = &self.style_image {
-            Self::check_style_image(v, &::happyhorse_client::runtime::violation::key(path, "style_image"), out);
+            Self::check_style_image(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "style_image"),
+                out,
+            );
         }
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
         self.check("", &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
@@ -575,14 +625,31 @@ impl FastRequest {
         path: &str,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) -> ::std::option::Option<Self> {
-        let prompt: ::std::option::Option<::std::string::String> =
-            ::happyhorse_client::runtime::read::required(obj, path, "prompt", "shared_provider.fast.prompt", out);
+        let prompt: ::std::option::Option<::std::string::String> = ::happyhorse_client::runtime::read::required(
+            obj,
+            path,
+            "prompt",
+            "shared_provider.fast.prompt",
+            out,
+        );
         if let ::std::option::Option::Some(v) = &prompt {
-            Self::check_prompt(v, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
+            Self::check_prompt(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                out,
+            );
         }
-        let quality: ::std::option::Option<::std::option::Option<Quality>> =
-            ::happyhorse_client::runtime::read::optional(obj, path, "quality", "shared_provider.fast.quality", out);
-        ::std::option::Option::Some(Self { prompt: prompt?, quality: quality? })
+        let quality: ::std::option::Option<::std::option::Option<Quality>> = ::happyhorse_client::runtime::read::optional(
+            obj,
+            path,
+            "quality",
+            "shared_provider.fast.quality",
+            out,
+        );
+        ::std::option::Option::Some(Self {
+            prompt: prompt?,
+            quality: quality?,
+        })
     }
 }
 
@@ -595,7 +662,13 @@ impl ::happyhorse_client::runtime::read::Read for FastRequest {
     ) -> ::std::option::Option<Self> {
         let obj = ::happyhorse_client::runtime::read::object(v, path, id_base, out)?;
         let value = Self::read_fields(obj, path, out);
-        ::happyhorse_client::runtime::read::deny_unknown(obj, path, Self::KEYS, "shared_provider.fast", out);
+        ::happyhorse_client::runtime::read::deny_unknown(
+            obj,
+            path,
+            Self::KEYS,
+            "shared_provider.fast",
+            out,
+        );
         value
     }
 }
@@ -610,25 +683,48 @@ impl ProRequest {
         path: &str,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) -> ::std::option::Option<Self> {
-        let prompt: ::std::option::Option<::std::string::String> =
-            ::happyhorse_client::runtime::read::required(obj, path, "prompt", "shared_provider.pro.prompt", out);
+        let prompt: ::std::option::Option<::std::string::String> = ::happyhorse_client::runtime::read::required(
+            obj,
+            path,
+            "prompt",
+            "shared_provider.pro.prompt",
+            out,
+        );
         if let ::std::option::Option::Some(v) = &prompt {
-            Self::check_prompt(v, &::happyhorse_client::runtime::violation::key(path, "prompt"), out);
-        }
-        let quality: ::std::option::Option<::std::option::Option<Quality>> =
-            ::happyhorse_client::runtime::read::optional(obj, path, "quality", "shared_provider.pro.quality", out);
-        let style_image: ::std::option::Option<::std::option::Option<::std::string::String>> =
-            ::happyhorse_client::runtime::read::optional(
-                obj,
-                path,
-                "style_image",
-                "shared_provider.pro.style_image",
+            Self::check_prompt(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "prompt"),
                 out,
             );
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &style_image {
-            Self::check_style_image(v, &::happyhorse_client::runtime::violation::key(path, "style_image"), out);
         }
-        ::std::option::Option::Some(Self { prompt: prompt?, quality: quality?, style_image: style_image? })
+        let quality: ::std::option::Option<::std::option::Option<Quality>> = ::happyhorse_client::runtime::read::optional(
+            obj,
+            path,
+            "quality",
+            "shared_provider.pro.quality",
+            out,
+        );
+        let style_image: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::happyhorse_client::runtime::read::optional(
+            obj,
+            path,
+            "style_image",
+            "shared_provider.pro.style_image",
+            out,
+        );
+        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &style_image {
+            Self::check_style_image(
+                v,
+                &::happyhorse_client::runtime::violation::key(path, "style_image"),
+                out,
+            );
+        }
+        ::std::option::Option::Some(Self {
+            prompt: prompt?,
+            quality: quality?,
+            style_image: style_image?,
+        })
     }
 }
 
@@ -641,7 +737,13 @@ impl ::happyhorse_client::runtime::read::Read for ProRequest {
     ) -> ::std::option::Option<Self> {
         let obj = ::happyhorse_client::runtime::read::object(v, path, id_base, out)?;
         let value = Self::read_fields(obj, path, out);
-        ::happyhorse_client::runtime::read::deny_unknown(obj, path, Self::KEYS, "shared_provider.pro", out);
+        ::happyhorse_client::runtime::read::deny_unknown(
+            obj,
+            path,
+            Self::KEYS,
+            "shared_provider.pro",
+            out,
+        );
         value
     }
 }
@@ -652,12 +754,19 @@ impl FastRequest {
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        let value = <Self as ::happyhorse_client::runtime::read::Read>::read(v, "", "shared_provider.fast", &mut out);
+        let value = <Self as ::happyhorse_client::runtime::read::Read>::read(
+            v,
+            "",
+            "shared_provider.fast",
+            &mut out,
+        );
         ::happyhorse_client::runtime::read::finish(value, out)
     }
 
     /// Like [`Self::from_json_value`], for body bytes (a syntax error is reported as a violation of the whole body).
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         Self::from_json_value(&::happyhorse_client::runtime::read::parse_body(bytes)?)
     }
 }
@@ -668,12 +777,19 @@ impl ProRequest {
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        let value = <Self as ::happyhorse_client::runtime::read::Read>::read(v, "", "shared_provider.pro", &mut out);
+        let value = <Self as ::happyhorse_client::runtime::read::Read>::read(
+            v,
+            "",
+            "shared_provider.pro",
+            &mut out,
+        );
         ::happyhorse_client::runtime::read::finish(value, out)
     }
 
     /// Like [`Self::from_json_value`], for body bytes (a syntax error is reported as a violation of the whole body).
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         Self::from_json_value(&::happyhorse_client::runtime::read::parse_body(bytes)?)
     }
 }
@@ -686,7 +802,11 @@ impl ::happyhorse_client::runtime::decode::Decode for ErrorBody {
         let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
         ::std::result::Result::Ok(Self {
             code: ::happyhorse_client::runtime::decode::optional(obj, path, "code")?,
-            message: ::happyhorse_client::runtime::decode::optional(obj, path, "message")?,
+            message: ::happyhorse_client::runtime::decode::optional(
+                obj,
+                path,
+                "message",
+            )?,
         })
     }
 }
@@ -712,7 +832,9 @@ impl ::happyhorse_client::runtime::decode::Decode for Links {
         path: &str,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
-        ::std::result::Result::Ok(Self { self_url: ::happyhorse_client::runtime::decode::optional(obj, path, "self")? })
+        ::std::result::Result::Ok(Self {
+            self_url: ::happyhorse_client::runtime::decode::optional(obj, path, "self")?,
+        })
     }
 }
 
@@ -725,7 +847,9 @@ impl Job {
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         ::happyhorse_client::runtime::decode::body(bytes)
     }
 }
@@ -739,7 +863,9 @@ impl ErrorBody {
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
+    pub fn from_json_slice(
+        bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
         ::happyhorse_client::runtime::decode::body(bytes)
     }
 }
@@ -858,7 +984,9 @@ impl ::happyhorse_client::runtime::json::ToJson for ProRequest {
 
 impl FastRequest {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -882,13 +1010,16 @@ impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for Fast
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
 impl ProRequest {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -912,13 +1043,16 @@ impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for ProR
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
 impl Job {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -942,13 +1076,16 @@ impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for Job 
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
 impl ErrorBody {
     /// The JSON wire form.
-    pub fn to_json_value(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    pub fn to_json_value(
+        &self,
+    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
         ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
@@ -972,7 +1109,8 @@ impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for Erro
         let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v).map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v)
+            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
     }
 }
 
@@ -1054,11 +1192,13 @@ impl FastRequest {
         body: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         if operation != "fast" {
-            return ::std::result::Result::Err(::happyhorse_client::runtime::violation::unknown_operation(
-                "shared_provider",
-                operation,
-                &["fast"],
-            ));
+            return ::std::result::Result::Err(
+                ::happyhorse_client::runtime::violation::unknown_operation(
+                    "shared_provider",
+                    operation,
+                    &["fast"],
+                ),
+            );
         }
         FastRequest::from_json_value(body)
     }
@@ -1072,11 +1212,13 @@ impl ProRequest {
         body: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
         if operation != "pro" {
-            return ::std::result::Result::Err(::happyhorse_client::runtime::violation::unknown_operation(
-                "shared_provider",
-                operation,
-                &["pro"],
-            ));
+            return ::std::result::Result::Err(
+                ::happyhorse_client::runtime::violation::unknown_operation(
+                    "shared_provider",
+                    operation,
+                    &["pro"],
+                ),
+            );
         }
         ProRequest::from_json_value(body)
     }
@@ -1113,16 +1255,22 @@ impl Request {
         match operation {
             "fast" => FastRequest::from_json_value(body).map(Request::Fast),
             "pro" => ProRequest::from_json_value(body).map(Request::Pro),
-            other => ::std::result::Result::Err(::happyhorse_client::runtime::violation::unknown_operation(
-                "shared_provider",
-                other,
-                &["fast", "pro"],
-            )),
+            other => {
+                ::std::result::Result::Err(
+                    ::happyhorse_client::runtime::violation::unknown_operation(
+                        "shared_provider",
+                        other,
+                        &["fast", "pro"],
+                    ),
+                )
+            }
         }
     }
 
     /// Every documented rule the request breaks, or `Ok`.
-    pub fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         match self {
             Request::Fast(r) => r.validate(),
             Request::Pro(r) => r.validate(),
@@ -1175,7 +1323,9 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for Request {
         Request::operation(self)
     }
 
-    fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         Request::validate(self)
     }
 
@@ -1205,7 +1355,9 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for FastRequest {
         FastRequest::operation(self)
     }
 
-    fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         FastRequest::validate(self)
     }
 
@@ -1235,7 +1387,9 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for ProRequest {
         ProRequest::operation(self)
     }
 
-    fn validate(&self) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         ProRequest::validate(self)
     }
 
@@ -1267,11 +1421,14 @@ impl Job {
     /// The produced files (`files`), once the task succeeded; empty before. The URLs expire: download promptly.
     ///
     /// - Source: <https://docs.sharely.example/api>, section "Using the API", code block `Ready job`
-    pub fn outputs(&self) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
+    pub fn outputs(
+        &self,
+    ) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
         self.files
             .as_ref()
             .map(|list| {
-                list.iter()
+                list
+                    .iter()
                     .map(|item| ::happyhorse_client::runtime::provider::Output {
                         url: item.clone(),
                         kind: ::std::option::Option::None,
@@ -1299,7 +1456,9 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for Job {
         !::std::matches!(Job::state(self), JobStatus::Unknown(_))
     }
 
-    fn failure(&self) -> ::std::option::Option<::happyhorse_client::runtime::provider::Failure> {
+    fn failure(
+        &self,
+    ) -> ::std::option::Option<::happyhorse_client::runtime::provider::Failure> {
         if self.phase() != ::happyhorse_client::runtime::TaskPhase::Failed {
             return ::std::option::Option::None;
         }
@@ -1310,13 +1469,17 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for Job {
         })
     }
 
-    fn outputs(&self) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
+    fn outputs(
+        &self,
+    ) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
         Job::outputs(self)
     }
 }
 
 impl ::happyhorse_client::runtime::provider::ErrorAnswer for ErrorBody {
-    fn error_code(&self) -> ::std::option::Option<::happyhorse_client::runtime::ErrorCode> {
+    fn error_code(
+        &self,
+    ) -> ::std::option::Option<::happyhorse_client::runtime::ErrorCode> {
         ErrorBody::api_code(self).map(::happyhorse_client::runtime::ErrorCode::Number)
     }
 
@@ -1345,8 +1508,7 @@ pub mod examples {
     /// Response body of `fast` (HTTP 200), as documented.
     ///
     /// - Source: <https://docs.sharely.example/fast>, section "Fast model", code block `Created`
-    pub const CREATED: &str =
-        "{\"id\": \"j-7\", \"status\": \"queued\", \"links\": {\"self\": \"https://api.sharely.example/v1/jobs/j-7\"}}";
+    pub const CREATED: &str = "{\"id\": \"j-7\", \"status\": \"queued\", \"links\": {\"self\": \"https://api.sharely.example/v1/jobs/j-7\"}}";
 
     /// Request body of `pro`, as documented.
     ///
@@ -1360,72 +1522,72 @@ mod documented_examples {
 
     #[test]
     fn ready() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::READY)
-                .expect("the documented example is JSON");
-        let value =
-            Job::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::READY,
+            )
+            .expect("the documented example is JSON");
+        let value = Job::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn invalid_body() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::INVALID_BODY)
-                .expect("the documented example is JSON");
-        let value =
-            ErrorBody::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::INVALID_BODY,
+            )
+            .expect("the documented example is JSON");
+        let value = ErrorBody::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn fast_job() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::FAST_JOB)
-                .expect("the documented example is JSON");
-        let value =
-            FastRequest::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::FAST_JOB,
+            )
+            .expect("the documented example is JSON");
+        let value = FastRequest::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
         assert_eq!(value.validate(), ::std::result::Result::Ok(()));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn created() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::CREATED)
-                .expect("the documented example is JSON");
-        let value =
-            Job::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::CREATED,
+            )
+            .expect("the documented example is JSON");
+        let value = Job::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn pro_job() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value =
-            ::happyhorse_client::runtime::export::serde_json::from_str(examples::PRO_JOB)
-                .expect("the documented example is JSON");
-        let value =
-            ProRequest::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
+        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+                examples::PRO_JOB,
+            )
+            .expect("the documented example is JSON");
+        let value = ProRequest::from_json_value(&doc)
+            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
         assert_eq!(value.validate(), ::std::result::Result::Ok(()));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(&value),
-            doc,
+            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }

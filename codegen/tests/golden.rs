@@ -125,17 +125,90 @@ fn every_case_agrees_with_its_doc_copies() {
 }
 
 #[test]
-#[ignore]
-fn dump_inventory() {
-    let case = std::env::var("CASE").unwrap();
-    for e in std::fs::read_dir(golden().join(&case).join("docs")).unwrap() {
-        let p = e.unwrap().path();
-        let inv = happyhorse_doc_reader::read(
-            &std::fs::read_to_string(&p).unwrap(),
-            happyhorse_doc_reader::Form::of_path(&p),
-        );
-        for f in &inv.facts {
-            println!("{}:{} [{}] {:?} :: {}", p.display(), f.line, f.section, f.kind, f.text);
-        }
+fn no_envelope_string_errors_has_no_envelope_and_a_text_error_code() {
+    let m = module("no_envelope_string_errors");
+    assert!(m.envelope.is_none(), "plainvid.toml has no [envelope]");
+    assert_eq!((m.errors.code.wire.as_str(), &m.errors.code.ty), ("error.code", &happyhorse_codegen::ir::Ty::String));
+    let states = m.enum_def(&m.task.state_enum).expect("the state enum");
+    let cancelled = states.values.iter().find(|v| v.wire == "cancelled").expect("cancelled is a state");
+    assert_eq!(cancelled.phase, Some(Phase::Failed));
+    assert!(cancelled.decision.is_some(), "the value's decision is kept");
+    let row = m.statuses.iter().find(|s| s.status == 429).expect("429 row");
+    assert_eq!(row.max_retries, Some(4));
+    assert_eq!(row.decision.as_ref().map(|d| d.sets.clone()), Some(vec!["max_retries".to_owned()]));
+    assert!(m.decisions.iter().any(|d| d.at == "http_statuses[429]"), "status-row decisions are in the catalogue");
+}
+
+#[test]
+fn model_tag_credits_ids_keep_dotted_tags_inside_brackets() {
+    let m = module("model_tag_credits");
+    let u = m.modes.union.as_ref().expect("a mode union");
+    assert!(u.field_path.is_empty(), "the request is the union");
+    assert_eq!(u.wire, "model");
+    let ids: Vec<&str> = m.constraints.iter().map(|c| c.id.as_str()).collect();
+    for id in [
+        "model_tag_credits.submit.model:tag",
+        "model_tag_credits.submit[model=happyhorse-1.0-t2v].prompt:length",
+        "model_tag_credits.submit[model=happyhorse-1.0-i2v].image:length",
+        "model_tag_credits.submit[model=happyhorse-1.0-i2v].image:url",
+    ] {
+        assert!(ids.contains(&id), "{id} not in {ids:?}");
     }
+    let path = m.constraints.iter().find(|c| c.id.ends_with("i2v].image:length")).map(|c| c.path.as_str());
+    assert_eq!(path, Some("[model=happyhorse-1.0-i2v].image"));
+    assert_eq!(m.billing.as_ref().map(|b| &b.unit), Some(&PriceUnit::Credits("credits".into())));
+    assert_eq!(m.modes.modes.iter().map(|md| md.polling.first_poll_s).collect::<Vec<_>>(), [30, 40]);
+}
+
+#[test]
+fn a_boundary_value_of_a_url_field_with_a_length_limit_meets_both_rules() {
+    let m = module("model_tag_credits");
+    let payload = m.struct_def("ImageToVideoVideoRequest").expect("the i2v payload");
+    let image = payload.fields.iter().find(|f| f.wire == "image").expect("image");
+    let max = image
+        .checks
+        .iter()
+        .find_map(|c| match c.kind {
+            CheckKind::Length { max, .. } => Some(max as u64),
+            _ => None,
+        })
+        .expect("a length limit");
+    let at = image.text_of_length(max, &m.counters).expect("a URL of exactly the limit");
+    assert_eq!((at.chars().count() as u64, at.starts_with("https://example.com/")), (300, true));
+    let past = image.text_of_length(max + 1, &m.counters).expect("one past");
+    assert_eq!(past.chars().count(), 301);
+    assert_eq!(image.text_of_length(5, &m.counters), None, "no URL is 5 characters long");
+    // The media rules differ per model.
+    let t2v = m.struct_def("TextToVideoVideoRequest").and_then(|s| s.fields.iter().find(|f| f.wire == "image"));
+    let edges = (
+        t2v.and_then(|f| f.media.as_ref()).and_then(|md| md.min_short_edge_px),
+        image.media.as_ref().and_then(|md| md.min_short_edge_px),
+    );
+    assert_eq!(edges, (Some(256), Some(512)));
+}
+
+#[test]
+fn flattened_model_aliases_has_a_flattened_mode_and_an_alias_constraint() {
+    let m = module("flattened_model_aliases");
+    let u = m.modes.union.as_ref().expect("a mode union");
+    assert_eq!((u.field_path.as_slice(), u.wire.as_str()), (&["job".to_owned()][..], "model"));
+    let alias = m.constraints.iter().find(|c| c.rule == "alias").expect("an alias constraint");
+    assert_eq!(alias.id, "flattened_model_aliases.submit[model=edit].video:alias");
+    let callbacks = m.callbacks.as_ref().expect("callbacks");
+    assert!(callbacks.ack_any_2xx);
+    assert_eq!((callbacks.retry_schedule_s.as_slice(), callbacks.max_redeliveries), (&[10, 60, 300][..], 3));
+    let edit = m.union_def("Model").and_then(|u| u.variants.iter().find(|v| v.tag == "t2v")).expect("t2v");
+    let video = edit.forbidden.iter().find(|f| f.wire == "video").expect("t2v forbids video");
+    assert_eq!(video.aliases, ["video_url"], "an alias is forbidden with its field");
+}
+
+#[test]
+fn query_id_mode_union_lint_reads_its_mode_fields() {
+    let m = module("query_id_mode_union");
+    let lint = &m.lints[0];
+    assert_eq!(
+        (lint.mode.as_deref(), lint.holder.as_str(), lint.text_wire.as_str()),
+        (Some("ref"), "ReferenceInput", "input.prompt")
+    );
+    assert!(matches!(m.types.iter().find(|t| t.name() == "ReferenceInput"), Some(TypeDef::Struct(_))));
 }

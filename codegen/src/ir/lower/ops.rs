@@ -300,7 +300,7 @@ pub(super) fn task(
     let t = &spec.task;
     let (sub, st) = (submit.response.as_str(), status.response.as_str());
     let submit_id = path_in(cx, types, sub, &t.submit_id, "task.submit_id", Want::String, true);
-    if sub == st && t.submit_id.get_ref() != t.status_id.get_ref() {
+    if submit_id.is_some() && sub == st && t.submit_id.get_ref() != t.status_id.get_ref() {
         cx.err(
             &t.submit_id,
             "task.submit_id",

@@ -89,6 +89,14 @@ pub(super) fn field_doc(f: &Field, request: bool) -> String {
     } else {
         facts.push("Optional: `None` when absent or `null`.".to_owned());
     }
+    if !f.aliases.is_empty() {
+        facts.push(format!(
+            "Also accepted under: {} (read from a raw body under any one of the names, never two; always written as `{}`; constraint `{}:alias`).",
+            f.aliases.iter().map(|a| code(a)).collect::<Vec<_>>().join(", "),
+            f.wire,
+            f.id_base
+        ));
+    }
     if let Some(d) = &f.default {
         let v = match d {
             DefaultValue::Tag(s) => code(s),

@@ -102,7 +102,7 @@ fn polling(cx: &mut Cx, o: &Module, n: &Module) {
             Pair::Added(m) => cx.add(
                 Change::new(
                     Class::Additive,
-                    format!("polling.{}", m.tag),
+                    format!("polling.{}", crate::ir::names::key_segment(&m.tag)),
                     format!("polling of mode `{}` added", m.tag),
                 )
                 .values(None, Some(text(&m.polling)))
@@ -112,7 +112,7 @@ fn polling(cx: &mut Cx, o: &Module, n: &Module) {
             Pair::Removed(m) => cx.add(
                 Change::new(
                     Class::Behaviour,
-                    format!("polling.{}", m.tag),
+                    format!("polling.{}", crate::ir::names::key_segment(&m.tag)),
                     format!("polling of mode `{}` removed", m.tag),
                 )
                 .values(Some(text(&m.polling)), None)
@@ -129,18 +129,22 @@ fn polling(cx: &mut Cx, o: &Module, n: &Module) {
                     "the waiter polls sooner or more often (more requests, watch rate limits)"
                 };
                 cx.value(text(x), text(y), || {
-                    Change::new(Class::Behaviour, format!("polling.{}", b.tag), format!("polling of mode `{}`", b.tag))
-                        .effect(effect)
-                        .affects(item.clone())
+                    Change::new(
+                        Class::Behaviour,
+                        format!("polling.{}", crate::ir::names::key_segment(&b.tag)),
+                        format!("polling of mode `{}`", b.tag),
+                    )
+                    .effect(effect)
+                    .affects(item.clone())
                 });
                 cx.decision(
-                    &format!("polling.{}", b.tag),
+                    &format!("polling.{}", crate::ir::names::key_segment(&b.tag)),
                     &format!("polling of `{}`", b.tag),
                     &x.decision,
                     &y.decision,
                     item.clone(),
                 );
-                cx.source(&format!("polling.{}", b.tag), &x.source, &y.source);
+                cx.source(&format!("polling.{}", crate::ir::names::key_segment(&b.tag)), &x.source, &y.source);
             }
         }
     }
@@ -311,7 +315,7 @@ fn billing(cx: &mut Cx, a: Option<&Billing>, b: Option<&Billing>) {
             Pair::Added(f) => cx.add(
                 Change::new(
                     Class::Additive,
-                    format!("billing.formulas.{}", f.mode),
+                    format!("billing.formulas.{}", crate::ir::names::key_segment(&f.mode)),
                     format!("formula of mode `{}` added", f.mode),
                 )
                 .values(None, Some(f.text.clone()))
@@ -321,7 +325,7 @@ fn billing(cx: &mut Cx, a: Option<&Billing>, b: Option<&Billing>) {
             Pair::Removed(f) => cx.add(
                 Change::new(
                     Class::Behaviour,
-                    format!("billing.formulas.{}", f.mode),
+                    format!("billing.formulas.{}", crate::ir::names::key_segment(&f.mode)),
                     format!("formula of mode `{}` removed", f.mode),
                 )
                 .values(Some(f.text.clone()), None)
@@ -329,7 +333,7 @@ fn billing(cx: &mut Cx, a: Option<&Billing>, b: Option<&Billing>) {
                 .affects(estimate.clone()),
             ),
             Pair::Both(x, y) | Pair::Renamed(x, y) => {
-                let key = format!("billing.formulas.{}", y.mode);
+                let key = format!("billing.formulas.{}", crate::ir::names::key_segment(&y.mode));
                 if names(&x.expr) != names(&y.expr) {
                     cx.add(
                         Change::new(

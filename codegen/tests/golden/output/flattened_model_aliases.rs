@@ -270,6 +270,7 @@ pub struct EditModel {
     /// The video to edit.
     ///
     /// - Required.
+    /// - Also accepted under: `video_url` (read from a raw body under any one of the names, never two; always written as `video`; constraint `flattened_model_aliases.submit[model=edit].video:alias`).
     /// - URL: a URL starting with https:// (constraint `flattened_model_aliases.submit[model=edit].video:url`). Source: <https://docs.flatline.example/jobs>, section "Jobs": `video: required for edit, not allowed for t2v; an https:// URL.`
     /// - Sources: <https://docs.flatline.example/jobs>, section "Jobs": `video: required for edit, not allowed for t2v; an https:// URL.`; <https://docs.flatline.example/jobs>, section "Jobs": `The older name video_url is still accepted.`
     /// - Decision: Strict reading accepts `video` or `video_url` (both at once is a violation naming both); the client always writes `video`. Reason: The page documents both names for one field; one canonical name keeps what is sent predictable.

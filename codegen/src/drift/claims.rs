@@ -120,7 +120,7 @@ fn number(key: &str, n: impl ToString) -> Value {
 /// A byte count as the docs write it: `10000000`, `10MB` or `10 MB`.
 fn byte_count(n: u64) -> Expect {
     let mut any_of = vec![n.to_string()];
-    if n % 1_000_000 == 0 {
+    if n.is_multiple_of(1_000_000) {
         let mb = n / 1_000_000;
         any_of.extend([format!("{mb}MB"), format!("{mb} MB")]);
     }

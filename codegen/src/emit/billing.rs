@@ -58,11 +58,12 @@ pub(super) fn all(m: &Module) -> TokenStream {
         b.prices
             .iter()
             .map(|p| format!(
-                "- `{}`: {} official, {} market reference. {}",
+                "- `{}`: {} official, {} market reference. {}{}",
                 p.when,
                 p.official_text,
                 p.market_text,
-                source(&p.source)
+                source(&p.source),
+                p.decision.as_ref().map(|d| format!(" {}", decision(d))).unwrap_or_default()
             ))
             .collect::<Vec<_>>()
             .join("\n")
@@ -91,7 +92,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
             })
             .collect::<Vec<_>>()
             .join("\n"),
-        source(&b.source),
+        [source(&b.source)].into_iter().chain(b.decision.as_ref().map(decision)).collect::<Vec<_>>().join("\n- "),
     ));
     quote! {
         /// Values the price depends on that a request does not carry; set the ones the

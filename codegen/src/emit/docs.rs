@@ -173,7 +173,8 @@ pub(super) fn module_doc(m: &Module) -> String {
         facts.push(format!("Doc `{}` ({}): <{}>", d.key, d.origin, d.url));
     }
     for n in &m.notes {
-        facts.push(format!("Note: {} {}", flat(&n.doc), source(&n.source)));
+        let decided = n.decision.as_ref().map(|d| format!(" {}", decision(d))).unwrap_or_default();
+        facts.push(format!("Note: {} {}{decided}", flat(&n.doc), source(&n.source)));
     }
     with_facts(&format!("{}: {}", m.provider, m.doc), &facts)
 }

@@ -71,7 +71,14 @@ pub(super) fn provider(m: &Module) -> TokenStream {
             None => quote!(::std::option::Option::None),
         };
         let creates = m.submits.iter().any(|s| std::ptr::eq(*op, s));
-        let decided = op.decision.as_ref().map(|d| format!("\n- {}", decision(d))).unwrap_or_default();
+        let mut decided = op.decision.as_ref().map(|d| format!("\n- {}", decision(d))).unwrap_or_default();
+        if let Some(p) = &op.id_param {
+            let place = if p.in_query { "query parameter" } else { "path parameter" };
+            decided.push_str(&format!("\n- Task id: {place} `{}`. {}", p.name, source(&p.source)));
+            if let Some(d) = &p.decision {
+                decided.push_str(&format!(" {}", decision(d)));
+            }
+        }
         let doc = lines(&format!("`{method} {path}`: {}\n\n- {}{decided}", op.doc, source(&op.source)));
         quote! {
             #doc
@@ -461,7 +468,16 @@ pub(super) fn task_accessors(m: &Module) -> TokenStream {
     let e = &m.errors;
     let body = ident(&e.body);
     let mut error_methods = vec![
-        accessor("api_code", &format!("The provider's error code (`{}`).", e.code.wire), &e.code),
+        accessor(
+            "api_code",
+            &format!(
+                "The provider's error code (`{}`){}.{}",
+                e.code.wire,
+                if e.code.ty == Ty::String { ", a text" } else { "" },
+                e.decision.as_ref().map(|d| format!(" {}", decision(d))).unwrap_or_default()
+            ),
+            &e.code,
+        ),
         accessor("api_message", &format!("The provider's error message (`{}`).", e.message.wire), &e.message),
     ];
     if let Some((cat, sep)) = &e.category {

@@ -74,7 +74,11 @@ pub(super) fn all(m: &Module) -> TokenStream {
         let doc = lines(&format!(
             "The produced files (`{}`), once the task succeeded; empty before. The URLs expire: download promptly.\n\n- {}",
             o.list.wire,
-            super::docs::source(&o.source)
+            [super::docs::source(&o.source)]
+                .into_iter()
+                .chain(o.decision.as_ref().map(super::docs::decision))
+                .collect::<Vec<_>>()
+                .join("\n- ")
         ));
         quote! {
             impl #status {

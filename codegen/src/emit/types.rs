@@ -73,6 +73,9 @@ fn enum_def(m: &Module, e: &Enum) -> TokenStream {
         if let Some(s) = &v.source {
             text.push_str(&format!("\n\n{}", super::docs::source(s)));
         }
+        if let Some(d) = &v.decision {
+            text.push_str(&format!("\n\n{}", super::docs::decision(d)));
+        }
         let doc = lines(&text);
         let vn = ident(&v.name);
         quote!(#doc #vn)
@@ -276,7 +279,8 @@ fn struct_def(m: &Module, s: &Struct) -> TokenStream {
             let n = ident(&f.rust);
             if takes(f) {
                 let (_, store) = param(f);
-                quote!(#n: #store)
+                // A parameter stored as is: the field init shorthand.
+                if n == store.to_string() { quote!(#n) } else { quote!(#n: #store) }
             } else if f.required {
                 quote!(#n: ::std::default::Default::default())
             } else {

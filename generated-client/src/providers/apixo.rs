@@ -40,6 +40,7 @@ pub const SUBMIT: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::
 /// `GET /statusTask/happyHorse`: Poll task status and retrieve results.
 ///
 /// - Sources: <https://apixo.ai/docs/models/video/happyhorse>, section "Endpoint and authentication", row `GET`: `Poll task status and retrieve results`; <https://apixo.ai/docs/models/video/happyhorse>, section "Poll for result", code block `curl`
+/// - Task id: query parameter `taskId`. Source: <https://apixo.ai/docs/models/video/happyhorse>, section "Endpoint and authentication", row `GET`: `?taskId={taskId}`
 pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
     key: "status",
     method: "GET",

@@ -69,6 +69,7 @@ pub const T2V: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::run
 /// `GET /api/v1/tasks/{task_id}`: Query a task's status and result.
 ///
 /// - Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `GET {base}/api/v1/tasks/{task_id} with the same bearer key.`
+/// - Task id: path parameter `task_id`. Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `GET {base}/api/v1/tasks/{task_id} with the same bearer key.`
 pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
     key: "status",
     method: "GET",

@@ -160,7 +160,7 @@ impl DataUri {
 /// length is not a multiple of 4, so it cannot be padded base64).
 pub fn decoded_len(payload: &str) -> Option<u64> {
     let len = payload.len() as u64;
-    if len % 4 != 0 {
+    if !len.is_multiple_of(4) {
         return None;
     }
     let pad = payload.bytes().rev().take_while(|b| *b == b'=').count().min(2) as u64;

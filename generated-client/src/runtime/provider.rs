@@ -109,7 +109,7 @@ pub trait SubmitBody: Send + Sync {
 /// A body the client of provider `P` submits: `P::Request` and, when `P` has several
 /// submit operations, each operation's own request type, so
 /// `client.submit(&TextToVideoRequest::new(..))` needs no conversion.
-pub trait RequestOf<P: Provider + ?Sized>: SubmitBody {}
+pub trait RequestOf<P: Provider>: SubmitBody {}
 
 /// The answer to a submit.
 pub trait SubmitAnswer {

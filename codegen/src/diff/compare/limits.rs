@@ -188,7 +188,8 @@ fn media(a: Option<&Media>, b: Option<&Media>, f: &Field, field: &str) -> Vec<De
                 .affects(preflight.clone()),
         );
     }
-    let pixels: [(&str, &str, fn(&Media) -> Option<u32>); 3] = [
+    type Pixels = fn(&Media) -> Option<u32>;
+    let pixels: [(&str, &str, Pixels); 3] = [
         ("min_short_edge_px", "short edge", |m| m.min_short_edge_px),
         ("min_width_px", "width", |m| m.min_width_px),
         ("min_height_px", "height", |m| m.min_height_px),

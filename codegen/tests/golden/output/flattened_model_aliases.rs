@@ -34,6 +34,7 @@ pub const SUBMIT: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::
 /// `GET /jobs/{job_id}`: Get a job.
 ///
 /// - Source: <https://docs.flatline.example/jobs>, section "Jobs", row `GET`: `Get a job`
+/// - Task id: path parameter `job_id`. Source: <https://docs.flatline.example/jobs>, section "Jobs", row `GET`: `{job_id}`
 pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
     key: "status",
     method: "GET",
@@ -1319,7 +1320,7 @@ impl Job {
 }
 
 impl ErrorBody {
-    /// The provider's error code (`code`).
+    /// The provider's error code (`code`), a text.
     pub fn api_code(&self) -> ::std::option::Option<&str> {
         self.code.as_deref()
     }

@@ -38,6 +38,7 @@ pub const SUBMIT: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::
 /// `GET /v1/tasks`: Query a task.
 ///
 /// - Source: <https://docs.tagline.example/video>, section "Submit", row `GET`: `Query a task`
+/// - Task id: query parameter `id`. Source: <https://docs.tagline.example/video>, section "Submit", row `GET`: `?id={id}`
 pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
     key: "status",
     method: "GET",
@@ -286,8 +287,8 @@ impl ImageToVideoVideoRequest {
         Self {
             prompt: ::std::option::Option::None,
             image: image.into(),
-            duration: duration,
-            resolution: resolution,
+            duration,
+            resolution,
         }
     }
 
@@ -540,8 +541,8 @@ impl TextToVideoVideoRequest {
         Self {
             prompt: prompt.into(),
             image: ::std::option::Option::None,
-            duration: duration,
-            resolution: resolution,
+            duration,
+            resolution,
         }
     }
 

@@ -34,6 +34,7 @@ pub const SUBMIT: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::
 /// `GET /v1/generations/{generation_id}`: Read a generation.
 ///
 /// - Source: <https://docs.plainvid.example/generations>, section "Read a generation", row `GET`: `Read a generation`
+/// - Task id: path parameter `generation_id`. Source: <https://docs.plainvid.example/generations>, section "Read a generation", row `GET`: `{generation_id}`
 pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
     key: "status",
     method: "GET",
@@ -378,6 +379,8 @@ pub enum GenerationStatus {
     /// `cancelled`.
     ///
     /// Source: <https://docs.plainvid.example/generations>, section "Read a generation", row `cancelled`: `Cancelled before it finished; no video`
+    ///
+    /// Decision: A cancelled generation ends a wait as a failure: it will never produce a video. Reason: The page says it stopped before it finished with no video; waiting on would never end.
     Cancelled,
     /// A value the docs do not list, kept verbatim.
     Unknown(::std::string::String),
@@ -912,7 +915,7 @@ impl Generation {
 }
 
 impl ErrorAnswer {
-    /// The provider's error code (`error.code`).
+    /// The provider's error code (`error.code`), a text.
     pub fn api_code(&self) -> ::std::option::Option<&str> {
         self.error.as_ref().and_then(|v| v.code.as_deref())
     }

@@ -38,6 +38,7 @@ pub const SUBMIT: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::
 /// `GET /videos/{id}`: Read a video task.
 ///
 /// - Source: <https://docs.pathly.example/video>, section "Endpoints", row `GET`: `Read a video task by its id`
+/// - Task id: path parameter `id`. Source: <https://docs.pathly.example/video>, section "Endpoints", row `GET`: `{id}`
 pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
     key: "status",
     method: "GET",

@@ -38,6 +38,7 @@ pub const SUBMIT: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::
 /// `GET /tasks/status`: Poll a task.
 ///
 /// - Source: <https://docs.nestly.example/video>, section "Overview", row `GET`: `Poll a task`
+/// - Task id: query parameter `task_id`. Source: <https://docs.nestly.example/video>, section "Overview", row `GET`: `?task_id={task_id}`
 pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
     key: "status",
     method: "GET",
@@ -443,7 +444,7 @@ impl ReferenceInput {
             prompt: prompt.into(),
             images: images.into_iter().map(::std::convert::Into::into).collect(),
             duration: ::std::option::Option::None,
-            resolution: resolution,
+            resolution,
         }
     }
 
@@ -722,7 +723,7 @@ impl TextToVideoInput {
         Self {
             prompt: prompt.into(),
             duration: ::std::option::Option::None,
-            resolution: resolution,
+            resolution,
         }
     }
 

@@ -48,6 +48,7 @@ pub const PRO: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::run
 /// `GET /v1/jobs/{id}`: Get a job.
 ///
 /// - Source: <https://docs.sharely.example/api>, section "Using the API", row `GET`: `Get a job`
+/// - Task id: path parameter `id`. Source: <https://docs.sharely.example/api>, section "Using the API", row `GET`: `{id}`
 pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
     key: "status",
     method: "GET",

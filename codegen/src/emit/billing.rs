@@ -63,7 +63,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
                 p.official_text,
                 p.market_text,
                 source(&p.source),
-                p.decision.as_ref().map(|d| format!(" {}", decision(d))).unwrap_or_default()
+                super::docs::then_decision(p.decision.as_ref(), " ")
             ))
             .collect::<Vec<_>>()
             .join("\n")

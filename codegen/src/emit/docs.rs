@@ -57,6 +57,12 @@ pub(super) fn decision(d: &Decision) -> String {
     format!("{which}: {} Reason: {}", flat(&d.choice), flat(&d.reason))
 }
 
+/// A decision after the fact it qualifies, with `sep` before it (`" "` in a sentence,
+/// `"\n- "` in a list); empty without one.
+pub(super) fn then_decision(d: Option<&Decision>, sep: &str) -> String {
+    d.map(|d| format!("{sep}{}", decision(d))).unwrap_or_default()
+}
+
 /// A paragraph of facts as a Markdown list.
 fn list(items: &[String]) -> String {
     items.iter().map(|i| format!("- {i}")).collect::<Vec<_>>().join("\n")
@@ -173,7 +179,7 @@ pub(super) fn module_doc(m: &Module) -> String {
         facts.push(format!("Doc `{}` ({}): <{}>", d.key, d.origin, d.url));
     }
     for n in &m.notes {
-        let decided = n.decision.as_ref().map(|d| format!(" {}", decision(d))).unwrap_or_default();
+        let decided = then_decision(n.decision.as_ref(), " ");
         facts.push(format!("Note: {} {}{decided}", flat(&n.doc), source(&n.source)));
     }
     with_facts(&format!("{}: {}", m.provider, m.doc), &facts)

@@ -22,7 +22,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
             ExampleKind::Error => "Error body",
         };
         let status = e.status.map_or_else(String::new, |s| format!(" (HTTP {s})"));
-        let decided = e.decision.as_ref().map(|d| format!("\n- {}", super::docs::decision(d))).unwrap_or_default();
+        let decided = super::docs::then_decision(e.decision.as_ref(), "\n- ");
         let doc =
             lines(&format!("{kind} of `{}`{status}, as documented.\n\n- {}{decided}", e.operation, source(&e.source)));
         quote!(#doc pub const #name: &str = #text;)

@@ -17,7 +17,7 @@ pub(super) fn provider(m: &Module) -> TokenStream {
     let env_line = match &m.base_url_env {
         Some(var) => format!(
             "\n- Base URL override: `{var}` ([`base_url_env`](::happyhorse_client::runtime::ProviderInfo::base_url_env)).{}",
-            m.provider_decision.as_ref().map(|d| format!(" {}", decision(d))).unwrap_or_default()
+            super::docs::then_decision(m.provider_decision.as_ref(), " ")
         ),
         None => String::new(),
     };
@@ -28,13 +28,13 @@ pub(super) fn provider(m: &Module) -> TokenStream {
             e.message,
             e.success_code,
             source(&e.source),
-            e.decision.as_ref().map(|d| format!(" {}", decision(d))).unwrap_or_default()
+            super::docs::then_decision(e.decision.as_ref(), " ")
         ),
         None => {
             "No envelope: answers carry their fields at the top level, and success is the HTTP status alone.".to_owned()
         }
     };
-    let auth_decision = m.auth.decision.as_ref().map(|d| format!(" {}", decision(d))).unwrap_or_default();
+    let auth_decision = super::docs::then_decision(m.auth.decision.as_ref(), " ");
     let pdoc = lines(&format!(
         "{name} {family}: base URL, authentication and the spec this module was generated from.\n\n- Base URL. {}{env_line}\n- Authentication. {}{auth_decision}\n- {envelope_line}",
         source(&m.base_url_source),
@@ -71,7 +71,7 @@ pub(super) fn provider(m: &Module) -> TokenStream {
             None => quote!(::std::option::Option::None),
         };
         let creates = m.submits.iter().any(|s| std::ptr::eq(*op, s));
-        let mut decided = op.decision.as_ref().map(|d| format!("\n- {}", decision(d))).unwrap_or_default();
+        let mut decided = super::docs::then_decision(op.decision.as_ref(), "\n- ");
         if let Some(p) = &op.id_param {
             let place = if p.in_query { "query parameter" } else { "path parameter" };
             decided.push_str(&format!("\n- Task id: {place} `{}`. {}", p.name, source(&p.source)));
@@ -192,7 +192,7 @@ pub(super) fn provider(m: &Module) -> TokenStream {
                 c.retry_schedule_s.iter().map(|s| format!("{s} s")).collect::<Vec<_>>().join(", ")
             )
         };
-        let decided = c.decision.as_ref().map(|d| format!("\n- {}", decision(d))).unwrap_or_default();
+        let decided = super::docs::then_decision(c.decision.as_ref(), "\n- ");
         let doc = lines(&format!(
             "Webhook delivery (callback mode): {method} to the callback URL; the receiver must answer {answer} within {within} s, else delivery is retried up to {} times{when}, so one task can arrive more than once.\n\n- {}{decided}",
             c.max_redeliveries,
@@ -474,7 +474,7 @@ pub(super) fn task_accessors(m: &Module) -> TokenStream {
                 "The provider's error code (`{}`){}.{}",
                 e.code.wire,
                 if e.code.ty == Ty::String { ", a text" } else { "" },
-                e.decision.as_ref().map(|d| format!(" {}", decision(d))).unwrap_or_default()
+                super::docs::then_decision(e.decision.as_ref(), " ")
             ),
             &e.code,
         ),

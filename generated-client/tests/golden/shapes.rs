@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use happyhorse_client::runtime::error::UnknownReason;
-use happyhorse_client::runtime::provider::Module as _;
+use happyhorse_client::runtime::provider::{Module as _, Provider};
 use happyhorse_client::runtime::{
-    Delivery, Error, ErrorCode, ManualClock, PriceUnit, RetryPolicy, Task, TaskPhase, WaitOptions, WebhookReceiver,
+    Client, Delivery, Error, ErrorCode, ManualClock, PriceUnit, RetryPolicy, Task, TaskPhase, WaitOptions,
+    WebhookReceiver,
 };
 use serde_json::json;
 
@@ -27,14 +28,19 @@ fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
 }
 
-fn plainvid(server: &Server, clock: &ManualClock) -> plainvid::Client {
-    plainvid::Client::builder()
+/// A client of the golden module `P` for the scripted server, on `clock`.
+fn client_of<P: Provider>(server: &Server, clock: &ManualClock) -> Client<P> {
+    Client::<P>::builder()
         .api_key("test-key")
         .base_url(server.url())
         .clock(Arc::new(clock.clone()))
         .retry(no_jitter())
         .build()
         .unwrap()
+}
+
+fn plainvid(server: &Server, clock: &ManualClock) -> plainvid::Client {
+    client_of::<plainvid::Api>(server, clock)
 }
 
 /// plainvid-generations.md, "Errors": `{"error": {"code": ..., "message": ...}}`.
@@ -61,13 +67,7 @@ async fn without_an_envelope_a_2xx_answer_is_a_success_whatever_its_body_carries
     // The same body shape under an envelope (pathly: "code 0 means success") is an error.
     let enveloped = Reply::json(200, json!({"code": 500, "message": "boom", "data": {"id": "vid_1"}}));
     let server = Server::start(vec![enveloped], Reply::raw(500, "")).await;
-    let client = pathly::Client::builder()
-        .api_key("test-key")
-        .base_url(server.url())
-        .clock(Arc::new(ManualClock::default()))
-        .retry(no_jitter())
-        .build()
-        .unwrap();
+    let client = client_of::<pathly::Api>(&server, &ManualClock::default());
     let err = client.submit(&pathly::CreateVideo::new("a boat")).await.unwrap_err();
     let Error::SubmissionOutcomeUnknown(u) = &err else { panic!("expected an unknown outcome, got {err}") };
     assert_eq!((&u.reason, u.task_id.as_deref()), (&UnknownReason::UnexpectedEnvelope { code: 500 }, Some("vid_1")));
@@ -141,13 +141,7 @@ async fn a_model_tag_at_the_top_is_sent_as_is_and_the_task_polls_on_its_model_sc
     );
     let server = Server::start(vec![accepted, done], Reply::raw(500, "")).await;
     let clock = ManualClock::default();
-    let client = tagline::Client::builder()
-        .api_key("test-key")
-        .base_url(server.url())
-        .clock(Arc::new(clock.clone()))
-        .retry(no_jitter())
-        .build()
-        .unwrap();
+    let client = client_of::<tagline::Api>(&server, &clock);
     let request = tagline::VideoRequest::from(tagline::ImageToVideoVideoRequest::new(
         "https://example.com/fox.png",
         4,
@@ -176,13 +170,7 @@ async fn a_field_read_under_its_alias_is_submitted_under_its_name() {
     // flatline: "The older name video_url is still accepted"; the client writes `video`.
     let created = Reply::json(200, json!({"job_id": "job_9", "status": "waiting"}));
     let server = Server::start(vec![created], Reply::raw(500, "")).await;
-    let client = flatline::Client::builder()
-        .api_key("test-key")
-        .base_url(server.url())
-        .clock(Arc::new(ManualClock::default()))
-        .retry(no_jitter())
-        .build()
-        .unwrap();
+    let client = client_of::<flatline::Api>(&server, &ManualClock::default());
     let body: serde_json::Value = serde_json::from_str(flatline::examples::EDIT_JOB).unwrap();
     let job =
         flatline::CreateJob::from_json_value(&body).unwrap().with_callback_url("https://hooks.example.com/flatline");
@@ -203,13 +191,7 @@ async fn a_webhook_without_an_envelope_is_verified_and_acknowledged_by_any_2xx()
     // 10 s acknowledges it; otherwise it comes again after 10, 60 and 300 s.
     let done = json!({"job_id": "job_9", "status": "done", "result_urls": ["https://out.flatline.example/job_9.mp4"]});
     let server = Server::start(vec![], Reply::json(200, done.clone())).await;
-    let client = flatline::Client::builder()
-        .api_key("test-key")
-        .base_url(server.url())
-        .clock(Arc::new(ManualClock::default()))
-        .retry(no_jitter())
-        .build()
-        .unwrap();
+    let client = client_of::<flatline::Api>(&server, &ManualClock::default());
     let receiver = WebhookReceiver::new(client);
     let body = done.to_string().into_bytes();
     let first = receiver.receive(None, &body).await.unwrap();

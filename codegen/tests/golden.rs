@@ -212,3 +212,45 @@ fn query_id_mode_union_lint_reads_its_mode_fields() {
     );
     assert!(matches!(m.types.iter().find(|t| t.name() == "ReferenceInput"), Some(TypeDef::Struct(_))));
 }
+
+#[test]
+fn the_openapi_export_describes_each_shape() {
+    use serde_json::{Value, json};
+    // Aliases: the other name is a property; never both; one of them when required.
+    let doc = openapi::openapi(&module("flattened_model_aliases"));
+    let edit = doc.pointer("/components/schemas/EditModel").expect("the edit payload");
+    assert_eq!(edit.pointer("/properties/video_url/type"), Some(&json!("string")));
+    let rules = edit["allOf"].as_array().expect("alias rules");
+    assert!(rules.contains(&json!({"not": {"required": ["video", "video_url"]}})), "{rules:?}");
+    assert!(rules.contains(&json!({"anyOf": [{"required": ["video"]}, {"required": ["video_url"]}]})), "{rules:?}");
+    assert!(!edit["required"].as_array().unwrap().contains(&json!("video")), "either name satisfies `required`");
+    // Any 2xx acknowledges a webhook, redelivered on a schedule.
+    let hook = doc.pointer("/webhooks/task_result/post").expect("the webhook");
+    assert!(hook.pointer("/responses/2XX").is_some(), "{hook}");
+    assert_eq!(hook["x-retry-schedule-s"], json!([10, 60, 300]));
+    // The 3.0 form carries the alias rules into each expanded variant of the closed object.
+    let v30 = openapi::openapi_30(&module("flattened_model_aliases"));
+    let expanded = v30.pointer("/components/schemas/CreateJobEdit").expect("CreateJob for model = edit");
+    assert!(
+        expanded["allOf"].as_array().is_some_and(|r| r.contains(&json!({"not": {"required": ["video", "video_url"]}})))
+    );
+
+    // Credits: the unit is credits, not a currency; media rules differ per model.
+    let doc = openapi::openapi(&module("model_tag_credits"));
+    let submit = doc.pointer("/paths/~1v1~1videos/post").expect("the submit operation");
+    assert_eq!(submit.pointer("/x-billing/unit"), Some(&json!({"credits": "credits"})));
+    let edge = |schema: &str| -> Value {
+        doc.pointer(&format!("/components/schemas/{schema}/properties/image/x-media/min_short_edge_px"))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!((edge("TextToVideoVideoRequest"), edge("ImageToVideoVideoRequest")), (json!(256), json!(512)));
+    // The model is the tag of the request union itself.
+    let request = doc.pointer("/components/schemas/VideoRequest").expect("the request union");
+    assert_eq!(request.pointer("/discriminator/propertyName"), Some(&json!("model")));
+
+    // No envelope, text error codes: the error body's code is a string, nested.
+    let doc = openapi::openapi(&module("no_envelope_string_errors"));
+    assert_eq!(doc.pointer("/components/schemas/ErrorDetail/properties/code/type"), Some(&json!("string")));
+    assert_eq!(doc.pointer("/components/schemas/Generation/properties/code"), None, "no envelope field");
+}

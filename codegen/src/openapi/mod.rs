@@ -207,7 +207,27 @@ fn submit_operation(m: &Module, op: &Operation, cx: &Cx) -> Value {
     if let Some(list) = not_expressible_json(m, op) {
         out.insert("x-not-expressible".into(), list);
     }
+    if let Some(b) = &m.billing {
+        out.insert("x-billing".into(), billing(b));
+    }
     Value::Object(out)
+}
+
+/// The documented prices of a task: what they are counted in (a currency, or the
+/// provider's credits, never shown as a currency), the unit price per value of the price
+/// selector, and the formula of each mode, as exact decimal strings.
+fn billing(b: &crate::ir::Billing) -> Value {
+    let unit = match &b.unit {
+        crate::ir::PriceUnit::Currency(c) => json!({ "currency": c }),
+        crate::ir::PriceUnit::Credits(c) => json!({ "credits": c }),
+    };
+    let prices: Vec<Value> = b
+        .prices
+        .iter()
+        .map(|p| json!({ "when": p.when, "official": p.official_text, "market": p.market_text }))
+        .collect();
+    let formulas: Map<String, Value> = b.formulas.iter().map(|f| (f.mode.clone(), f.text.clone().into())).collect();
+    json!({ "unit": unit, "per": b.per, "price_by": b.price_by, "prices": prices, "formulas": formulas })
 }
 
 fn status_operation(m: &Module, cx: &Cx) -> Value {

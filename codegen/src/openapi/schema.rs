@@ -199,6 +199,26 @@ impl Cx<'_> {
         if let Some(unit) = &f.unit {
             s.insert("x-unit".into(), unit.clone().into());
         }
+        // Media rules a URL alone cannot show (checked by the client's opt-in preflight), per
+        // mode when the field is a mode's.
+        if let Some(md) = &f.media {
+            let mut rules = Map::new();
+            rules.insert("formats".into(), md.formats.clone().into());
+            for (k, v) in [
+                ("min_short_edge_px", md.min_short_edge_px),
+                ("min_width_px", md.min_width_px),
+                ("min_height_px", md.min_height_px),
+            ] {
+                if let Some(v) = v {
+                    rules.insert(k.into(), v.into());
+                }
+            }
+            if let Some((lo, hi)) = &md.aspect_text {
+                rules.insert("aspect".into(), json!({ "min": lo, "max": hi }));
+            }
+            rules.insert("max_bytes".into(), md.max_bytes.into());
+            s.insert("x-media".into(), Value::Object(rules));
+        }
         s
     }
 

@@ -163,12 +163,28 @@ fn element_key(array: &str) -> &'static [&'static str] {
     }
 }
 
+/// A `"quoted"` key at the start of `s`: the key, unescaped, and the length of its
+/// quoted form.
+fn quoted_key(s: &str) -> Option<(String, usize)> {
+    let body = s.strip_prefix('"')?;
+    let mut key = String::new();
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return Some((key, i + 2)),
+            '\\' => key.push(chars.next()?.1),
+            c => key.push(c),
+        }
+    }
+    None
+}
+
 /// [`named_path`] on a parsed spec file.
 pub fn named_path_in(root: &toml::Value, path: &str) -> String {
     let mut here: Option<&toml::Value> = Some(root);
     let mut out = String::with_capacity(path.len());
     let mut rest = path;
-    let mut last_key = "";
+    let mut last_key = String::new();
     while !rest.is_empty() {
         if let Some(after) = rest.strip_prefix('[') {
             let Some(close) = after.find(']') else { break };
@@ -176,7 +192,7 @@ pub fn named_path_in(root: &toml::Value, path: &str) -> String {
             let element =
                 here.and_then(toml::Value::as_array).zip(index.parse::<usize>().ok()).and_then(|(a, i)| a.get(i));
             let name = element.and_then(|e| {
-                element_key(last_key).iter().find_map(|k| match e.get(*k) {
+                element_key(&last_key).iter().find_map(|k| match e.get(*k) {
                     Some(toml::Value::String(s)) => Some(s.clone()),
                     Some(toml::Value::Integer(n)) => Some(n.to_string()),
                     _ => None,
@@ -190,10 +206,16 @@ pub fn named_path_in(root: &toml::Value, path: &str) -> String {
             rest = &after[close + 1..];
         } else {
             let start = usize::from(rest.starts_with('.'));
-            let end = rest[start..].find(['.', '[']).map_or(rest.len(), |i| i + start);
-            let key = &rest[start..end];
+            // A quoted key (`"happyhorse-1.0-t2v"`, see `names::key_segment`) may hold dots.
+            let (key, end) = match quoted_key(&rest[start..]) {
+                Some((key, len)) => (key, start + len),
+                None => {
+                    let end = rest[start..].find(['.', '[']).map_or(rest.len(), |i| i + start);
+                    (rest[start..end].to_owned(), end)
+                }
+            };
             out.push_str(&rest[..end]);
-            here = here.and_then(|v| v.get(key));
+            here = here.and_then(|v| v.get(&key));
             last_key = key;
             rest = &rest[end..];
         }
@@ -238,6 +260,9 @@ mod tests {
         assert_eq!(named_path(text, "t.other[0].x"), "t.other[0].x");
         assert_eq!(named_path(text, "t.fields[7].name"), "t.fields[7].name");
         assert_eq!(named_path("not toml [", "a[0]"), "a[0]");
+        // A quoted key holds dots; the elements under it are still named.
+        let dotted = "[p.\"a.b\"]\n[[p.\"a.b\".fields]]\nname = \"x\"\n";
+        assert_eq!(named_path(dotted, "p.\"a.b\".fields[0].min"), "p.\"a.b\".fields[x].min");
     }
 
     #[test]

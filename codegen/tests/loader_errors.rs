@@ -82,7 +82,7 @@ fn unknown_key() {
         MODELLIX,
         &text,
         format!(
-            "{MODELLIX}:{}: types.ReferenceToVideoRequest.fields[seed].colour: unknown key `colour`, expected one of `name`, `rust_name`, `type`, `flatten`, `presence`, `default`, `doc`, `unit`, `examples`, `length`, `range`, `items`, `url`, `media`, `overflow`, `per_mode`, `source`, `decision`",
+            "{MODELLIX}:{}: types.ReferenceToVideoRequest.fields[seed].colour: unknown key `colour`, expected one of `name`, `rust_name`, `type`, `flatten`, `presence`, `aliases`, `default`, `doc`, `unit`, `examples`, `length`, `range`, `items`, `url`, `media`, `overflow`, `per_mode`, `source`, `decision`",
             pos(&text, "colour", 0)
         ),
     );
@@ -634,6 +634,301 @@ fn a_table_an_endpoint_file_redefines_names_both_files() {
             "{I2V}:{}: invalid TOML: duplicate key: `[types.Resolution]` is already defined at {MODELLIX_P}:{}",
             pos(&text, "\n[types.Resolution]", 8),
             pos(&provider, "[types.Resolution]", 0)
+        )]
+    );
+}
+
+// ---- the shapes other resellers use (spec/README.md): each new key's errors, on the
+// ---- golden cases (codegen/tests/golden) that use them.
+
+/// A golden case's spec file, `model_tag_credits/tagline.toml`.
+fn golden(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    std::fs::read_to_string(path).expect("golden spec file")
+}
+
+/// A golden case's spec with `from` (once) replaced by `to`.
+fn golden_edited(name: &str, from: &str, to: &str) -> String {
+    let text = golden(name);
+    assert_eq!(text.matches(from).count(), 1, "{from:?} must occur once in {name}");
+    text.replacen(from, to, 1)
+}
+
+/// Every message of lowering a single-file golden case with its text replaced.
+fn golden_errors(name: &str, text: &str) -> Vec<String> {
+    match happyhorse_codegen::lower_group(&[(name.to_owned(), text.to_owned())]) {
+        Ok(_) => panic!("the edited spec was accepted"),
+        Err(e) => e.0.iter().map(ToString::to_string).collect(),
+    }
+}
+
+const TAGLINE: &str = "model_tag_credits/tagline.toml";
+const FLATLINE: &str = "flattened_model_aliases/flatline.toml";
+const PLAINVID: &str = "no_envelope_string_errors/plainvid.toml";
+const NESTLY: &str = "query_id_mode_union/nestly.toml";
+
+#[test]
+fn the_golden_cases_are_valid_specs() {
+    for name in [TAGLINE, FLATLINE, PLAINVID, NESTLY] {
+        if let Err(e) = happyhorse_codegen::lower_group(&[(name.to_owned(), golden(name))]) {
+            panic!("{e}");
+        }
+    }
+}
+
+#[test]
+fn an_alias_is_a_request_field_name_of_its_own() {
+    let text = golden_edited(FLATLINE, "aliases = [\"video_url\"]", "aliases = [\"video\"]");
+    assert_eq!(
+        golden_errors(FLATLINE, &text),
+        [format!(
+            "{FLATLINE}:{}: types.Model.fields[video].aliases: `video` is listed twice (the field's name is `video`)",
+            pos(&text, "\"video\"]", 0)
+        )]
+    );
+    let text = golden_edited(FLATLINE, "aliases = [\"video_url\"]", "aliases = [\"prompt\"]");
+    assert_eq!(
+        golden_errors(FLATLINE, &text),
+        [format!(
+            "{FLATLINE}:{}: types.Model.fields[video].aliases: `prompt` is already a key of this union",
+            pos(&text, "\"prompt\"]", 0)
+        )]
+    );
+    let text = golden_edited(FLATLINE, "aliases = [\"video_url\"]", "aliases = [\"model\"]");
+    assert_eq!(
+        golden_errors(FLATLINE, &text),
+        [format!(
+            "{FLATLINE}:{}: types.Model.fields[video].aliases: `model` is the union's tag; it cannot also be an alias",
+            pos(&text, "\"model\"]", 0)
+        )]
+    );
+    let text = golden_edited(FLATLINE, "name = \"seed\"\n", "name = \"seed\"\naliases = [\"callback_url\"]\n");
+    assert_eq!(
+        golden_errors(FLATLINE, &text),
+        [format!(
+            "{FLATLINE}:{}: types.CreateJob.fields[seed].aliases: `callback_url` is already a key of this object",
+            pos(&text, "\"callback_url\"]", 0)
+        )]
+    );
+    let text = golden_edited(FLATLINE, "name = \"result_urls\"\n", "name = \"result_urls\"\naliases = [\"urls\"]\n");
+    assert_eq!(
+        golden_errors(FLATLINE, &text),
+        [format!(
+            "{FLATLINE}:{}: types.Job.fields[result_urls].aliases: aliases are for request fields (a request field documented under two names); responses are read leniently",
+            pos(&text, "\"urls\"]", 0)
+        )]
+    );
+}
+
+#[test]
+fn prices_are_in_a_currency_or_in_credits() {
+    let text = golden_edited(TAGLINE, "credits = \"credits\"", "credits = \"USD\"");
+    assert_eq!(
+        golden_errors(TAGLINE, &text),
+        [format!(
+            "{TAGLINE}:{}: billing.credits: `USD`: expected the unit's name as the docs write it, in words, such as \"credits\" (a currency goes in `currency`)",
+            pos(&text, "\"USD\"", 0)
+        )]
+    );
+    let text = golden_edited(TAGLINE, "credits = \"credits\"", "credits = \"credits\"\ncurrency = \"USD\"");
+    assert_eq!(
+        golden_errors(TAGLINE, &text),
+        [format!(
+            "{TAGLINE}:{}: billing.currency: `currency` and `credits` both given; prices are in one unit: a currency (`currency`) or the provider's credits (`credits`)",
+            pos(&text, "\"USD\"", 0)
+        )]
+    );
+    let text = golden_edited(TAGLINE, "credits = \"credits\"\n", "");
+    assert_eq!(
+        golden_errors(TAGLINE, &text),
+        [format!(
+            "{TAGLINE}:{}: billing: missing key `currency` or `credits`: say what prices are counted in (an ISO 4217 code such as \"USD\", or the provider's unit such as \"credits\")",
+            pos(&text, "\"second\"", 0)
+        )]
+    );
+}
+
+#[test]
+fn a_callback_acknowledgement_is_a_2xx_status_or_any_2xx() {
+    let text = golden_edited(FLATLINE, "ack_status = \"2xx\"", "ack_status = \"3xx\"");
+    assert_eq!(
+        golden_errors(FLATLINE, &text),
+        [format!(
+            "{FLATLINE}:{}: callbacks.ack_status: \"3xx\": expected a 2xx status such as 200, or \"2xx\" when any 2xx status acknowledges a delivery",
+            pos(&text, "\"3xx\"", 0)
+        )]
+    );
+    let text = golden_edited(NESTLY, "ack_status = 200", "ack_status = 302");
+    assert_eq!(
+        golden_errors(NESTLY, &text),
+        [format!(
+            "{NESTLY}:{}: callbacks.ack_status: 302: expected a 2xx status such as 200, or \"2xx\" when any 2xx status acknowledges a delivery",
+            pos(&text, "302", 0)
+        )]
+    );
+}
+
+#[test]
+fn a_retry_schedule_lists_each_redelivery() {
+    let text = golden_edited(FLATLINE, "retry_schedule_s = [10, 60, 300]", "retry_schedule_s = [10, 0]");
+    assert_eq!(
+        golden_errors(FLATLINE, &text),
+        [format!(
+            "{FLATLINE}:{}: callbacks.retry_schedule_s[1]: a redelivery delay must be at least 1 second",
+            pos(&text, "0]", 0)
+        )]
+    );
+    let text = golden_edited(FLATLINE, "retry_schedule_s = [10, 60, 300]", "retry_schedule_s = []");
+    assert_eq!(
+        golden_errors(FLATLINE, &text),
+        [format!(
+            "{FLATLINE}:{}: callbacks.retry_schedule_s: an empty schedule; list the delay before each redelivery, or leave the key out",
+            pos(&text, "[]", 0)
+        )]
+    );
+    let text = golden_edited(
+        FLATLINE,
+        "retry_schedule_s = [10, 60, 300]",
+        "retry_schedule_s = [10, 60, 300]\nmax_redeliveries = 2",
+    );
+    assert_eq!(
+        golden_errors(FLATLINE, &text),
+        [format!(
+            "{FLATLINE}:{}: callbacks.max_redeliveries: 2 redeliveries, but retry_schedule_s lists 3; they must agree (or leave max_redeliveries out)",
+            pos(&text, "= 2", 2)
+        )]
+    );
+    let text = golden_edited(FLATLINE, "retry_schedule_s = [10, 60, 300]\n", "");
+    assert_eq!(
+        golden_errors(FLATLINE, &text),
+        [format!(
+            "{FLATLINE}:{}: callbacks.max_redeliveries: missing key `max_redeliveries`: say how many times an unacknowledged delivery is sent again (0 for never), or list them in retry_schedule_s",
+            pos(&text, "payload = \"Job\"", 10)
+        )]
+    );
+}
+
+#[test]
+fn a_lint_names_a_mode_of_the_mode_union() {
+    let text = golden_edited(NESTLY, "mode = \"ref\"\nkind", "mode = \"reference\"\nkind");
+    assert_eq!(
+        golden_errors(NESTLY, &text),
+        [format!(
+            "{NESTLY}:{}: lints[image-reference-out-of-range].mode: unknown mode `reference`; expected one of t2v, ref",
+            pos(&text, "\"reference\"", 0)
+        )]
+    );
+    let text = golden_edited(NESTLY, "mode = \"ref\"\nkind", "mode = \"t2v\"\nkind");
+    assert_eq!(
+        golden_errors(NESTLY, &text),
+        [format!(
+            "{NESTLY}:{}: lints[image-reference-out-of-range].list: `images`: expected an array field of TextToVideoInput",
+            pos(&text, "\"images\"\ntoken", 0)
+        )]
+    );
+}
+
+#[test]
+fn a_lint_on_a_union_request_needs_its_mode() {
+    let lint = "[[lints]]\nid = \"x\"\nkind = \"indexed_mention\"\ntext = \"prompt\"\nlist = \"image\"\ntoken = \"image\"\nfirst_index = 1\nmessage = \"m\"\nsource = { section = \"Overview\", quote = \"Models: happyhorse-1.0-t2v, happyhorse-1.0-i2v.\" }\n\n[[examples]]\nname = \"text_to_video\"";
+    let text = golden_edited(TAGLINE, "[[examples]]\nname = \"text_to_video\"", lint);
+    assert_eq!(
+        golden_errors(TAGLINE, &text),
+        [format!(
+            "{TAGLINE}:{}: lints[x].mode: missing key `mode`: the request VideoRequest is a union; name the mode whose fields the lint reads",
+            pos(&text, "\"x\"", 0)
+        )]
+    );
+}
+
+#[test]
+fn per_mode_media_paths_quote_mode_tags_with_dots() {
+    let text = golden_edited(
+        TAGLINE,
+        "min_short_edge_px = 512\n",
+        "min_short_edge_px = 512\naspect = { min = \"2:1\", max = \"1:2\" }\n",
+    );
+    assert_eq!(
+        golden_errors(TAGLINE, &text),
+        [format!(
+            "{TAGLINE}:{}: types.VideoRequest.fields[image].per_mode.\"happyhorse-1.0-i2v\".media.aspect.min: min (2:1) is wider than max (1:2)",
+            pos(&text, "\"2:1\"", 0)
+        )]
+    );
+}
+
+#[test]
+fn a_top_level_mode_tag_names_the_tag_of_a_union_request_or_a_flattened_union() {
+    let text = golden_edited(FLATLINE, "mode = \"model\"", "mode = \"kind\"");
+    assert_eq!(
+        golden_errors(FLATLINE, &text),
+        [format!(
+            "{FLATLINE}:{}: task.mode: `kind` is not the tag of a union field in the request CreateJob; expected a path such as \"input.mode\", or the tag of a request that is a union or flattens one (\"model\")",
+            pos(&text, "\"kind\"", 0)
+        )]
+    );
+}
+
+#[test]
+fn an_error_code_is_an_integer_or_a_string() {
+    let text = golden_edited(PLAINVID, "code = \"error.code\"", "code = \"error\"");
+    assert_eq!(
+        golden_errors(PLAINVID, &text),
+        [format!(
+            "{PLAINVID}:{}: errors.code: `error` in ErrorAnswer is not an integer or a string",
+            pos(&text, "\"error\"\nmessage", 0)
+        )]
+    );
+}
+
+#[test]
+fn one_answer_type_for_submit_and_status_has_one_task_id_path() {
+    let object = "[[types.Generation.fields]]\nname = \"object\"\ntype = \"string\"\npresence = \"required\"\ndoc = \"d\"\nsource = { section = \"Create a generation\", code = \"Created\" }\n\n[[types.Generation.fields]]\nname = \"id\"";
+    let text = golden_edited(PLAINVID, "[[types.Generation.fields]]\nname = \"id\"", object);
+    let text = text.replacen("submit_id = \"id\"", "submit_id = \"object\"", 1);
+    assert_eq!(
+        golden_errors(PLAINVID, &text),
+        [format!(
+            "{PLAINVID}:{}: task.submit_id: `object`: Generation answers both the submit and the status query, so the task id is at one path; status_id is `id`",
+            pos(&text, "\"object\"\nstatus_id", 0)
+        )]
+    );
+}
+
+#[test]
+fn a_decision_can_qualify_any_sourced_fact_and_is_checked_alike() {
+    let text = golden_edited(
+        PLAINVID,
+        "env_var = \"PLAINVID_API_KEY\"\n",
+        "env_var = \"PLAINVID_API_KEY\"\ndecision = { choice = \"\", reason = \"r\" }\n",
+    );
+    assert_eq!(
+        golden_errors(PLAINVID, &text),
+        [format!("{PLAINVID}:{}: auth.decision.choice: the decision's choice is empty", pos(&text, "\"\", reason", 0))]
+    );
+    let text = golden_edited(
+        PLAINVID,
+        "source = { section = \"Errors\", row = \"500\" }",
+        "source = { section = \"Errors\", row = \"500\" }\ndecision = { ambiguity = 0, choice = \"c\", reason = \"r\" }",
+    );
+    assert_eq!(
+        golden_errors(PLAINVID, &text),
+        [format!(
+            "{PLAINVID}:{}: http_statuses[500].decision.ambiguity: expected the number (1-99) of an ambiguity listed in docs/FACTS.md",
+            pos(&text, "0, choice", 0)
+        )]
+    );
+}
+
+#[test]
+fn a_formula_name_that_is_no_field_of_the_mode_says_what_names_exist() {
+    let text =
+        golden_edited(TAGLINE, "expr = \"(duration + 1) * unit_price\"", "expr = \"(seconds + 1) * unit_price\"");
+    assert_eq!(
+        golden_errors(TAGLINE, &text),
+        [format!(
+            "{TAGLINE}:{}: billing.formulas.\"happyhorse-1.0-i2v\".expr: unknown name `seconds` in mode happyhorse-1.0-i2v; expected unit_price, a declared billing input (none declared) or a request field path such as input.duration",
+            pos(&text, "seconds + 1", 0)
         )]
     );
 }

@@ -556,3 +556,58 @@ fn url_scheme_narrowed_everywhere_is_one_stricter_change() {
     assert!(c.effect.starts_with("stricter"), "{}", c.effect);
     assert_eq!(c.affects.len(), 3);
 }
+
+// ---- the shapes of the golden matrix (codegen/tests/golden): edits of their specs.
+
+fn golden(name: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name))
+        .expect("golden spec file")
+}
+
+/// The diff of one golden spec against its text with each `(from, to)` applied.
+fn golden_diff(name: &str, edits: &[(&str, &str)]) -> SpecDiff {
+    let old = golden(name);
+    let mut new = old.clone();
+    for (from, to) in edits {
+        assert_eq!(new.matches(from).count(), 1, "{from:?} must occur once in {name}");
+        new = new.replacen(from, to, 1);
+    }
+    diff::diff(&lower(&[(name, old)]), &lower(&[(name, new)]))
+}
+
+#[test]
+fn an_alias_removed_is_stricter_reading_and_an_alias_added_looser() {
+    let d = golden_diff("flattened_model_aliases/flatline.toml", &[("aliases = [\"video_url\"]\n", "")]);
+    let c = only(&d);
+    assert_eq!((c.class, c.key.as_str()), (Class::Behaviour, "types.Model.fields[video].aliases"));
+    assert!(c.effect.contains("stricter"), "{}", c.effect);
+    let d = golden_diff(
+        "flattened_model_aliases/flatline.toml",
+        &[("aliases = [\"video_url\"]", "aliases = [\"video_url\", \"source_video\"]")],
+    );
+    assert!(only(&d).effect.contains("looser"), "{}", only(&d).effect);
+}
+
+#[test]
+fn dropping_the_envelope_and_moving_prices_to_credits_are_behaviour_changes() {
+    let d = golden_diff(
+        "path_id_envelope/pathly.toml",
+        &[(
+            "[envelope]\ncode = \"code\"\nmessage = \"message\"\nsuccess_code = 0\nsource = { section = \"Responses\", quote = \"Every answer is wrapped as {\\\"code\\\": 0, \\\"message\\\": \\\"ok\\\", \\\"data\\\": {...}}; code 0 means success.\" }\n",
+            "",
+        )],
+    );
+    let c = only(&d);
+    assert_eq!((c.class, c.key.as_str()), (Class::Behaviour, "envelope"));
+    assert!(c.effect.contains("success is the HTTP status alone"), "{}", c.effect);
+    let d = golden_diff("query_id_mode_union/nestly.toml", &[("currency = \"USD\"", "credits = \"credits\"")]);
+    let c = only(&d);
+    assert_eq!((c.class, c.key.as_str()), (Class::Behaviour, "billing.currency"));
+    assert_eq!((c.old.as_deref(), c.new.as_deref()), (Some("USD"), Some("credits (the provider's credits)")));
+}
+
+#[test]
+fn polling_of_a_mode_with_dots_names_the_quoted_key() {
+    let d = golden_diff("model_tag_credits/tagline.toml", &[("first_poll_s = 40", "first_poll_s = 45")]);
+    assert_eq!(keys(&d), [(Class::Behaviour, "model_tag_credits", "polling.\"happyhorse-1.0-i2v\"")]);
+}

@@ -121,7 +121,7 @@ fn parsed_documented_answers() {
                         "task_id: {}\nfollow_url: {:?}\nenvelope: {} {:?}",
                         a.task_id(),
                         a.follow_url(),
-                        a.envelope_code(),
+                        a.envelope_code().map_or_else(|| "none".to_owned(), |c| c.to_string()),
                         a.envelope_message()
                     );
                 }

@@ -214,7 +214,7 @@ fn per_second_billing_at_official_and_market_prices() {
     let est = req.estimate_cost(&BillingInputs::default()).unwrap();
     // 5 s x $0.125 and 5 s x $0.1625
     assert_eq!((est.official.amount, est.market_reference.amount), (d("0.625"), d("0.8125")));
-    assert_eq!(est.official.currency, "USD");
+    assert_eq!(est.official.currency(), Some("USD"));
     let req = SubmitRequest::new(
         ReferenceToVideoInput::new("p", ["https://example.com/a.png"])
             .with_resolution(Resolution::P1080)

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::ir::{CheckKind, DefaultValue, Enum, Field, Module, Source, Struct, Ty, TypeDef, Types, Usage};
+use crate::ir::{CheckKind, DefaultValue, Enum, Field, Module, PriceUnit, Source, Struct, Ty, TypeDef, Types, Usage};
 
 /// A spec fact's source and the values it claims.
 #[derive(Debug, Clone)]
@@ -149,41 +149,50 @@ pub(crate) fn claims(m: &Module) -> Vec<Claim<'_>> {
         vec![text("base_url", &m.base_url), text("family", &m.family)],
         decided(m.provider_decision.as_ref()),
     );
-    out.push(&m.auth.source, vec![text("header", &m.auth.header), text("scheme", "Bearer")], vec![]);
+    out.push(
+        &m.auth.source,
+        vec![text("header", &m.auth.header), text("scheme", "Bearer")],
+        decided(m.auth.decision.as_ref()),
+    );
     for op in m.submits.iter().chain(std::iter::once(&m.status)) {
         let mut values = vec![text("method", &op.method), text("path", &op.path)];
         if let Some(ct) = &op.content_type {
             values.push(text("content_type", ct));
         }
-        out.push(&op.source, values, vec![]);
+        out.push(&op.source, values, decided(op.decision.as_ref()));
         if let Some(p) = &op.id_param {
-            out.push(&p.source, vec![text("name", &p.name)], vec![]);
+            out.push(&p.source, vec![text("name", &p.name)], decided(p.decision.as_ref()));
         }
     }
     out.push(&m.task.source, vec![], decided(m.task.decision.as_ref()));
     if let Some(o) = &m.task.outputs {
         let last = o.list.wire.rsplit('.').next().unwrap_or(&o.list.wire);
-        out.push(&o.source, vec![text("list", last)], vec![]);
+        out.push(&o.source, vec![text("list", last)], decided(o.decision.as_ref()));
     }
-    let e = &m.envelope;
-    out.push(
-        &e.source,
-        vec![text("code", &e.code), text("message", &e.message), number("success_code", e.success_code)],
-        vec![],
-    );
+    if let Some(e) = &m.envelope {
+        out.push(
+            &e.source,
+            vec![text("code", &e.code), text("message", &e.message), number("success_code", e.success_code)],
+            decided(e.decision.as_ref()),
+        );
+    }
     let last = |p: &str| p.rsplit('.').next().unwrap_or(p).to_owned();
-    let error_decision = m.ty(&m.errors.body).and_then(type_decision);
+    let mut error_decided = decided(m.ty(&m.errors.body).and_then(type_decision));
+    error_decided.extend(decided(m.errors.decision.as_ref()));
     out.push(
         &m.errors.source,
         vec![text("code", &last(&m.errors.code.wire)), text("message", &last(&m.errors.message.wire))],
-        decided(error_decision),
+        error_decided,
     );
     for s in &m.statuses {
         let mut values = vec![number("status", s.status), words("meaning", &s.meaning), words("action", &s.action)];
         if let Some(n) = s.max_retries {
             values.push(number("max_retries", n));
         }
-        out.push(&s.source, values, vec![]);
+        out.push(&s.source, values, decided(s.decision.as_ref()));
+    }
+    if let Some(s) = &m.unlisted_statuses.source {
+        out.push(s, vec![], decided(m.unlisted_statuses.decision.as_ref()));
     }
     for mode in &m.modes.modes {
         let p = &mode.polling;
@@ -194,11 +203,16 @@ pub(crate) fn claims(m: &Module) -> Vec<Claim<'_>> {
         out.push(&p.source, values, decided(p.decision.as_ref()));
     }
     if let Some(b) = &m.billing {
-        let currency = Value {
-            key: "currency".into(),
-            expect: Expect::Text { any_of: currency_spellings(&b.currency), exact_case: true },
+        // A currency is found as its code or symbol; credits only as their own word, so a
+        // credit price is never read as an amount of money.
+        let unit = match &b.unit {
+            PriceUnit::Currency(code) => Value {
+                key: "currency".into(),
+                expect: Expect::Text { any_of: currency_spellings(code), exact_case: true },
+            },
+            PriceUnit::Credits(name) => words("credits", name),
         };
-        out.push(&b.source, vec![words("per", &b.per)], vec![]);
+        out.push(&b.source, vec![words("per", &b.per)], decided(b.decision.as_ref()));
         for p in &b.prices {
             out.push(
                 &p.source,
@@ -206,14 +220,14 @@ pub(crate) fn claims(m: &Module) -> Vec<Claim<'_>> {
                     text("when", &p.when),
                     number("official", &p.official_text),
                     number("market", &p.market_text),
-                    currency.clone(),
+                    unit.clone(),
                     words("per", &b.per),
                 ],
-                vec![],
+                decided(p.decision.as_ref()),
             );
         }
         for i in &b.inputs {
-            out.push(&i.source, vec![], vec![]);
+            out.push(&i.source, vec![], decided(i.decision.as_ref()));
         }
         for f in &b.formulas {
             out.push(
@@ -224,16 +238,13 @@ pub(crate) fn claims(m: &Module) -> Vec<Claim<'_>> {
         }
     }
     if let Some(c) = &m.callbacks {
-        out.push(
-            &c.source,
-            vec![
-                text("method", &c.method),
-                number("ack_status", c.ack_status),
-                number("ack_within_s", c.ack_within_s),
-                number("max_redeliveries", c.max_redeliveries),
-            ],
-            vec![],
-        );
+        let ack = if c.ack_any_2xx { words("ack_status", "2xx") } else { number("ack_status", c.ack_status) };
+        let mut values = vec![text("method", &c.method), ack, number("ack_within_s", c.ack_within_s)];
+        if c.retry_schedule_s.is_empty() {
+            values.push(number("max_redeliveries", c.max_redeliveries));
+        }
+        values.extend(c.retry_schedule_s.iter().map(|s| number("retry_schedule_s", s)));
+        out.push(&c.source, values, decided(c.decision.as_ref()));
     }
     for l in &m.lints {
         out.push(
@@ -250,10 +261,10 @@ pub(crate) fn claims(m: &Module) -> Vec<Claim<'_>> {
             Ok(v) => vec![Value { key: "json".into(), expect: Expect::Json(v) }],
             Err(_) => vec![],
         };
-        out.push(&ex.source, values, vec![]);
+        out.push(&ex.source, values, decided(ex.decision.as_ref()));
     }
     for n in &m.notes {
-        out.push(&n.source, vec![], vec![]);
+        out.push(&n.source, vec![], decided(n.decision.as_ref()));
     }
     let mut seen = BTreeSet::new();
     for t in &m.types {
@@ -330,7 +341,7 @@ fn enum_claims<'m>(e: &'m Enum, out: &mut Claims<'m>) {
         values.extend(v.aliases.iter().map(|a| text("aliases", a)));
         values.extend(v.meaning.iter().map(|t| words("meaning", t)));
         values.extend(v.action.iter().map(|t| words("action", t)));
-        out.push(src, values, vec![]);
+        out.push(src, values, decided(v.decision.as_ref()));
     }
 }
 
@@ -422,6 +433,7 @@ fn field_values(m: &Module, f: &Field, usage: Usage) -> Vec<Value> {
     let _ = usage;
     let mut values =
         vec![Value { key: "name".into(), expect: Expect::Field { name, required: f.required, default, ty, options } }];
+    values.extend(f.aliases.iter().map(|a| text("aliases", a)));
     values.extend(f.examples.iter().map(|e| text("examples", e)));
     values
 }

@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use super::docs::{decision, lines, source};
 use super::{ident, int, rt};
 use crate::ir::expr::Expr;
-use crate::ir::{Billing, Formula, Module, Var};
+use crate::ir::{Billing, Formula, Module, PriceUnit, Var};
 
 pub(super) fn all(m: &Module) -> TokenStream {
     let Some(b) = &m.billing else { return quote!() };
@@ -52,26 +52,30 @@ pub(super) fn all(m: &Module) -> TokenStream {
     });
     let prices_doc = lines(&format!(
         "Unit prices in {} per {}, by `{}`.\n\n{}",
-        b.currency,
+        unit_words(&b.unit),
         b.per,
         b.price_by,
         b.prices
             .iter()
             .map(|p| format!(
-                "- `{}`: {} official, {} market reference. {}",
+                "- `{}`: {} official, {} market reference. {}{}",
                 p.when,
                 p.official_text,
                 p.market_text,
-                source(&p.source)
+                source(&p.source),
+                super::docs::then_decision(p.decision.as_ref(), " ")
             ))
             .collect::<Vec<_>>()
             .join("\n")
     ));
     let arms = b.formulas.iter().map(|f| formula_arm(m, b, f));
+    // Formulas over request fields alone leave the inputs unread.
+    let reads_inputs = b.formulas.iter().any(|f| f.expr.vars().iter().any(|v| matches!(v, Var::Input(_))));
+    let unused = if reads_inputs { quote!() } else { quote!(let _ = inputs;) };
     let body = match &m.modes.union {
         Some(u) => {
-            let path = u.field_path.iter().map(|p| ident(p));
-            quote!(match &self.#(#path).* { #(#arms)* })
+            let scrutinee = super::mode_scrutinee(u);
+            quote!(match #scrutinee { #(#arms)* })
         }
         None => quote!(#(#arms)*),
     };
@@ -88,7 +92,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
             })
             .collect::<Vec<_>>()
             .join("\n"),
-        source(&b.source),
+        [source(&b.source)].into_iter().chain(b.decision.as_ref().map(decision)).collect::<Vec<_>>().join("\n- "),
     ));
     quote! {
         /// Values the price depends on that a request does not carry; set the ones the
@@ -104,9 +108,28 @@ pub(super) fn all(m: &Module) -> TokenStream {
         impl #req {
             #est_doc
             pub fn estimate_cost(&self, inputs: &BillingInputs) -> ::std::result::Result<#rt::CostEstimate, #rt::BillingError> {
+                #unused
                 #body
             }
         }
+    }
+}
+
+/// What prices are counted in, in words: `USD`, `credits (the provider's own unit, not a
+/// currency)`.
+pub(super) fn unit_words(u: &PriceUnit) -> String {
+    match u {
+        PriceUnit::Currency(c) => c.clone(),
+        PriceUnit::Credits(c) => format!("{c} (the provider's own unit, not a currency)"),
+    }
+}
+
+/// The runtime `PriceUnit` of a billing unit.
+fn unit_tokens(u: &PriceUnit) -> TokenStream {
+    let rt = rt();
+    match u {
+        PriceUnit::Currency(c) => quote!(#rt::PriceUnit::Currency(#c)),
+        PriceUnit::Credits(c) => quote!(#rt::PriceUnit::Credits(#c)),
     }
 }
 
@@ -228,7 +251,7 @@ fn result_expr(e: &Expr<Var>) -> TokenStream {
 
 fn formula_arm(m: &Module, b: &Billing, f: &Formula) -> TokenStream {
     let rt = rt();
-    let (mode, text, per, currency) = (&f.mode, &f.text, &b.per, &b.currency);
+    let (mode, text, per, price_unit) = (&f.mode, &f.text, &b.per, unit_tokens(&b.unit));
     let price_enum = ident(&b.price_enum);
     let (selector, sel_optional) = field_value(&f.price_by);
     let Var::Field { wire: sel_wire, .. } = &f.price_by else { return quote!() };
@@ -264,8 +287,8 @@ fn formula_arm(m: &Module, b: &Billing, f: &Formula) -> TokenStream {
             bounded.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
         );
         quote!(::std::option::Option::Some(#rt::CostBound {
-            official: #rt::Money { amount: eval(unit.official, #(#up_args),*)?, currency: #currency },
-            market_reference: #rt::Money { amount: eval(unit.market, #(#up_args),*)?, currency: #currency },
+            official: #rt::Money { amount: eval(unit.official, #(#up_args),*)?, unit: #price_unit },
+            market_reference: #rt::Money { amount: eval(unit.market, #(#up_args),*)?, unit: #price_unit },
             assumption: #assumption,
         }))
     };
@@ -278,8 +301,8 @@ fn formula_arm(m: &Module, b: &Billing, f: &Formula) -> TokenStream {
             formula: #text,
             per: #per,
             unit_price: unit,
-            official: #rt::Money { amount: eval(unit.official, #(#exact_args),*)?, currency: #currency },
-            market_reference: #rt::Money { amount: eval(unit.market, #(#exact_args),*)?, currency: #currency },
+            official: #rt::Money { amount: eval(unit.official, #(#exact_args),*)?, unit: #price_unit },
+            market_reference: #rt::Money { amount: eval(unit.market, #(#exact_args),*)?, unit: #price_unit },
             upper_bound: #upper,
         })
     };

@@ -57,6 +57,12 @@ pub(super) fn decision(d: &Decision) -> String {
     format!("{which}: {} Reason: {}", flat(&d.choice), flat(&d.reason))
 }
 
+/// A decision after the fact it qualifies, with `sep` before it (`" "` in a sentence,
+/// `"\n- "` in a list); empty without one.
+pub(super) fn then_decision(d: Option<&Decision>, sep: &str) -> String {
+    d.map(|d| format!("{sep}{}", decision(d))).unwrap_or_default()
+}
+
 /// A paragraph of facts as a Markdown list.
 fn list(items: &[String]) -> String {
     items.iter().map(|i| format!("- {i}")).collect::<Vec<_>>().join("\n")
@@ -88,6 +94,14 @@ pub(super) fn field_doc(f: &Field, request: bool) -> String {
         facts.push("Optional: omitted from the JSON when `None`.".to_owned());
     } else {
         facts.push("Optional: `None` when absent or `null`.".to_owned());
+    }
+    if !f.aliases.is_empty() {
+        facts.push(format!(
+            "Also accepted under: {} (read from a raw body under any one of the names, never two; always written as `{}`; constraint `{}:alias`).",
+            f.aliases.iter().map(|a| code(a)).collect::<Vec<_>>().join(", "),
+            f.wire,
+            f.id_base
+        ));
     }
     if let Some(d) = &f.default {
         let v = match d {
@@ -165,7 +179,8 @@ pub(super) fn module_doc(m: &Module) -> String {
         facts.push(format!("Doc `{}` ({}): <{}>", d.key, d.origin, d.url));
     }
     for n in &m.notes {
-        facts.push(format!("Note: {} {}", flat(&n.doc), source(&n.source)));
+        let decided = then_decision(n.decision.as_ref(), " ");
+        facts.push(format!("Note: {} {}{decided}", flat(&n.doc), source(&n.source)));
     }
     with_facts(&format!("{}: {}", m.provider, m.doc), &facts)
 }

@@ -22,7 +22,9 @@ pub(super) fn all(m: &Module) -> TokenStream {
             ExampleKind::Error => "Error body",
         };
         let status = e.status.map_or_else(String::new, |s| format!(" (HTTP {s})"));
-        let doc = lines(&format!("{kind} of `{}`{status}, as documented.\n\n- {}", e.operation, source(&e.source)));
+        let decided = super::docs::then_decision(e.decision.as_ref(), "\n- ");
+        let doc =
+            lines(&format!("{kind} of `{}`{status}, as documented.\n\n- {}{decided}", e.operation, source(&e.source)));
         quote!(#doc pub const #name: &str = #text;)
     });
     let rt = rt();
@@ -40,12 +42,29 @@ pub(super) fn all(m: &Module) -> TokenStream {
                 let value = #ty::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
             },
         };
+        // A request example that uses a field's alias is written back under the field's
+        // name: compare with the example renamed so.
+        let canonical = (e.kind == ExampleKind::Request)
+            .then(|| serde_json::from_str::<serde_json::Value>(&e.json).ok())
+            .flatten()
+            .map(|doc| (canonical(m, &e.ty, &doc), doc))
+            .filter(|(renamed, doc)| renamed != doc)
+            .map(|(renamed, _)| renamed.to_string());
+        let written = match canonical {
+            Some(text) => quote! {
+                let want: #json::Value = #json::from_str(#text).expect("JSON");
+                assert_eq!(#rt::json::ToJson::to_json(&value), want, "the example, read under a field's alias, is written under the field's name");
+            },
+            None => {
+                quote!(assert_eq!(#rt::json::ToJson::to_json(&value), doc, "the JSON written differs from the documented JSON");)
+            }
+        };
         quote! {
             #[test]
             fn #test() {
                 let doc: #json::Value = #json::from_str(examples::#c).expect("the documented example is JSON");
                 #check
-                assert_eq!(#rt::json::ToJson::to_json(&value), doc, "the JSON written differs from the documented JSON");
+                #written
             }
         }
     });
@@ -62,4 +81,57 @@ pub(super) fn all(m: &Module) -> TokenStream {
             #(#tests)*
         }
     }
+}
+
+/// A request body with every field sent under an alias renamed to the field's name: what the
+/// client writes back after reading it.
+fn canonical(m: &Module, ty: &str, v: &serde_json::Value) -> serde_json::Value {
+    use crate::ir::{Ty, TypeDef};
+    let serde_json::Value::Object(obj) = v else { return v.clone() };
+    let mut out = obj.clone();
+    let rename = |out: &mut serde_json::Map<String, serde_json::Value>, s: &crate::ir::Struct| {
+        for f in &s.fields {
+            for a in &f.aliases {
+                if let Some(value) = out.remove(a) {
+                    out.insert(f.wire.clone(), value);
+                }
+            }
+            let nested = match &f.ty {
+                Ty::Struct(n) | Ty::Union(n) if !f.flatten => Some(n),
+                _ => None,
+            };
+            if let (Some(n), Some(value)) = (nested, out.get(&f.wire).cloned()) {
+                out.insert(f.wire.clone(), canonical(m, n, &value));
+            }
+        }
+    };
+    // The struct whose fields this object holds, and the union variants flattened into it.
+    let variant_payload = |u: &crate::ir::Union, obj: &serde_json::Map<String, serde_json::Value>| {
+        let tag = obj.get(&u.tag)?.as_str()?;
+        let p = u.variants.iter().find(|v| v.tag == tag)?.payload.as_deref()?;
+        match m.types.iter().find(|t| t.name() == p)? {
+            TypeDef::Struct(s) => Some(s),
+            _ => None,
+        }
+    };
+    match m.types.iter().find(|t| t.name() == ty) {
+        Some(TypeDef::Struct(s)) => {
+            rename(&mut out, s);
+            for f in s.fields.iter().filter(|f| f.flatten) {
+                let Ty::Union(u) = &f.ty else { continue };
+                if let Some(TypeDef::Union(u)) = m.types.iter().find(|t| t.name() == u)
+                    && let Some(p) = variant_payload(u, obj)
+                {
+                    rename(&mut out, p);
+                }
+            }
+        }
+        Some(TypeDef::Union(u)) => {
+            if let Some(p) = variant_payload(u, obj) {
+                rename(&mut out, p);
+            }
+        }
+        _ => {}
+    }
+    serde_json::Value::Object(out)
 }

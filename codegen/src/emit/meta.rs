@@ -12,22 +12,41 @@ use crate::ir::{FieldPath, Module, RetryAdvice, Ty};
 pub(super) fn provider(m: &Module) -> TokenStream {
     let rt = rt();
     let (name, family, base, header, env) = (&m.provider, &m.family, &m.base_url, &m.auth.header, &m.auth.env_var);
-    let (file, sha, code) = (&m.spec_file, &m.spec_sha256, int(m.envelope.success_code));
+    let (file, sha) = (&m.spec_file, &m.spec_sha256);
     let module_name = &m.module;
     let env_line = match &m.base_url_env {
         Some(var) => format!(
             "\n- Base URL override: `{var}` ([`base_url_env`](::happyhorse_client::runtime::ProviderInfo::base_url_env)).{}",
-            m.provider_decision.as_ref().map(|d| format!(" {}", decision(d))).unwrap_or_default()
+            super::docs::then_decision(m.provider_decision.as_ref(), " ")
         ),
         None => String::new(),
     };
+    let envelope_line = match &m.envelope {
+        Some(e) => format!(
+            "Envelope `{}`/`{}`, success code {}. {}{}",
+            e.code,
+            e.message,
+            e.success_code,
+            source(&e.source),
+            super::docs::then_decision(e.decision.as_ref(), " ")
+        ),
+        None => {
+            "No envelope: answers carry their fields at the top level, and success is the HTTP status alone.".to_owned()
+        }
+    };
+    let auth_decision = super::docs::then_decision(m.auth.decision.as_ref(), " ");
     let pdoc = lines(&format!(
-        "{name} {family}: base URL, authentication and the spec this module was generated from.\n\n- Base URL. {}{env_line}\n- Authentication. {}\n- Success code {}. {}",
+        "{name} {family}: base URL, authentication and the spec this module was generated from.\n\n- Base URL. {}{env_line}\n- Authentication. {}{auth_decision}\n- {envelope_line}",
         source(&m.base_url_source),
         source(&m.auth.source),
-        m.envelope.success_code,
-        source(&m.envelope.source)
     ));
+    let envelope = match &m.envelope {
+        Some(e) => {
+            let (c, msg, ok) = (&e.code, &e.message, int(e.success_code));
+            quote!(::std::option::Option::Some(#rt::Envelope { code: #c, message: #msg, success_code: #ok }))
+        }
+        None => quote!(::std::option::Option::None),
+    };
     let base_env = match &m.base_url_env {
         Some(v) => quote!(::std::option::Option::Some(#v)),
         None => quote!(::std::option::Option::None),
@@ -52,7 +71,14 @@ pub(super) fn provider(m: &Module) -> TokenStream {
             None => quote!(::std::option::Option::None),
         };
         let creates = m.submits.iter().any(|s| std::ptr::eq(*op, s));
-        let decided = op.decision.as_ref().map(|d| format!("\n- {}", decision(d))).unwrap_or_default();
+        let mut decided = super::docs::then_decision(op.decision.as_ref(), "\n- ");
+        if let Some(p) = &op.id_param {
+            let place = if p.in_query { "query parameter" } else { "path parameter" };
+            decided.push_str(&format!("\n- Task id: {place} `{}`. {}", p.name, source(&p.source)));
+            if let Some(d) = &p.decision {
+                decided.push_str(&format!(" {}", decision(d)));
+            }
+        }
         let doc = lines(&format!("`{method} {path}`: {}\n\n- {}{decided}", op.doc, source(&op.source)));
         quote! {
             #doc
@@ -151,9 +177,25 @@ pub(super) fn provider(m: &Module) -> TokenStream {
     ));
     let callbacks = m.callbacks.as_ref().map(|c| {
         let (method, ack, within, redeliveries) = (&c.method, int(c.ack_status), int(c.ack_within_s), int(c.max_redeliveries));
+        let any_2xx = c.ack_any_2xx;
+        let schedule = c.retry_schedule_s.iter().map(|s| {
+            let s = int(*s);
+            quote!(::std::time::Duration::from_secs(#s))
+        });
         let payload = ident(&c.payload);
+        let answer = if c.ack_any_2xx { "any 2xx status".to_owned() } else { c.ack_status.to_string() };
+        let when = if c.retry_schedule_s.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " after {}",
+                c.retry_schedule_s.iter().map(|s| format!("{s} s")).collect::<Vec<_>>().join(", ")
+            )
+        };
+        let decided = super::docs::then_decision(c.decision.as_ref(), "\n- ");
         let doc = lines(&format!(
-            "Webhook delivery (callback mode): {method} to the callback URL; the receiver must answer {ack} within {within} s, else delivery is retried up to {redeliveries} times, so one task can arrive more than once.\n\n- {}",
+            "Webhook delivery (callback mode): {method} to the callback URL; the receiver must answer {answer} within {within} s, else delivery is retried up to {} times{when}, so one task can arrive more than once.\n\n- {}{decided}",
+            c.max_redeliveries,
             source(&c.source)
         ));
         let parse_doc = lines(&format!("Decodes a webhook body; it has the shape of [`{}`].", c.payload));
@@ -166,8 +208,10 @@ pub(super) fn provider(m: &Module) -> TokenStream {
             pub const CALLBACKS: #rt::CallbackRules = #rt::CallbackRules {
                 method: #method,
                 ack_status: #ack,
+                ack_any_2xx: #any_2xx,
                 ack_within: ::std::time::Duration::from_secs(#within),
                 max_redeliveries: #redeliveries,
+                retry_schedule: &[#(#schedule),*],
                 url_field: #url_field,
             };
 
@@ -191,8 +235,7 @@ pub(super) fn provider(m: &Module) -> TokenStream {
             let own_mode = m.modes.modes.iter().position(|md| md.operation == op.key);
             let (polling_body, mode_body) = match &m.modes.union {
                 Some(u) => {
-                    let path = u.field_path.iter().map(|f| ident(f));
-                    let path2 = u.field_path.iter().map(|f| ident(f));
+                    let scrutinee = super::mode_scrutinee(u);
                     let un = ident(&u.union);
                     let parms = m.modes.modes.iter().enumerate().map(|(i, md)| {
                         let i = int(i as i128);
@@ -205,7 +248,7 @@ pub(super) fn provider(m: &Module) -> TokenStream {
                         let t = &md.tag;
                         quote!(#un2::#vn(..) => #t)
                     });
-                    (quote!(match &self.#(#path).* { #(#parms,)* }), quote!(match &self.#(#path2).* { #(#marms,)* }))
+                    (quote!(match #scrutinee { #(#parms,)* }), quote!(match #scrutinee { #(#marms,)* }))
                 }
                 None => {
                     let i = own_mode.unwrap_or(0);
@@ -248,7 +291,7 @@ pub(super) fn provider(m: &Module) -> TokenStream {
             base_url_env: #base_env,
             auth_header: #header,
             api_key_env: #env,
-            success_code: #code,
+            envelope: #envelope,
             spec_file: #file,
             spec_sha256: #sha,
         };
@@ -361,20 +404,27 @@ pub(super) fn task_accessors(m: &Module) -> TokenStream {
     let t = &m.task;
     let envelope = |root: &str| -> Vec<TokenStream> {
         let mut out = Vec::new();
-        if let Some(fp) = root_path(m, root, &m.envelope.code) {
+        let Some(e) = &m.envelope else { return out };
+        if let Some(fp) = root_path(m, root, &e.code) {
             out.push(accessor(
                 "envelope_code",
-                &format!("The envelope `{}` (success is {}).", m.envelope.code, m.envelope.success_code),
+                &format!("The envelope `{}` (success is {}).", e.code, e.success_code),
                 &fp,
             ));
         }
-        if let Some(fp) = root_path(m, root, &m.envelope.message) {
-            out.push(accessor("envelope_message", &format!("The envelope `{}`.", m.envelope.message), &fp));
+        if let Some(fp) = root_path(m, root, &e.message) {
+            out.push(accessor("envelope_message", &format!("The envelope `{}`.", e.message), &fp));
         }
         out
     };
     let submit = ident(&m.submit().response);
-    let mut submit_methods = vec![accessor("task_id", &format!("The task id (`{}`).", t.submit_id.wire), &t.submit_id)];
+    // One type may answer both operations (no envelope, the task at the top level): its
+    // task id accessor is the status one (the lowering checks both paths are the same).
+    let shared = m.submit().response == m.status.response;
+    let mut submit_methods = Vec::new();
+    if !shared {
+        submit_methods.push(accessor("task_id", &format!("The task id (`{}`).", t.submit_id.wire), &t.submit_id));
+    }
     if let Some(f) = &t.follow {
         submit_methods.push(accessor("follow_url", &format!("The absolute URL to query the task with (`{}`), when given. Only follow it on the configured base URL's origin.", f.wire), f));
     }
@@ -418,7 +468,16 @@ pub(super) fn task_accessors(m: &Module) -> TokenStream {
     let e = &m.errors;
     let body = ident(&e.body);
     let mut error_methods = vec![
-        accessor("api_code", &format!("The provider's error code (`{}`).", e.code.wire), &e.code),
+        accessor(
+            "api_code",
+            &format!(
+                "The provider's error code (`{}`){}.{}",
+                e.code.wire,
+                if e.code.ty == Ty::String { ", a text" } else { "" },
+                super::docs::then_decision(e.decision.as_ref(), " ")
+            ),
+            &e.code,
+        ),
         accessor("api_message", &format!("The provider's error message (`{}`).", e.message.wire), &e.message),
     ];
     if let Some((cat, sep)) = &e.category {

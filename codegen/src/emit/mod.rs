@@ -124,6 +124,16 @@ pub(crate) fn field_ty(f: &crate::ir::Field) -> TokenStream {
     if f.required { t } else { quote!(::std::option::Option<#t>) }
 }
 
+/// The value a request's mode is matched on: `&self.input` for a union field, `&self.model`
+/// for a flattened one, `self` when the request is the union.
+pub(crate) fn mode_scrutinee(u: &crate::ir::ModeUnion) -> TokenStream {
+    if u.field_path.is_empty() {
+        return quote!(self);
+    }
+    let path = u.field_path.iter().map(|f| ident(f));
+    quote!(&self.#(#path).*)
+}
+
 /// The name of the per-field check function, `check_prompt`.
 pub(crate) fn check_fn(f: &crate::ir::Field) -> Ident {
     format_ident!("check_{}", f.rust.trim_end_matches('_'))

@@ -74,7 +74,11 @@ pub(super) fn all(m: &Module) -> TokenStream {
         let doc = lines(&format!(
             "The produced files (`{}`), once the task succeeded; empty before. The URLs expire: download promptly.\n\n- {}",
             o.list.wire,
-            super::docs::source(&o.source)
+            [super::docs::source(&o.source)]
+                .into_iter()
+                .chain(o.decision.as_ref().map(super::docs::decision))
+                .collect::<Vec<_>>()
+                .join("\n- ")
         ));
         quote! {
             impl #status {
@@ -138,6 +142,14 @@ pub(super) fn all(m: &Module) -> TokenStream {
         m.provider, m.family
     ));
     let estimate = m.billing.as_ref().filter(|_| m.submits.len() == 1).map(|b| {
+        if b.inputs.is_empty() {
+            // Nothing the request lacks: the price comes from the request alone.
+            return quote! {
+                fn estimate(&self, _inputs: &[(&str, #rt::Decimal)]) -> ::std::option::Option<::std::result::Result<#rt::CostEstimate, #rt::BillingError>> {
+                    ::std::option::Option::Some(#request::estimate_cost(self, &BillingInputs::default()))
+                }
+            };
+        }
         let sets = b.inputs.iter().map(|i| {
             let (n, f) = (&i.name, ident(&i.name));
             quote!(if *name == #n { billing.#f = ::std::option::Option::Some(*value); })
@@ -178,8 +190,22 @@ pub(super) fn all(m: &Module) -> TokenStream {
         }
         _ => quote!(true),
     };
-    let envelope_message = |ty: &proc_macro2::Ident| quote!(#ty::envelope_message(self));
-    let (sub_msg, st_msg) = (envelope_message(&submitted), envelope_message(&status));
+    // With an envelope, the answers' envelope code and message; without, the traits'
+    // defaults (none).
+    let envelope = |ty: &proc_macro2::Ident| match &m.envelope {
+        Some(_) => quote! {
+            fn envelope_code(&self) -> ::std::option::Option<i64> { ::std::option::Option::Some(#ty::envelope_code(self)) }
+            fn envelope_message(&self) -> ::std::option::Option<&str> { #ty::envelope_message(self) }
+        },
+        None => quote!(),
+    };
+    let (sub_envelope, st_envelope) = (envelope(&submitted), envelope(&status));
+    let error_code = match &m.errors.code.ty {
+        Ty::String => {
+            quote!(#error::api_code(self).map(|c| #rt::ErrorCode::Text(::std::string::ToString::to_string(c))))
+        }
+        _ => quote!(#error::api_code(self).map(#rt::ErrorCode::Number)),
+    };
     quote! {
         #api_doc
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -214,8 +240,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
         impl #rt::provider::SubmitAnswer for #submitted {
             fn task_id(&self) -> &str { #submitted::task_id(self) }
             #follow
-            fn envelope_code(&self) -> i64 { #submitted::envelope_code(self) }
-            fn envelope_message(&self) -> ::std::option::Option<&str> { #sub_msg }
+            #sub_envelope
         }
 
         #outputs_fn
@@ -227,12 +252,11 @@ pub(super) fn all(m: &Module) -> TokenStream {
             fn state_documented(&self) -> bool { #state_documented }
             fn failure(&self) -> ::std::option::Option<#rt::provider::Failure> { #failure }
             fn outputs(&self) -> ::std::vec::Vec<#rt::provider::Output> { #outputs_call }
-            fn envelope_code(&self) -> i64 { #status::envelope_code(self) }
-            fn envelope_message(&self) -> ::std::option::Option<&str> { #st_msg }
+            #st_envelope
         }
 
         impl #rt::provider::ErrorAnswer for #error {
-            fn api_code(&self) -> ::std::option::Option<i64> { #error::api_code(self) }
+            fn error_code(&self) -> ::std::option::Option<#rt::ErrorCode> { #error_code }
             fn api_message(&self) -> ::std::option::Option<&str> { #error::api_message(self) }
         }
     }

@@ -18,8 +18,9 @@ pub(super) fn all(m: &Module) -> TokenStream {
     let roots = m.submits.iter().filter_map(|op| {
         let r = op.request.as_deref()?;
         match m.types.iter().find(|t| t.name() == r)? {
-            TypeDef::Struct(s) => Some(root_methods(s)),
-            _ => None,
+            TypeDef::Struct(s) => Some(root_methods(&s.name, &s.id_base)),
+            TypeDef::Union(u) => Some(root_methods(&u.name, &u.id_base)),
+            TypeDef::Enum(_) => None,
         }
     });
     quote!(#(#items)* #(#roots)*)
@@ -36,7 +37,10 @@ fn keys(m: &Module, s: &Struct) -> Vec<String> {
                     keys.extend(u.all_keys.iter().cloned());
                 }
             }
-            _ => keys.push(f.wire.clone()),
+            _ => {
+                keys.push(f.wire.clone());
+                keys.extend(f.aliases.iter().cloned());
+            }
         }
     }
     keys
@@ -53,10 +57,18 @@ fn read_field(f: &Field) -> TokenStream {
         return quote!(let #n: ::std::option::Option<#u> = #u::read_in(obj, path, out););
     }
     let (wire, id) = (&f.wire, &f.id_base);
-    let read = if f.required {
-        quote!(let #n: ::std::option::Option<#ty> = #rt::read::required(obj, path, #wire, #id, out);)
+    // A field with aliases is read under whichever of its names was sent.
+    let (name_let, wire) = if f.aliases.is_empty() {
+        (quote!(), quote!(#wire))
     } else {
-        quote!(let #n: ::std::option::Option<#ty> = #rt::read::optional(obj, path, #wire, #id, out);)
+        let k = quote::format_ident!("{}_key", f.rust.trim_end_matches('_'));
+        let names = std::iter::once(&f.wire).chain(&f.aliases);
+        (quote!(let #k = #rt::read::key_of(obj, path, &[#(#names),*], #id, out);), quote!(#k))
+    };
+    let read = if f.required {
+        quote!(#name_let let #n: ::std::option::Option<#ty> = #rt::read::required(obj, path, #wire, #id, out);)
+    } else {
+        quote!(#name_let let #n: ::std::option::Option<#ty> = #rt::read::optional(obj, path, #wire, #id, out);)
     };
     if f.checks.is_empty() {
         return read;
@@ -126,10 +138,15 @@ fn union_read(u: &Union) -> TokenStream {
     let arms = u.variants.iter().map(|v| {
         let vt = &v.tag;
         let vn = ident(&v.name);
-        let forbids = v.forbidden.iter().map(|f| {
-            let (w, allowed, id) = (&f.wire, &f.allowed_in, &f.id_base);
-            quote!(#rt::read::forbid(obj, path, #w, #tag, #vt, &[#(#allowed),*], #id, out);)
-        });
+        let forbids: Vec<TokenStream> = v
+            .forbidden
+            .iter()
+            .flat_map(|f| std::iter::once(&f.wire).chain(&f.aliases).map(move |w| (f, w)))
+            .map(|(f, w)| {
+                let (allowed, id) = (&f.allowed_in, &f.id_base);
+                quote!(#rt::read::forbid(obj, path, #w, #tag, #vt, &[#(#allowed),*], #id, out);)
+            })
+            .collect();
         let value = match &v.payload {
             Some(p) => {
                 let p = ident(p);
@@ -169,12 +186,12 @@ fn union_read(u: &Union) -> TokenStream {
     }
 }
 
-/// `from_json_value` and `from_json_slice` on the request body type.
-fn root_methods(s: &Struct) -> TokenStream {
+/// `from_json_value` and `from_json_slice` on the request body type (an object, or a union
+/// tagged at the top).
+fn root_methods(name: &str, id: &str) -> TokenStream {
     let rt = rt();
     let json = json();
-    let n = ident(&s.name);
-    let id = &s.id_base;
+    let n = ident(name);
     let doc_value = lines(
         "Reads a raw JSON body and checks it against every documented rule: JSON types, required and forbidden fields per mode, unknown fields, enum values and the value limits. Returns all violations at once.",
     );

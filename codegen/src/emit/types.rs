@@ -51,9 +51,10 @@ fn enum_def(m: &Module, e: &Enum) -> TokenStream {
     let price = |wire: &str| {
         let b = m.billing.as_ref().filter(|b| b.price_enum == e.name)?;
         let p = b.prices.iter().find(|p| p.when == wire)?;
+        let unit = super::billing::unit_words(&b.unit);
         Some(format!(
-            " Price: {} {} per {} (official), {} {} (market reference).",
-            p.official_text, b.currency, b.per, p.market_text, b.currency
+            " Price: {} {unit} per {} (official), {} {unit} (market reference).",
+            p.official_text, b.per, p.market_text
         ))
     };
     let doc = lines(&type_doc(&e.doc, &e.source, e.decision.as_ref()));
@@ -71,6 +72,9 @@ fn enum_def(m: &Module, e: &Enum) -> TokenStream {
         }
         if let Some(s) = &v.source {
             text.push_str(&format!("\n\n{}", super::docs::source(s)));
+        }
+        if let Some(d) = &v.decision {
+            text.push_str(&format!("\n\n{}", super::docs::decision(d)));
         }
         let doc = lines(&text);
         let vn = ident(&v.name);
@@ -275,7 +279,8 @@ fn struct_def(m: &Module, s: &Struct) -> TokenStream {
             let n = ident(&f.rust);
             if takes(f) {
                 let (_, store) = param(f);
-                quote!(#n: #store)
+                // A parameter stored as is: the field init shorthand.
+                if n == store.to_string() { quote!(#n) } else { quote!(#n: #store) }
             } else if f.required {
                 quote!(#n: ::std::default::Default::default())
             } else {

@@ -35,7 +35,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
     });
     let types = m.types.iter().map(|t| match t {
         TypeDef::Struct(s) if s.usage == Usage::Request => struct_checks(m, s),
-        TypeDef::Union(u) if u.usage == Usage::Request => union_checks(u),
+        TypeDef::Union(u) if u.usage == Usage::Request => union_checks(m, u),
         _ => quote!(),
     });
     quote!(#(#counters)* #(#types)*)
@@ -223,9 +223,22 @@ fn struct_checks(m: &Module, s: &Struct) -> TokenStream {
     }
 }
 
-fn union_checks(u: &Union) -> TokenStream {
+fn union_checks(m: &Module, u: &Union) -> TokenStream {
     let rt = rt();
     let name = ident(&u.name);
+    let lints = lint_dispatch(m, &u.name).map(|dispatch| {
+        let doc = lines(
+            "Warnings about likely mistakes that the provider would accept (see the spec's `[[lints]]`), for the selected mode. Empty when nothing looks wrong.",
+        );
+        quote! {
+            #doc
+            pub fn lints(&self) -> ::std::vec::Vec<#rt::Lint> {
+                let mut out = ::std::vec::Vec::new();
+                #dispatch
+                out
+            }
+        }
+    });
     let arms = u.variants.iter().map(|v| {
         let vn = ident(&v.name);
         if v.payload.is_some() { quote!(Self::#vn(p) => p.check(path, out)) } else { quote!(Self::#vn => {}) }
@@ -239,8 +252,38 @@ fn union_checks(u: &Union) -> TokenStream {
             }
 
             #validate
+            #lints
         }
     }
+}
+
+/// For a request type whose mode union has variants with lints of their own: the statement
+/// that adds the selected variant's lints to `out`.
+fn lint_dispatch(m: &Module, root: &str) -> Option<TokenStream> {
+    let u = m.modes.union.as_ref()?;
+    if !m.submits.iter().any(|o| o.request.as_deref() == Some(root)) {
+        return None;
+    }
+    let un = m.types.iter().find_map(|t| match t {
+        TypeDef::Union(x) if x.name == u.union => Some(x),
+        _ => None,
+    })?;
+    let linted: Vec<&crate::ir::Variant> = un
+        .variants
+        .iter()
+        .filter(|v| v.payload.as_ref().is_some_and(|p| m.lints.iter().any(|l| l.holder == *p)))
+        .collect();
+    if linted.is_empty() {
+        return None;
+    }
+    let scrutinee = super::mode_scrutinee(u);
+    let un = ident(&u.union);
+    let arms = linted.iter().map(|v| {
+        let vn = ident(&v.name);
+        quote!(#un::#vn(p) => p.lints())
+    });
+    let rest = (linted.len() < m.modes.modes.len()).then(|| quote!(_ => ::std::vec::Vec::new(),));
+    Some(quote!(out.extend(match #scrutinee { #(#arms,)* #rest });))
 }
 
 /// Media rules, truncation helpers and lints of a request struct.
@@ -349,12 +392,9 @@ fn request_extras(m: &Module, s: &Struct) -> TokenStream {
             }
         });
     }
-    let own_lints: Vec<&crate::ir::Lint> = m
-        .lints
-        .iter()
-        .filter(|l| m.submit_op(&l.operation).and_then(|o| o.request.as_deref()) == Some(s.name.as_str()))
-        .collect();
-    if !own_lints.is_empty() {
+    let own_lints: Vec<&crate::ir::Lint> = m.lints.iter().filter(|l| l.holder == s.name).collect();
+    let dispatch = lint_dispatch(m, &s.name);
+    if !own_lints.is_empty() || dispatch.is_some() {
         let checks = own_lints.iter().map(|l| {
             let (text, list) = (ident(&l.text), ident(&l.list));
             let (token, ci, first, id, tw) = (&l.token, l.case_insensitive, int(l.first_index), &l.id, &l.text_wire);
@@ -387,6 +427,7 @@ fn request_extras(m: &Module, s: &Struct) -> TokenStream {
             pub fn lints(&self) -> ::std::vec::Vec<#rt::Lint> {
                 let mut out = ::std::vec::Vec::new();
                 #(#checks)*
+                #dispatch
                 out
             }
         });

@@ -47,7 +47,9 @@ pub struct Module {
     pub submits: Vec<Operation>,
     pub status: Operation,
     pub task: Task,
-    pub envelope: Envelope,
+    /// The `{code, message}` envelope of every answer; `None` when answers have none and
+    /// success is the HTTP status alone.
+    pub envelope: Option<Envelope>,
     pub errors: ErrorModel,
     pub statuses: Vec<HttpStatus>,
     pub unlisted_statuses: UnlistedStatuses,
@@ -232,6 +234,7 @@ pub struct Note {
     pub name: String,
     pub doc: String,
     pub source: Source,
+    pub decision: Option<Decision>,
 }
 
 #[derive(Debug, Clone)]
@@ -241,6 +244,7 @@ pub struct Auth {
     pub scheme: String,
     pub env_var: String,
     pub source: Source,
+    pub decision: Option<Decision>,
 }
 
 /// Whether a type is sent (strict) or received (lenient).
@@ -326,6 +330,7 @@ pub struct EnumValue {
     pub meaning: Option<String>,
     pub action: Option<String>,
     pub source: Option<Source>,
+    pub decision: Option<Decision>,
 }
 
 /// An object type.
@@ -379,6 +384,8 @@ pub struct Variant {
 #[derive(Debug, Clone)]
 pub struct Forbidden {
     pub wire: String,
+    /// The field's other wire names, forbidden alike.
+    pub aliases: Vec<String>,
     /// Variant tags that allow it.
     pub allowed_in: Vec<String>,
     /// Constraint id base, `apixo.submit.input[mode=text-to-video].video_urls`.
@@ -388,7 +395,11 @@ pub struct Forbidden {
 /// A field of an object.
 #[derive(Debug, Clone)]
 pub struct Field {
+    /// The wire name the client writes.
     pub wire: String,
+    /// Other wire names of the same field that strict reading accepts instead (never
+    /// together with `wire`): `video_url` for `video`.
+    pub aliases: Vec<String>,
     pub rust: String,
     pub ty: Ty,
     pub required: bool,
@@ -406,6 +417,49 @@ pub struct Field {
     /// Constraint id base of the field, `apixo.submit.input[mode=text-to-video].duration`
     /// (empty for response fields). Rule ids are `<base>:<rule>`.
     pub id_base: String,
+}
+
+impl Field {
+    /// A value of this string field (or of each item of an array of strings) that is exactly
+    /// `len` units long under the field's length counting rule and meets its other value
+    /// rules at once: a URL field's value starts with its first scheme and names a public
+    /// host (`https://example.com/aaaa`). What a boundary case at a length limit of a URL
+    /// field sends, so that it breaks (or meets) the length rule alone. `None` when no such
+    /// value exists (a limit shorter than the shortest URL, or a length the padding
+    /// character's weight cannot reach exactly).
+    pub fn text_of_length(&self, len: u64, counters: &[Counter]) -> Option<String> {
+        let counter = self.checks.iter().find_map(|c| match &c.kind {
+            CheckKind::Length { counter, .. } => Some(counter.clone()),
+            _ => None,
+        });
+        let weight = |c: char| -> u64 {
+            match &counter {
+                Some(CounterRef::Weighted(name)) => counters.iter().find(|k| &k.name == name).map_or(1, |k| {
+                    let cp = u32::from(c);
+                    k.ranges.iter().find(|(a, b, _)| (*a..=*b).contains(&cp)).map_or(k.default_weight, |r| r.2).into()
+                }),
+                Some(CounterRef::Utf16Units) => c.len_utf16() as u64,
+                Some(CounterRef::Bytes) => c.len_utf8() as u64,
+                Some(CounterRef::UnicodeScalars) | None => 1,
+            }
+        };
+        let prefix = self
+            .checks
+            .iter()
+            .find_map(|c| match &c.kind {
+                CheckKind::Url { schemes, .. } => schemes.first().map(|s| format!("{s}://example.com/")),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let used: u64 = prefix.chars().map(weight).sum();
+        let pad = weight('a');
+        let rest = len.checked_sub(used)?;
+        if pad == 0 || rest % pad != 0 {
+            return None;
+        }
+        let n = usize::try_from(rest / pad).ok()?;
+        Some(format!("{prefix}{}", "a".repeat(n)))
+    }
 }
 
 /// A field's type.
@@ -618,6 +672,7 @@ pub struct IdParam {
     pub in_query: bool,
     pub doc: String,
     pub source: Source,
+    pub decision: Option<Decision>,
 }
 
 /// A path of fields from a response type's root: `(rust name, optional)` per step.
@@ -678,6 +733,7 @@ pub struct Outputs {
     /// name, and whether it is an enum rather than a string).
     pub item: Option<OutputItem>,
     pub source: Source,
+    pub decision: Option<Decision>,
 }
 
 #[derive(Debug, Clone)]
@@ -693,16 +749,20 @@ pub struct Envelope {
     pub message: String,
     pub success_code: i64,
     pub source: Source,
+    pub decision: Option<Decision>,
 }
 
 #[derive(Debug, Clone)]
 pub struct ErrorModel {
     pub body: String,
+    /// The error code in the body: an integer or a string field, at the root or nested
+    /// (`error.code`).
     pub code: FieldPath,
     pub message: FieldPath,
     /// `message` is `<Category><separator><detail>`.
     pub category: Option<(String, String)>,
     pub source: Source,
+    pub decision: Option<Decision>,
 }
 
 /// Retry advice of an HTTP status.
@@ -745,9 +805,11 @@ pub struct Modes {
 #[derive(Debug, Clone)]
 pub struct ModeUnion {
     pub union: String,
-    /// Rust field names from the request root to the union field.
+    /// Rust field names from the request root to the union field: `[input]`; the
+    /// flattened field for a tag at the top of an object (`[model]`); empty when the
+    /// request itself is the union.
     pub field_path: Vec<String>,
-    /// Wire path of the tag, `input.mode`.
+    /// Wire path of the tag, `input.mode` or `model`.
     pub wire: String,
 }
 
@@ -781,7 +843,8 @@ pub struct DecimalLit {
 
 #[derive(Debug, Clone)]
 pub struct Billing {
-    pub currency: String,
+    /// What prices are counted in.
+    pub unit: PriceUnit,
     pub per: String,
     /// The enum field that selects the unit price, by wire path.
     pub price_by: String,
@@ -791,6 +854,26 @@ pub struct Billing {
     /// One formula per mode, in mode order.
     pub formulas: Vec<Formula>,
     pub source: Source,
+    pub decision: Option<Decision>,
+}
+
+/// What a provider's prices are counted in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PriceUnit {
+    /// An ISO 4217 currency, `USD`.
+    Currency(String),
+    /// The provider's own unit of account as its docs name it, `credits`; never shown as a
+    /// currency.
+    Credits(String),
+}
+
+impl PriceUnit {
+    /// The code or name, as written in the spec: `USD`, `credits`.
+    pub fn label(&self) -> &str {
+        match self {
+            PriceUnit::Currency(c) | PriceUnit::Credits(c) => c,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -803,6 +886,7 @@ pub struct Price {
     pub official_text: String,
     pub market_text: String,
     pub source: Source,
+    pub decision: Option<Decision>,
 }
 
 #[derive(Debug, Clone)]
@@ -834,12 +918,19 @@ pub use resolve::Var;
 pub struct Callbacks {
     pub payload: String,
     pub method: String,
+    /// The status a receiver answers to acknowledge a delivery (200 when any 2xx does).
     pub ack_status: u16,
+    /// Any 2xx status acknowledges a delivery (not only `ack_status`).
+    pub ack_any_2xx: bool,
     pub ack_within_s: u32,
     pub max_redeliveries: u32,
+    /// The delays before each redelivery, in seconds, when the docs give them (as many as
+    /// `max_redeliveries`); empty otherwise.
+    pub retry_schedule_s: Vec<u32>,
     /// Wire name of the top-level request key carrying the callback URL.
     pub url_field: Option<String>,
     pub source: Source,
+    pub decision: Option<Decision>,
 }
 
 #[derive(Debug, Clone)]
@@ -847,7 +938,12 @@ pub struct Lint {
     pub id: String,
     /// The submit operation whose request the lint reads.
     pub operation: String,
-    /// Rust name of the text field and of the list field (top-level request fields).
+    /// The mode whose fields the lint reads, when they are a variant's of the mode union.
+    pub mode: Option<String>,
+    /// The object type holding the text and list fields: the request type, or the mode's
+    /// variant payload.
+    pub holder: String,
+    /// Rust name of the text field and of the list field (fields of `holder`).
     pub text: String,
     pub list: String,
     pub text_wire: String,
@@ -880,13 +976,15 @@ pub struct Example {
     /// The JSON text as written in the doc.
     pub json: String,
     pub source: Source,
+    pub decision: Option<Decision>,
 }
 
 /// A request constraint, for coverage reports and the exported schemas.
 #[derive(Debug, Clone)]
 pub struct Constraint {
     pub id: String,
-    /// `required`, `forbidden`, `enum`, `tag`, `length`, `range`, `items`, `url`, `url_public`.
+    /// `required`, `forbidden`, `enum`, `tag`, `length`, `range`, `items`, `url`, `url_public`,
+    /// `data_uri`, `alias` (a field sent under two of its documented names).
     pub rule: String,
     /// Operation key.
     pub operation: String,

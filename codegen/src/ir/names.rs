@@ -90,6 +90,18 @@ pub fn type_name_problem(s: &str) -> Option<String> {
     None
 }
 
+/// A user-chosen key (a mode tag, a type or operation key) as a segment of a dotted key
+/// path, written the way TOML writes the key: bare when it is made of letters, digits, `-`
+/// and `_`, quoted otherwise (`"happyhorse-1.0-t2v"`), so a dot inside a key is never read
+/// as a separator.
+pub fn key_segment(k: &str) -> String {
+    if !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        k.to_owned()
+    } else {
+        format!("\"{}\"", k.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
 /// A field name as a Rust identifier: keywords get a trailing `_` (`type` → `type_`).
 pub fn field_ident(wire: &str) -> String {
     let s = snake(wire);
@@ -110,6 +122,13 @@ mod tests {
         assert_eq!(pascal("Unknown error"), "UnknownError");
         assert_eq!(shouty("image-to-video"), "IMAGE_TO_VIDEO");
         assert_eq!(field_ident("type"), "type_");
+    }
+
+    #[test]
+    fn keys_with_dots_are_quoted_in_key_paths() {
+        assert_eq!(key_segment("video-edit"), "video-edit");
+        assert_eq!(key_segment("happyhorse-1.0-t2v"), "\"happyhorse-1.0-t2v\"");
+        assert_eq!(key_segment("a\"b"), "\"a\\\"b\"");
     }
 
     #[test]

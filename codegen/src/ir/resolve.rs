@@ -51,8 +51,9 @@ pub(super) fn response_path(m: &[TypeDef], root: &str, wire: &str) -> Result<Fie
     Err("the path is empty".into())
 }
 
-/// Walks `wire` from the request struct `root`. When the path enters the mode union
-/// (`mode_union` field path), the rest is resolved in `variant`'s payload.
+/// Walks `wire` from the request type `root`. When the path enters the mode union (a field
+/// of that type, a flattened field of it whose keys sit in the object, or the request itself
+/// when it is that union), the rest is resolved in `variant`'s payload.
 pub(super) fn request_path(
     m: &[TypeDef],
     root: &str,
@@ -60,17 +61,62 @@ pub(super) fn request_path(
     variant: Option<&str>,
     wire: &str,
 ) -> Result<Var, String> {
+    let payload_of = |u: &str| -> Result<String, String> {
+        let Some(variant) = variant else {
+            return Err(format!("`{wire}` needs a mode to resolve"));
+        };
+        let Some(TypeDef::Union(un)) = m.ty(u) else {
+            return Err(format!("`{u}` is not a union"));
+        };
+        let v = un.variants.iter().find(|v| v.tag == variant).ok_or_else(|| format!("unknown mode {variant}"))?;
+        v.payload.clone().ok_or_else(|| format!("mode {variant} has no fields"))
+    };
     let mut current = root.to_owned();
     let mut steps = Vec::new();
     let mut from_variant = false;
+    if m.union_def(root).is_some() {
+        if Some(root) != mode_union {
+            return Err(format!("the request {root} is a union other than the mode union"));
+        }
+        current = payload_of(root)?;
+        from_variant = true;
+    }
     let segments: Vec<&str> = wire.split('.').collect();
     for (i, seg) in segments.iter().enumerate() {
         let Some(s) = m.struct_def(&current) else {
             return Err(format!("`{}` is not an object", segments[..i].join(".")));
         };
-        let Some(f) = s.fields.iter().find(|f| f.wire == *seg && !f.flatten) else {
-            let known: Vec<&str> = s.fields.iter().filter(|f| !f.flatten).map(|f| f.wire.as_str()).collect();
-            return Err(format!("type {current} has no field `{seg}` (fields: {})", known.join(", ")));
+        let own = s.fields.iter().find(|f| f.wire == *seg && !f.flatten);
+        // A key of the flattened mode union: a field of the mode's payload.
+        let flattened = || {
+            s.fields.iter().find_map(|f| match &f.ty {
+                Ty::Union(u) if f.flatten && Some(u.as_str()) == mode_union => Some(u.clone()),
+                _ => None,
+            })
+        };
+        let f = match (own, flattened()) {
+            (Some(f), _) => f,
+            (None, Some(u)) => {
+                let payload = payload_of(&u)?;
+                let Some(p) = m.struct_def(&payload) else { return Err(format!("`{payload}` is not an object")) };
+                let Some(f) = p.fields.iter().find(|f| f.wire == *seg && !f.flatten) else {
+                    let known: Vec<&str> = s
+                        .fields
+                        .iter()
+                        .filter(|f| !f.flatten)
+                        .chain(p.fields.iter())
+                        .map(|f| f.wire.as_str())
+                        .collect();
+                    return Err(format!("no field `{seg}` in this mode (fields: {})", known.join(", ")));
+                };
+                steps.clear();
+                from_variant = true;
+                f
+            }
+            (None, None) => {
+                let known: Vec<&str> = s.fields.iter().filter(|f| !f.flatten).map(|f| f.wire.as_str()).collect();
+                return Err(format!("type {current} has no field `{seg}` (fields: {})", known.join(", ")));
+            }
         };
         let last = i + 1 == segments.len();
         match &f.ty {
@@ -78,18 +124,7 @@ pub(super) fn request_path(
                 if Some(u.as_str()) != mode_union {
                     return Err(format!("`{seg}` is a union other than the mode union; its fields cannot be named"));
                 }
-                let Some(variant) = variant else {
-                    return Err(format!("`{seg}` needs a mode to resolve"));
-                };
-                let Some(TypeDef::Union(un)) = m.ty(u) else {
-                    return Err(format!("`{seg}` is not a union"));
-                };
-                let v =
-                    un.variants.iter().find(|v| v.tag == variant).ok_or_else(|| format!("unknown mode {variant}"))?;
-                let Some(payload) = &v.payload else {
-                    return Err(format!("mode {variant} has no fields"));
-                };
-                current = payload.clone();
+                current = payload_of(u)?;
                 steps.clear();
                 from_variant = true;
             }

@@ -106,20 +106,33 @@ pub fn openapi(m: &crate::ir::Module) -> serde_json::Value {
         },
     });
     if let (Some(cb), Some(obj)) = (&m.callbacks, doc.as_object_mut()) {
-        let operation = json!({
+        let answer = if cb.ack_any_2xx { "any 2xx status".to_owned() } else { cb.ack_status.to_string() };
+        let schedule = if cb.retry_schedule_s.is_empty() {
+            String::new()
+        } else {
+            format!(", after {}", cb.retry_schedule_s.iter().map(|s| format!("{s} s")).collect::<Vec<_>>().join(", "))
+        };
+        // OpenAPI's `2XX` range key states that any 2xx acknowledges a delivery.
+        let ack_key = if cb.ack_any_2xx { "2XX".to_owned() } else { cb.ack_status.to_string() };
+        let mut operation = json!({
             "operationId": format!("{}_callback", m.module),
             "description": format!(
-                "In callback mode the provider sends the final task payload to the callback URL. Answer {} within {} s; otherwise it redelivers up to {} times.",
-                cb.ack_status, cb.ack_within_s, cb.max_redeliveries
+                "In callback mode the provider sends the final task payload to the callback URL. Answer {answer} within {} s; otherwise it redelivers up to {} times{schedule}.",
+                cb.ack_within_s, cb.max_redeliveries
             ),
             "requestBody": {
                 "required": true,
                 "content": { "application/json": { "schema": cx.reference(&cb.payload) } },
             },
             "responses": {
-                cb.ack_status.to_string(): { "description": "Delivery acknowledged." },
+                ack_key: { "description": "Delivery acknowledged." },
             },
         });
+        if !cb.retry_schedule_s.is_empty()
+            && let Some(op) = operation.as_object_mut()
+        {
+            op.insert("x-retry-schedule-s".into(), cb.retry_schedule_s.clone().into());
+        }
         let mut item = Map::new();
         item.insert(cb.method.to_ascii_lowercase(), operation);
         let mut hooks = Map::new();
@@ -194,7 +207,27 @@ fn submit_operation(m: &Module, op: &Operation, cx: &Cx) -> Value {
     if let Some(list) = not_expressible_json(m, op) {
         out.insert("x-not-expressible".into(), list);
     }
+    if let Some(b) = &m.billing {
+        out.insert("x-billing".into(), billing(b));
+    }
     Value::Object(out)
+}
+
+/// The documented prices of a task: what they are counted in (a currency, or the
+/// provider's credits, never shown as a currency), the unit price per value of the price
+/// selector, and the formula of each mode, as exact decimal strings.
+fn billing(b: &crate::ir::Billing) -> Value {
+    let unit = match &b.unit {
+        crate::ir::PriceUnit::Currency(c) => json!({ "currency": c }),
+        crate::ir::PriceUnit::Credits(c) => json!({ "credits": c }),
+    };
+    let prices: Vec<Value> = b
+        .prices
+        .iter()
+        .map(|p| json!({ "when": p.when, "official": p.official_text, "market": p.market_text }))
+        .collect();
+    let formulas: Map<String, Value> = b.formulas.iter().map(|f| (f.mode.clone(), f.text.clone().into())).collect();
+    json!({ "unit": unit, "per": b.per, "price_by": b.price_by, "prices": prices, "formulas": formulas })
 }
 
 fn status_operation(m: &Module, cx: &Cx) -> Value {

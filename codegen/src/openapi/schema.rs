@@ -46,6 +46,8 @@ impl Cx<'_> {
         let mut props = Map::new();
         let mut required: Vec<Value> = Vec::new();
         let mut all_of: Vec<Value> = Vec::new();
+        // Fields with aliases: at most one of the names, and one of them when required.
+        let mut alias_rules: Vec<Value> = Vec::new();
         // The payload of a variant of a flattened union: a fragment the enclosing object closes.
         let mut fragment = false;
         if let Some((union, tag)) = &s.variant_of
@@ -57,7 +59,9 @@ impl Cx<'_> {
                 fragment = true;
                 if let Some(v) = u.variants.iter().find(|v| &v.tag == tag) {
                     for f in &v.forbidden {
-                        props.insert(f.wire.clone(), Value::Bool(false));
+                        for w in std::iter::once(&f.wire).chain(&f.aliases) {
+                            props.insert(w.clone(), Value::Bool(false));
+                        }
                     }
                 }
             }
@@ -80,9 +84,22 @@ impl Cx<'_> {
                 }
                 continue;
             }
-            props.insert(f.wire.clone(), Value::Object(self.field_schema(f, s.usage)));
-            if f.required {
-                required.push(f.wire.clone().into());
+            let schema = self.field_schema(f, s.usage);
+            for a in &f.aliases {
+                let mut alias = schema.clone();
+                alias.insert(
+                    "description".into(),
+                    format!("Another documented name of `{}`; send one of them.", f.wire).into(),
+                );
+                props.insert(a.clone(), Value::Object(alias));
+            }
+            props.insert(f.wire.clone(), Value::Object(schema));
+            if f.aliases.is_empty() {
+                if f.required {
+                    required.push(f.wire.clone().into());
+                }
+            } else {
+                alias_rules.extend(alias_rules_of(f));
             }
         }
         let mut out = Map::new();
@@ -93,7 +110,8 @@ impl Cx<'_> {
             out.insert("required".into(), Value::Array(required));
         }
         let closed_by_union = !all_of.is_empty();
-        if closed_by_union {
+        all_of.extend(alias_rules);
+        if !all_of.is_empty() {
             out.insert("allOf".into(), Value::Array(all_of));
         }
         match (strict, closed_by_union, fragment) {
@@ -126,7 +144,9 @@ impl Cx<'_> {
             props.insert(u.tag.clone(), json!({ "const": v.tag }));
             if flat {
                 for f in &v.forbidden {
-                    props.insert(f.wire.clone(), Value::Bool(false));
+                    for w in std::iter::once(&f.wire).chain(&f.aliases) {
+                        props.insert(w.clone(), Value::Bool(false));
+                    }
                 }
             }
             let mut obj = Map::new();
@@ -179,6 +199,26 @@ impl Cx<'_> {
         if let Some(unit) = &f.unit {
             s.insert("x-unit".into(), unit.clone().into());
         }
+        // Media rules a URL alone cannot show (checked by the client's opt-in preflight), per
+        // mode when the field is a mode's.
+        if let Some(md) = &f.media {
+            let mut rules = Map::new();
+            rules.insert("formats".into(), md.formats.clone().into());
+            for (k, v) in [
+                ("min_short_edge_px", md.min_short_edge_px),
+                ("min_width_px", md.min_width_px),
+                ("min_height_px", md.min_height_px),
+            ] {
+                if let Some(v) = v {
+                    rules.insert(k.into(), v.into());
+                }
+            }
+            if let Some((lo, hi)) = &md.aspect_text {
+                rules.insert("aspect".into(), json!({ "min": lo, "max": hi }));
+            }
+            rules.insert("max_bytes".into(), md.max_bytes.into());
+            s.insert("x-media".into(), Value::Object(rules));
+        }
         s
     }
 
@@ -206,6 +246,23 @@ impl Cx<'_> {
             _ => Map::new(),
         }
     }
+}
+
+/// The rules of a field sent under one of several names: never two of them (`not` both), and
+/// one of them when the field is required (`anyOf` of each `required`).
+fn alias_rules_of(f: &Field) -> Vec<Value> {
+    let names: Vec<&String> = std::iter::once(&f.wire).chain(&f.aliases).collect();
+    let mut rules = Vec::new();
+    if f.required {
+        let any: Vec<Value> = names.iter().map(|n| json!({ "required": [n] })).collect();
+        rules.push(json!({ "anyOf": any }));
+    }
+    for (i, a) in names.iter().enumerate() {
+        for b in &names[i + 1..] {
+            rules.push(json!({ "not": { "required": [a, b] } }));
+        }
+    }
+    rules
 }
 
 /// A closed enum lists its wire values; an open (response) one accepts any string and

@@ -64,6 +64,9 @@ struct Variant {
     properties: Map<String, Value>,
     required: Vec<Value>,
     description: Option<Value>,
+    /// Rules on the variant's keys beyond properties and `required` (`allOf` entries: a
+    /// field sent under one of two names).
+    rules: Vec<Value>,
 }
 
 /// The variants of the union component `name`, with payload references resolved.
@@ -78,9 +81,20 @@ fn variants(doc: &Value, name: &str, tag_key: &str) -> Vec<Variant> {
             let properties = v.get("properties")?.as_object()?.clone();
             let tag = properties.get(tag_key)?.get("const")?.as_str()?.to_owned();
             let required = v.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
-            Some(Variant { tag, properties, required, description: v.get("description").cloned() })
+            let rules = v.get("allOf").and_then(Value::as_array).cloned().unwrap_or_default();
+            Some(Variant { tag, properties, required, description: v.get("description").cloned(), rules })
         })
         .collect()
+}
+
+/// A part of a closed object's `allOf` that brings in a flattened union: its component name,
+/// and whether the union is optional. A required union is referenced; an optional one is
+/// `if: {required: [tag]}, then: ref`.
+fn union_part(part: &Value) -> Option<(&str, bool)> {
+    match part.get("then") {
+        Some(then) => ref_name(then).map(|n| (n, true)),
+        None => ref_name(part).map(|n| (n, false)),
+    }
 }
 
 /// Rewrites every component closed with `unevaluatedProperties: false` over flattened unions
@@ -101,12 +115,18 @@ fn expand_closed_unions(doc: &mut Value) {
         let Some(mut combos) = combinations(doc, &outer) else { continue };
         let base_props = outer.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
         let base_required = outer.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
+        let base_rules: Vec<Value> = outer
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map(|parts| parts.iter().filter(|p| union_part(p).is_none()).cloned().collect())
+            .unwrap_or_default();
         let mut one_of = Vec::new();
         let mut mapping = Map::new();
         let mut tag_keys = BTreeSet::new();
         for combo in combos.drain(..) {
             let mut properties = base_props.clone();
             let mut required = base_required.clone();
+            let mut rules = base_rules.clone();
             let mut suffix = String::new();
             let mut notes = Vec::new();
             for (tag_key, variant) in &combo {
@@ -131,6 +151,7 @@ fn expand_closed_unions(doc: &mut Value) {
                         required.push(r.clone());
                     }
                 }
+                rules.extend(variant.rules.iter().cloned());
                 if let Some(d) = variant.description.as_ref().and_then(Value::as_str) {
                     notes.push(d.to_owned());
                 }
@@ -143,6 +164,9 @@ fn expand_closed_unions(doc: &mut Value) {
             object.insert("properties".into(), Value::Object(properties));
             object.insert("required".into(), Value::Array(required));
             object.insert("additionalProperties".into(), json!(false));
+            if !rules.is_empty() {
+                object.insert("allOf".into(), Value::Array(rules));
+            }
             if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
                 schemas.insert(variant_name.clone(), Value::Object(object));
             }
@@ -170,13 +194,8 @@ fn expand_closed_unions(doc: &mut Value) {
 fn combinations(doc: &Value, outer: &Value) -> Option<Vec<Vec<(String, Variant)>>> {
     let all_of = outer.get("allOf")?.as_array()?;
     let mut combos: Vec<Vec<(String, Variant)>> = vec![Vec::new()];
-    for part in all_of {
-        // A required union is referenced; an optional one is `if: {required: [tag]}, then: ref`.
-        let (reference, optional) = match part.get("then") {
-            Some(then) => (then, true),
-            None => (part, false),
-        };
-        let union = ref_name(reference)?;
+    // Parts that are not a flattened union are rules carried into every variant.
+    for (union, optional) in all_of.iter().filter_map(union_part) {
         let tag_key = schema(doc, union)?.get("required")?.as_array()?.first()?.as_str()?.to_owned();
         let mut choices: Vec<Option<Variant>> = variants(doc, union, &tag_key).into_iter().map(Some).collect();
         if choices.is_empty() {
@@ -203,12 +222,7 @@ fn combinations(doc: &Value, outer: &Value) -> Option<Vec<Vec<(String, Variant)>
 /// The 3.1 `webhooks` entry becomes a 3.0 callback of the submit operation, at the URL the
 /// request names.
 fn move_webhooks(doc: &mut Value, hooks: &Value, m: &crate::ir::Module) {
-    let Some(url_field) = m
-        .constraints
-        .iter()
-        .find(|c| c.rule == "url_public")
-        .map(|c| c.path.rsplit('.').next().unwrap_or_default().to_owned())
-    else {
+    let Some(url_field) = m.callbacks.as_ref().and_then(|c| c.url_field.clone()) else {
         return;
     };
     let Some(hooks) = hooks.as_object() else { return };

@@ -28,7 +28,9 @@ pub struct SpecFile {
     pub auth: Auth,
     pub operations: Named<Operation>,
     pub task: Task,
-    pub envelope: Envelope,
+    /// The `{code, message}` envelope of every answer; absent when answers have none
+    /// (success is then the HTTP status alone).
+    pub envelope: Option<Envelope>,
     #[serde(default)]
     pub counting: Named<Counter>,
     pub types: Named<TypeDef>,
@@ -157,6 +159,7 @@ pub struct Auth {
     pub header: S,
     pub env_var: S,
     pub source: Source,
+    pub decision: Option<Decision>,
 }
 
 /// An endpoint file's declaration: which provider's spec it belongs to.
@@ -198,6 +201,7 @@ pub struct Param {
     pub location: S,
     pub doc: S,
     pub source: Source,
+    pub decision: Option<Decision>,
 }
 
 /// Paths (dot-separated wire names) to the task facts inside the responses.
@@ -210,7 +214,8 @@ pub struct Task {
     pub fail_code: Option<S>,
     pub fail_message: Option<S>,
     pub result: Option<S>,
-    /// Path, in the submit request, of the union tag that selects the mode.
+    /// Path, in the submit request, of the union tag that selects the mode: `input.mode`, or
+    /// a top-level key (`model`) of a request that is a union or has a flattened one.
     pub mode: Option<S>,
     /// Path, in the submit response, of an absolute URL to query the task with.
     pub follow: Option<S>,
@@ -229,6 +234,7 @@ pub struct Outputs {
     pub url: Option<S>,
     pub kind: Option<S>,
     pub source: Source,
+    pub decision: Option<Decision>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -238,6 +244,7 @@ pub struct Envelope {
     pub message: S,
     pub success_code: Spanned<i64>,
     pub source: Source,
+    pub decision: Option<Decision>,
 }
 
 /// A weighted character-counting rule for string lengths.
@@ -296,6 +303,7 @@ pub struct EnumValue {
     pub meaning: Option<S>,
     pub action: Option<S>,
     pub source: Option<Source>,
+    pub decision: Option<Decision>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -316,6 +324,10 @@ pub struct Field {
     #[serde(default)]
     pub flatten: bool,
     pub presence: Spanned<Presence>,
+    /// Other wire names of the same request field (`video_url` for `video`): strict reading
+    /// accepts any one of them; the client writes `name`.
+    #[serde(default)]
+    pub aliases: Vec<S>,
     pub default: Option<Spanned<toml::Value>>,
     pub doc: S,
     pub unit: Option<S>,
@@ -371,6 +383,7 @@ pub struct PerMode {
     pub length: Option<Length>,
     pub range: Option<Range>,
     pub items: Option<Items>,
+    pub media: Option<Media>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -461,6 +474,7 @@ pub struct Errors {
     pub message: S,
     pub category: Option<Category>,
     pub source: Source,
+    pub decision: Option<Decision>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -517,10 +531,15 @@ pub struct IntervalS {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Billing {
-    pub currency: S,
+    /// ISO 4217 code of the prices (`USD`), when they are in a currency.
+    pub currency: Option<S>,
+    /// The provider's own unit of account as its docs name it (`credits`), when prices are
+    /// not in a currency.
+    pub credits: Option<S>,
     pub per: S,
     pub price_by: S,
     pub source: Source,
+    pub decision: Option<Decision>,
     pub prices: Vec<Price>,
     #[serde(default)]
     pub inputs: Named<BillingInput>,
@@ -534,6 +553,7 @@ pub struct Price {
     pub official: S,
     pub market: S,
     pub source: Source,
+    pub decision: Option<Decision>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -561,13 +581,20 @@ pub struct Formula {
 pub struct Callbacks {
     pub payload: S,
     pub method: S,
-    pub ack_status: Spanned<i64>,
+    /// The status a delivery must be answered with: a number (`200`), or `"2xx"` when any
+    /// 2xx status acknowledges it.
+    pub ack_status: Spanned<toml::Value>,
     pub ack_within_s: Spanned<i64>,
-    pub max_redeliveries: Spanned<i64>,
+    /// How many times an unacknowledged delivery is sent again; may be left out when
+    /// `retry_schedule_s` lists the redeliveries.
+    pub max_redeliveries: Option<Spanned<i64>>,
+    /// The delays, in seconds, before each redelivery (`[10, 60, 300]`).
+    pub retry_schedule_s: Option<Spanned<Vec<Spanned<i64>>>>,
     /// Wire name of the request field that carries the callback URL (a top-level field, or
     /// a field of a flattened union), where the client adds its per-task token.
     pub url_field: Option<S>,
     pub source: Source,
+    pub decision: Option<Decision>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -576,6 +603,8 @@ pub struct Lint {
     pub id: S,
     /// The submit operation whose request the lint reads (needed when there are several).
     pub operation: Option<S>,
+    /// The mode (a variant tag of the mode union) whose fields `text` and `list` name.
+    pub mode: Option<S>,
     /// Only `indexed_mention`: `text` mentions `<token><K>` and K must be within
     /// `first_index ..= first_index + len(list) - 1`.
     pub kind: S,
@@ -599,6 +628,7 @@ pub struct Example {
     pub kind: S,
     pub status: Option<Spanned<i64>>,
     pub source: Source,
+    pub decision: Option<Decision>,
     pub json: S,
 }
 
@@ -622,4 +652,5 @@ pub struct Note {
     pub name: S,
     pub doc: S,
     pub source: Source,
+    pub decision: Option<Decision>,
 }

@@ -6,7 +6,7 @@
 /// - Base URL. Sources: <https://apixo.ai/docs/models/video/happyhorse>, section "Endpoint and authentication": `Base URL: https://api.apixo.ai/api/v1`; <https://apixo.ai/docs/models/video/happyhorse>, section "Overview", row `Model ID`
 /// - Base URL override: `APIXO_BASE_URL` ([`base_url_env`](::happyhorse_client::runtime::ProviderInfo::base_url_env)). Decision: Clients read a base URL from APIXO_BASE_URL when no base URL is given in code (APIXO_BASE_URL=http://127.0.0.1:8787/api/v1 points them at the simulator); an unusable value is an error naming the variable, never a fall-back to the paid API. Reason: The docs name no such variable (like APIXO_API_KEY, it is the client's convention); switching a deployed application to a simulator or proxy without code changes needs one.
 /// - Authentication. Sources: <https://apixo.ai/docs/models/video/happyhorse>, section "Endpoint and authentication": `All requests require your APIXO API key:`; <https://apixo.ai/docs/models/video/happyhorse>, section "Endpoint and authentication": `Authorization: Bearer YOUR_API_KEY`
-/// - Success code 200. Sources: <https://apixo.ai/docs/models/video/happyhorse>, section "Submit task response", parameter `code`; <https://apixo.ai/docs/models/video/happyhorse>, section "Submit task response", parameter `code`: `200 means the task was accepted.`; <https://apixo.ai/docs/models/video/happyhorse>, section "Submit task response", parameter `message`
+/// - Envelope `code`/`message`, success code 200. Sources: <https://apixo.ai/docs/models/video/happyhorse>, section "Submit task response", parameter `code`; <https://apixo.ai/docs/models/video/happyhorse>, section "Submit task response", parameter `code`: `200 means the task was accepted.`; <https://apixo.ai/docs/models/video/happyhorse>, section "Submit task response", parameter `message`
 pub const PROVIDER: ::happyhorse_client::runtime::ProviderInfo = ::happyhorse_client::runtime::ProviderInfo {
     name: "APIXO",
     module: "apixo",
@@ -15,7 +15,11 @@ pub const PROVIDER: ::happyhorse_client::runtime::ProviderInfo = ::happyhorse_cl
     base_url_env: ::std::option::Option::Some("APIXO_BASE_URL"),
     auth_header: "Authorization",
     api_key_env: "APIXO_API_KEY",
-    success_code: 200,
+    envelope: ::std::option::Option::Some(::happyhorse_client::runtime::Envelope {
+        code: "code",
+        message: "message",
+        success_code: 200,
+    }),
     spec_file: "spec/apixo-happyhorse.toml",
     spec_sha256: "d09307e0701c6e7edbc2524cbfd00a9556fbff0a695c07c27061200ec5cb74a9",
 };
@@ -36,6 +40,7 @@ pub const SUBMIT: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::
 /// `GET /statusTask/happyHorse`: Poll task status and retrieve results.
 ///
 /// - Sources: <https://apixo.ai/docs/models/video/happyhorse>, section "Endpoint and authentication", row `GET`: `Poll task status and retrieve results`; <https://apixo.ai/docs/models/video/happyhorse>, section "Poll for result", code block `curl`
+/// - Task id: query parameter `taskId`. Source: <https://apixo.ai/docs/models/video/happyhorse>, section "Endpoint and authentication", row `GET`: `?taskId={taskId}`
 pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
     key: "status",
     method: "GET",
@@ -274,8 +279,10 @@ impl SubmitRequest {
 pub const CALLBACKS: ::happyhorse_client::runtime::CallbackRules = ::happyhorse_client::runtime::CallbackRules {
     method: "POST",
     ack_status: 200,
+    ack_any_2xx: false,
     ack_within: ::std::time::Duration::from_secs(30),
     max_redeliveries: 3,
+    retry_schedule: &[],
     url_field: ::std::option::Option::Some("callback_url"),
 };
 
@@ -3448,8 +3455,8 @@ impl ::happyhorse_client::runtime::provider::SubmitAnswer for SubmitResponse {
         SubmitResponse::task_id(self)
     }
 
-    fn envelope_code(&self) -> i64 {
-        SubmitResponse::envelope_code(self)
+    fn envelope_code(&self) -> ::std::option::Option<i64> {
+        ::std::option::Option::Some(SubmitResponse::envelope_code(self))
     }
 
     fn envelope_message(&self) -> ::std::option::Option<&str> {
@@ -3520,8 +3527,8 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for StatusResponse {
         StatusResponse::outputs(self)
     }
 
-    fn envelope_code(&self) -> i64 {
-        StatusResponse::envelope_code(self)
+    fn envelope_code(&self) -> ::std::option::Option<i64> {
+        ::std::option::Option::Some(StatusResponse::envelope_code(self))
     }
 
     fn envelope_message(&self) -> ::std::option::Option<&str> {
@@ -3530,8 +3537,10 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for StatusResponse {
 }
 
 impl ::happyhorse_client::runtime::provider::ErrorAnswer for ErrorBody {
-    fn api_code(&self) -> ::std::option::Option<i64> {
-        ErrorBody::api_code(self)
+    fn error_code(
+        &self,
+    ) -> ::std::option::Option<::happyhorse_client::runtime::ErrorCode> {
+        ErrorBody::api_code(self).map(::happyhorse_client::runtime::ErrorCode::Number)
     }
 
     fn api_message(&self) -> ::std::option::Option<&str> {
@@ -3631,11 +3640,11 @@ impl SubmitRequest {
                     unit_price: unit,
                     official: ::happyhorse_client::runtime::Money {
                         amount: eval(unit.official)?,
-                        currency: "USD",
+                        unit: ::happyhorse_client::runtime::PriceUnit::Currency("USD"),
                     },
                     market_reference: ::happyhorse_client::runtime::Money {
                         amount: eval(unit.market)?,
-                        currency: "USD",
+                        unit: ::happyhorse_client::runtime::PriceUnit::Currency("USD"),
                     },
                     upper_bound: ::std::option::Option::None,
                 })
@@ -3672,11 +3681,11 @@ impl SubmitRequest {
                     unit_price: unit,
                     official: ::happyhorse_client::runtime::Money {
                         amount: eval(unit.official)?,
-                        currency: "USD",
+                        unit: ::happyhorse_client::runtime::PriceUnit::Currency("USD"),
                     },
                     market_reference: ::happyhorse_client::runtime::Money {
                         amount: eval(unit.market)?,
-                        currency: "USD",
+                        unit: ::happyhorse_client::runtime::PriceUnit::Currency("USD"),
                     },
                     upper_bound: ::std::option::Option::None,
                 })
@@ -3713,11 +3722,11 @@ impl SubmitRequest {
                     unit_price: unit,
                     official: ::happyhorse_client::runtime::Money {
                         amount: eval(unit.official)?,
-                        currency: "USD",
+                        unit: ::happyhorse_client::runtime::PriceUnit::Currency("USD"),
                     },
                     market_reference: ::happyhorse_client::runtime::Money {
                         amount: eval(unit.market)?,
-                        currency: "USD",
+                        unit: ::happyhorse_client::runtime::PriceUnit::Currency("USD"),
                     },
                     upper_bound: ::std::option::Option::None,
                 })
@@ -3769,20 +3778,24 @@ impl SubmitRequest {
                     unit_price: unit,
                     official: ::happyhorse_client::runtime::Money {
                         amount: eval(unit.official, v_input_video_seconds)?,
-                        currency: "USD",
+                        unit: ::happyhorse_client::runtime::PriceUnit::Currency("USD"),
                     },
                     market_reference: ::happyhorse_client::runtime::Money {
                         amount: eval(unit.market, v_input_video_seconds)?,
-                        currency: "USD",
+                        unit: ::happyhorse_client::runtime::PriceUnit::Currency("USD"),
                     },
                     upper_bound: ::std::option::Option::Some(::happyhorse_client::runtime::CostBound {
                         official: ::happyhorse_client::runtime::Money {
                             amount: eval(unit.official, v_input_video_seconds.ceil())?,
-                            currency: "USD",
+                            unit: ::happyhorse_client::runtime::PriceUnit::Currency(
+                                "USD",
+                            ),
                         },
                         market_reference: ::happyhorse_client::runtime::Money {
                             amount: eval(unit.market, v_input_video_seconds.ceil())?,
-                            currency: "USD",
+                            unit: ::happyhorse_client::runtime::PriceUnit::Currency(
+                                "USD",
+                            ),
                         },
                         assumption: "`input_video_seconds` rounded up to a whole second (the docs do not say how a fractional value is billed)",
                     }),

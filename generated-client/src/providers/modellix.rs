@@ -9,7 +9,7 @@
 /// - Base URL. Sources: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "(top)": `POST /happyhorse-1.0-r2v/async`; <https://docs.modellix.ai/ways-to-use/api> (a linked page), section "Modellix: querying a task": `Base URL: https://api.modellix.ai; API paths start with /api/v1.`
 /// - Base URL override: `MODELLIX_BASE_URL` ([`base_url_env`](::happyhorse_client::runtime::ProviderInfo::base_url_env)). Decision: Clients read a base URL from MODELLIX_BASE_URL when no base URL is given in code (MODELLIX_BASE_URL=http://127.0.0.1:8787 points them at the simulator); an unusable value is an error naming the variable, never a fall-back to the paid API. Reason: The docs name no such variable (like MODELLIX_API_KEY, it is the client's convention); switching a deployed application to a simulator or proxy without code changes needs one.
 /// - Authentication. Sources: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Authorizations", parameter `Authorization`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Authorizations", parameter `Authorization`: `Format: Bearer YOUR_API_KEY.`
-/// - Success code 0. Sources: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Task submitted successfully", parameter `code`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Task submitted successfully", parameter `code`: `Response code, 0 indicates success`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Task submitted successfully", parameter `code`: `0`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Task submitted successfully", parameter `message`
+/// - Envelope `code`/`message`, success code 0. Sources: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Task submitted successfully", parameter `code`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Task submitted successfully", parameter `code`: `Response code, 0 indicates success`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Task submitted successfully", parameter `code`: `0`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Task submitted successfully", parameter `message`
 pub const PROVIDER: ::happyhorse_client::runtime::ProviderInfo = ::happyhorse_client::runtime::ProviderInfo {
     name: "Modellix",
     module: "modellix",
@@ -18,7 +18,11 @@ pub const PROVIDER: ::happyhorse_client::runtime::ProviderInfo = ::happyhorse_cl
     base_url_env: ::std::option::Option::Some("MODELLIX_BASE_URL"),
     auth_header: "Authorization",
     api_key_env: "MODELLIX_API_KEY",
-    success_code: 0,
+    envelope: ::std::option::Option::Some(::happyhorse_client::runtime::Envelope {
+        code: "code",
+        message: "message",
+        success_code: 0,
+    }),
     spec_file: "spec/modellix.toml",
     spec_sha256: "554227073bd698bdcc273575c2af8f2c47490b2562a845963dd2dd31264b6d77",
 };
@@ -65,6 +69,7 @@ pub const T2V: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::run
 /// `GET /api/v1/tasks/{task_id}`: Query a task's status and result.
 ///
 /// - Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `GET {base}/api/v1/tasks/{task_id} with the same bearer key.`
+/// - Task id: path parameter `task_id`. Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `GET {base}/api/v1/tasks/{task_id} with the same bearer key.`
 pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
     key: "status",
     method: "GET",
@@ -3104,8 +3109,8 @@ impl ::happyhorse_client::runtime::provider::SubmitAnswer for SubmitResponse {
         SubmitResponse::follow_url(self)
     }
 
-    fn envelope_code(&self) -> i64 {
-        SubmitResponse::envelope_code(self)
+    fn envelope_code(&self) -> ::std::option::Option<i64> {
+        ::std::option::Option::Some(SubmitResponse::envelope_code(self))
     }
 
     fn envelope_message(&self) -> ::std::option::Option<&str> {
@@ -3175,8 +3180,8 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for TaskResponse {
         TaskResponse::outputs(self)
     }
 
-    fn envelope_code(&self) -> i64 {
-        TaskResponse::envelope_code(self)
+    fn envelope_code(&self) -> ::std::option::Option<i64> {
+        ::std::option::Option::Some(TaskResponse::envelope_code(self))
     }
 
     fn envelope_message(&self) -> ::std::option::Option<&str> {
@@ -3185,8 +3190,10 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for TaskResponse {
 }
 
 impl ::happyhorse_client::runtime::provider::ErrorAnswer for ErrorBody {
-    fn api_code(&self) -> ::std::option::Option<i64> {
-        ErrorBody::api_code(self)
+    fn error_code(
+        &self,
+    ) -> ::std::option::Option<::happyhorse_client::runtime::ErrorCode> {
+        ErrorBody::api_code(self).map(::happyhorse_client::runtime::ErrorCode::Number)
     }
 
     fn api_message(&self) -> ::std::option::Option<&str> {

@@ -99,7 +99,7 @@ pub struct ApiError {
     /// The HTTP status (or the envelope code, when a 2xx answer carried an error code).
     pub status: u16,
     /// The provider's error code from the body, if any.
-    pub code: Option<i64>,
+    pub code: Option<super::provider::ErrorCode>,
     /// The provider's error message from the body, if any.
     pub message: Option<String>,
     /// What the docs say the status means, when they list it.

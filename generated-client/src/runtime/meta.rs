@@ -22,12 +22,35 @@ pub struct ProviderInfo {
     pub auth_header: &'static str,
     /// Environment variable the API key is read from.
     pub api_key_env: &'static str,
-    /// Envelope `code` of a successful answer (`200` or `0`, as documented).
-    pub success_code: i64,
+    /// The `{code, message}` envelope around every answer, when the provider has one; `None`
+    /// when answers carry their fields at the top level and success is the HTTP status
+    /// alone.
+    pub envelope: Option<Envelope>,
     /// The spec file the module was generated from.
     pub spec_file: &'static str,
     /// SHA-256 of that spec file.
     pub spec_sha256: &'static str,
+}
+
+/// The envelope a provider wraps every answer in: a code (success, or an error code in a
+/// 2xx answer) and a message at the root of the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Envelope {
+    /// Key of the code at the root of an answer, `code`.
+    pub code: &'static str,
+    /// Key of the message at the root of an answer, `message`.
+    pub message: &'static str,
+    /// The code of a successful answer (`200` or `0`, as documented).
+    pub success_code: i64,
+}
+
+impl Envelope {
+    /// The code of a JSON answer when it is an integer other than the success code: the
+    /// answer is an error, whatever its HTTP status.
+    pub fn error_code(&self, answer: &serde_json::Value) -> Option<i64> {
+        let code = super::read::integer(answer.get(self.code)?)?;
+        (code != self.success_code).then_some(code)
+    }
 }
 
 /// Where an operation takes the task id.
@@ -119,16 +142,49 @@ pub struct PollingGuidance {
 pub struct CallbackRules {
     /// HTTP method of the delivery.
     pub method: &'static str,
-    /// Status the receiver must answer.
+    /// Status the receiver answers to acknowledge a delivery (when any 2xx acknowledges it,
+    /// `200`).
     pub ack_status: u16,
+    /// Any 2xx status acknowledges a delivery, not only [`CallbackRules::ack_status`].
+    pub ack_any_2xx: bool,
     /// Within this time.
     pub ack_within: Duration,
     /// Deliveries are retried up to this many times when not acknowledged, so one task can
     /// arrive more than once.
     pub max_redeliveries: u32,
+    /// The documented delay before each redelivery (as many as `max_redeliveries`), when
+    /// the docs give a schedule; empty otherwise.
+    pub retry_schedule: &'static [Duration],
     /// The top-level request key carrying the callback URL, where the client adds its
     /// per-task token ([`crate::runtime::webhook::TOKEN_PARAM`]).
     pub url_field: Option<&'static str>,
+}
+
+impl CallbackRules {
+    /// Whether the provider takes `status` as the acknowledgement of a delivery (no
+    /// redelivery follows).
+    pub fn acknowledges(&self, status: u16) -> bool {
+        if self.ack_any_2xx { (200..=299).contains(&status) } else { status == self.ack_status }
+    }
+
+    /// The documented delay before redelivery `n` (1 for the first redelivery), when the
+    /// docs give a schedule; `None` past the last redelivery or without a schedule.
+    pub fn redelivery_delay(&self, n: u32) -> Option<Duration> {
+        let i = usize::try_from(n.checked_sub(1)?).ok()?;
+        self.retry_schedule.get(i).copied()
+    }
+
+    /// With a documented schedule: how long after the first delivery attempt the last
+    /// redelivery can still arrive, when no attempt is acknowledged (each attempt waits up
+    /// to `ack_within` for the answer, then the next delay). A delivery store must remember
+    /// a task at least this long to recognise every redelivery. `None` without a schedule.
+    pub fn redelivery_window(&self) -> Option<Duration> {
+        if self.retry_schedule.is_empty() {
+            return None;
+        }
+        let waits: Duration = self.retry_schedule.iter().sum();
+        Some(waits + self.ack_within * self.max_redeliveries)
+    }
 }
 
 /// Where the task facts are in a raw submit answer, as wire-name paths (`["data",
@@ -180,5 +236,60 @@ impl AspectRange {
         // min.0/min.1 <= w/h <= max.0/max.1
         u128::from(self.min.0) * h <= w * u128::from(self.min.1)
             && w * u128::from(self.max.1) <= u128::from(self.max.0) * h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCHEDULE: &[Duration] = &[Duration::from_secs(10), Duration::from_secs(60), Duration::from_secs(300)];
+
+    fn rules(ack_any_2xx: bool, retry_schedule: &'static [Duration]) -> CallbackRules {
+        CallbackRules {
+            method: "POST",
+            ack_status: 200,
+            ack_any_2xx,
+            ack_within: Duration::from_secs(5),
+            max_redeliveries: u32::try_from(retry_schedule.len()).unwrap_or(0),
+            retry_schedule,
+            url_field: None,
+        }
+    }
+
+    #[test]
+    fn an_exact_acknowledgement_is_one_status_and_any_2xx_is_the_class() {
+        let exact = rules(false, &[]);
+        assert!(exact.acknowledges(200));
+        assert!(!exact.acknowledges(204), "the docs name 200 only");
+        let any = rules(true, &[]);
+        for s in [200, 201, 202, 204, 299] {
+            assert!(any.acknowledges(s), "{s}");
+        }
+        for s in [199, 300, 302, 400, 500] {
+            assert!(!any.acknowledges(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn the_schedule_gives_each_redelivery_delay_and_the_window() {
+        let r = rules(false, SCHEDULE);
+        assert_eq!(r.redelivery_delay(0), None);
+        assert_eq!(r.redelivery_delay(1), Some(Duration::from_secs(10)));
+        assert_eq!(r.redelivery_delay(3), Some(Duration::from_secs(300)));
+        assert_eq!(r.redelivery_delay(4), None, "three redeliveries, then none");
+        // 10 + 60 + 300 s of delays, and up to 5 s waiting on each of the 3 redeliveries.
+        assert_eq!(r.redelivery_window(), Some(Duration::from_secs(385)));
+        assert_eq!(rules(false, &[]).redelivery_window(), None);
+    }
+
+    #[test]
+    fn an_envelope_error_is_an_integer_other_than_the_success_code() {
+        let e = Envelope { code: "code", message: "message", success_code: 0 };
+        assert_eq!(e.error_code(&serde_json::json!({"code": 0})), None);
+        assert_eq!(e.error_code(&serde_json::json!({"code": 400})), Some(400));
+        assert_eq!(e.error_code(&serde_json::json!({"code": 400.0})), Some(400));
+        assert_eq!(e.error_code(&serde_json::json!({"code": "400"})), None, "not an integer code");
+        assert_eq!(e.error_code(&serde_json::json!({"data": {}})), None);
     }
 }

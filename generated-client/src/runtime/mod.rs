@@ -48,11 +48,11 @@ pub use journal::{FileJournal, TaskJournal};
 pub use lint::Lint;
 pub use media::{DataUri, MediaSource};
 pub use meta::{
-    AspectRange, CallbackRules, Endpoint, IdParam, MediaRules, PollingGuidance, ProviderInfo, RetryAdvice, StatusRule,
-    TaskPaths, TaskPhase,
+    AspectRange, CallbackRules, Endpoint, Envelope, IdParam, MediaRules, PollingGuidance, ProviderInfo, RetryAdvice,
+    StatusRule, TaskPaths, TaskPhase,
 };
-pub use money::{Decimal, Money};
-pub use provider::{Failure, Output, TaskMode};
+pub use money::{Decimal, Money, PriceUnit};
+pub use provider::{ErrorCode, Failure, Output, TaskMode};
 pub use retry::RetryPolicy;
 pub use secret::ApiKey;
 pub use time::{Millis, UnixMillis};

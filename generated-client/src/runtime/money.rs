@@ -211,18 +211,55 @@ impl FromStr for Decimal {
     }
 }
 
-/// An amount of money in a currency.
+/// What a price is counted in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PriceUnit {
+    /// A currency, by its ISO 4217 code (`USD`).
+    Currency(&'static str),
+    /// A provider's own unit of account, by the name its docs give it (`credits`). Not a
+    /// currency: it is never shown as one.
+    Credits(&'static str),
+}
+
+impl fmt::Display for PriceUnit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PriceUnit::Currency(c) | PriceUnit::Credits(c) => f.write_str(c),
+        }
+    }
+}
+
+/// An exact amount of money in a currency, or of a provider's credits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Money {
     /// The exact amount.
     pub amount: Decimal,
-    /// ISO 4217 currency code, `USD`.
-    pub currency: &'static str,
+    /// What it is counted in.
+    pub unit: PriceUnit,
+}
+
+impl Money {
+    /// The ISO 4217 code when the amount is in a currency; `None` for credits.
+    pub fn currency(&self) -> Option<&'static str> {
+        match self.unit {
+            PriceUnit::Currency(c) => Some(c),
+            PriceUnit::Credits(_) => None,
+        }
+    }
+
+    /// The unit's name when the amount is in a provider's credits; `None` for a currency.
+    pub fn credits(&self) -> Option<&'static str> {
+        match self.unit {
+            PriceUnit::Credits(c) => Some(c),
+            PriceUnit::Currency(_) => None,
+        }
+    }
 }
 
 impl fmt::Display for Money {
+    /// `0.625 USD`, `30 credits`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.amount, self.currency)
+        write!(f, "{} {}", self.amount, self.unit)
     }
 }
 
@@ -262,6 +299,22 @@ mod tests {
         assert!(big.checked_mul(d("3")).is_none());
         assert!(big.checked_add(big).is_some());
         assert!(big.checked_add(big).unwrap().checked_add(d("2")).is_none());
+    }
+
+    #[test]
+    fn credits_are_never_a_currency() {
+        let usd = Money { amount: d("0.625"), unit: PriceUnit::Currency("USD") };
+        let credits = Money { amount: d("30"), unit: PriceUnit::Credits("credits") };
+        assert_eq!((usd.to_string(), usd.currency(), usd.credits()), ("0.625 USD".into(), Some("USD"), None));
+        assert_eq!(
+            (credits.to_string(), credits.currency(), credits.credits()),
+            ("30 credits".into(), None, Some("credits"))
+        );
+        assert_ne!(
+            usd,
+            Money { amount: d("0.625"), unit: PriceUnit::Credits("USD") },
+            "the unit's kind is part of the amount"
+        );
     }
 
     #[test]

@@ -119,10 +119,15 @@ pub trait SubmitAnswer {
     fn follow_url(&self) -> Option<&str> {
         None
     }
-    /// The envelope code (compared with [`ProviderInfo::success_code`]).
-    fn envelope_code(&self) -> i64;
-    /// The envelope message.
-    fn envelope_message(&self) -> Option<&str>;
+    /// The envelope code (compared with [`Envelope::success_code`](super::meta::Envelope)),
+    /// when the provider has an envelope.
+    fn envelope_code(&self) -> Option<i64> {
+        None
+    }
+    /// The envelope message, when the provider has an envelope and the answer carries one.
+    fn envelope_message(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Why a task failed, as far as the provider says.
@@ -161,18 +166,56 @@ pub trait StatusAnswer {
     fn failure(&self) -> Option<Failure>;
     /// The produced files, once it succeeded.
     fn outputs(&self) -> Vec<Output>;
-    /// The envelope code.
-    fn envelope_code(&self) -> i64;
-    /// The envelope message.
-    fn envelope_message(&self) -> Option<&str>;
+    /// The envelope code, when the provider has an envelope.
+    fn envelope_code(&self) -> Option<i64> {
+        None
+    }
+    /// The envelope message, when the provider has an envelope and the answer carries one.
+    fn envelope_message(&self) -> Option<&str> {
+        None
+    }
 }
 
-/// The body of an error answer.
+/// A provider's error code: a number (`400` in a `{code, message}` envelope) or a text
+/// (`"invalid_request"` in an `{"error": {"code": ...}}` body), as its docs define it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// A numeric code.
+    Number(i64),
+    /// A text code.
+    Text(String),
+}
+
+impl ErrorCode {
+    /// The code when it is a number.
+    pub fn as_number(&self) -> Option<i64> {
+        match self {
+            ErrorCode::Number(n) => Some(*n),
+            ErrorCode::Text(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ErrorCode::Number(n) => write!(f, "{n}"),
+            ErrorCode::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+/// The body of an error answer. Which status rule applies is chosen by the HTTP status
+/// (or, with an envelope, by an error code in a 2xx answer), never by a text code.
 pub trait ErrorAnswer {
-    /// The provider's error code.
-    fn api_code(&self) -> Option<i64>;
+    /// The provider's error code, a number or a text.
+    fn error_code(&self) -> Option<ErrorCode>;
     /// The provider's error message.
     fn api_message(&self) -> Option<&str>;
+    /// The provider's error code when it is a number.
+    fn api_code(&self) -> Option<i64> {
+        self.error_code().as_ref().and_then(ErrorCode::as_number)
+    }
 }
 
 /// An object-safe view of a generated module, for tools that handle every provider the

@@ -95,6 +95,25 @@ pub fn optional<T: Read>(
     }
 }
 
+/// The key a field with documented aliases is sent under: the first of `names` (the field's
+/// name, then its aliases) that `obj` holds, or the name when it holds none. Two or more at
+/// once is a violation naming every path sent: one value must not arrive twice.
+pub fn key_of<'n>(obj: &Object, path: &str, names: &[&'n str], id_base: &str, out: &mut Vec<Violation>) -> &'n str {
+    let sent: Vec<&'n str> = names.iter().copied().filter(|n| obj.contains_key(*n)).collect();
+    if sent.len() > 1 {
+        let all: Vec<String> = names.iter().map(|n| format!("`{}`", key(path, n))).collect();
+        let both: Vec<String> = sent.iter().map(|n| format!("`{}`", key(path, n))).collect();
+        out.push(Violation {
+            path: key(path, sent[1]),
+            rule: Rule::Alias,
+            limit: format!("at most one of {} (documented names of one field)", all.join(", ")),
+            actual: format!("both {}", both.join(" and ")),
+            constraint: format!("{id_base}:alias"),
+        });
+    }
+    sent.first().copied().or_else(|| names.first().copied()).unwrap_or_default()
+}
+
 /// Reads a union's tag: it must be present and one of `tags`.
 pub fn tag<'o>(
     obj: &'o Object,
@@ -346,6 +365,25 @@ mod tests {
         assert_eq!(enum_value(&json!("720P"), &[("720p", 1), ("1080p", 2)], "r", "p.r", &mut out), None);
         assert_eq!(out[0].actual, "\"720P\"");
         assert_eq!(out[0].constraint, "p.r:enum");
+    }
+
+    #[test]
+    fn a_field_sent_under_two_of_its_names_is_one_violation_naming_both() {
+        let names = ["video", "video_url"];
+        let mut out = Vec::new();
+        let v = json!({"video_url": "https://a"});
+        assert_eq!(key_of(v.as_object().unwrap(), "", &names, "p.video", &mut out), "video_url");
+        let v = json!({});
+        assert_eq!(key_of(v.as_object().unwrap(), "", &names, "p.video", &mut out), "video");
+        assert!(out.is_empty());
+        let v = json!({"video": "https://a", "video_url": "https://b"});
+        assert_eq!(key_of(v.as_object().unwrap(), "input", &names, "p.input.video", &mut out), "video");
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            (out[0].path.as_str(), out[0].rule, out[0].constraint.as_str()),
+            ("input.video_url", Rule::Alias, "p.input.video:alias")
+        );
+        assert_eq!(out[0].actual, "both `input.video` and `input.video_url`");
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub enum Rule {
     Forbidden,
     /// A field that no mode knows is present.
     UnknownField,
+    /// A field is sent under two of its documented names (`video` and `video_url`).
+    Alias,
     /// The JSON type is wrong (a number where a string belongs, `null`, ...).
     Type,
     /// A value that is not one of the enum's documented values.
@@ -47,6 +49,7 @@ impl Rule {
             Rule::Required => "required",
             Rule::Forbidden => "forbidden",
             Rule::UnknownField => "unknown_field",
+            Rule::Alias => "alias",
             Rule::Type => "type",
             Rule::Enum => "enum",
             Rule::Tag => "tag",

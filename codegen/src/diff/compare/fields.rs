@@ -160,10 +160,31 @@ fn deltas(cx: &mut Cx, a: &Field, b: &Field, owner: &str, usage: Usage, key: &st
                 .affects(item),
         );
     }
+    if a.aliases != b.aliases && usage == Usage::Request {
+        // Reading accepts the names listed: a name added is looser, a name removed stricter.
+        let added = b.aliases.iter().any(|n| !a.aliases.contains(n));
+        let removed = a.aliases.iter().any(|n| !b.aliases.contains(n));
+        let effect = match (added, removed) {
+            (true, false) => {
+                "validation accepts the field under the new name too (looser); the client still writes its name"
+            }
+            (false, true) => "validation rejects the field under the removed name (stricter)",
+            _ => "validation accepts the field under other names (looser and stricter)",
+        };
+        let names = |f: &Field| (!f.aliases.is_empty()).then(|| f.aliases.join(", "));
+        out.push(
+            Delta::new(Class::Behaviour, "aliases", "other wire names")
+                .values(names(a), names(b))
+                .effect(effect)
+                .affects(super::item(m, &format!("{owner}::from_json_value"))),
+        );
+    }
     for c in &a.checks {
         if let Some(d) = b.checks.iter().find(|d| d.kind.rule() == c.kind.rule()) {
             let at = match (limits_key(&d.kind), mode) {
-                (aspect @ ("length" | "range" | "items"), Some(t)) => format!("{key}.per_mode.{t}.{aspect}"),
+                (aspect @ ("length" | "range" | "items"), Some(t)) => {
+                    format!("{key}.per_mode.{}.{aspect}", crate::ir::names::key_segment(t))
+                }
                 (aspect, _) => format!("{key}.{aspect}"),
             };
             cx.source(&at, &c.source, &d.source);
@@ -506,7 +527,7 @@ fn fold_modes(cx: &mut Cx, per_mode: Vec<(&str, Vec<Delta>)>, name: &str, wire: 
                 cx.add(merged.into_change(&fkey, &format!("`{name}.{wire}`"), ""));
                 done.push(d.clone());
             } else {
-                let key = format!("{fkey}.per_mode.{tag}");
+                let key = format!("{fkey}.per_mode.{}", crate::ir::names::key_segment(tag));
                 cx.add(d.clone().into_change(&key, &format!("`{name}.{wire}`"), &format!(" (mode `{tag}`)")));
             }
         }

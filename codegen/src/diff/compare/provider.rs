@@ -195,20 +195,41 @@ fn task(cx: &mut Cx, o: &Module, n: &Module) {
 
 fn envelope_and_errors(cx: &mut Cx, o: &Module, n: &Module) {
     let m = cx.module;
-    let (a, b) = (&o.envelope, &n.envelope);
     let env = |what: &str, effect: &str| {
         let (k, s, e, i) =
             (format!("envelope.{what}"), format!("envelope `{what}`"), effect.to_owned(), super::item(m, "PROVIDER"));
         move || Change::new(Class::Behaviour, k, s).effect(e).affects(i)
     };
-    cx.value(&a.code, &b.code, env("code", "the client reads the envelope code from the new field"));
-    cx.value(&a.message, &b.message, env("message", "the client reads the envelope message from the new field"));
-    cx.value(
-        a.success_code,
-        b.success_code,
-        env("success_code", "answers are successful only with the new code; any other code is an error"),
-    );
-    cx.source("envelope", &a.source, &b.source);
+    let text = |e: &crate::ir::Envelope| format!("`{}` (success {}), `{}`", e.code, e.success_code, e.message);
+    match (&o.envelope, &n.envelope) {
+        (None, None) => {}
+        (None, Some(b)) => cx.add(
+            Change::new(Class::Behaviour, "envelope", "answer envelope")
+                .values(None, Some(text(b)))
+                .effect("a 2xx answer whose envelope code is not the success code is an error")
+                .affects(super::item(m, "PROVIDER")),
+        ),
+        (Some(a), None) => cx.add(
+            Change::new(Class::Behaviour, "envelope", "answer envelope")
+                .values(Some(text(a)), None)
+                .effect("answers have no envelope: success is the HTTP status alone")
+                .affects(super::item(m, "PROVIDER")),
+        ),
+        (Some(a), Some(b)) => {
+            cx.value(&a.code, &b.code, env("code", "the client reads the envelope code from the new field"));
+            cx.value(
+                &a.message,
+                &b.message,
+                env("message", "the client reads the envelope message from the new field"),
+            );
+            cx.value(
+                a.success_code,
+                b.success_code,
+                env("success_code", "answers are successful only with the new code; any other code is an error"),
+            );
+            cx.source("envelope", &a.source, &b.source);
+        }
+    }
 
     let (a, b) = (&o.errors, &n.errors);
     let body = super::item(m, &b.body);
@@ -263,7 +284,17 @@ fn callbacks(cx: &mut Cx, o: &Module, n: &Module) {
                 move || Change::new(Class::Behaviour, k, s).effect(e).affects(i)
             };
             cx.value(&a.method, &b.method, beh("method", "webhooks arrive with the new method"));
-            cx.value(a.ack_status, b.ack_status, beh("ack_status", "receivers must answer with the new status"));
+            let ack =
+                |c: &crate::ir::Callbacks| if c.ack_any_2xx { "any 2xx".to_owned() } else { c.ack_status.to_string() };
+            cx.value(ack(a), ack(b), beh("ack_status", "receivers must answer with the new status"));
+            let schedule = |c: &crate::ir::Callbacks| {
+                c.retry_schedule_s.iter().map(|s| format!("{s} s")).collect::<Vec<_>>().join(", ")
+            };
+            cx.value(
+                opt_text((!a.retry_schedule_s.is_empty()).then(|| schedule(a))),
+                opt_text((!b.retry_schedule_s.is_empty()).then(|| schedule(b))),
+                beh("retry_schedule_s", "redeliveries arrive on the new schedule"),
+            );
             cx.value(
                 a.ack_within_s,
                 b.ack_within_s,

@@ -102,7 +102,7 @@ fn polling(cx: &mut Cx, o: &Module, n: &Module) {
             Pair::Added(m) => cx.add(
                 Change::new(
                     Class::Additive,
-                    format!("polling.{}", m.tag),
+                    format!("polling.{}", crate::ir::names::key_segment(&m.tag)),
                     format!("polling of mode `{}` added", m.tag),
                 )
                 .values(None, Some(text(&m.polling)))
@@ -112,7 +112,7 @@ fn polling(cx: &mut Cx, o: &Module, n: &Module) {
             Pair::Removed(m) => cx.add(
                 Change::new(
                     Class::Behaviour,
-                    format!("polling.{}", m.tag),
+                    format!("polling.{}", crate::ir::names::key_segment(&m.tag)),
                     format!("polling of mode `{}` removed", m.tag),
                 )
                 .values(Some(text(&m.polling)), None)
@@ -129,18 +129,22 @@ fn polling(cx: &mut Cx, o: &Module, n: &Module) {
                     "the waiter polls sooner or more often (more requests, watch rate limits)"
                 };
                 cx.value(text(x), text(y), || {
-                    Change::new(Class::Behaviour, format!("polling.{}", b.tag), format!("polling of mode `{}`", b.tag))
-                        .effect(effect)
-                        .affects(item.clone())
+                    Change::new(
+                        Class::Behaviour,
+                        format!("polling.{}", crate::ir::names::key_segment(&b.tag)),
+                        format!("polling of mode `{}`", b.tag),
+                    )
+                    .effect(effect)
+                    .affects(item.clone())
                 });
                 cx.decision(
-                    &format!("polling.{}", b.tag),
+                    &format!("polling.{}", crate::ir::names::key_segment(&b.tag)),
                     &format!("polling of `{}`", b.tag),
                     &x.decision,
                     &y.decision,
                     item.clone(),
                 );
-                cx.source(&format!("polling.{}", b.tag), &x.source, &y.source);
+                cx.source(&format!("polling.{}", crate::ir::names::key_segment(&b.tag)), &x.source, &y.source);
             }
         }
     }
@@ -190,7 +194,7 @@ fn billing(cx: &mut Cx, a: Option<&Billing>, b: Option<&Billing>) {
         (None, Some(b)) => {
             return cx.add(
                 Change::new(Class::Additive, "billing", "billing")
-                    .values(None, Some(format!("{} per {}", b.currency, b.per)))
+                    .values(None, Some(format!("{} per {}", b.unit.label(), b.per)))
                     .effect("prices are documented: new `PRICES`, `BillingInputs` and `estimate_cost()`")
                     .affects(estimate),
             );
@@ -198,7 +202,7 @@ fn billing(cx: &mut Cx, a: Option<&Billing>, b: Option<&Billing>) {
         (Some(a), None) => {
             return cx.add(
                 Change::new(Class::Breaking, "billing", "billing")
-                    .values(Some(format!("{} per {}", a.currency, a.per)), None)
+                    .values(Some(format!("{} per {}", a.unit.label(), a.per)), None)
                     .effect("`PRICES`, `BillingInputs` and `estimate_cost()` are gone")
                     .affects(estimate),
             );
@@ -211,7 +215,11 @@ fn billing(cx: &mut Cx, a: Option<&Billing>, b: Option<&Billing>) {
             (format!("billing.{what}"), format!("billing `{what}`"), effect.to_owned(), estimate.clone());
         move || Change::new(Class::Behaviour, k, s).effect(e).affects(i)
     };
-    cx.value(&a.currency, &b.currency, money("currency", "estimates are in another currency"));
+    let unit = |u: &crate::ir::PriceUnit| match u {
+        crate::ir::PriceUnit::Currency(c) => c.clone(),
+        crate::ir::PriceUnit::Credits(c) => format!("{c} (the provider's credits)"),
+    };
+    cx.value(unit(&a.unit), unit(&b.unit), money("currency", "estimates are in another unit"));
     cx.value(&a.per, &b.per, money("per", "prices are per another unit"));
     cx.value(&a.price_by, &b.price_by, money("price_by", "another request field selects the unit price"));
     cx.source("billing", &a.source, &b.source);
@@ -224,7 +232,7 @@ fn billing(cx: &mut Cx, a: Option<&Billing>, b: Option<&Billing>) {
                     format!("billing.prices[{}]", p.when),
                     format!("price of `{}` added", p.when),
                 )
-                .values(None, Some(format!("{} {}/{}", row(p), b.currency, b.per)))
+                .values(None, Some(format!("{} {}/{}", row(p), b.unit.label(), b.per)))
                 .effect("`estimate_cost()` prices requests with this value")
                 .affects(prices.clone()),
             ),
@@ -234,7 +242,7 @@ fn billing(cx: &mut Cx, a: Option<&Billing>, b: Option<&Billing>) {
                     format!("billing.prices[{}]", p.when),
                     format!("price of `{}` removed", p.when),
                 )
-                .values(Some(format!("{} {}/{}", row(p), a.currency, a.per)), None)
+                .values(Some(format!("{} {}/{}", row(p), a.unit.label(), a.per)), None)
                 .effect("`estimate_cost()` no longer prices this value")
                 .affects(prices.clone()),
             ),
@@ -248,8 +256,8 @@ fn billing(cx: &mut Cx, a: Option<&Billing>, b: Option<&Billing>) {
                     cx.add(
                         Change::new(Class::Behaviour, format!("{key}.{what}"), format!("{what} price of `{}`", y.when))
                             .between(
-                                format!("{} {}/{}", dec(o), a.currency, a.per),
-                                format!("{} {}/{}", dec(n), b.currency, b.per),
+                                format!("{} {}/{}", dec(o), a.unit.label(), a.per),
+                                format!("{} {}/{}", dec(n), b.unit.label(), b.per),
                             )
                             .effect(format!("{effect}: `estimate_cost()` returns the new amount"))
                             .affects(prices.clone()),
@@ -307,7 +315,7 @@ fn billing(cx: &mut Cx, a: Option<&Billing>, b: Option<&Billing>) {
             Pair::Added(f) => cx.add(
                 Change::new(
                     Class::Additive,
-                    format!("billing.formulas.{}", f.mode),
+                    format!("billing.formulas.{}", crate::ir::names::key_segment(&f.mode)),
                     format!("formula of mode `{}` added", f.mode),
                 )
                 .values(None, Some(f.text.clone()))
@@ -317,7 +325,7 @@ fn billing(cx: &mut Cx, a: Option<&Billing>, b: Option<&Billing>) {
             Pair::Removed(f) => cx.add(
                 Change::new(
                     Class::Behaviour,
-                    format!("billing.formulas.{}", f.mode),
+                    format!("billing.formulas.{}", crate::ir::names::key_segment(&f.mode)),
                     format!("formula of mode `{}` removed", f.mode),
                 )
                 .values(Some(f.text.clone()), None)
@@ -325,7 +333,7 @@ fn billing(cx: &mut Cx, a: Option<&Billing>, b: Option<&Billing>) {
                 .affects(estimate.clone()),
             ),
             Pair::Both(x, y) | Pair::Renamed(x, y) => {
-                let key = format!("billing.formulas.{}", y.mode);
+                let key = format!("billing.formulas.{}", crate::ir::names::key_segment(&y.mode));
                 if names(&x.expr) != names(&y.expr) {
                     cx.add(
                         Change::new(

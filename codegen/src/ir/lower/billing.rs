@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use super::context::Cx;
 use crate::ir::expr::{self, parse_decimal};
 use crate::ir::resolve::{Var, request_path};
-use crate::ir::{Billing, BillingInput, Formula, Modes, Operation, Price, Ty, TypeDef, Types};
+use crate::ir::{Billing, BillingInput, Formula, Modes, Operation, Price, PriceUnit, Ty, TypeDef, Types};
 use crate::spec::model::{S, SpecFile};
 
 pub(super) fn billing(
@@ -18,10 +18,30 @@ pub(super) fn billing(
     modes: &Modes,
 ) -> Option<Billing> {
     let b = spec.billing.as_ref()?;
-    let cur = b.currency.get_ref();
-    if cur.len() != 3 || !cur.bytes().all(|c| c.is_ascii_uppercase()) {
-        cx.err(&b.currency, "billing.currency", format!("`{cur}`: expected an ISO 4217 code such as \"USD\""));
-    }
+    let unit = match (&b.currency, &b.credits) {
+        (Some(cur), None) => {
+            let code = cur.get_ref();
+            if code.len() != 3 || !code.bytes().all(|c| c.is_ascii_uppercase()) {
+                cx.err(cur, "billing.currency", format!("`{code}`: expected an ISO 4217 code such as \"USD\" (prices in a provider's own unit go in `credits`)"));
+            }
+            PriceUnit::Currency(code.clone())
+        }
+        (None, Some(credits)) => {
+            let name = credits.get_ref();
+            if name.is_empty() || !name.chars().all(|c| c.is_lowercase() || c == ' ') {
+                cx.err(credits, "billing.credits", format!("`{name}`: expected the unit's name as the docs write it, in words, such as \"credits\" (a currency goes in `currency`)"));
+            }
+            PriceUnit::Credits(name.clone())
+        }
+        (Some(cur), Some(_)) => {
+            cx.err(cur, "billing.currency", "`currency` and `credits` both given; prices are in one unit: a currency (`currency`) or the provider's credits (`credits`)");
+            return None;
+        }
+        (None, None) => {
+            cx.err(&b.per, "billing", "missing key `currency` or `credits`: say what prices are counted in (an ISO 4217 code such as \"USD\", or the provider's unit such as \"credits\")");
+            return None;
+        }
+    };
     if b.per.get_ref().is_empty() {
         cx.err(&b.per, "billing.per", "expected the billed unit, such as \"second\"");
     }
@@ -95,6 +115,7 @@ pub(super) fn billing(
             official_text: p.official.get_ref().clone(),
             market_text: p.market.get_ref().clone(),
             source: cx.source(&p.source, &format!("{path}.source")),
+            decision: cx.decision(&p.decision, &path),
         });
     }
     for v in &en.values {
@@ -139,7 +160,7 @@ pub(super) fn billing(
 
     let mut formulas = Vec::new();
     for (m, selector) in modes.modes.iter().zip(selectors) {
-        let path = format!("billing.formulas.{}", m.tag);
+        let path = format!("billing.formulas.{}", crate::ir::names::key_segment(&m.tag));
         let Some(f) = b.formulas.get(&m.tag).map(|f| f.as_ref()) else {
             cx.err_at(
                 None,
@@ -163,20 +184,22 @@ pub(super) fn billing(
             if inputs.iter().any(|i| i.name == n.text) {
                 return Ok(Var::Input(n.text));
             }
-            if !n.text.contains('.') {
-                let declared: Vec<&str> = inputs.iter().map(|i| i.name.as_str()).collect();
-                return Err((
-                    n.offset,
-                    format!(
-                        "unknown name `{}`; expected unit_price, a declared billing input ({}) or a request field path such as input.duration",
-                        n.text,
-                        if declared.is_empty() { "none declared".to_owned() } else { declared.join(", ") }
-                    ),
-                ));
-            }
             match request_path(types, &root, mode_union, variant, &n.text) {
                 Ok(v @ Var::Field { ty: Ty::Integer, .. }) => Ok(v),
                 Ok(_) => Err((n.offset, format!("`{}` is not an integer field, so it cannot be priced", n.text))),
+                // A bare name that is no field of the mode: say every kind of name it could be.
+                Err(_) if !n.text.contains('.') => {
+                    let declared: Vec<&str> = inputs.iter().map(|i| i.name.as_str()).collect();
+                    Err((
+                        n.offset,
+                        format!(
+                            "unknown name `{}` in mode {}; expected unit_price, a declared billing input ({}) or a request field path such as input.duration",
+                            n.text,
+                            m.tag,
+                            if declared.is_empty() { "none declared".to_owned() } else { declared.join(", ") }
+                        ),
+                    ))
+                }
                 Err(e) => Err((n.offset, format!("unknown field `{}` in mode {}: {e}", n.text, m.tag))),
             }
         });
@@ -206,13 +229,13 @@ pub(super) fn billing(
             let list: Vec<&str> = modes.modes.iter().map(|m| m.tag.as_str()).collect();
             cx.err(
                 at,
-                format!("billing.formulas.{k}"),
+                format!("billing.formulas.{}", crate::ir::names::key_segment(k)),
                 format!("unknown mode `{k}`; expected one of {}", list.join(", ")),
             );
         }
     }
     Some(Billing {
-        currency: cur.clone(),
+        unit,
         per: b.per.get_ref().clone(),
         price_by: b.price_by.get_ref().clone(),
         price_enum,
@@ -220,6 +243,7 @@ pub(super) fn billing(
         inputs,
         formulas,
         source: cx.source(&b.source, "billing.source"),
+        decision: cx.decision(&b.decision, "billing"),
     })
 }
 

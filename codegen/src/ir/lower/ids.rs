@@ -90,6 +90,13 @@ impl Walk<'_, '_> {
             if f.required && !f.flatten {
                 self.push(&base, "required", &fpath, "must be present".into(), Some(f.source.clone()));
             }
+            if !f.aliases.is_empty() {
+                let names: Vec<String> =
+                    std::iter::once(&f.wire).chain(&f.aliases).map(|n| format!("`{}`", join(path, n))).collect();
+                let limit =
+                    format!("at most one of {} (names of one field; the client writes `{}`)", names.join(", "), f.wire);
+                self.push(&base, "alias", &fpath, limit, Some(f.source.clone()));
+            }
             let elem = match &f.ty {
                 Ty::Array(i) => i.as_ref(),
                 t => t,

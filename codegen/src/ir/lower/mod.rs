@@ -104,7 +104,7 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str, spec_files: &[(String, String)]
     if let Some(c) = &spec.callbacks {
         roots.push(c.payload.get_ref());
     }
-    let envelope = ops::envelope(&mut cx, spec, &types, &roots);
+    let envelope = spec.envelope.as_ref().and_then(|e| ops::envelope(&mut cx, e, &types, &roots));
     let errors = ops::errors(&mut cx, spec, &types);
     let statuses = ops::statuses(&mut cx, spec);
     let unlisted_statuses = ops::unlisted_statuses(&mut cx, spec);
@@ -112,7 +112,7 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str, spec_files: &[(String, String)]
     let billing = match &modes {
         Some(_) if submits.len() > 1 && spec.billing.is_some() => {
             cx.err_at(
-                spec.billing.as_ref().map(|b| b.currency.span()),
+                spec.billing.as_ref().map(|b| b.per.span()),
                 "billing",
                 "billing with several submit operations is not supported yet; put each priced endpoint in a provider of its own",
             );
@@ -122,12 +122,12 @@ pub fn lower(loaded: &Loaded, spec_sha256: &str, spec_files: &[(String, String)]
         _ => None,
     };
     let callbacks = rest::callbacks(&mut cx, spec, &types, &status);
-    let lints = rest::lints(&mut cx, spec, &types, &submits);
+    let lints = rest::lints(&mut cx, spec, &types, &submits, modes.as_ref());
     let error_body = spec.errors.body.get_ref().clone();
     let examples = rest::examples(&mut cx, spec, &submits, &status, &error_body);
     let not_encoded = rest::not_encoded(&mut cx, spec);
     let notes = rest::notes(&mut cx, spec);
-    let (Some(task), Some(envelope), Some(errors), Some(modes)) = (task, envelope, errors, modes) else {
+    let (Some(task), Some(errors), Some(modes)) = (task, errors, modes) else {
         return Err(SpecErrors(cx.errs));
     };
     if !cx.errs.is_empty() {

@@ -81,6 +81,7 @@ pub(super) fn operations(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Opt
                 in_query,
                 doc: prm.doc.get_ref().clone(),
                 source: cx.source(&prm.source, &format!("{ppath}.source")),
+                decision: cx.decision(&prm.decision, &ppath),
             });
         }
         for ph in &placeholders {
@@ -216,6 +217,8 @@ fn object_of(cx: &mut Cx, types: &[TypeDef], name: &S, path: &str, usage: Usage)
 enum Want {
     String,
     Integer,
+    /// An integer or a string (error codes).
+    Code,
     /// An enum whose values have a `phase`.
     StateEnum,
     /// An enum whose values have `retryable`.
@@ -229,6 +232,7 @@ impl Want {
         match self {
             Want::String => "a string",
             Want::Integer => "an integer",
+            Want::Code => "an integer or a string",
             Want::StateEnum => "an enum whose values have a `phase`",
             Want::FailEnum => "an enum whose values have `retryable`",
             Want::Array => "an array",
@@ -240,6 +244,7 @@ impl Want {
         match self {
             Want::String => *ty == Ty::String,
             Want::Integer => *ty == Ty::Integer,
+            Want::Code => matches!(ty, Ty::Integer | Ty::String),
             Want::StateEnum => matches!(ty, Ty::Enum(e) if types.enum_def(e).is_some_and(|e| e.has_phase())),
             Want::FailEnum => matches!(ty, Ty::Enum(e) if types.enum_def(e).is_some_and(|e| e.has_retryable())),
             Want::Array => matches!(ty, Ty::Array(_)),
@@ -295,6 +300,17 @@ pub(super) fn task(
     let t = &spec.task;
     let (sub, st) = (submit.response.as_str(), status.response.as_str());
     let submit_id = path_in(cx, types, sub, &t.submit_id, "task.submit_id", Want::String, true);
+    if submit_id.is_some() && sub == st && t.submit_id.get_ref() != t.status_id.get_ref() {
+        cx.err(
+            &t.submit_id,
+            "task.submit_id",
+            format!(
+                "`{}`: {sub} answers both the submit and the status query, so the task id is at one path; status_id is `{}`",
+                t.submit_id.get_ref(),
+                t.status_id.get_ref()
+            ),
+        );
+    }
     let status_id = path_in(cx, types, st, &t.status_id, "task.status_id", Want::String, true);
     let state = path_in(cx, types, st, &t.state, "task.state", Want::StateEnum, true);
     let fail_code =
@@ -417,11 +433,21 @@ fn outputs(
             return None;
         }
     };
-    Some(crate::ir::Outputs { list, item, source: cx.source(&o.source, "task.outputs.source") })
+    Some(crate::ir::Outputs {
+        list,
+        item,
+        source: cx.source(&o.source, "task.outputs.source"),
+        decision: cx.decision(&o.decision, "task.outputs"),
+    })
 }
 
-pub(super) fn envelope(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], roots: &[&str]) -> Option<Envelope> {
-    let e = &spec.envelope;
+/// `[envelope]`, when answers have one: its code and message at the root of every answer.
+pub(super) fn envelope(
+    cx: &mut Cx,
+    e: &crate::spec::model::Envelope,
+    types: &[TypeDef],
+    roots: &[&str],
+) -> Option<Envelope> {
     let mut ok = true;
     for root in roots {
         ok &= path_in(cx, types, root, &e.code, "envelope.code", Want::Integer, true).is_some();
@@ -432,6 +458,7 @@ pub(super) fn envelope(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], roots: &
         message: e.message.get_ref().clone(),
         success_code: *e.success_code.get_ref(),
         source: cx.source(&e.source, "envelope.source"),
+        decision: cx.decision(&e.decision, "envelope"),
     })
 }
 
@@ -440,7 +467,7 @@ pub(super) fn errors(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Option<
     if !object_of(cx, types, &e.body, "errors.body", Usage::Response) {
         return None;
     }
-    let code = path_in(cx, types, e.body.get_ref(), &e.code, "errors.code", Want::Integer, false);
+    let code = path_in(cx, types, e.body.get_ref(), &e.code, "errors.code", Want::Code, false);
     let message = path_in(cx, types, e.body.get_ref(), &e.message, "errors.message", Want::String, false);
     let category = e.category.as_ref().and_then(|c| {
         match types.enum_def(c.ty.get_ref()) {
@@ -462,6 +489,7 @@ pub(super) fn errors(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) -> Option<
         message: message?,
         category,
         source: cx.source(&e.source, "errors.source"),
+        decision: cx.decision(&e.decision, "errors"),
     })
 }
 

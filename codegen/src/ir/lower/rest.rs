@@ -22,6 +22,7 @@ pub(super) fn auth(cx: &mut Cx, a: &model::Auth) -> Auth {
         scheme: a.scheme.get_ref().clone(),
         env_var: env.clone(),
         source: cx.source(&a.source, "auth.source"),
+        decision: cx.decision(&a.decision, "auth"),
     }
 }
 
@@ -125,8 +126,20 @@ pub(super) fn modes(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submits: &[
         let (tag, fields) = segments.split_last().unwrap_or((&"", &[]));
         let mut current = submit.request.clone().unwrap_or_default();
         let mut field_path = Vec::new();
-        // A union at the root: the tag is a top-level field of the request (`model`).
+        // A tag at the top of the request (`model`): the request is the union, or an object
+        // with a flattened union whose tag it is.
         let mut found = if fields.is_empty() { types.union_def(&current) } else { None };
+        if fields.is_empty()
+            && found.is_none()
+            && let Some(s) = types.struct_def(&current)
+            && let Some((f, u)) = s.fields.iter().filter(|f| f.flatten).find_map(|f| match &f.ty {
+                Ty::Union(u) => types.union_def(u).filter(|u| u.tag == *tag).map(|u| (f, u)),
+                _ => None,
+            })
+        {
+            field_path.push(f.rust.clone());
+            found = Some(u);
+        }
         for (i, seg) in fields.iter().enumerate() {
             let Some(s) = types.struct_def(&current) else { break };
             let Some(f) = s.fields.iter().find(|f| f.wire == *seg && !f.flatten) else { break };
@@ -143,7 +156,7 @@ pub(super) fn modes(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submits: &[
                 union = Some(ModeUnion { union: u.name.clone(), field_path, wire: wire.clone() });
             }
             _ => {
-                cx.err(at, "task.mode", format!("`{wire}` is not the tag of a union field in the request {}; expected a path such as \"input.mode\"", current));
+                cx.err(at, "task.mode", format!("`{wire}` is not the tag of a union field in the request {}; expected a path such as \"input.mode\", or the tag of a request that is a union or flattens one (\"model\")", current));
                 return None;
             }
         }
@@ -160,7 +173,7 @@ pub(super) fn modes(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submits: &[
             );
             continue;
         };
-        let path = format!("polling.{key}");
+        let path = format!("polling.{}", crate::ir::names::key_segment(&key));
         let first_poll_s = cx.u32(&p.first_poll_s, &format!("{path}.first_poll_s"));
         let interval_min_s = cx.u32(&p.interval_s.min, &format!("{path}.interval_s.min"));
         let interval_max_s = cx.u32(&p.interval_s.max, &format!("{path}.interval_s.max"));
@@ -190,7 +203,11 @@ pub(super) fn modes(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submits: &[
     for (k, at) in &spec.polling {
         if !modes.iter().any(|m| m.tag == *k) && k != "default" {
             let list: Vec<&str> = modes.iter().map(|m| m.tag.as_str()).collect();
-            cx.err(at, format!("polling.{k}"), format!("unknown mode `{k}`; expected one of {}", list.join(", ")));
+            cx.err(
+                at,
+                format!("polling.{}", crate::ir::names::key_segment(k)),
+                format!("unknown mode `{k}`; expected one of {}", list.join(", ")),
+            );
         }
     }
     Some(Modes { union, modes })
@@ -218,9 +235,66 @@ pub(super) fn callbacks(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], status:
         ),
     }
     cx.one_of(&c.method, "callbacks.method", &["POST"]);
-    if !(200..=299).contains(c.ack_status.get_ref()) {
-        cx.err(&c.ack_status, "callbacks.ack_status", "expected a 2xx status");
-    }
+    let (ack_status, ack_any_2xx) = match c.ack_status.get_ref() {
+        toml::Value::Integer(n) if (200..=299).contains(n) => (*n as u16, false),
+        toml::Value::String(s) if s == "2xx" => (200, true),
+        other => {
+            cx.err(
+                &c.ack_status,
+                "callbacks.ack_status",
+                format!(
+                    "{other}: expected a 2xx status such as 200, or \"2xx\" when any 2xx status acknowledges a delivery"
+                ),
+            );
+            (200, false)
+        }
+    };
+    let retry_schedule_s: Vec<u32> = match &c.retry_schedule_s {
+        Some(list) => {
+            if list.get_ref().is_empty() {
+                cx.err(
+                    list,
+                    "callbacks.retry_schedule_s",
+                    "an empty schedule; list the delay before each redelivery, or leave the key out",
+                );
+            }
+            list.get_ref()
+                .iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    let path = format!("callbacks.retry_schedule_s[{i}]");
+                    if *d.get_ref() < 1 {
+                        cx.err(d, &path, "a redelivery delay must be at least 1 second");
+                    }
+                    cx.u32(d, &path)
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let max_redeliveries = match (&c.max_redeliveries, &c.retry_schedule_s) {
+        (Some(m), Some(list)) => {
+            let n = cx.u32(m, "callbacks.max_redeliveries");
+            if n as usize != list.get_ref().len() {
+                cx.err(
+                    m,
+                    "callbacks.max_redeliveries",
+                    format!("{n} redeliveries, but retry_schedule_s lists {}; they must agree (or leave max_redeliveries out)", list.get_ref().len()),
+                );
+            }
+            n
+        }
+        (Some(m), None) => cx.u32(m, "callbacks.max_redeliveries"),
+        (None, Some(list)) => list.get_ref().len() as u32,
+        (None, None) => {
+            cx.err(
+                &c.payload,
+                "callbacks.max_redeliveries",
+                "missing key `max_redeliveries`: say how many times an unacknowledged delivery is sent again (0 for never), or list them in retry_schedule_s",
+            );
+            0
+        }
+    };
     let url_field = c.url_field.as_ref().and_then(|u| {
         let name = u.get_ref();
         if request_top_level_key(spec, types, name) {
@@ -237,16 +311,20 @@ pub(super) fn callbacks(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], status:
     Some(Callbacks {
         payload: c.payload.get_ref().clone(),
         method: c.method.get_ref().clone(),
-        ack_status: *c.ack_status.get_ref() as u16,
+        ack_status,
+        ack_any_2xx,
         ack_within_s: cx.u32(&c.ack_within_s, "callbacks.ack_within_s"),
-        max_redeliveries: cx.u32(&c.max_redeliveries, "callbacks.max_redeliveries"),
+        max_redeliveries,
+        retry_schedule_s,
         url_field,
         source: cx.source(&c.source, "callbacks.source"),
+        decision: cx.decision(&c.decision, "callbacks"),
     })
 }
 
 /// Whether `name` is a string key at the top level of the submit request's JSON: a string
-/// field of the request object, or of a variant of a union flattened into it.
+/// field of the request object, of a variant of a union flattened into it, or of a variant
+/// of a request that is a union.
 fn request_top_level_key(spec: &SpecFile, types: &[TypeDef], name: &str) -> bool {
     let Some(root) = spec.operations.values().find_map(|o| {
         let o = o.as_ref();
@@ -254,17 +332,27 @@ fn request_top_level_key(spec: &SpecFile, types: &[TypeDef], name: &str) -> bool
     }) else {
         return false;
     };
+    let string_field = |s: &crate::ir::Struct| s.fields.iter().any(|f| f.wire == name && f.ty == Ty::String);
+    let in_variants = |u: &crate::ir::Union| {
+        u.variants.iter().any(|v| v.payload.as_deref().and_then(|p| types.struct_def(p)).is_some_and(string_field))
+    };
+    if let Some(u) = types.union_def(&root) {
+        return in_variants(u);
+    }
     let Some(s) = types.struct_def(&root) else { return false };
-    s.fields.iter().any(|f| {
-        (f.wire == name && f.ty == crate::ir::Ty::String)
-            || (f.flatten
-                && matches!(&f.ty, crate::ir::Ty::Union(u) if types.union_def(u).is_some_and(|u| u.variants.iter().any(|v| {
-                    v.payload.as_deref().and_then(|p| types.struct_def(p)).is_some_and(|p| p.fields.iter().any(|pf| pf.wire == name && pf.ty == crate::ir::Ty::String))
-                }))))
-    })
+    string_field(s)
+        || s.fields
+            .iter()
+            .any(|f| f.flatten && matches!(&f.ty, Ty::Union(u) if types.union_def(u).is_some_and(in_variants)))
 }
 
-pub(super) fn lints(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submits: &[Operation]) -> Vec<Lint> {
+pub(super) fn lints(
+    cx: &mut Cx,
+    spec: &SpecFile,
+    types: &[TypeDef],
+    submits: &[Operation],
+    modes: Option<&Modes>,
+) -> Vec<Lint> {
     let mut out = Vec::new();
     let mut ids = BTreeSet::new();
     for (i, l) in spec.lints.iter().enumerate() {
@@ -297,6 +385,27 @@ pub(super) fn lints(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submits: &[
             cx.err(&l.id, format!("{path}.id"), format!("duplicate lint id `{}`", l.id.get_ref()));
         }
         cx.one_of(&l.kind, &format!("{path}.kind"), &["indexed_mention"]);
+        // The object holding the fields: the request, or the payload of the lint's mode.
+        let root = match &l.mode {
+            None if types.union_def(&root).is_some() => {
+                cx.err(
+                    &l.id,
+                    format!("{path}.mode"),
+                    format!(
+                        "missing key `mode`: the request {root} is a union; name the mode whose fields the lint reads"
+                    ),
+                );
+                continue;
+            }
+            None => root,
+            Some(mode) => match lint_holder(types, modes, mode.get_ref()) {
+                Ok(holder) => holder,
+                Err(message) => {
+                    cx.err(mode, format!("{path}.mode"), message);
+                    continue;
+                }
+            },
+        };
         let s = types.struct_def(&root);
         let field = |wire: &str| s.and_then(|s| s.fields.iter().find(|f| f.wire == wire && !f.flatten));
         let text = field(l.text.get_ref()).filter(|f| f.ty == Ty::String);
@@ -330,9 +439,18 @@ pub(super) fn lints(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submits: &[
         out.push(Lint {
             id: l.id.get_ref().clone(),
             operation: submit.key.clone(),
+            mode: l.mode.as_ref().map(|m| m.get_ref().clone()),
+            holder: root.clone(),
             text: text.rust.clone(),
             list: list.rust.clone(),
-            text_wire: text.wire.clone(),
+            // The JSON path of the text: under the mode union's object for a mode's field.
+            text_wire: match (l.mode.as_ref(), modes.and_then(|m| m.union.as_ref())) {
+                (Some(_), Some(u)) => match u.wire.rsplit_once('.') {
+                    Some((parent, _)) => format!("{parent}.{}", text.wire),
+                    None => text.wire.clone(),
+                },
+                _ => text.wire.clone(),
+            },
             list_wire: list.wire.clone(),
             token: l.token.get_ref().clone(),
             case_insensitive: l.case_insensitive,
@@ -343,6 +461,20 @@ pub(super) fn lints(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef], submits: &[
         });
     }
     out
+}
+
+/// The variant payload holding the fields of `mode`, a tag of the mode union.
+fn lint_holder(types: &[TypeDef], modes: Option<&Modes>, mode: &str) -> Result<String, String> {
+    let Some(u) = modes.and_then(|m| m.union.as_ref()).and_then(|u| types.union_def(&u.union)) else {
+        return Err(format!(
+            "`{mode}`: this request has no mode union (`task.mode`), so a lint names top-level fields without `mode`"
+        ));
+    };
+    let Some(v) = u.variants.iter().find(|v| v.tag == mode) else {
+        let tags: Vec<&str> = u.variants.iter().map(|v| v.tag.as_str()).collect();
+        return Err(format!("unknown mode `{mode}`; expected one of {}", tags.join(", ")));
+    };
+    v.payload.clone().ok_or_else(|| format!("mode `{mode}` has no fields to read"))
 }
 
 pub(super) fn examples(
@@ -437,6 +569,7 @@ pub(super) fn examples(
             ty,
             json: e.json.get_ref().clone(),
             source: cx.source(&e.source, &format!("{path}.source")),
+            decision: cx.decision(&e.decision, &path),
         });
     }
     out
@@ -475,6 +608,7 @@ pub(super) fn notes(cx: &mut Cx, spec: &SpecFile) -> Vec<crate::ir::Note> {
                 name: n.name.get_ref().clone(),
                 doc: n.doc.get_ref().clone(),
                 source: cx.source(&n.source, &format!("{path}.source")),
+                decision: cx.decision(&n.decision, &path),
             }
         })
         .collect()

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use toml::Spanned;
 
 use super::context::Cx;
-use crate::ir::names::{field_ident, pascal, type_name_problem};
+use crate::ir::names::{field_ident, key_segment, pascal, type_name_problem};
 use crate::ir::{
     Check, CheckKind, Counter, CounterRef, DefaultValue, Enum, EnumValue, Field, Forbidden, Media, Overflow, Phase,
     Struct, Ty, TypeDef, Union, Usage, Variant,
@@ -253,6 +253,7 @@ fn lower_enum(
             meaning: v.meaning.as_ref().map(|m| m.get_ref().clone()),
             action: v.action.as_ref().map(|m| m.get_ref().clone()),
             source: vsource,
+            decision: cx.decision(&v.decision, &vpath),
         });
     }
     let phases = out.iter().filter(|v| v.phase.is_some()).count();
@@ -371,6 +372,17 @@ fn lower_union(
         if *f.name.get_ref() == tag {
             cx.err(&f.name, format!("{fpath}.name"), format!("`{tag}` is the union's tag; it cannot also be a field"));
         }
+        for a in &f.aliases {
+            if *a.get_ref() == tag {
+                cx.err(
+                    a,
+                    format!("{fpath}.aliases"),
+                    format!("`{tag}` is the union's tag; it cannot also be an alias"),
+                );
+            } else if *a.get_ref() != *f.name.get_ref() && !wires.insert(a.get_ref().clone()) {
+                cx.err(a, format!("{fpath}.aliases"), format!("`{}` is already a key of this union", a.get_ref()));
+            }
+        }
         let mut map = BTreeMap::new();
         match f.presence.get_ref() {
             model::Presence::One(_) => {
@@ -387,12 +399,16 @@ fn lower_union(
                         let list: Vec<&str> = tags.iter().map(String::as_str).collect();
                         cx.err(
                             v,
-                            format!("{fpath}.presence.{k}"),
+                            format!("{fpath}.presence.{}", key_segment(k)),
                             format!("unknown variant `{}`; expected one of {}", k, list.join(", ")),
                         );
                         continue;
                     }
-                    if cx.one_of(v, &format!("{fpath}.presence.{}", k), &["required", "optional", "forbidden"]) {
+                    if cx.one_of(
+                        v,
+                        &format!("{fpath}.presence.{}", key_segment(k)),
+                        &["required", "optional", "forbidden"],
+                    ) {
                         map.insert(k.clone(), v.get_ref().clone());
                     }
                 }
@@ -407,11 +423,12 @@ fn lower_union(
             }
         }
         for (k, at_mode) in &f.per_mode {
+            let kpath = format!("{fpath}.per_mode.{}", key_segment(k));
             match map.get(k).map(String::as_str) {
-                None => cx.err(at_mode, format!("{fpath}.per_mode.{k}"), format!("unknown variant `{k}`")),
+                None => cx.err(at_mode, kpath, format!("unknown variant `{k}`")),
                 Some("forbidden") => cx.err(
                     at_mode,
-                    format!("{fpath}.per_mode.{}", k),
+                    kpath,
                     format!("variant `{}` forbids this field, so it cannot have constraints for it", k),
                 ),
                 _ => {}
@@ -434,6 +451,7 @@ fn lower_union(
             match presence[i].get(vtag).map(String::as_str) {
                 Some("forbidden") => forbidden.push(Forbidden {
                     wire: f.name.get_ref().clone(),
+                    aliases: f.aliases.iter().map(|a| a.get_ref().clone()).collect(),
                     allowed_in: variants_in
                         .iter()
                         .filter(|o| presence[i].get(o.tag.get_ref()).is_some_and(|p| p != "forbidden"))
@@ -487,10 +505,15 @@ fn lower_union(
     (union, payloads)
 }
 
-/// Wire and Rust names of an object's fields must be unique.
+/// Wire names (aliases included) and Rust names of an object's fields must be unique.
 fn dup_check(cx: &mut Cx, seen: &mut BTreeMap<String, ()>, f: &model::Field, fpath: &str, field: &Field) {
     if seen.insert(format!("wire:{}", field.wire), ()).is_some() && !field.flatten {
         cx.err(&f.name, format!("{fpath}.name"), format!("duplicate field `{}`", field.wire));
+    }
+    for (a, at) in field.aliases.iter().zip(&f.aliases) {
+        if seen.insert(format!("wire:{a}"), ()).is_some() {
+            cx.err(at, format!("{fpath}.aliases"), format!("`{a}` is already a key of this object"));
+        }
     }
     if seen.insert(format!("rust:{}", field.rust), ()).is_some() {
         cx.err(
@@ -510,8 +533,13 @@ fn check_flatten_collisions(cx: &mut Cx, spec: &SpecFile, types: &[TypeDef]) {
                 continue;
             }
             let Some(TypeDef::Union(u)) = types.iter().find(|x| x.name() == f.ty.get_ref()) else { continue };
-            let own: BTreeSet<&str> =
-                t.fields.iter().flatten().filter(|g| !g.flatten).map(|g| g.name.get_ref().as_str()).collect();
+            let own: BTreeSet<&str> = t
+                .fields
+                .iter()
+                .flatten()
+                .filter(|g| !g.flatten)
+                .flat_map(|g| std::iter::once(&g.name).chain(&g.aliases).map(|n| n.get_ref().as_str()))
+                .collect();
             for k in std::iter::once(&u.tag).chain(u.all_keys.iter()) {
                 if own.contains(k.as_str()) {
                     cx.err(
@@ -623,7 +651,7 @@ fn gcd(a: u64, b: u64) -> u64 {
 /// written at (`types.Input.fields[1].per_mode.video-edit` for an override).
 fn pick<'a, T>(over: Option<&'a T>, base: Option<&'a T>, path: &str, tag: Option<&str>) -> (Option<&'a T>, String) {
     match (over, tag) {
-        (Some(c), Some(tag)) => (Some(c), format!("{path}.per_mode.{tag}")),
+        (Some(c), Some(tag)) => (Some(c), format!("{path}.per_mode.{}", key_segment(tag))),
         _ => (base, path.to_owned()),
     }
 }
@@ -678,6 +706,8 @@ fn lower_field(
     let (length, length_at) = pick(over.and_then(|(_, o)| o.length.as_ref()), f.length.as_ref(), path, tag);
     let (range, range_at) = pick(over.and_then(|(_, o)| o.range.as_ref()), f.range.as_ref(), path, tag);
     let (items, items_at) = pick(over.and_then(|(_, o)| o.items.as_ref()), f.items.as_ref(), path, tag);
+    let (media, media_at) = pick(over.and_then(|(_, o)| o.media.as_ref()), f.media.as_ref(), path, tag);
+    let aliases = lower_aliases(cx, f, path, usage);
 
     if let Some(l) = length {
         let lpath = format!("{length_at}.length");
@@ -843,8 +873,8 @@ fn lower_field(
             checks.push(Check { kind: CheckKind::PublicUrl, source, decision });
         }
     }
-    let media = f.media.as_ref().map(|m| {
-        let mpath = format!("{path}.media");
+    let media = media.map(|m| {
+        let mpath = format!("{media_at}.media");
         if !is_string_or_strings(&ty) {
             cx.err(&m.max_bytes, &mpath, "`media` applies to URL fields (string or array<string>) only");
         }
@@ -912,6 +942,7 @@ fn lower_field(
     let doc = over.and_then(|(_, o)| o.doc.as_ref()).unwrap_or(&f.doc).get_ref().clone();
     Some(Field {
         wire,
+        aliases,
         rust,
         ty,
         required,
@@ -927,6 +958,28 @@ fn lower_field(
         decision: cx.decision(&f.decision, path),
         id_base: String::new(),
     })
+}
+
+/// `aliases` of a field: other wire names of a request field, each unlike the name and the
+/// others (their uniqueness among the object's keys is checked with the object).
+fn lower_aliases(cx: &mut Cx, f: &model::Field, path: &str, usage: Usage) -> Vec<String> {
+    let apath = format!("{path}.aliases");
+    let mut out: Vec<String> = Vec::new();
+    for a in &f.aliases {
+        let name = a.get_ref();
+        if usage == Usage::Response {
+            cx.err(a, &apath, "aliases are for request fields (a request field documented under two names); responses are read leniently");
+        } else if f.flatten {
+            cx.err(a, &apath, "a flattened union has no wire name of its own, so it has no aliases");
+        } else if name.is_empty() {
+            cx.err(a, &apath, "an alias is empty");
+        } else if name == f.name.get_ref() || out.contains(name) {
+            cx.err(a, &apath, format!("`{name}` is listed twice (the field's name is `{}`)", f.name.get_ref()));
+        } else {
+            out.push(name.clone());
+        }
+    }
+    out
 }
 
 /// A default must have the field's type and satisfy the field's own constraints.

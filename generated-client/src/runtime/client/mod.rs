@@ -440,7 +440,7 @@ impl<P: Provider> Client<P> {
         let rule = P::status_rule(answer.status);
         let parsed = super::decode::parse_body(&answer.body).ok().and_then(|v| P::ErrorBody::decode(&v, "").ok());
         let (code, message) = match &parsed {
-            Some(b) => (b.api_code(), b.api_message().map(str::to_owned)),
+            Some(b) => (b.error_code(), b.api_message().map(str::to_owned)),
             None => (None, None),
         };
         let snippet = (parsed.is_none() && !answer.body.is_empty()).then(|| self.snippet(&answer.body));
@@ -711,10 +711,10 @@ impl<P: Provider> Client<P> {
         let Ok(json) = super::decode::parse_body(&answer.body) else {
             return Err(self.unknown(UnknownReason::NotJson, Some(answer), None, None));
         };
-        let envelope = P::ErrorBody::decode(&json, "").ok().and_then(|b| b.api_code());
+        let envelope = error_envelope::<P>(&json);
         let id_path = P::TASK_PATHS.submit_id.join(".");
         let Some(id) = read_id(&json, P::TASK_PATHS.submit_id) else {
-            if let Some(code) = envelope.filter(|c| *c != P::INFO.success_code) {
+            if let Some(code) = envelope {
                 if not_accepted::<P>(u16::try_from(code).unwrap_or(0)) {
                     let mut e = self.api_error(answer, 1, None);
                     e.status = u16::try_from(code).unwrap_or(answer.status);
@@ -732,7 +732,7 @@ impl<P: Provider> Client<P> {
             return Err(self.unknown(UnknownReason::NoTaskId { path: id_path, message }, Some(answer), None, None));
         };
         // From here on the provider named a task: every error carries its id.
-        if let Some(code) = envelope.filter(|c| *c != P::INFO.success_code) {
+        if let Some(code) = envelope {
             return Err(self.unknown(UnknownReason::UnexpectedEnvelope { code }, Some(answer), None, Some(id)));
         }
         if let Err(e) = P::Submitted::decode(&json, "") {
@@ -924,10 +924,10 @@ fn read_id(json: &serde_json::Value, path: &[&str]) -> Option<String> {
     }
 }
 
-/// The envelope code of a JSON answer when it is not the success code.
+/// The envelope code of a JSON answer when it is not the success code (never, for a
+/// provider without an envelope: its 2xx answers are successes by their status alone).
 fn error_envelope<P: Provider>(json: &serde_json::Value) -> Option<i64> {
-    let body = P::ErrorBody::decode(json, "").ok()?;
-    body.api_code().filter(|c| *c != P::INFO.success_code)
+    P::INFO.envelope.and_then(|e| e.error_code(json))
 }
 
 /// Whether a status proves the request was not accepted: the documented rows' `rejected`

@@ -166,12 +166,11 @@ fn examples(m: &Module, ty: &str, kind: ExampleKind) -> Vec<(Option<u16>, String
         .collect()
 }
 
+/// The envelope of a success answer; nothing for a provider whose answers have none.
 fn envelope(m: &Module, template: Option<&Value>) -> Vec<(String, Known)> {
-    let message = template.and_then(|t| at_path(t, &m.envelope.message)).unwrap_or_else(|| json!("success"));
-    vec![
-        (m.envelope.code.clone(), Known::Set(json!(m.envelope.success_code))),
-        (m.envelope.message.clone(), Known::Set(message)),
-    ]
+    let Some(e) = &m.envelope else { return Vec::new() };
+    let message = template.and_then(|t| at_path(t, &e.message)).unwrap_or_else(|| json!("success"));
+    vec![(e.code.clone(), Known::Set(json!(e.success_code))), (e.message.clone(), Known::Set(message))]
 }
 
 fn times(view: &TaskView) -> Option<(u64, Option<u64>)> {

@@ -270,8 +270,10 @@ fn strip_task_id(m: &Module, target: Target, answer: &mut Value) {
 /// A success envelope without a task (the objects that would hold the id are empty).
 fn bare_success(m: &Module, target: Target) -> Value {
     let mut out = Value::Object(Map::new());
-    set(&mut out, &m.envelope.code, json!(m.envelope.success_code));
-    set(&mut out, &m.envelope.message, json!("success"));
+    if let Some(e) = &m.envelope {
+        set(&mut out, &e.code, json!(e.success_code));
+        set(&mut out, &e.message, json!("success"));
+    }
     let id = if target == Target::Status { &m.task.status_id } else { &m.task.submit_id };
     if let Some((_, parents)) = answers::wire(id).split_last() {
         let mut cur = &mut out;

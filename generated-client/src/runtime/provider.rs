@@ -98,6 +98,11 @@ pub trait SubmitBody: Send + Sync {
     fn mode(&self) -> &'static str;
     /// The JSON body.
     fn body(&self) -> Value;
+    /// The JSON body as the bytes the client sends.
+    fn body_bytes(&self) -> Vec<u8> {
+        // A `Value` always serializes: its keys are strings.
+        serde_json::to_vec(&self.body()).unwrap_or_default()
+    }
     /// The cost estimate, when the provider documents prices. `inputs` are the billing
     /// inputs the request does not carry, by name (`input_video_seconds`).
     fn estimate(&self, inputs: &[(&str, Decimal)]) -> Option<Result<CostEstimate, BillingError>> {

@@ -6,9 +6,10 @@
 //!   code and message once failed, the result once succeeded, with the outputs (URL strings,
 //!   or objects with a URL and a type) at `task.outputs`; a `json<...>` field is written as
 //!   a JSON string;
-//! - error bodies in the spec's error shape, the HTTP status at `errors.code` and the
-//!   message at `errors.message` (`<Category><separator><detail>` when the spec declares
-//!   categories).
+//! - error bodies in the spec's error shape (nested, `error.code`, where the spec says so):
+//!   the code at `errors.code` (a documented value, see [`error_code`]) and the message at
+//!   `errors.message` (`<Category><separator><detail>` when the spec declares categories);
+//!   without an envelope, nothing but the HTTP status says an answer is an error.
 //!
 //! Fields the task paths do not cover follow the documented example of the same answer
 //! (the operation's documented 200 answer; for a status answer, one whose state has the
@@ -288,14 +289,34 @@ pub(crate) fn error(m: &Module, status: u16, detail: &str) -> Value {
         Some((_, separator)) => format!("{}{separator}{detail}", category(m, status)),
         None => detail.to_owned(),
     };
-    let code = match e.code.ty {
-        Ty::String => json!(status.to_string()),
-        _ => json!(status),
-    };
     let templates = examples(m, &e.body, ExampleKind::Error);
     let template = templates.iter().find(|(s, _, _)| *s == Some(status)).map(|(_, _, v)| v);
+    let code = error_code(m, status, template);
     let known = vec![(e.code.wire.clone(), Known::Set(code)), (e.message.wire.clone(), Known::Set(json!(text)))];
     Fill { m, known, state: None, times: None }.object(&e.body, template, "")
+}
+
+/// The error code an error answer with HTTP `status` carries. The docs give error codes only
+/// by example and in the status table, so this is the simulator's choice among documented
+/// values: the code of the documented error example with that status (`40001`,
+/// `"invalid_request"`); else, for a text code, the status table's meaning of the status when
+/// it is one word (`rate_limited`), else the status as text; for a numeric code, the status.
+fn error_code(m: &Module, status: u16, template: Option<&Value>) -> Value {
+    if let Some(documented) = template.and_then(|t| at_path(t, &m.errors.code.wire)) {
+        return documented;
+    }
+    match m.errors.code.ty {
+        Ty::String => {
+            let word = m
+                .statuses
+                .iter()
+                .find(|r| r.status == status)
+                .map(|r| r.meaning.clone())
+                .filter(|w| !w.is_empty() && !w.contains(char::is_whitespace));
+            json!(word.unwrap_or_else(|| status.to_string()))
+        }
+        _ => json!(status),
+    }
 }
 
 /// The category of an error message with HTTP `status`: the one of the spec's documented

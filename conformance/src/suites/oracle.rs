@@ -8,7 +8,7 @@ use happyhorse_client::runtime::Decimal;
 
 use super::{record, within};
 use crate::harness::{Harness, SimVerdict, describe, names_path};
-use crate::oracle::{self, CASES_DIR, Expect, Expected};
+use crate::oracle::{self, Expect, Expected};
 use crate::report::Report;
 
 /// Request cases, after a check that every submit operation has a case file.
@@ -17,10 +17,11 @@ pub async fn requests(h: &Harness, report: &mut Report) {
         for op in s.operations() {
             if !h.cases.has_file(s.name(), &op) {
                 let started = Instant::now();
-                let file = format!("{CASES_DIR}/{}/{op}.toml", s.name());
+                let file = format!("{}/{op}.toml", s.cases_dir());
                 let failure = format!(
-                    "no hand-written cases for {}: write {file} from the operation's doc copy in spec/docs/, each case citing its doc line",
-                    s.label(&op)
+                    "no hand-written cases for {}: write {file} from the operation's doc copy in {}, each case citing its doc line",
+                    s.label(&op),
+                    s.docs_label()
                 );
                 record(report, "oracle-requests", format!("{}: a case file", s.label(&op)), started, Err(failure));
             }

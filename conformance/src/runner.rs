@@ -88,6 +88,9 @@ pub async fn run(opts: &RunOptions) -> Result<RunResult, String> {
     suites::faults::run(&h, &mut report, &opts.suites).await;
     progress(opts, &report, "properties", t);
     let t = Instant::now();
+    suites::lifecycle::run(&h, &mut report).await;
+    progress(opts, &report, suites::lifecycle::SUITE, t);
+    let t = Instant::now();
     suites::callbacks::run(&h, &mut report, &opts.suites).await;
     progress(opts, &report, "callbacks", t);
     if let Some(dir) = &opts.examples {

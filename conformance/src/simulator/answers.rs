@@ -148,8 +148,12 @@ fn phase_of(m: &Module, state: &str) -> Option<IrPhase> {
         .and_then(|v| v.phase)
 }
 
-/// The wire spelling of the first state with `phase`.
+/// The wire spelling of the state a task in `phase` answers: the failed state it was planned
+/// to end in (`cancelled`), else the first state of the enum with that phase.
 pub(crate) fn state_of(m: &Module, phase: &Phase) -> Option<String> {
+    if let Phase::Failed { state: Some(state), .. } = phase {
+        return Some(state.clone());
+    }
     let want = match phase {
         Phase::Pending => IrPhase::Pending,
         Phase::Succeeded => IrPhase::Succeeded,
@@ -219,7 +223,7 @@ fn task_answer(p: &Played, view: &TaskView, ty: &str, origin: &str) -> Value {
         known.push((t.state.wire.clone(), Known::Set(json!(s))));
     }
     let (code, message) = match &view.phase {
-        Phase::Failed { code, message } => (code.clone(), message.clone()),
+        Phase::Failed { code, message, .. } => (code.clone(), message.clone()),
         _ => (None, None),
     };
     for (path, value) in [(&t.fail_code, code), (&t.fail_message, message)] {

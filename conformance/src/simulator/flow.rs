@@ -210,17 +210,29 @@ fn status(
     Ok(answers::status(played, &looked.view, origin))
 }
 
-/// How a task whose body carries `sim:fail` (in any string) ends: failed, with fail code
-/// `<Code>` for `sim:fail=<Code>` (or `sim:fail="<Fail Code>"` for codes with spaces), else
-/// the first value of the spec's fail-code enum; its message is the spec's meaning of the
-/// code. Without the marker, the task succeeds.
+/// How a task ends, from markers in any string of its body:
+///
+/// - `sim:fail=<Code>` (or `sim:fail="<Fail Code>"` for codes with spaces), or `sim:fail`: it
+///   fails with fail code `<Code>`, else the first value of the spec's fail-code enum; its
+///   message is the spec's meaning of the code;
+/// - `sim:state=<state>`: it ends in that state of the state enum, which must be one whose
+///   phase is failed (`cancelled`), failing as above; another value is ignored.
+///
+/// Without a marker, the task succeeds.
 pub(crate) fn planned_outcome(m: &Module, body: &Value) -> Outcome {
-    const MARKER: &str = "sim:fail";
-    let Some(after) = find_marker(body, MARKER) else { return Outcome::Success };
-    let requested = after.strip_prefix('=').and_then(|rest| match rest.strip_prefix('"') {
-        Some(quoted) => quoted.split('"').next(),
-        None => rest.split(char::is_whitespace).next(),
-    });
+    let value_after = |marker: &str| -> Option<Option<String>> {
+        let after = find_marker(body, marker)?;
+        Some(after.strip_prefix('=').and_then(|rest| match rest.strip_prefix('"') {
+            Some(quoted) => quoted.split('"').next().map(str::to_owned),
+            None => rest.split(char::is_whitespace).next().map(str::to_owned),
+        }))
+    };
+    let state = value_after("sim:state").flatten().filter(|s| failed_state(m, s));
+    let requested = match (value_after("sim:fail"), &state) {
+        (Some(code), _) => code,
+        (None, Some(_)) => None,
+        (None, None) => return Outcome::Success,
+    };
     let fail_enum = m.task.fail_code.as_ref().and_then(|f| match &f.ty {
         Ty::Enum(e) => m.enum_def(e),
         _ => None,
@@ -228,7 +240,6 @@ pub(crate) fn planned_outcome(m: &Module, body: &Value) -> Outcome {
     let code = m.task.fail_code.as_ref().map(|_| {
         requested
             .filter(|c| !c.is_empty())
-            .map(str::to_owned)
             .or_else(|| fail_enum.and_then(|e| e.values.first()).map(|v| v.wire.clone()))
             .unwrap_or_else(|| "failed".to_owned())
     });
@@ -241,7 +252,14 @@ pub(crate) fn planned_outcome(m: &Module, body: &Value) -> Outcome {
         Some(code) => meaning(code).unwrap_or_else(|| format!("simulated failure ({code})")),
         None => "simulated failure (sim:fail)".to_owned(),
     });
-    Outcome::Failed { code, message }
+    Outcome::Failed { code, message, state }
+}
+
+/// Whether `state` is a value of the state enum whose phase is failed.
+fn failed_state(m: &Module, state: &str) -> bool {
+    m.enum_def(&m.task.state_enum).is_some_and(|e| {
+        e.values.iter().any(|v| v.wire == state && v.phase == Some(happyhorse_codegen::ir::Phase::Failed))
+    })
 }
 
 /// The text after the first `marker` in any string of `v`.

@@ -261,9 +261,16 @@ impl Harness {
 
     /// Judge three: the simulator, over HTTP, on a body of submit operation `operation`.
     pub async fn judge_simulator(&self, s: &Subject, operation: &str, body: &Value) -> SimVerdict {
+        self.judge_simulator_at(&self.client_base_url(s), s, operation, body).await
+    }
+
+    /// [`Harness::judge_simulator`] against the simulator serving module `s` at `base` (its
+    /// base URL there), such as one a suite started with a manual clock.
+    pub async fn judge_simulator_at(&self, base: &str, s: &Subject, operation: &str, body: &Value) -> SimVerdict {
+        let path = s.ir.submit_op(operation).map(|o| o.path.clone()).unwrap_or_default();
         let response = self
             .http
-            .post(self.submit_url(s, operation))
+            .post(format!("{base}{path}"))
             .bearer_auth(SIM_KEY)
             .header("content-type", "application/json")
             .body(body.to_string())

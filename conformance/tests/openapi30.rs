@@ -15,7 +15,6 @@ use std::process::Command;
 use happyhorse_codegen::openapi;
 use happyhorse_conformance::{boundary, harness, oracle};
 use jsonschema::Draft;
-use oracle::Cases;
 use serde_json::{Value, json};
 
 fn root() -> PathBuf {

@@ -15,6 +15,7 @@ mod file;
 use std::path::{Path, PathBuf};
 
 use happyhorse_client::runtime::TaskPhase;
+use happyhorse_client::runtime::provider::ErrorCode;
 use happyhorse_codegen::ir::Module;
 use serde_json::Value;
 
@@ -74,8 +75,18 @@ pub struct BillingCase {
     pub body: Value,
     /// `input_video_seconds` and the like, as decimal text.
     pub inputs: Vec<(String, String)>,
-    /// `Ok((official, market))` as decimal text, or `Err(name)` of the missing input.
-    pub expect: Result<(String, String), String>,
+    /// `Ok((official, market, unit))`, the amounts as decimal text, or `Err(name)` of the
+    /// missing input.
+    pub expect: Result<(String, String, Unit), String>,
+}
+
+/// What the documented prices are counted in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unit {
+    /// A currency, by its ISO 4217 code (`USD`).
+    Currency(String),
+    /// The provider's credits, by the name its docs give them (`credits`).
+    Credits(String),
 }
 
 /// What a documented answer must decode to.
@@ -107,8 +118,8 @@ pub enum Expected {
     },
     /// An error body.
     Error {
-        /// The error code.
-        code: Option<i64>,
+        /// The error code, a number or a text.
+        code: Option<ErrorCode>,
         /// The message.
         message: Option<String>,
     },

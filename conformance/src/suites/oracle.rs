@@ -4,11 +4,11 @@
 
 use std::time::Instant;
 
-use happyhorse_client::runtime::Decimal;
+use happyhorse_client::runtime::{Decimal, PriceUnit};
 
 use super::{record, within};
 use crate::harness::{Harness, SimVerdict, describe, names_path};
-use crate::oracle::{self, Expect, Expected};
+use crate::oracle::{self, Expect, Expected, Unit};
 use crate::report::Report;
 
 /// Request cases, after a check that every submit operation has a case file.
@@ -89,7 +89,7 @@ pub fn billing(h: &Harness, report: &mut Report) {
                 .estimate(&case.operation, &case.body, &inputs)
                 .ok_or("the module has no billing, or the body is invalid")?;
             match (&case.expect, got) {
-                (Ok((official, market)), Ok(est)) => {
+                (Ok((official, market, unit)), Ok(est)) => {
                     let (o, m): (Decimal, Decimal) =
                         (official.parse().map_err(|_| "bad case")?, market.parse().map_err(|_| "bad case")?);
                     if est.official.amount != o || est.market_reference.amount != m {
@@ -97,6 +97,16 @@ pub fn billing(h: &Harness, report: &mut Report) {
                             "expected {o} / {m}, got {} / {}",
                             est.official.amount, est.market_reference.amount
                         ));
+                    }
+                    for money in [&est.official, &est.market_reference] {
+                        let same = match (unit, money.unit) {
+                            (Unit::Currency(c), PriceUnit::Currency(got)) => c == got,
+                            (Unit::Credits(c), PriceUnit::Credits(got)) => c == got,
+                            _ => false,
+                        };
+                        if !same {
+                            return Err(format!("expected amounts in {unit:?}, got {:?}", money.unit));
+                        }
                     }
                     Ok(())
                 }
@@ -145,7 +155,7 @@ fn response(h: &Harness, case: &oracle::ResponseCase) -> Result<(), String> {
         }
         Expected::Error { code, message } => {
             let e = s.client.decode_error(body).map_err(|e| e.to_string())?;
-            eq("code", e.api_code(), *code)?;
+            eq("code", e.error_code(), code.clone())?;
             eq("message", e.api_message(), message.as_deref())
         }
     }

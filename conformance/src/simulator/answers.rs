@@ -300,6 +300,19 @@ pub(crate) fn error(m: &Module, status: u16, detail: &str) -> Value {
     Fill { m, known, state: None, times: None }.object(&e.body, template, "")
 }
 
+/// The HTTP status the simulator answers an invalid request with (a body that breaks a rule,
+/// a wrong content type, a status query without its id): the first 4xx of the spec's status
+/// table that is not about authentication, payment, permission, a missing resource, a
+/// conflict or a rate (`400 Invalid request`, Sharely's `422 Invalid body`); 400 when the
+/// table lists none. The docs say which status a bad request gets only through that table,
+/// so this is the simulator's reading of it.
+pub fn invalid_request_status(m: &Module) -> u16 {
+    const NOT_ABOUT_THE_REQUEST: [u16; 9] = [401, 402, 403, 404, 405, 408, 409, 413, 429];
+    let mut rows: Vec<u16> = m.statuses.iter().map(|r| r.status).collect();
+    rows.sort_unstable();
+    rows.into_iter().find(|s| (400..500).contains(s) && !NOT_ABOUT_THE_REQUEST.contains(s)).unwrap_or(400)
+}
+
 /// The error code an error answer with HTTP `status` carries. The docs give error codes only
 /// by example and in the status table, so this is the simulator's choice among documented
 /// values: the code of the documented error example with that status (`40001`,

@@ -147,7 +147,8 @@ fn check_media_type(sim: &Shared, module: usize, op: usize, parts: &Parts) -> Re
     let Some(want) = &sim.played[module].submits[op].content_type else { return Ok(()) };
     http::media_type(&parts.headers, want).map_err(|got| {
         let got = got.map_or_else(|| "none".to_owned(), |v| format!("{v:?}"));
-        ApiError::new(400, format!("header 'Content-Type' must be {want} (got {got})"))
+        let status = answers::invalid_request_status(&sim.played[module].ir);
+        ApiError::new(status, format!("header 'Content-Type' must be {want} (got {got})"))
     })
 }
 
@@ -157,7 +158,8 @@ fn submit(sim: &Arc<Shared>, module: usize, op: usize, bytes: &[u8], origin: &st
     let m = &played.ir;
     let submit = &played.submits[op];
     let body = judge::judge(m, submit.request.as_deref(), &submit.schema, bytes).map_err(|problems| {
-        ApiError::new(400, problems.iter().map(judge::Problem::text).collect::<Vec<_>>().join("; "))
+        let text = problems.iter().map(judge::Problem::text).collect::<Vec<_>>().join("; ");
+        ApiError::new(answers::invalid_request_status(m), text)
     })?;
     let callback_url = m
         .callbacks
@@ -193,13 +195,15 @@ fn status(
     let (name, id) = match &played.status.id {
         IdIn::Path(name) => (name, params.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())),
         IdIn::Query(name) => {
-            let query = Query::<HashMap<String, String>>::try_from_uri(&parts.uri)
-                .map_err(|_| ApiError::new(400, "the query string is not valid"))?;
+            let query = Query::<HashMap<String, String>>::try_from_uri(&parts.uri).map_err(|_| {
+                ApiError::new(answers::invalid_request_status(&played.ir), "the query string is not valid")
+            })?;
             (name, query.0.get(name).cloned())
         }
     };
-    let id =
-        id.filter(|id| !id.is_empty()).ok_or_else(|| ApiError::new(400, format!("parameter '{name}' is required")))?;
+    let id = id.filter(|id| !id.is_empty()).ok_or_else(|| {
+        ApiError::new(answers::invalid_request_status(&played.ir), format!("parameter '{name}' is required"))
+    })?;
     let looked = sim
         .tasks
         .poll(module, &id, sim.lifecycle())

@@ -58,6 +58,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use answers::invalid_request_status;
 pub use callbacks::{
     CallbackAttempt, CallbackDelivery, DeliveryEnd, ORIGINAL_URL_HEADER, acknowledges, callback_target_problem,
     redelivery_delay,

@@ -10,6 +10,7 @@ use super::{record, within};
 use crate::harness::{Harness, SimVerdict, describe, names_path};
 use crate::oracle::{self, Expect, Expected, Unit};
 use crate::report::Report;
+use crate::simulator::invalid_request_status;
 
 /// Request cases, after a check that every submit operation has a case file.
 pub async fn requests(h: &Harness, report: &mut Report) {
@@ -63,7 +64,8 @@ async fn request(h: &Harness, case: &oracle::RequestCase) -> Result<(), String> 
     let sim = h.judge_simulator(s, op, &case.body).await;
     match (case.provider_expect(), &sim) {
         (Expect::Accept, SimVerdict::Accepted { .. }) => {}
-        (Expect::Reject(path), SimVerdict::Rejected { status: 400, message }) if names_path(message, path) => {}
+        (Expect::Reject(path), SimVerdict::Rejected { status, message })
+            if *status == invalid_request_status(&s.ir) && names_path(message, path) => {}
         (expect, got) => return Err(format!("the simulator should {expect:?}, got {got:?}")),
     }
     if let Expect::Reject(_) = case.client {

@@ -6,7 +6,8 @@
 //!
 //! - a fourth Modellix model, `happyhorse-1.0-p2v`: an endpoint file joined to
 //!   `spec/modellix.toml`, its doc copies and its case file, derived from the t2v ones by
-//!   renaming (`t2v` → `p2v`, `TextToVideo` → `ProofToVideo`);
+//!   renaming (`t2v` → `p2v`, `TextToVideo` → `ProofToVideo`, `text_to_video` →
+//!   `proof_to_video`);
 //! - a new provider of another shape, `flatline`: the golden case
 //!   `flattened_model_aliases` (answers without an envelope, text error codes, a model tag
 //!   flattened at the top of the body, a field alias, webhooks acknowledged by any 2xx and
@@ -241,7 +242,11 @@ fn rust_sources(copy: &Path) -> Result<BTreeMap<String, String>, String> {
 
 /// The fourth Modellix model: the t2v endpoint file, doc copies and case file, renamed.
 fn add_endpoint(copy: &Path) -> Result<(), String> {
-    let rename = |text: &str| text.replace("t2v", NEW_ENDPOINT).replace("TextToVideo", "ProofToVideo");
+    let rename = |text: &str| {
+        text.replace("t2v", NEW_ENDPOINT)
+            .replace("TextToVideo", "ProofToVideo")
+            .replace("text_to_video", "proof_to_video")
+    };
     let spec = copy.join("spec");
     for (from, to) in [
         ("modellix-happyhorse-1.0-t2v.toml", format!("modellix-happyhorse-1.0-{NEW_ENDPOINT}.toml")),

@@ -15,8 +15,8 @@ fn root() -> PathBuf {
 }
 
 fn cases() -> Cases {
-    let modules = happyhorse_codegen::output::load_all(&root()).expect("valid specs");
-    Cases::load(&root(), &modules).expect("the case files load")
+    let subjects = happyhorse_conformance::harness::subjects(&root()).expect("valid specs");
+    happyhorse_conformance::harness::cases(&root(), &subjects).expect("the case files load")
 }
 
 fn client(module: &str) -> &'static dyn happyhorse_client::runtime::provider::Module {

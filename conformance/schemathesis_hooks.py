@@ -71,6 +71,18 @@ def is_data_uri(value: str, types) -> bool:
 
 @schemathesis.hook
 def map_body(context, body):
+    return fix_body(body)
+
+
+@schemathesis.hook
+def map_case(context, case):
+    # The coverage phase builds its cases without the body hooks: the same fixes here.
+    if isinstance(case.body, dict):
+        case.body = fix_body(case.body)
+    return case
+
+
+def fix_body(body):
     if not isinstance(body, dict):
         return body
     for path, types in DATA_FIELDS:

@@ -59,26 +59,38 @@ fn generated(case: &str) -> Vec<(String, String)> {
     vec![(format!("{case}.rs"), code.contents), (format!("{case}.openapi.json"), openapi)]
 }
 
+/// `output/mod.rs`: the list of every case's module (`pub mod <case>;`), with `ALL` and
+/// `MODULES` as `generated-client/src/providers/mod.rs` has them for the real providers, so
+/// the conformance harness holds a client for every golden case without Rust per case.
+fn registry() -> (String, String) {
+    let all: Vec<Module> = cases().iter().map(|c| module(c)).collect();
+    for (case, m) in cases().iter().zip(&all) {
+        assert_eq!(&m.module, case, "golden case {case}: its module is named after the case directory");
+    }
+    let files = output::generate(&all).unwrap_or_else(|e| panic!("golden registry: {e}"));
+    let list = files.into_iter().find(|f| f.path.ends_with("/mod.rs")).expect("a module list is generated");
+    ("mod.rs".to_owned(), list.contents)
+}
+
 #[test]
 fn generated_code_matches_the_checked_in_output() {
     let update = std::env::var_os("GOLDEN_UPDATE").is_some_and(|v| v == "1");
     let out_dir = golden().join("output");
     let mut stale = Vec::new();
     let mut expected_files = Vec::new();
-    for case in cases() {
-        for (name, contents) in generated(&case) {
-            let path = out_dir.join(&name);
-            expected_files.push(name.clone());
-            if update {
-                std::fs::create_dir_all(&out_dir).expect("create tests/golden/output");
-                std::fs::write(&path, &contents).expect("write a golden output");
-                continue;
-            }
-            match std::fs::read_to_string(&path) {
-                Ok(old) if old == contents => {}
-                Ok(_) => stale.push(format!("{name}: differs from the generator's output")),
-                Err(_) => stale.push(format!("{name}: missing")),
-            }
+    let every: Vec<(String, String)> = cases().iter().flat_map(|c| generated(c)).chain([registry()]).collect();
+    for (name, contents) in every {
+        let path = out_dir.join(&name);
+        expected_files.push(name.clone());
+        if update {
+            std::fs::create_dir_all(&out_dir).expect("create tests/golden/output");
+            std::fs::write(&path, &contents).expect("write a golden output");
+            continue;
+        }
+        match std::fs::read_to_string(&path) {
+            Ok(old) if old == contents => {}
+            Ok(_) => stale.push(format!("{name}: differs from the generator's output")),
+            Err(_) => stale.push(format!("{name}: missing")),
         }
     }
     // No output of a case that is gone.

@@ -152,7 +152,12 @@ pub fn minimal_struct(m: &Module, name: &str, choices: &Choices, path: &str) -> 
     Value::Object(obj)
 }
 
+/// `name` may be a union: a request that is itself a union gets its tag and a variant's
+/// fields at the top.
 fn fill_struct(m: &Module, name: &str, choices: &Choices, path: &str, obj: &mut Map<String, Value>) {
+    if m.union_def(name).is_some() {
+        return fill_union(m, name, choices, path, obj);
+    }
     let Some(s) = m.struct_def(name) else { return };
     for f in &s.fields {
         if f.flatten {
@@ -193,6 +198,9 @@ pub fn field_at<'m>(m: &'m Module, root: &str, place: &Place) -> Option<&'m Fiel
     let mut obj_path = String::new();
     let mut found = None;
     for (i, seg) in place.json_path.iter().enumerate() {
+        if let Some(payload) = variant_payload(m, &current, &place.choices, &obj_path) {
+            current = payload;
+        }
         let s = m.struct_def(&current)?;
         let mut field = s.fields.iter().find(|f| f.wire == *seg && !f.flatten);
         if field.is_none() {
@@ -225,6 +233,15 @@ pub fn field_at<'m>(m: &'m Module, root: &str, place: &Place) -> Option<&'m Fiel
         }
     }
     found
+}
+
+/// When `name` is a union (a request that is itself one), the payload of the variant the
+/// choices select at `obj_path` (else the first variant's).
+fn variant_payload(m: &Module, name: &str, choices: &Choices, obj_path: &str) -> Option<String> {
+    let u = m.union_def(name)?;
+    let chosen = choices.get(obj_path).filter(|(k, _)| *k == u.tag).map(|(_, v)| v.as_str());
+    let variant = chosen.and_then(|t| u.variants.iter().find(|v| v.tag == t)).or(u.variants.first())?;
+    variant.payload.clone()
 }
 
 fn variant_field<'m>(m: &'m Module, union: &str, choices: &Choices, obj_path: &str, wire: &str) -> Option<&'m Field> {
@@ -360,6 +377,36 @@ fn for_constraint(m: &Module, root: &str, c: &Constraint) -> Vec<BoundaryCase> {
             }
             push("an undocumented tag".into(), Some(json!("undocumented-variant")), Some(dotted.clone()), false);
         }
+        "alias" => {
+            // Sent under any one of its documented names it is accepted; under two at once it
+            // is rejected at the later name.
+            if let Some(f) = field {
+                let value = base_value(&base, &json_path).unwrap_or_else(|| sample(m, f, &place.choices, &dotted));
+                let parent = &json_path[..json_path.len().saturating_sub(1)];
+                for alias in &f.aliases {
+                    let alias_path: Vec<String> = parent.iter().cloned().chain([alias.clone()]).collect();
+                    let mut alone = base.clone();
+                    set(&mut alone, &json_path, None);
+                    set(&mut alone, &alias_path, Some(value.clone()));
+                    let mut both = base.clone();
+                    set(&mut both, &json_path, Some(value.clone()));
+                    set(&mut both, &alias_path, Some(value.clone()));
+                    for (label, body, reject_at) in [
+                        (format!("under its alias `{alias}` alone"), alone, None),
+                        (format!("under both `{}` and `{alias}`", f.wire), both, Some(alias_path.join("."))),
+                    ] {
+                        per_variant.push(BoundaryCase {
+                            constraint: c.id.clone(),
+                            operation: c.operation.clone(),
+                            label,
+                            body,
+                            reject_at,
+                            provider_truncates: false,
+                        });
+                    }
+                }
+            }
+        }
         "enum" => {
             if let Some(Ty::Enum(e)) = field.map(|f| &f.ty)
                 && let Some(en) = m.enum_def(e)
@@ -405,6 +452,9 @@ fn tag_union<'m>(m: &'m Module, root: &str, place: &Place) -> Option<&'m happyho
     let parent =
         Place { choices: place.choices.clone(), json_path: place.json_path[..place.json_path.len() - 1].to_vec() };
     if parent.json_path.is_empty() {
+        if let Some(u) = m.union_def(root) {
+            return (u.tag == *tag).then_some(u);
+        }
         let s = m.struct_def(root)?;
         return s.fields.iter().filter(|f| f.flatten).find_map(|f| match &f.ty {
             Ty::Union(u) => m.union_def(u).filter(|u| u.tag == *tag),
@@ -457,21 +507,28 @@ fn check_cases(m: &Module, f: &Field, kind: &CheckKind, dotted: &str, place: &Pl
             }
         }
         CheckKind::Length { min, max, counter } => {
-            push(format!("exactly {max} units"), Some(json!(units(m, counter, *max))), None, false);
-            push(
-                format!("{} units", max + 1),
-                Some(json!(units(m, counter, max + 1))),
-                Some(dotted.to_owned()),
-                truncates,
-            );
+            // A value of exactly `n` units that meets the field's other rules (a URL field's
+            // value is a URL), so the case breaks or meets the length rule alone.
+            let is_url = f.checks.iter().any(|c| matches!(c.kind, CheckKind::Url { .. }));
+            let text = |n: i64, plain: String| -> Option<Value> {
+                if !is_url {
+                    return Some(json!(plain));
+                }
+                f.text_of_length(u64::try_from(n).ok()?, &m.counters).map(|t| json!(t))
+            };
+            if let Some(at_max) = text(*max, units(m, counter, *max)) {
+                push(format!("exactly {max} units"), Some(at_max), None, false);
+            }
+            if let Some(past) = text(max + 1, units(m, counter, max + 1)) {
+                push(format!("{} units", max + 1), Some(past), Some(dotted.to_owned()), truncates);
+            }
             if let Some(min) = min.filter(|n| *n >= 1) {
-                push(format!("exactly {min} units"), Some(json!("a".repeat(min as usize))), None, false);
-                push(
-                    format!("{} units", min - 1),
-                    Some(json!("a".repeat((min - 1) as usize))),
-                    Some(dotted.to_owned()),
-                    false,
-                );
+                if let Some(at_min) = text(min, "a".repeat(min as usize)) {
+                    push(format!("exactly {min} units"), Some(at_min), None, false);
+                }
+                if let Some(short) = text(min - 1, "a".repeat((min - 1) as usize)) {
+                    push(format!("{} units", min - 1), Some(short), Some(dotted.to_owned()), false);
+                }
             }
         }
         CheckKind::Items { min, max } => {

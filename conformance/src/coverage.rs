@@ -259,10 +259,18 @@ fn constraints_of(m: &Module, at: &str) -> Vec<String> {
             let of_enum = |ty: &Ty| matches!(ty, Ty::Enum(e) if at == format!("types.{e}.source"));
             let enum_here = of_enum(&f.ty) || matches!(&f.ty, Ty::Array(i) if of_enum(i));
             let field_here = f.source.at == at;
-            if !(enum_here || field_here) || f.id_base.is_empty() {
+            // A flattened union's field stands for its tag, written at the struct's level
+            // (`model`).
+            let base = match (&f.ty, f.flatten) {
+                (Ty::Union(u), true) if !s.id_base.is_empty() => {
+                    m.union_def(u).map_or_else(String::new, |un| format!("{}.{}", s.id_base, un.tag))
+                }
+                _ => f.id_base.clone(),
+            };
+            if !(enum_here || field_here) || base.is_empty() {
                 continue;
             }
-            let prefix = format!("{}:", f.id_base);
+            let prefix = format!("{base}:");
             ids.extend(
                 m.constraints
                     .iter()

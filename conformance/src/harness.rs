@@ -5,7 +5,7 @@
 //! generic code for the rules a schema cannot state, and the HTTP behaviour).
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use happyhorse_client::runtime::Violation;
@@ -14,12 +14,34 @@ use happyhorse_codegen::ir::Module;
 use serde_json::Value;
 
 use crate::coverage::Coverage;
-use crate::oracle::Cases;
+use crate::oracle::{CASES_DIR, CaseSource, Cases, GOLDEN_CASES};
 use crate::receiver::Receiver;
 use crate::simulator::{SimConfig, Simulator};
 
 /// The bearer key the harness uses with the simulator.
 pub const SIM_KEY: &str = "conformance-key-0001";
+
+/// Where a module under test comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Group {
+    /// A provider spec in `spec/`, generated into `generated-client/src/providers/`.
+    Spec,
+    /// A golden case, `codegen/tests/golden/<case>/` (a synthetic spec of one API shape).
+    Golden {
+        /// The case (and module) name.
+        case: String,
+    },
+}
+
+impl Group {
+    /// How reports name the group: `spec`, `golden/<case>`.
+    pub fn label(&self) -> String {
+        match self {
+            Group::Spec => "spec".to_owned(),
+            Group::Golden { case } => format!("golden/{case}"),
+        }
+    }
+}
 
 /// One spec module under test.
 pub struct Subject {
@@ -32,6 +54,11 @@ pub struct Subject {
     pub schemas: Vec<(String, jsonschema::Validator)>,
     /// Constraint ids the JSON Schema cannot express, and why.
     pub not_expressible: BTreeMap<String, &'static str>,
+    /// A provider spec or a golden case.
+    pub group: Group,
+    /// The directory the spec's doc copies are under (`spec/`, or the golden case's
+    /// directory): case files cite the copies in its `docs/`.
+    pub spec_dir: PathBuf,
 }
 
 impl Subject {
@@ -49,20 +76,45 @@ impl Subject {
     pub fn label(&self, operation: &str) -> String {
         format!("{}/{operation}", self.name())
     }
-}
 
-/// Loads every spec of the workspace at `root` and pairs it with its generated module.
-pub fn subjects(root: &Path) -> Result<Vec<Subject>, String> {
-    let modules = happyhorse_codegen::output::load_all(root).map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
-    for ir in modules {
-        let client = happyhorse_client::providers::MODULES
+    /// Where its hand-written case files are, relative to the workspace root:
+    /// `conformance/cases/<module>`, or `conformance/cases/golden/<case>` for a golden case.
+    pub fn cases_dir(&self) -> String {
+        match &self.group {
+            Group::Spec => format!("{CASES_DIR}/{}", self.name()),
+            Group::Golden { case } => format!("{CASES_DIR}/{GOLDEN_CASES}/{case}"),
+        }
+    }
+
+    /// Where its doc copies are, relative to the workspace root (`spec/docs`).
+    pub fn docs_label(&self) -> String {
+        match &self.group {
+            Group::Spec => format!("{}/docs", happyhorse_codegen::output::SPEC_DIR),
+            Group::Golden { case } => format!("{}/{case}/docs", crate::golden::GOLDEN_DIR),
+        }
+    }
+
+    /// Whether this is a golden case (a synthetic spec, not a provider's).
+    pub fn is_golden(&self) -> bool {
+        matches!(self.group, Group::Golden { .. })
+    }
+
+    /// Pairs a checked spec with its generated module in `clients`; `stale` says how to
+    /// regenerate it.
+    fn new(
+        ir: Module,
+        clients: &[&'static dyn ClientModule],
+        group: Group,
+        spec_dir: PathBuf,
+        stale: &str,
+    ) -> Result<Subject, String> {
+        let client = clients
             .iter()
             .copied()
             .find(|c| c.info().module == ir.module)
-            .ok_or_else(|| format!("no generated module `{}`: run `cargo xtask codegen`", ir.module))?;
+            .ok_or_else(|| format!("no generated module `{}`: run `{stale}`", ir.module))?;
         if client.info().spec_sha256 != ir.spec_sha256 {
-            return Err(format!("the generated module `{}` is stale: run `cargo xtask codegen`", ir.module));
+            return Err(format!("the generated module `{}` is stale: run `{stale}`", ir.module));
         }
         let mut schemas = Vec::new();
         for (key, schema_json) in happyhorse_codegen::openapi::request_schemas(&ir) {
@@ -71,9 +123,37 @@ pub fn subjects(root: &Path) -> Result<Vec<Subject>, String> {
             schemas.push((key, schema));
         }
         let not_expressible = happyhorse_codegen::openapi::not_expressible(&ir).into_iter().collect();
-        out.push(Subject { ir, client, schemas, not_expressible });
+        Ok(Subject { ir, client, schemas, not_expressible, group, spec_dir })
+    }
+}
+
+/// Loads every spec of the workspace at `root` and pairs it with its generated module: the
+/// provider specs with `providers::MODULES`, then every golden case with the golden outputs
+/// ([`crate::golden_clients::MODULES`]).
+pub fn subjects(root: &Path) -> Result<Vec<Subject>, String> {
+    let spec_dir = root.join(happyhorse_codegen::output::SPEC_DIR);
+    let mut out = Vec::new();
+    for ir in happyhorse_codegen::output::load_all(root).map_err(|e| e.to_string())? {
+        let clients = happyhorse_client::providers::MODULES;
+        out.push(Subject::new(ir, clients, Group::Spec, spec_dir.clone(), "cargo xtask codegen")?);
+    }
+    for (case, dir) in crate::golden::cases(root)? {
+        let modules = happyhorse_codegen::output::load_dir(&dir).map_err(|e| format!("golden case {case}: {e}"))?;
+        for ir in modules {
+            let group = Group::Golden { case: case.clone() };
+            out.push(Subject::new(ir, crate::golden_clients::MODULES, group, dir.clone(), crate::golden::UPDATE)?);
+        }
     }
     Ok(out)
+}
+
+/// The hand-written case files of every subject (`conformance/cases/`), read and checked.
+pub fn cases(root: &Path, subjects: &[Subject]) -> Result<Cases, String> {
+    let sources: Vec<CaseSource<'_>> = subjects
+        .iter()
+        .map(|s| CaseSource { module: &s.ir, dir: s.cases_dir(), docs: s.spec_dir.join("docs") })
+        .collect();
+    Cases::load(root, &sources)
 }
 
 /// What the simulator did with a submit.
@@ -115,7 +195,7 @@ impl Harness {
     pub async fn start(root: &Path) -> Result<Harness, String> {
         let subjects = subjects(root)?;
         let irs: Vec<Module> = subjects.iter().map(|s| s.ir.clone()).collect();
-        let cases = Cases::load(root, &irs)?;
+        let cases = cases(root, &subjects)?;
         let receiver = Receiver::start().await.map_err(|e| format!("cannot start the webhook receiver: {e}"))?;
         let config = SimConfig {
             api_keys: vec![SIM_KEY.to_owned()],
@@ -129,9 +209,16 @@ impl Harness {
             .timeout(crate::suites::CASE_TIMEOUT)
             .build()
             .map_err(|e| e.to_string())?;
-        // The documented rules come from the doc pages, read without the spec.
-        let pages = happyhorse_codegen::drift::Pages::load(&root.join(happyhorse_codegen::output::SPEC_DIR), &irs)?;
-        let rules = happyhorse_codegen::drift::documented_rules(&irs, &pages);
+        // The documented rules come from the doc pages, read without the spec: each group of
+        // specs (the provider specs, each golden case) with the doc copies beside it.
+        let mut rules = Vec::new();
+        let mut dirs: Vec<&PathBuf> = subjects.iter().map(|s| &s.spec_dir).collect();
+        dirs.dedup();
+        for dir in dirs {
+            let group: Vec<Module> = subjects.iter().filter(|s| s.spec_dir == *dir).map(|s| s.ir.clone()).collect();
+            let pages = happyhorse_codegen::drift::Pages::load(dir, &group)?;
+            rules.extend(happyhorse_codegen::drift::documented_rules(&group, &pages));
+        }
         let coverage = Coverage::new(&irs).with_doc_rules(&irs, rules);
         Ok(Harness { coverage: Mutex::new(coverage), subjects, sim, cases, receiver, http })
     }
@@ -174,9 +261,16 @@ impl Harness {
 
     /// Judge three: the simulator, over HTTP, on a body of submit operation `operation`.
     pub async fn judge_simulator(&self, s: &Subject, operation: &str, body: &Value) -> SimVerdict {
+        self.judge_simulator_at(&self.client_base_url(s), s, operation, body).await
+    }
+
+    /// [`Harness::judge_simulator`] against the simulator serving module `s` at `base` (its
+    /// base URL there), such as one a suite started with a manual clock.
+    pub async fn judge_simulator_at(&self, base: &str, s: &Subject, operation: &str, body: &Value) -> SimVerdict {
+        let path = s.ir.submit_op(operation).map(|o| o.path.clone()).unwrap_or_default();
         let response = self
             .http
-            .post(self.submit_url(s, operation))
+            .post(format!("{base}{path}"))
             .bearer_auth(SIM_KEY)
             .header("content-type", "application/json")
             .body(body.to_string())
@@ -198,15 +292,22 @@ impl Harness {
             Err(e) => return SimVerdict::Unexpected(format!("unreadable answer: {e}")),
         };
         match status {
-            200 => match s.client.decode_submitted(&bytes) {
+            // Success is the HTTP status (with an envelope, also its success code, which the
+            // decoder checks); a module without an envelope answers its fields at the top.
+            200..=299 => match s.client.decode_submitted(&bytes) {
                 Ok(a) => SimVerdict::Accepted { task_id: a.task_id().to_owned() },
-                Err(e) => SimVerdict::Unexpected(format!("200 that does not decode: {e}")),
+                Err(e) => SimVerdict::Unexpected(format!("{status} that does not decode: {e}")),
             },
+            // The HTTP status chooses the rule; the body must be the module's error shape
+            // with an error code (a number, or a text code where the spec has those).
             400..=499 => match s.client.decode_error(&bytes) {
-                Ok(e) if e.api_code() == Some(i64::from(status)) => {
-                    SimVerdict::Rejected { status, message: e.api_message().unwrap_or_default().to_owned() }
-                }
-                Ok(e) => SimVerdict::Unexpected(format!("{status} whose envelope code is {:?}", e.api_code())),
+                Ok(e) => match e.error_code() {
+                    Some(_) => SimVerdict::Rejected { status, message: e.api_message().unwrap_or_default().to_owned() },
+                    None => SimVerdict::Unexpected(format!(
+                        "{status} whose error body has no error code: {}",
+                        String::from_utf8_lossy(&bytes)
+                    )),
+                },
                 Err(e) => SimVerdict::Unexpected(format!("{status} without the provider's error shape: {e}")),
             },
             other => SimVerdict::Unexpected(format!("status {other}: {}", String::from_utf8_lossy(&bytes))),

@@ -10,6 +10,7 @@
 //!   of what.
 //! - [`boundary`] and [`strategy`]: cases generated from the spec's constraints, decided
 //!   by the judges.
+//! - [`golden`]: the golden matrix's synthetic specs, played and judged like the providers'.
 //! - [`suites`]: the oracle, boundary and property suites; [`coverage`]: the constraint
 //!   coverage matrix; [`report`]: outcomes and JUnit XML; [`runner`]: runs it all.
 
@@ -17,6 +18,7 @@
 
 pub mod boundary;
 pub mod coverage;
+pub mod golden;
 pub mod harness;
 pub mod oracle;
 pub mod receiver;
@@ -25,6 +27,15 @@ pub mod runner;
 pub mod simulator;
 pub mod strategy;
 pub mod suites;
+
+/// The golden matrix's generated clients: the checked-in outputs of
+/// `codegen/tests/golden/output/`, listed (with `ALL` and `MODULES`) by the generated
+/// `output/mod.rs`, compiled here so the harness has a client for every golden case. A new
+/// case is picked up by regenerating the outputs ([`golden::UPDATE`]), with no Rust here.
+// Generated code is formatted by the generator (prettyplease), not by rustfmt.
+#[rustfmt::skip]
+#[path = "../../codegen/tests/golden/output/mod.rs"]
+pub mod golden_clients;
 
 /// The README's Rust examples, compiled (and, where they need no server, run) as doc-tests
 /// of this crate, which depends on `happyhorse-client` and tokio as an application does. They

@@ -101,6 +101,14 @@ async fn run(args: &[String]) -> Result<bool, String> {
     for (suite, passed, failed) in result.report.summary() {
         println!("{suite:<18} {passed:>5} passed  {failed:>3} failed");
     }
+    println!("\nPer module (spec: a provider spec in spec/; golden/<case>: a synthetic spec of the golden matrix):\n");
+    let names: Vec<String> = result.modules.iter().map(|(m, _)| m.clone()).collect();
+    let width = names.iter().map(String::len).max().unwrap_or(6).max(6);
+    let counts = result.report.by_module(&names);
+    for ((module, group), (_, passed, failed)) in result.modules.iter().zip(counts) {
+        let group_width = width + 7;
+        println!("{module:<width$}  {group:<group_width$} {passed:>5} passed  {failed:>3} failed");
+    }
     if let Some(path) = junit {
         std::fs::write(&path, result.report.junit()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         eprintln!("conformance: JUnit XML written to {}", path.display());

@@ -64,6 +64,23 @@ impl Report {
         out
     }
 
+    /// Passed and failed counts per module, in the order of `modules`. Every case's name
+    /// starts with its module (`apixo/submit: ...`, `apixo.submit.input...:range`,
+    /// `apixo: ...`); a case naming none (the example program's `--help`) is counted under
+    /// no module.
+    pub fn by_module(&self, modules: &[String]) -> Vec<(String, usize, usize)> {
+        let mut out: Vec<(String, usize, usize)> = modules.iter().map(|m| (m.clone(), 0, 0)).collect();
+        for o in &self.outcomes {
+            let Some(i) = modules.iter().position(|m| {
+                o.name.strip_prefix(m.as_str()).is_some_and(|rest| rest.starts_with(['/', '.', ':', '[', ' ']))
+            }) else {
+                continue;
+            };
+            if o.failure.is_some() { out[i].2 += 1 } else { out[i].1 += 1 }
+        }
+        out
+    }
+
     /// JUnit XML: one `<testsuite>` per suite.
     pub fn junit(&self) -> String {
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"conformance\">\n");
@@ -118,5 +135,20 @@ mod tests {
         assert!(x.contains("name=\"ok &lt;1&gt;\""), "{x}");
         assert!(x.contains("<failure message=\"expected &quot;x&quot; &amp; got y\">"), "{x}");
         assert_eq!(r.summary(), [("a".to_owned(), 1, 1)]);
+    }
+
+    #[test]
+    fn outcomes_count_under_the_module_their_name_starts_with() {
+        let mut r = Report::default();
+        r.push("s", "apixo/submit: a case", None, Duration::ZERO);
+        r.push("s", "apixo.submit.input[mode=t2v].duration:range min 3", Some("x".into()), Duration::ZERO);
+        r.push("s", "apixolike/submit: not apixo's", None, Duration::ZERO);
+        r.push("s", "model_tag_credits.submit[model=happyhorse-1.0-t2v].prompt:length", None, Duration::ZERO);
+        r.push("s", "happyhorse: --help", None, Duration::ZERO);
+        let modules = ["apixo".to_owned(), "apixolike".to_owned(), "model_tag_credits".to_owned()];
+        assert_eq!(
+            r.by_module(&modules),
+            [("apixo".to_owned(), 1, 1), ("apixolike".to_owned(), 1, 0), ("model_tag_credits".to_owned(), 1, 0)]
+        );
     }
 }

@@ -34,6 +34,8 @@ pub struct RunResult {
     pub report: Report,
     /// Constraint coverage.
     pub coverage: Coverage,
+    /// Every module run, with its group (`spec`, `golden/<case>`), in run order.
+    pub modules: Vec<(String, String)>,
 }
 
 impl RunResult {
@@ -63,10 +65,13 @@ pub async fn run(opts: &RunOptions) -> Result<RunResult, String> {
     let h = Arc::new(Harness::start(&opts.root).await?);
     let mut report = Report::default();
     if opts.suites.progress {
+        let golden = h.subjects.iter().filter(|s| s.is_golden()).count();
         eprintln!(
-            "conformance: simulator at {}, {} module(s), {} cases per property",
+            "conformance: simulator at {}, {} module(s): {} from spec/, {golden} golden case(s) from {}; {} cases per property",
             h.sim.base_url(),
             h.subjects.len(),
+            h.subjects.len() - golden,
+            crate::golden::GOLDEN_DIR,
             opts.suites.cases
         );
     }
@@ -88,6 +93,9 @@ pub async fn run(opts: &RunOptions) -> Result<RunResult, String> {
     suites::faults::run(&h, &mut report, &opts.suites).await;
     progress(opts, &report, "properties", t);
     let t = Instant::now();
+    suites::lifecycle::run(&h, &mut report).await;
+    progress(opts, &report, suites::lifecycle::SUITE, t);
+    let t = Instant::now();
     suites::callbacks::run(&h, &mut report, &opts.suites).await;
     progress(opts, &report, "callbacks", t);
     if let Some(dir) = &opts.examples {
@@ -101,7 +109,8 @@ pub async fn run(opts: &RunOptions) -> Result<RunResult, String> {
         progress(opts, &report, "schemathesis", t);
     }
     let coverage = h.coverage.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-    Ok(RunResult { report, coverage })
+    let modules = h.subjects.iter().map(|s| (s.name().to_owned(), s.group.label())).collect();
+    Ok(RunResult { report, coverage, modules })
 }
 
 /// How long an example program may run against the simulator (normally well under a second).
@@ -130,7 +139,8 @@ async fn run_program(mut command: Command, limit: Duration) -> Result<Output, St
 pub const EXAMPLE: &str = "happyhorse";
 
 /// Runs the example program against the simulator as real processes: `--help` lists every
-/// module and submit operation; for every submit operation of every module, submit, wait
+/// provider module and submit operation; for every submit operation of every provider module
+/// (not the golden cases), submit, wait
 /// (every poll shown), download with `--base-url`, and the same with the base URL taken from
 /// the module's base-URL variable (the zero-code switch) and `-v`, with one status answer
 /// turned into a 503 that the client's tracing must show being retried; and per module, an
@@ -166,9 +176,11 @@ async fn examples(h: &Arc<Harness>, dir: &Path, report: &mut Report) {
         }
         command
     };
-    let every: Vec<String> =
-        h.subjects.iter().flat_map(|s| s.operations().into_iter().map(|op| s.label(&op))).collect();
-    let first = h.subjects.first().map(|s| s.client.info());
+    // The example program runs the provider modules (`providers::MODULES`): the golden
+    // cases are synthetic specs with no program of theirs.
+    let providers: Vec<&crate::harness::Subject> = h.subjects.iter().filter(|s| !s.is_golden()).collect();
+    let every: Vec<String> = providers.iter().flat_map(|s| s.operations().into_iter().map(|op| s.label(&op))).collect();
+    let first = providers.first().map(|s| s.client.info());
     let helped = match first {
         None => Ok(()),
         Some(info) => match run_program(example(info, &["--help"]), EXAMPLE_TIMEOUT).await {
@@ -184,7 +196,7 @@ async fn examples(h: &Arc<Harness>, dir: &Path, report: &mut Report) {
     let name = format!("{EXAMPLE}: --help prints the usage, listing every module and operation, and exits 0");
     record(report, "examples", name, started, helped);
 
-    for s in &h.subjects {
+    for s in providers {
         let info = s.client.info();
         let base = h.client_base_url(s);
         let status_route = Route::op(s.name(), &s.ir.status.key);

@@ -26,8 +26,12 @@ fn object(m: &Module, name: &str, choices: &Choices, path: &str) -> BoxedStrateg
     fields(m, name, choices, path).prop_map(|pairs| Value::Object(pairs.into_iter().collect::<Map<_, _>>())).boxed()
 }
 
-/// `(key, value)` pairs of a struct's fields, absent optional fields left out.
+/// `(key, value)` pairs of a struct's fields, absent optional fields left out; of a union
+/// (a request that is itself a union), its tag and a variant's fields.
 fn fields(m: &Module, name: &str, choices: &Choices, path: &str) -> BoxedStrategy<Vec<(String, Value)>> {
+    if m.union_def(name).is_some() {
+        return union_fields(m, name, choices, path);
+    }
     let Some(s) = m.struct_def(name) else { return Just(Vec::new()).boxed() };
     let mut parts: Vec<BoxedStrategy<Vec<(String, Value)>>> = Vec::new();
     for f in &s.fields {

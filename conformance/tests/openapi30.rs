@@ -15,7 +15,6 @@ use std::process::Command;
 use happyhorse_codegen::openapi;
 use happyhorse_conformance::{boundary, harness, oracle};
 use jsonschema::Draft;
-use oracle::Cases;
 use serde_json::{Value, json};
 
 fn root() -> PathBuf {
@@ -32,8 +31,7 @@ fn request_validator(doc: &Value, request: &str, draft: Draft) -> jsonschema::Va
 #[test]
 fn the_3_0_document_states_the_request_rules_of_the_3_1_document() {
     let subjects = harness::subjects(&root()).expect("the specs load");
-    let modules: Vec<_> = subjects.iter().map(|s| s.ir.clone()).collect();
-    let cases = Cases::load(&root(), &modules).expect("the case files load");
+    let cases = harness::cases(&root(), &subjects).expect("the case files load");
     for s in &subjects {
         let (mut accepted, mut rejected) = (0, 0);
         for op in &s.ir.submits {

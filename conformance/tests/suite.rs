@@ -3,6 +3,7 @@
 //! export, every validation message for the oracle's bad requests, every parsed documented
 //! answer, and the coverage report.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -15,16 +16,15 @@ fn root() -> PathBuf {
 }
 
 fn cases() -> Cases {
-    let modules = happyhorse_codegen::output::load_all(&root()).expect("valid specs");
-    Cases::load(&root(), &modules).expect("the case files load")
+    let subjects = happyhorse_conformance::harness::subjects(&root()).expect("valid specs");
+    happyhorse_conformance::harness::cases(&root(), &subjects).expect("the case files load")
 }
 
-fn client(module: &str) -> &'static dyn happyhorse_client::runtime::provider::Module {
-    happyhorse_client::providers::MODULES
-        .iter()
-        .copied()
-        .find(|m| m.info().module == module)
-        .expect("a generated module")
+/// The generated clients by module: the providers', and the golden cases' (compiled into the
+/// harness), as the conformance run finds them.
+fn clients() -> HashMap<String, &'static dyn happyhorse_client::runtime::provider::Module> {
+    let subjects = happyhorse_conformance::harness::subjects(&root()).expect("valid specs");
+    subjects.into_iter().map(|s| (s.name().to_owned(), s.client)).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -90,10 +90,11 @@ fn openapi_exports() {
 
 #[test]
 fn validation_messages() {
+    let clients = clients();
     let mut out = String::new();
     for case in cases().requests.iter().filter(|c| matches!(c.client, Expect::Reject(_))) {
         let _ = writeln!(out, "## {}/{}: {} ({})", case.module, case.operation, case.name, case.doc);
-        match client(&case.module).check_request(&case.operation, &case.body) {
+        match clients[&case.module].check_request(&case.operation, &case.body) {
             Ok(_) => out.push_str("ACCEPTED\n"),
             Err(v) => {
                 for violation in v.as_slice() {
@@ -108,9 +109,10 @@ fn validation_messages() {
 
 #[test]
 fn parsed_documented_answers() {
+    let clients = clients();
     let mut out = String::new();
     for case in cases().responses {
-        let c = client(&case.module);
+        let c = clients[&case.module];
         let _ = writeln!(out, "## {}/{}: {} ({})", case.module, case.operation, case.name, case.doc);
         let body = case.body.as_bytes();
         match &case.expect {

@@ -83,7 +83,7 @@ fn base_path(url: &str) -> String {
 /// nested build must not inherit them: ring's build script reruns when `CARGO_MANIFEST_DIR`
 /// changes, so ring, rustls, reqwest and the client were rebuilt on every switch between
 /// `cargo xtask conformance` and `cargo test` or `cargo run --example`.
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     for (key, _) in std::env::vars_os() {
         let Some(key) = key.to_str() else { continue };

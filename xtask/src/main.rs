@@ -3,6 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+mod ci_proof;
 mod codegen;
 mod conformance;
 mod docs_check;
@@ -38,6 +39,11 @@ commands:
                            run the simulator of every module the specs define (default
                            127.0.0.1:8787); `cargo xtask simulate --help` lists them and
                            documents its faults
+  ci-proof [--keep]        prove that a new endpoint and a new provider need no Rust:
+                           copy the workspace to a temporary directory, add a Modellix
+                           endpoint and a provider of another shape (spec, doc copy,
+                           case file), then run codegen, the build, the client's and the
+                           generator's tests, docs-check and conformance there
   openapi [--out DIR] [--openapi-version 3.1|3.0]
                            write <module>.openapi.json (OpenAPI 3.1, or 3.0 for older
                            tools) and <module>.request.schema.json (JSON Schema
@@ -87,7 +93,8 @@ fn run(args: &[String]) -> Result<(), Failure> {
         print!("{}", conformance::simulate_help(&workspace_root()?));
         return Ok(());
     }
-    if !matches!(command, "codegen" | "docs-check" | "spec-diff" | "openapi" | "conformance" | "simulate") {
+    if !matches!(command, "codegen" | "docs-check" | "spec-diff" | "openapi" | "conformance" | "simulate" | "ci-proof")
+    {
         return Err(Failure::Error(format!("unknown command {command:?}; `cargo xtask --help` lists the commands")));
     }
     let root = workspace_root()?;
@@ -110,6 +117,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
         "docs-check" => docs_check::run(&root, rest).map_err(Failure::from),
         "openapi" => openapi::run(&root, rest).map_err(Failure::from),
         "conformance" => conformance::conformance(&root, rest),
+        "ci-proof" => ci_proof::run(&root, rest),
         _ => conformance::simulate(&root, rest),
     }
 }

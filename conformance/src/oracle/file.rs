@@ -23,6 +23,7 @@
 //! inputs = { input_video_seconds = "10" }  # billing inputs the body does not carry
 //! official = "0.625"                       # or `missing = "input.resolution"`
 //! market = "0.8125"
+//! currency = "USD"                         # the unit: an ISO 4217 currency, or `credits = "credits"`
 //!
 //! [[response]]
 //! name = "submit accepted"
@@ -34,7 +35,7 @@
 //!
 //! A status answer gives `task_id`, `state`, `phase` (`pending`, `succeeded`, `failed`) and
 //! optionally `outputs`, `fail_code`, `fail_message`, `retry_may_help`; an error gives
-//! `code` and `message`. In a body, `{ "$repeat" = "中", times = 2501 }` is a string of
+//! `code` (a number) or `text_code` (`"invalid_request"`), and `message`. In a body, `{ "$repeat" = "中", times = 2501 }` is a string of
 //! 2501 characters, `{ "$list" = "https://example.com/{i}.png", count = 9 }` a list of 9
 //! strings with `{i}` counting from 0, and `{ "$data_uri" = "image/png", bytes = 10000000 }`
 //! a base64 data URI of that many (zero) bytes. Unknown keys are errors.
@@ -42,10 +43,11 @@
 use std::collections::BTreeMap;
 
 use happyhorse_client::runtime::TaskPhase;
+use happyhorse_client::runtime::provider::ErrorCode;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{BillingCase, Expect, Expected, RequestCase, ResponseCase};
+use super::{BillingCase, Expect, Expected, RequestCase, ResponseCase, Unit};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -97,6 +99,8 @@ struct Billing {
     inputs: BTreeMap<String, String>,
     official: Option<String>,
     market: Option<String>,
+    currency: Option<String>,
+    credits: Option<String>,
     missing: Option<String>,
 }
 
@@ -118,6 +122,7 @@ struct Response {
     #[serde(default)]
     retry_may_help: bool,
     code: Option<i64>,
+    text_code: Option<String>,
     message: Option<String>,
 }
 
@@ -179,10 +184,21 @@ pub(super) fn parse(text: &str, module: &str, operation: &str) -> Result<Parsed,
     }
     let mut billing = Vec::new();
     for b in &file.billing {
-        let expect = match (&b.official, &b.market, &b.missing) {
-            (Some(o), Some(m), None) => Ok((o.clone(), m.clone())),
-            (None, None, Some(missing)) => Err(missing.clone()),
-            _ => return Err(format!("case `{}`: give `official` and `market`, or `missing`", b.name)),
+        let unit = match (&b.currency, &b.credits) {
+            (Some(c), None) => Some(Unit::Currency(c.clone())),
+            (None, Some(c)) => Some(Unit::Credits(c.clone())),
+            (None, None) => None,
+            (Some(_), Some(_)) => return Err(format!("case `{}`: give `currency` or `credits`, not both", b.name)),
+        };
+        let expect = match (&b.official, &b.market, unit, &b.missing) {
+            (Some(o), Some(m), Some(unit), None) => Ok((o.clone(), m.clone(), unit)),
+            (None, None, None, Some(missing)) => Err(missing.clone()),
+            _ => {
+                return Err(format!(
+                    "case `{}`: give `official`, `market` and their unit (`currency = \"USD\"` or `credits = \"credits\"`), or `missing`",
+                    b.name
+                ));
+            }
         };
         let (module, operation) = ids();
         billing.push(BillingCase {
@@ -247,7 +263,17 @@ fn expected(r: &Response) -> Result<Expected, String> {
                 retry_may_help: r.retry_may_help,
             })
         }
-        "error" => Ok(Expected::Error { code: r.code, message: r.message.clone() }),
+        "error" => {
+            let code = match (r.code, &r.text_code) {
+                (Some(n), None) => Some(ErrorCode::Number(n)),
+                (None, Some(t)) => Some(ErrorCode::Text(t.clone())),
+                (None, None) => None,
+                (Some(_), Some(_)) => {
+                    return Err(format!("case `{}`: give `code` (a number) or `text_code`, not both", r.name));
+                }
+            };
+            Ok(Expected::Error { code, message: r.message.clone() })
+        }
         other => Err(format!("case `{}`: kind must be submitted, status or error (got {other:?})", r.name)),
     }
 }

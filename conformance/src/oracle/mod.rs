@@ -15,6 +15,7 @@ mod file;
 use std::path::{Path, PathBuf};
 
 use happyhorse_client::runtime::TaskPhase;
+use happyhorse_client::runtime::provider::ErrorCode;
 use happyhorse_codegen::ir::Module;
 use serde_json::Value;
 
@@ -74,8 +75,18 @@ pub struct BillingCase {
     pub body: Value,
     /// `input_video_seconds` and the like, as decimal text.
     pub inputs: Vec<(String, String)>,
-    /// `Ok((official, market))` as decimal text, or `Err(name)` of the missing input.
-    pub expect: Result<(String, String), String>,
+    /// `Ok((official, market, unit))`, the amounts as decimal text, or `Err(name)` of the
+    /// missing input.
+    pub expect: Result<(String, String, Unit), String>,
+}
+
+/// What the documented prices are counted in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unit {
+    /// A currency, by its ISO 4217 code (`USD`).
+    Currency(String),
+    /// The provider's credits, by the name its docs give them (`credits`).
+    Credits(String),
 }
 
 /// What a documented answer must decode to.
@@ -107,8 +118,8 @@ pub enum Expected {
     },
     /// An error body.
     Error {
-        /// The error code.
-        code: Option<i64>,
+        /// The error code, a number or a text.
+        code: Option<ErrorCode>,
         /// The message.
         message: Option<String>,
     },
@@ -144,37 +155,61 @@ pub struct Cases {
     pub files: Vec<(String, String)>,
 }
 
+/// Where the case files of one module are, and the doc copies they cite.
+#[derive(Debug, Clone)]
+pub struct CaseSource<'a> {
+    /// The module.
+    pub module: &'a Module,
+    /// Its case directory, relative to the workspace root (`conformance/cases/modellix`).
+    pub dir: String,
+    /// The directory of the doc copies its cases cite (`spec/docs`).
+    pub docs: PathBuf,
+}
+
+/// The directory under [`CASES_DIR`] holding the golden cases' files, one directory per case.
+pub const GOLDEN_CASES: &str = "golden";
+
 impl Cases {
-    /// Reads every case file under `<root>/conformance/cases/` and checks it: the format,
-    /// that its module and operation exist in `modules`, and that every case cites lines
-    /// that exist in `<root>/spec/docs/`. Errors name the file and the case.
-    pub fn load(root: &Path, modules: &[Module]) -> Result<Cases, String> {
-        let dir = root.join(CASES_DIR);
-        let docs = root.join(happyhorse_codegen::output::SPEC_DIR).join("docs");
+    /// Reads every case file of every module in `sources` (`<dir>/<operation>.toml` under the
+    /// workspace root `root`) and checks it: the format, that the operation exists in the
+    /// module, and that every case cites lines that exist in the module's doc copies. A
+    /// directory under [`CASES_DIR`] (or its [`GOLDEN_CASES`]) that is no module's is an
+    /// error. Errors name the file and the case.
+    pub fn load(root: &Path, sources: &[CaseSource<'_>]) -> Result<Cases, String> {
         let mut cases = Cases::default();
-        for (module, operation, path) in case_files(&dir)? {
-            let shown = format!("{CASES_DIR}/{module}/{operation}.toml");
-            let m = modules
-                .iter()
-                .find(|m| m.module == module)
-                .ok_or_else(|| format!("{shown}: no spec module `{module}`"))?;
-            let known = m.submits.iter().any(|o| o.key == operation) || m.status.key == operation;
-            if !known {
-                let ops: Vec<&str> = m.submits.iter().map(|o| o.key.as_str()).chain([m.status.key.as_str()]).collect();
-                return Err(format!(
-                    "{shown}: module `{module}` has no operation `{operation}` (it has {})",
-                    ops.join(", ")
-                ));
+        let known_dirs: Vec<&str> = sources.iter().map(|s| s.dir.as_str()).collect();
+        for parent in [CASES_DIR.to_owned(), format!("{CASES_DIR}/{GOLDEN_CASES}")] {
+            for dir in subdirs(&root.join(&parent))? {
+                let shown = format!("{parent}/{dir}");
+                if shown != format!("{CASES_DIR}/{GOLDEN_CASES}") && !known_dirs.contains(&shown.as_str()) {
+                    return Err(format!("{shown}: no spec module or golden case `{dir}`"));
+                }
             }
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{shown}: {e}"))?;
-            let parsed = file::parse(&text, &module, &operation).map_err(|e| format!("{shown}: {e}"))?;
-            for (name, doc) in parsed.citations() {
-                cite::check(&docs, doc).map_err(|e| format!("{shown}: case `{name}`: {e}"))?;
+        }
+        for source in sources {
+            let m = source.module;
+            let module = m.module.clone();
+            for (operation, path) in case_files(&root.join(&source.dir))? {
+                let shown = format!("{}/{operation}.toml", source.dir);
+                let known = m.submits.iter().any(|o| o.key == operation) || m.status.key == operation;
+                if !known {
+                    let ops: Vec<&str> =
+                        m.submits.iter().map(|o| o.key.as_str()).chain([m.status.key.as_str()]).collect();
+                    return Err(format!(
+                        "{shown}: module `{module}` has no operation `{operation}` (it has {})",
+                        ops.join(", ")
+                    ));
+                }
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("{shown}: {e}"))?;
+                let parsed = file::parse(&text, &module, &operation).map_err(|e| format!("{shown}: {e}"))?;
+                for (name, doc) in parsed.citations() {
+                    cite::check(&source.docs, doc).map_err(|e| format!("{shown}: case `{name}`: {e}"))?;
+                }
+                cases.requests.extend(parsed.requests);
+                cases.billing.extend(parsed.billing);
+                cases.responses.extend(parsed.responses);
+                cases.files.push((module.clone(), operation));
             }
-            cases.requests.extend(parsed.requests);
-            cases.billing.extend(parsed.billing);
-            cases.responses.extend(parsed.responses);
-            cases.files.push((module, operation));
         }
         Ok(cases)
     }
@@ -185,23 +220,30 @@ impl Cases {
     }
 }
 
-/// `(module, operation, path)` of every `<module>/<operation>.toml` under `dir`, sorted.
-fn case_files(dir: &Path) -> Result<Vec<(String, String, PathBuf)>, String> {
+/// The names of the directories in `dir` (none when it does not exist), sorted.
+fn subdirs(dir: &Path) -> Result<Vec<String>, String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(Vec::new()) };
     let mut out = Vec::new();
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    for module_dir in entries {
-        let module_dir = module_dir.map_err(|e| e.to_string())?.path();
-        if !module_dir.is_dir() {
-            continue;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        if entry.path().is_dir() {
+            out.push(entry.file_name().to_string_lossy().into_owned());
         }
-        let module = module_dir.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
-        let files = std::fs::read_dir(&module_dir).map_err(|e| format!("cannot read {}: {e}", module_dir.display()))?;
-        for f in files {
-            let path = f.map_err(|e| e.to_string())?.path();
-            let Some(operation) = path.file_stem().and_then(|n| n.to_str()).map(str::to_owned) else { continue };
-            if path.extension().and_then(|e| e.to_str()) == Some("toml") {
-                out.push((module.clone(), operation, path));
-            }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// `(operation, path)` of every `<operation>.toml` in `dir` (none when it does not exist),
+/// sorted.
+fn case_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    for f in entries {
+        let path = f.map_err(|e| format!("cannot read {}: {e}", dir.display()))?.path();
+        let Some(operation) = path.file_stem().and_then(|n| n.to_str()).map(str::to_owned) else { continue };
+        if path.is_file() && path.extension().and_then(|e| e.to_str()) == Some("toml") {
+            out.push((operation, path));
         }
     }
     out.sort();

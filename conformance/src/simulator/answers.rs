@@ -6,9 +6,10 @@
 //!   code and message once failed, the result once succeeded, with the outputs (URL strings,
 //!   or objects with a URL and a type) at `task.outputs`; a `json<...>` field is written as
 //!   a JSON string;
-//! - error bodies in the spec's error shape, the HTTP status at `errors.code` and the
-//!   message at `errors.message` (`<Category><separator><detail>` when the spec declares
-//!   categories).
+//! - error bodies in the spec's error shape (nested, `error.code`, where the spec says so):
+//!   the code at `errors.code` (a documented value, see [`error_code`]) and the message at
+//!   `errors.message` (`<Category><separator><detail>` when the spec declares categories);
+//!   without an envelope, nothing but the HTTP status says an answer is an error.
 //!
 //! Fields the task paths do not cover follow the documented example of the same answer
 //! (the operation's documented 200 answer; for a status answer, one whose state has the
@@ -147,8 +148,12 @@ fn phase_of(m: &Module, state: &str) -> Option<IrPhase> {
         .and_then(|v| v.phase)
 }
 
-/// The wire spelling of the first state with `phase`.
+/// The wire spelling of the state a task in `phase` answers: the failed state it was planned
+/// to end in (`cancelled`), else the first state of the enum with that phase.
 pub(crate) fn state_of(m: &Module, phase: &Phase) -> Option<String> {
+    if let Phase::Failed { state: Some(state), .. } = phase {
+        return Some(state.clone());
+    }
     let want = match phase {
         Phase::Pending => IrPhase::Pending,
         Phase::Succeeded => IrPhase::Succeeded,
@@ -218,7 +223,7 @@ fn task_answer(p: &Played, view: &TaskView, ty: &str, origin: &str) -> Value {
         known.push((t.state.wire.clone(), Known::Set(json!(s))));
     }
     let (code, message) = match &view.phase {
-        Phase::Failed { code, message } => (code.clone(), message.clone()),
+        Phase::Failed { code, message, .. } => (code.clone(), message.clone()),
         _ => (None, None),
     };
     for (path, value) in [(&t.fail_code, code), (&t.fail_message, message)] {
@@ -288,14 +293,47 @@ pub(crate) fn error(m: &Module, status: u16, detail: &str) -> Value {
         Some((_, separator)) => format!("{}{separator}{detail}", category(m, status)),
         None => detail.to_owned(),
     };
-    let code = match e.code.ty {
-        Ty::String => json!(status.to_string()),
-        _ => json!(status),
-    };
     let templates = examples(m, &e.body, ExampleKind::Error);
     let template = templates.iter().find(|(s, _, _)| *s == Some(status)).map(|(_, _, v)| v);
+    let code = error_code(m, status, template);
     let known = vec![(e.code.wire.clone(), Known::Set(code)), (e.message.wire.clone(), Known::Set(json!(text)))];
     Fill { m, known, state: None, times: None }.object(&e.body, template, "")
+}
+
+/// The HTTP status the simulator answers an invalid request with (a body that breaks a rule,
+/// a wrong content type, a status query without its id): the first 4xx of the spec's status
+/// table that is not about authentication, payment, permission, a missing resource, a
+/// conflict or a rate (`400 Invalid request`, Sharely's `422 Invalid body`); 400 when the
+/// table lists none. The docs say which status a bad request gets only through that table,
+/// so this is the simulator's reading of it.
+pub fn invalid_request_status(m: &Module) -> u16 {
+    const NOT_ABOUT_THE_REQUEST: [u16; 9] = [401, 402, 403, 404, 405, 408, 409, 413, 429];
+    let mut rows: Vec<u16> = m.statuses.iter().map(|r| r.status).collect();
+    rows.sort_unstable();
+    rows.into_iter().find(|s| (400..500).contains(s) && !NOT_ABOUT_THE_REQUEST.contains(s)).unwrap_or(400)
+}
+
+/// The error code an error answer with HTTP `status` carries. The docs give error codes only
+/// by example and in the status table, so this is the simulator's choice among documented
+/// values: the code of the documented error example with that status (`40001`,
+/// `"invalid_request"`); else, for a text code, the status table's meaning of the status when
+/// it is one word (`rate_limited`), else the status as text; for a numeric code, the status.
+fn error_code(m: &Module, status: u16, template: Option<&Value>) -> Value {
+    if let Some(documented) = template.and_then(|t| at_path(t, &m.errors.code.wire)) {
+        return documented;
+    }
+    match m.errors.code.ty {
+        Ty::String => {
+            let word = m
+                .statuses
+                .iter()
+                .find(|r| r.status == status)
+                .map(|r| r.meaning.clone())
+                .filter(|w| !w.is_empty() && !w.contains(char::is_whitespace));
+            json!(word.unwrap_or_else(|| status.to_string()))
+        }
+        _ => json!(status),
+    }
 }
 
 /// The category of an error message with HTTP `status`: the one of the spec's documented

@@ -1,8 +1,10 @@
 //! Webhook deliveries, as a module's `[callbacks]` table says: when a task whose request
 //! named a callback URL (the request key `url_field`) becomes terminal, send the payload
 //! (the `payload` type, built like a status answer) with the table's method; when the
-//! receiver does not answer the table's `ack_status` within `ack_within_s`, redeliver up to
-//! `max_redeliveries` more times with growing delays.
+//! receiver does not acknowledge within `ack_within_s` (the table's `ack_status`, or any 2xx
+//! where `ack_status = "2xx"`), redeliver up to `max_redeliveries` more times, after the
+//! delays of `retry_schedule_s` when the docs give them (else growing delays of the
+//! simulator's choosing).
 
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -10,6 +12,8 @@ use std::time::Duration;
 
 use reqwest::header::CONTENT_TYPE;
 use tokio::sync::watch;
+
+use happyhorse_codegen::ir::Callbacks;
 
 use super::answers;
 use super::shared::Shared;
@@ -215,12 +219,9 @@ async fn deliver(sim: Arc<Shared>, view: TaskView) {
     let payload = answers::callback(played, &view, &view.origin).to_string();
     let method = reqwest::Method::from_bytes(rules.method.as_bytes()).unwrap_or(reqwest::Method::POST);
     let ack_within = Duration::from_secs(u64::from(rules.ack_within_s)).min(ACK_TIMEOUT);
-    let mut delay = sim.config.callback_retry_base;
     for attempt in 0..=rules.max_redeliveries {
         if attempt > 0 {
-            // Growing delays: base, 2 x base, 4 x base, ...
-            sim.config.clock.sleep(delay).await;
-            delay = delay.saturating_mul(2);
+            sim.config.clock.sleep(redelivery_delay(rules, &sim.config, attempt)).await;
         }
         let (status, error) = match sim.http_client() {
             None => (None, Some("cannot build the HTTP client".to_owned())),
@@ -246,12 +247,30 @@ async fn deliver(sim: Arc<Shared>, view: TaskView) {
             status,
             error,
         });
-        if status == Some(rules.ack_status) {
+        if status.is_some_and(|s| acknowledges(rules, s)) {
             sim.callbacks.end(ended(attempt as usize + 1, DeliveryEnd::Acknowledged));
             return;
         }
     }
     sim.callbacks.end(ended(rules.max_redeliveries as usize + 1, DeliveryEnd::GaveUp));
+}
+
+/// Whether a receiver's answer `status` acknowledges a delivery: the spec's `ack_status`, or
+/// any 2xx where the spec says any 2xx does.
+pub fn acknowledges(rules: &Callbacks, status: u16) -> bool {
+    status == rules.ack_status || (rules.ack_any_2xx && (200..300).contains(&status))
+}
+
+/// How long the simulator waits before redelivery `n` (1 for the first): the spec's
+/// `retry_schedule_s[n - 1]` when the docs give a schedule; otherwise its own choice,
+/// [`SimConfig::callback_retry_base`](super::SimConfig::callback_retry_base) doubling each
+/// time.
+pub fn redelivery_delay(rules: &Callbacks, config: &super::SimConfig, n: u32) -> Duration {
+    let index = usize::try_from(n.saturating_sub(1)).unwrap_or(usize::MAX);
+    match rules.retry_schedule_s.get(index) {
+        Some(secs) => Duration::from_secs(u64::from(*secs)),
+        None => config.callback_retry_base.saturating_mul(1u32 << n.saturating_sub(1).min(16)),
+    }
 }
 
 #[cfg(test)]

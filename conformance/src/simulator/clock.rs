@@ -90,17 +90,22 @@ impl SimClock {
         self.inner.unix_start_ms.saturating_add(elapsed)
     }
 
-    /// Waits until `duration` has passed on this clock.
+    /// Waits until `duration` has passed on this clock. A manual clock's sleep is counted in
+    /// [`SimClock::sleepers`] only once its end is fixed, so a test that sees it sleeping and
+    /// then advances the clock always moves it towards that end.
     pub async fn sleep(&self, duration: Duration) {
         if duration.is_zero() {
             return;
         }
-        let _sleeping = Sleeping::new(&self.inner.sleepers);
         match &self.inner.kind {
-            Kind::Real { .. } => tokio::time::sleep(duration).await,
+            Kind::Real { .. } => {
+                let _sleeping = Sleeping::new(&self.inner.sleepers);
+                tokio::time::sleep(duration).await;
+            }
             Kind::Manual { now } => {
                 let until = now.borrow().saturating_add(duration);
                 let mut rx = now.subscribe();
+                let _sleeping = Sleeping::new(&self.inner.sleepers);
                 // Err only when the sender is gone, which this handle prevents.
                 let _ = rx.wait_for(|t| *t >= until).await;
             }

@@ -29,8 +29,8 @@ pub struct SimConfig {
     /// is reported in `/_sim/stats` (`callbacks.undeliverable`) and, with
     /// [`log`](Self::log), on stderr.
     pub remote_callbacks: bool,
-    /// Delay before the first redelivery of a callback that was not answered 200; it doubles
-    /// for each further redelivery. Default 50 ms.
+    /// Delay before the first redelivery of a callback that was not acknowledged, when the
+    /// spec gives no `retry_schedule_s`; it doubles for each further redelivery. Default 50 ms.
     pub callback_retry_base: Duration,
     /// Size in bytes of each fake result file served under `/files/`. Default 1024.
     pub result_bytes: usize,

@@ -147,7 +147,8 @@ fn check_media_type(sim: &Shared, module: usize, op: usize, parts: &Parts) -> Re
     let Some(want) = &sim.played[module].submits[op].content_type else { return Ok(()) };
     http::media_type(&parts.headers, want).map_err(|got| {
         let got = got.map_or_else(|| "none".to_owned(), |v| format!("{v:?}"));
-        ApiError::new(400, format!("header 'Content-Type' must be {want} (got {got})"))
+        let status = answers::invalid_request_status(&sim.played[module].ir);
+        ApiError::new(status, format!("header 'Content-Type' must be {want} (got {got})"))
     })
 }
 
@@ -157,7 +158,8 @@ fn submit(sim: &Arc<Shared>, module: usize, op: usize, bytes: &[u8], origin: &st
     let m = &played.ir;
     let submit = &played.submits[op];
     let body = judge::judge(m, submit.request.as_deref(), &submit.schema, bytes).map_err(|problems| {
-        ApiError::new(400, problems.iter().map(judge::Problem::text).collect::<Vec<_>>().join("; "))
+        let text = problems.iter().map(judge::Problem::text).collect::<Vec<_>>().join("; ");
+        ApiError::new(answers::invalid_request_status(m), text)
     })?;
     let callback_url = m
         .callbacks
@@ -193,13 +195,15 @@ fn status(
     let (name, id) = match &played.status.id {
         IdIn::Path(name) => (name, params.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())),
         IdIn::Query(name) => {
-            let query = Query::<HashMap<String, String>>::try_from_uri(&parts.uri)
-                .map_err(|_| ApiError::new(400, "the query string is not valid"))?;
+            let query = Query::<HashMap<String, String>>::try_from_uri(&parts.uri).map_err(|_| {
+                ApiError::new(answers::invalid_request_status(&played.ir), "the query string is not valid")
+            })?;
             (name, query.0.get(name).cloned())
         }
     };
-    let id =
-        id.filter(|id| !id.is_empty()).ok_or_else(|| ApiError::new(400, format!("parameter '{name}' is required")))?;
+    let id = id.filter(|id| !id.is_empty()).ok_or_else(|| {
+        ApiError::new(answers::invalid_request_status(&played.ir), format!("parameter '{name}' is required"))
+    })?;
     let looked = sim
         .tasks
         .poll(module, &id, sim.lifecycle())
@@ -210,17 +214,29 @@ fn status(
     Ok(answers::status(played, &looked.view, origin))
 }
 
-/// How a task whose body carries `sim:fail` (in any string) ends: failed, with fail code
-/// `<Code>` for `sim:fail=<Code>` (or `sim:fail="<Fail Code>"` for codes with spaces), else
-/// the first value of the spec's fail-code enum; its message is the spec's meaning of the
-/// code. Without the marker, the task succeeds.
+/// How a task ends, from markers in any string of its body:
+///
+/// - `sim:fail=<Code>` (or `sim:fail="<Fail Code>"` for codes with spaces), or `sim:fail`: it
+///   fails with fail code `<Code>`, else the first value of the spec's fail-code enum; its
+///   message is the spec's meaning of the code;
+/// - `sim:state=<state>`: it ends in that state of the state enum, which must be one whose
+///   phase is failed (`cancelled`), failing as above; another value is ignored.
+///
+/// Without a marker, the task succeeds.
 pub(crate) fn planned_outcome(m: &Module, body: &Value) -> Outcome {
-    const MARKER: &str = "sim:fail";
-    let Some(after) = find_marker(body, MARKER) else { return Outcome::Success };
-    let requested = after.strip_prefix('=').and_then(|rest| match rest.strip_prefix('"') {
-        Some(quoted) => quoted.split('"').next(),
-        None => rest.split(char::is_whitespace).next(),
-    });
+    let value_after = |marker: &str| -> Option<Option<String>> {
+        let after = find_marker(body, marker)?;
+        Some(after.strip_prefix('=').and_then(|rest| match rest.strip_prefix('"') {
+            Some(quoted) => quoted.split('"').next().map(str::to_owned),
+            None => rest.split(char::is_whitespace).next().map(str::to_owned),
+        }))
+    };
+    let state = value_after("sim:state").flatten().filter(|s| failed_state(m, s));
+    let requested = match (value_after("sim:fail"), &state) {
+        (Some(code), _) => code,
+        (None, Some(_)) => None,
+        (None, None) => return Outcome::Success,
+    };
     let fail_enum = m.task.fail_code.as_ref().and_then(|f| match &f.ty {
         Ty::Enum(e) => m.enum_def(e),
         _ => None,
@@ -228,7 +244,6 @@ pub(crate) fn planned_outcome(m: &Module, body: &Value) -> Outcome {
     let code = m.task.fail_code.as_ref().map(|_| {
         requested
             .filter(|c| !c.is_empty())
-            .map(str::to_owned)
             .or_else(|| fail_enum.and_then(|e| e.values.first()).map(|v| v.wire.clone()))
             .unwrap_or_else(|| "failed".to_owned())
     });
@@ -241,7 +256,14 @@ pub(crate) fn planned_outcome(m: &Module, body: &Value) -> Outcome {
         Some(code) => meaning(code).unwrap_or_else(|| format!("simulated failure ({code})")),
         None => "simulated failure (sim:fail)".to_owned(),
     });
-    Outcome::Failed { code, message }
+    Outcome::Failed { code, message, state }
+}
+
+/// Whether `state` is a value of the state enum whose phase is failed.
+fn failed_state(m: &Module, state: &str) -> bool {
+    m.enum_def(&m.task.state_enum).is_some_and(|e| {
+        e.values.iter().any(|v| v.wire == state && v.phase == Some(happyhorse_codegen::ir::Phase::Failed))
+    })
 }
 
 /// The text after the first `marker` in any string of `v`.

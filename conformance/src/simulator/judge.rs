@@ -87,7 +87,7 @@ fn parent(path: &str) -> &str {
 /// The wire keys the object at `path` of `body` takes, by its spec type (a union's tag and
 /// the selected variant's fields, or every variant's when the tag is unknown).
 fn allowed_at(m: &Module, root: &str, body: &Value, path: &str) -> Option<Vec<String>> {
-    let mut ty = Ty::Struct(root.to_owned());
+    let mut ty = if m.union_def(root).is_some() { Ty::Union(root.to_owned()) } else { Ty::Struct(root.to_owned()) };
     let mut value = body;
     for step in steps(path) {
         match step {
@@ -250,6 +250,11 @@ fn collect(error: &ValidationError<'_>, out: &mut Vec<Problem>) {
     let path = path_of(error);
     let instance = error.instance();
     let detail = match error.kind() {
+        // A field's documented names (`video`, `video_url`): one of them is required.
+        ValidationErrorKind::AnyOf { context } if alias_choice(context) => {
+            context.first().into_iter().flatten().for_each(|e| collect(e, out));
+            return;
+        }
         ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
             let matching: Vec<&Vec<ValidationError<'static>>> =
                 context.iter().filter(|branch| !branch.iter().any(|e| tag_mismatch(e, &path))).collect();
@@ -290,6 +295,24 @@ fn collect(error: &ValidationError<'_>, out: &mut Vec<Problem>) {
                 });
             }
             return;
+        }
+        // Two documented names of one field sent together: at the later name, as a client
+        // reading the body sees it.
+        ValidationErrorKind::Not { schema } => {
+            let names: Vec<&str> = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            if let [first, .., last] = names.as_slice() {
+                let detail = format!(
+                    "must not be sent together with '{}': they are documented names of one field (send one)",
+                    join(&path, first)
+                );
+                out.push(Problem::new(join(&path, last), detail));
+                return;
+            }
+            "is not allowed here".to_owned()
         }
         ValidationErrorKind::FalseSchema => "is not allowed here".to_owned(),
         ValidationErrorKind::Enum { options } => {
@@ -338,6 +361,15 @@ fn collect(error: &ValidationError<'_>, out: &mut Vec<Problem>) {
     out.push(Problem::new(path, detail));
 }
 
+/// Whether an `anyOf` failure is the alias rule (every branch only says one name is
+/// required): the first branch names the field's own name.
+fn alias_choice(context: &[Vec<ValidationError<'static>>]) -> bool {
+    context.len() > 1
+        && context.iter().all(|branch| {
+            !branch.is_empty() && branch.iter().all(|e| matches!(e.kind(), ValidationErrorKind::Required { .. }))
+        })
+}
+
 /// A `const` failing on a direct child of `union_path`: the branch's tag does not match.
 fn tag_mismatch(error: &ValidationError<'_>, union_path: &str) -> bool {
     if !matches!(error.kind(), ValidationErrorKind::Constant { .. }) {
@@ -369,7 +401,12 @@ fn items(v: &Value) -> usize {
 
 /// Calls `visit` with every field present in `obj` (an instance of struct `ty`), at its JSON
 /// path, following union tags and array elements into nested types.
+/// `ty` may be a union (a request that is itself a union); a field sent under one of its
+/// documented aliases is visited at that name.
 pub(crate) fn walk(m: &Module, ty: &str, obj: &mut Value, path: &str, visit: &mut dyn FnMut(&Field, &mut Value, &str)) {
+    if m.union_def(ty).is_some() {
+        return walk_union(m, ty, obj, path, visit);
+    }
     let Some(s) = m.struct_def(ty) else { return };
     for field in &s.fields {
         if field.flatten {
@@ -378,8 +415,12 @@ pub(crate) fn walk(m: &Module, ty: &str, obj: &mut Value, path: &str, visit: &mu
             }
             continue;
         }
-        let Some(value) = obj.get_mut(field.wire.as_str()) else { continue };
-        let at = join(path, &field.wire);
+        let Some(name) = std::iter::once(&field.wire).chain(&field.aliases).find(|n| obj.get(n.as_str()).is_some())
+        else {
+            continue;
+        };
+        let Some(value) = obj.get_mut(name.as_str()) else { continue };
+        let at = join(path, name);
         visit(field, value, &at);
         descend(m, &field.ty, value, &at, visit);
     }

@@ -58,7 +58,11 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use callbacks::{CallbackAttempt, CallbackDelivery, DeliveryEnd, ORIGINAL_URL_HEADER, callback_target_problem};
+pub use answers::invalid_request_status;
+pub use callbacks::{
+    CallbackAttempt, CallbackDelivery, DeliveryEnd, ORIGINAL_URL_HEADER, acknowledges, callback_target_problem,
+    redelivery_delay,
+};
 pub use clock::{MANUAL_CLOCK_START_UNIX_MS, SimClock};
 pub use config::SimConfig;
 pub use control::FAULT_KINDS;

@@ -37,6 +37,8 @@ pub(crate) enum Outcome {
     Failed {
         code: Option<String>,
         message: Option<String>,
+        /// The failed state it ends in (wire), when not the state enum's first failed one.
+        state: Option<String>,
     },
 }
 
@@ -45,7 +47,7 @@ pub(crate) enum Outcome {
 pub(crate) enum Phase {
     Pending,
     Succeeded,
-    Failed { code: Option<String>, message: Option<String> },
+    Failed { code: Option<String>, message: Option<String>, state: Option<String> },
 }
 
 /// A copy of a task, taken under the lock, to answer from.
@@ -86,8 +88,8 @@ impl TaskRecord {
         let phase = match (self.complete_ms, &self.outcome) {
             (None, _) => Phase::Pending,
             (Some(_), Outcome::Success) => Phase::Succeeded,
-            (Some(_), Outcome::Failed { code, message }) => {
-                Phase::Failed { code: code.clone(), message: message.clone() }
+            (Some(_), Outcome::Failed { code, message, state }) => {
+                Phase::Failed { code: code.clone(), message: message.clone(), state: state.clone() }
             }
         };
         TaskView {

@@ -8,6 +8,7 @@ use super::{record, within};
 use crate::boundary::{self, BoundaryCase};
 use crate::harness::{Harness, SimVerdict, Subject, describe, names_path, violation_at};
 use crate::report::Report;
+use crate::simulator::invalid_request_status;
 
 /// Runs every boundary case of every module.
 pub async fn run(h: &Harness, report: &mut Report) {
@@ -57,7 +58,8 @@ pub async fn judge(h: &Harness, s: &Subject, case: &BoundaryCase) -> Result<(), 
                 c.note(id, "the provider truncates over-long values (documented); the simulator accepts and truncates")
             });
         }
-        (Some(path), SimVerdict::Rejected { status: 400, message }) if names_path(message, path) => {}
+        (Some(path), SimVerdict::Rejected { status, message })
+            if *status == invalid_request_status(&s.ir) && names_path(message, path) => {}
         (expected, got) => {
             let want = expected.as_ref().map_or_else(|| "accept".to_owned(), |p| format!("reject at {p}"));
             return Err(format!("the simulator should {want}, got {got:?}"));

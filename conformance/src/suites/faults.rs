@@ -6,7 +6,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use happyhorse_client::runtime::{ApiKey, ClientSettings, Error, ManualClock, RetryPolicy, TaskPhase, WaitOptions};
+use happyhorse_client::runtime::{
+    ApiKey, ClientSettings, DynClient, Error, ManualClock, RetryPolicy, TaskPhase, WaitOptions,
+};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
@@ -93,6 +95,23 @@ fn faults(h: &Harness, i: usize, op: &str, opts: &Options, handle: &tokio::runti
     )
 }
 
+/// The generated client of subject `s`, pointed at the simulator, on a manual clock (its
+/// waits and backoffs take no wall-clock time), with [`MAX_ATTEMPTS`] per read.
+pub(crate) fn connect(h: &Harness, s: &Subject) -> Result<Box<dyn DynClient>, String> {
+    let settings = ClientSettings {
+        key: Some(ApiKey::new(SIM_KEY)),
+        base_url: Some(h.client_base_url(s)),
+        retry: RetryPolicy { max_attempts: MAX_ATTEMPTS, ..RetryPolicy::default() },
+        clock: Arc::new(ManualClock::default()),
+        max_body_bytes: 1024 * 1024,
+        connect_timeout: Duration::from_secs(2),
+        read_timeout: Duration::from_secs(2),
+        request_timeout: Duration::from_secs(3),
+        ..ClientSettings::default()
+    };
+    s.client.connect(settings).map_err(|e| format!("cannot build the client: {e}"))
+}
+
 async fn case(
     h: &Harness,
     s: &Subject,
@@ -109,20 +128,7 @@ async fn case(
         let route = if *any_connection { Route::AnyConnection } else { submit_route.clone() };
         faults.push(route, f.clone());
     }
-    let clock = ManualClock::default();
-    let settings = ClientSettings {
-        key: Some(ApiKey::new(SIM_KEY)),
-        base_url: Some(h.client_base_url(s)),
-        retry: RetryPolicy { max_attempts: MAX_ATTEMPTS, ..RetryPolicy::default() },
-        clock: Arc::new(clock.clone()),
-        max_body_bytes: 1024 * 1024,
-        connect_timeout: Duration::from_secs(2),
-        read_timeout: Duration::from_secs(2),
-        request_timeout: Duration::from_secs(3),
-        ..ClientSettings::default()
-    };
-    let client =
-        s.client.connect(settings).map_err(|e| TestCaseError::fail(format!("cannot build the client: {e}")))?;
+    let client = connect(h, s).map_err(TestCaseError::fail)?;
     let before = h.sim.tasks_created(s.name());
     let submitted = client.submit(op, body).await;
     // Faults the submit did not consume (it stopped early) must not hit the status queries.

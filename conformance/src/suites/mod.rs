@@ -3,6 +3,7 @@
 pub mod boundaries;
 pub mod callbacks;
 pub mod faults;
+pub mod lifecycle;
 pub mod oracle;
 pub mod properties;
 

@@ -4,12 +4,13 @@
 
 use std::time::Instant;
 
-use happyhorse_client::runtime::Decimal;
+use happyhorse_client::runtime::{Decimal, PriceUnit};
 
 use super::{record, within};
 use crate::harness::{Harness, SimVerdict, describe, names_path};
-use crate::oracle::{self, CASES_DIR, Expect, Expected};
+use crate::oracle::{self, Expect, Expected, Unit};
 use crate::report::Report;
+use crate::simulator::invalid_request_status;
 
 /// Request cases, after a check that every submit operation has a case file.
 pub async fn requests(h: &Harness, report: &mut Report) {
@@ -17,10 +18,11 @@ pub async fn requests(h: &Harness, report: &mut Report) {
         for op in s.operations() {
             if !h.cases.has_file(s.name(), &op) {
                 let started = Instant::now();
-                let file = format!("{CASES_DIR}/{}/{op}.toml", s.name());
+                let file = format!("{}/{op}.toml", s.cases_dir());
                 let failure = format!(
-                    "no hand-written cases for {}: write {file} from the operation's doc copy in spec/docs/, each case citing its doc line",
-                    s.label(&op)
+                    "no hand-written cases for {}: write {file} from the operation's doc copy in {}, each case citing its doc line",
+                    s.label(&op),
+                    s.docs_label()
                 );
                 record(report, "oracle-requests", format!("{}: a case file", s.label(&op)), started, Err(failure));
             }
@@ -62,7 +64,8 @@ async fn request(h: &Harness, case: &oracle::RequestCase) -> Result<(), String> 
     let sim = h.judge_simulator(s, op, &case.body).await;
     match (case.provider_expect(), &sim) {
         (Expect::Accept, SimVerdict::Accepted { .. }) => {}
-        (Expect::Reject(path), SimVerdict::Rejected { status: 400, message }) if names_path(message, path) => {}
+        (Expect::Reject(path), SimVerdict::Rejected { status, message })
+            if *status == invalid_request_status(&s.ir) && names_path(message, path) => {}
         (expect, got) => return Err(format!("the simulator should {expect:?}, got {got:?}")),
     }
     if let Expect::Reject(_) = case.client {
@@ -88,7 +91,7 @@ pub fn billing(h: &Harness, report: &mut Report) {
                 .estimate(&case.operation, &case.body, &inputs)
                 .ok_or("the module has no billing, or the body is invalid")?;
             match (&case.expect, got) {
-                (Ok((official, market)), Ok(est)) => {
+                (Ok((official, market, unit)), Ok(est)) => {
                     let (o, m): (Decimal, Decimal) =
                         (official.parse().map_err(|_| "bad case")?, market.parse().map_err(|_| "bad case")?);
                     if est.official.amount != o || est.market_reference.amount != m {
@@ -96,6 +99,16 @@ pub fn billing(h: &Harness, report: &mut Report) {
                             "expected {o} / {m}, got {} / {}",
                             est.official.amount, est.market_reference.amount
                         ));
+                    }
+                    for money in [&est.official, &est.market_reference] {
+                        let same = match (unit, money.unit) {
+                            (Unit::Currency(c), PriceUnit::Currency(got)) => c == got,
+                            (Unit::Credits(c), PriceUnit::Credits(got)) => c == got,
+                            _ => false,
+                        };
+                        if !same {
+                            return Err(format!("expected amounts in {unit:?}, got {:?}", money.unit));
+                        }
                     }
                     Ok(())
                 }
@@ -144,7 +157,7 @@ fn response(h: &Harness, case: &oracle::ResponseCase) -> Result<(), String> {
         }
         Expected::Error { code, message } => {
             let e = s.client.decode_error(body).map_err(|e| e.to_string())?;
-            eq("code", e.api_code(), *code)?;
+            eq("code", e.error_code(), code.clone())?;
             eq("message", e.api_message(), message.as_deref())
         }
     }

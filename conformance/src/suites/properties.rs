@@ -158,7 +158,9 @@ async fn one_rule_broken(h: Arc<Harness>, i: usize, op: String, opts: Options) -
                 let case = &broken[k];
                 let json_path = &places[k].json_path;
                 let mut body = base;
-                boundary::set(&mut body, json_path, value_at(&case.body, json_path));
+                for path in planted(json_path, case.reject_at.as_deref()) {
+                    boundary::set(&mut body, &path, value_at(&case.body, &path));
+                }
                 let mutated = boundary::BoundaryCase { body, ..case.clone() };
                 let what = format!("judging {} with one rule broken", mutated.constraint);
                 handle
@@ -168,6 +170,22 @@ async fn one_rule_broken(h: Arc<Harness>, i: usize, op: String, opts: Options) -
         )
     })
     .await
+}
+
+/// The paths whose values a broken case carries: the constraint's own, and the path it is
+/// rejected at when that is a sibling rather than inside it (a field's alias, `video_url`
+/// beside `video`).
+fn planted(json_path: &[String], reject_at: Option<&str>) -> Vec<Vec<String>> {
+    let mut out = vec![json_path.to_vec()];
+    let own = json_path.join(".");
+    if let Some(at) = reject_at
+        && at != own
+        && !at.starts_with(&format!("{own}["))
+        && !at.starts_with(&format!("{own}."))
+    {
+        out.push(place(at).json_path);
+    }
+    out
 }
 
 fn constraint_path(s: &Subject, id: &str) -> String {

@@ -82,7 +82,7 @@ pub trait CallbackProvider: Provider {
 }
 
 /// A submit request body.
-pub trait SubmitBody: Send + Sync {
+pub trait SubmitBody: super::json::ToJson + Send + Sync {
     /// Reads and checks a raw JSON body for the submit operation `operation` (its spec key,
     /// as in [`Endpoint::key`]): every documented rule it breaks, or the value.
     fn from_json(operation: &str, body: &Value) -> Result<Self, Violations>
@@ -97,11 +97,13 @@ pub trait SubmitBody: Send + Sync {
     /// The request's mode (`default` when the endpoint has one).
     fn mode(&self) -> &'static str;
     /// The JSON body.
-    fn body(&self) -> Value;
-    /// The JSON body as the bytes the client sends.
+    fn body(&self) -> Value {
+        self.to_json()
+    }
+    /// The JSON body as bytes, written straight from the value (fields in their declared
+    /// order).
     fn body_bytes(&self) -> Vec<u8> {
-        // A `Value` always serializes: its keys are strings.
-        serde_json::to_vec(&self.body()).unwrap_or_default()
+        self.to_json_bytes()
     }
     /// The cost estimate, when the provider documents prices. `inputs` are the billing
     /// inputs the request does not carry, by name (`input_video_seconds`).

@@ -27,7 +27,6 @@ pub use wait::{Progress, WaitOptions};
 
 use self::http::{Answer, SendError};
 use super::clock::{Clock, SystemClock};
-use super::decode::Decode;
 use super::error::{
     ApiError, DecodeFailure, Error, JournalFailure, OutcomeUnknown, TransportError, UnknownReason, Unresolved,
     raw_body, snippet,
@@ -438,7 +437,7 @@ impl<P: Provider> Client<P> {
 
     fn api_error(&self, answer: &Answer, attempts: u32, task_id: Option<&str>) -> ApiError {
         let rule = P::status_rule(answer.status);
-        let parsed = super::decode::parse_body(&answer.body).ok().and_then(|v| P::ErrorBody::decode(&v, "").ok());
+        let parsed = super::decode::body::<P::ErrorBody>(&answer.body).ok();
         let (code, message) = match &parsed {
             Some(b) => (b.error_code(), b.api_message().map(str::to_owned)),
             None => (None, None),
@@ -735,7 +734,7 @@ impl<P: Provider> Client<P> {
         if let Some(code) = envelope {
             return Err(self.unknown(UnknownReason::UnexpectedEnvelope { code }, Some(answer), None, Some(id)));
         }
-        if let Err(e) = P::Submitted::decode(&json, "") {
+        if let Err(e) = super::decode::body::<P::Submitted>(&answer.body) {
             tracing::warn!(
                 provider = P::INFO.name,
                 task_id = %id,
@@ -871,7 +870,7 @@ impl<P: Provider> Client<P> {
             e.retryable = TRANSIENT.contains(&e.status) || rule.is_some_and(|r| r.retry == RetryAdvice::Backoff);
             return Err(Error::Api(Box::new(e)));
         }
-        let status = P::Status::decode(&json, "").map_err(|e| decode_error(e.path, e.message))?;
+        let status = super::decode::body::<P::Status>(&answer.body).map_err(|e| decode_error(e.path, e.message))?;
         if status.task_id() != task_id {
             return Err(decode_error(
                 String::new(),

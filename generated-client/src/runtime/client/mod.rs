@@ -43,6 +43,9 @@ pub(crate) use urls::{check_scheme, is_loopback};
 /// The default cap on answer bodies.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
+/// Default of [`ClientBuilder::max_concurrent_polls`].
+pub const DEFAULT_MAX_CONCURRENT_POLLS: usize = 128;
+
 /// Statuses a read (never a submit) is retried on, whatever the provider's table says.
 const TRANSIENT: [u16; 5] = [429, 500, 502, 503, 504];
 
@@ -118,6 +121,9 @@ pub struct ClientSettings {
     pub read_timeout: Duration,
     /// Timeout of one whole exchange (measured on `clock`).
     pub request_timeout: Duration,
+    /// How many status polls of [`Client::wait`] may be in flight at once, across the
+    /// client and its clones.
+    pub max_concurrent_polls: usize,
     /// The task journal, if any.
     pub journal: Option<Arc<dyn TaskJournal>>,
 }
@@ -134,6 +140,7 @@ impl Default for ClientSettings {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(60),
+            max_concurrent_polls: DEFAULT_MAX_CONCURRENT_POLLS,
             journal: None,
         }
     }
@@ -146,6 +153,7 @@ impl fmt::Debug for ClientSettings {
             .field("base_url", &self.base_url)
             .field("retry", &self.retry)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_concurrent_polls", &self.max_concurrent_polls)
             .field("journal", &self.journal)
             .finish_non_exhaustive()
     }
@@ -216,6 +224,16 @@ impl<P: Provider> ClientBuilder<P> {
     #[must_use]
     pub fn max_body_bytes(mut self, n: usize) -> Self {
         self.settings.max_body_bytes = n;
+        self
+    }
+
+    /// How many status polls of [`Client::wait`] may be in flight at once, across the
+    /// client and its clones (default 128, at least 1). Each poll in flight holds an HTTP
+    /// connection and its buffers, so this bounds the memory of many concurrent waits; a
+    /// poll that has to queue is sent late, never early or twice.
+    #[must_use]
+    pub fn max_concurrent_polls(mut self, n: usize) -> Self {
+        self.settings.max_concurrent_polls = n;
         self
     }
 
@@ -291,6 +309,7 @@ impl<P: Provider> ClientBuilder<P> {
             jitter: Arc::new(settings.jitter_seed.map_or_else(Jitter::new, Jitter::seeded)),
             max_body: settings.max_body_bytes,
             request_timeout: settings.request_timeout,
+            polls: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrent_polls.max(1))),
             journal: settings.journal.map(|j| Arc::new(Journal::new(j))),
             _p: PhantomData,
         })
@@ -313,6 +332,8 @@ pub struct Client<P: Provider> {
     jitter: Arc<Jitter>,
     max_body: usize,
     request_timeout: Duration,
+    /// Permits for the status polls of waits in flight (see `max_concurrent_polls`).
+    polls: Arc<tokio::sync::Semaphore>,
     journal: Option<Arc<Journal>>,
     _p: PhantomData<fn() -> P>,
 }
@@ -328,6 +349,7 @@ impl<P: Provider> Clone for Client<P> {
             jitter: self.jitter.clone(),
             max_body: self.max_body,
             request_timeout: self.request_timeout,
+            polls: self.polls.clone(),
             journal: self.journal.clone(),
             _p: PhantomData,
         }

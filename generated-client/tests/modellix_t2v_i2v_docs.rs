@@ -27,8 +27,12 @@ fn png(w: u32, h: u32) -> Vec<u8> {
 #[test]
 fn one_client_submits_all_three_models() {
     // r2v, t2v (t2v:2-7) and i2v (i2v:2-7) are three endpoints of one provider.
+    // At least these three: a maintainer may add a model by an endpoint file (as
+    // `cargo xtask ci-proof` does), which must not break this test.
     let keys: Vec<&str> = SUBMITS.iter().map(|e| e.key).collect();
-    assert_eq!(keys, ["i2v", "r2v", "t2v"]);
+    for key in ["i2v", "r2v", "t2v"] {
+        assert!(keys.contains(&key), "no `{key}` among {keys:?}");
+    }
     let path = |k: &str| SUBMITS.iter().find(|e| e.key == k).map(|e| e.path);
     assert_eq!(path("t2v"), Some("/api/v1/alibaba/happyhorse-1.0-t2v/async"));
     assert_eq!(path("i2v"), Some("/api/v1/alibaba/happyhorse-1.0-i2v/async"));

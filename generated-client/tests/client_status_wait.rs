@@ -276,6 +276,49 @@ async fn wait_stops_at_the_deadline_with_the_last_state() {
     assert_eq!(clock.sleeps(), [secs(30), secs(10), secs(10), secs(10)]);
 }
 
+/// Three waits on one client whose polls the server holds until `held` of them have
+/// arrived; returns the server once all three waits finished.
+async fn three_waits_with_polls_held(max_polls: usize, held: usize) -> Server {
+    let gate = support::Gate::new();
+    let hold = Reply::Gate(gate.clone(), Box::new(success("t1")));
+    let server = Server::start(vec![hold.clone(), hold.clone(), hold], success("t1")).await;
+    let clock = ManualClock::default();
+    let client = apixo::Client::builder()
+        .api_key("test-key-5f3a9")
+        .base_url(server.url())
+        .clock(Arc::new(clock))
+        .retry(no_jitter())
+        .max_concurrent_polls(max_polls)
+        .build()
+        .unwrap();
+    let task = Task::resume("t1", apixo::Mode::TextToVideo);
+    let waits: Vec<_> = (0..3)
+        .map(|_| {
+            let (client, task) = (client.clone(), task.clone());
+            tokio::spawn(async move { client.wait(&task, WaitOptions::default().first_poll(Duration::ZERO)).await })
+        })
+        .collect();
+    server.requests_seen(held).await;
+    gate.open();
+    for w in waits {
+        assert_eq!(w.await.unwrap().unwrap().task_id(), "t1");
+    }
+    server
+}
+
+#[tokio::test]
+async fn polls_in_flight_are_capped_per_client() {
+    // Without a tight cap the three polls are in flight at once (the test sees all three
+    // reach the server while the first is held): the setup can show overlapping polls.
+    let uncapped = three_waits_with_polls_held(3, 3).await;
+    assert_eq!(uncapped.max_in_flight(), 3);
+    // With one poll at a time, the others queue in the client until the held one is
+    // answered, then go one by one: none is lost, none is sent twice.
+    let capped = three_waits_with_polls_held(1, 1).await;
+    assert_eq!(capped.count("GET"), 3);
+    assert_eq!(capped.max_in_flight(), 1, "a second poll was sent while the first was in flight");
+}
+
 #[tokio::test]
 async fn wait_is_cancel_safe() {
     let server = Server::start(vec![state("t1", "processing")], success("t1")).await;

@@ -36,7 +36,6 @@ pub(super) fn response_roots(m: &Module) -> Vec<&str> {
 
 fn struct_decode(s: &Struct, gate: Option<&ResultGate>) -> TokenStream {
     let rt = rt();
-    let json = json();
     let name = ident(&s.name);
     let gate = gate.filter(|g| g.parent == s.name);
     let call = |f: &crate::ir::Field| {
@@ -47,8 +46,11 @@ fn struct_decode(s: &Struct, gate: Option<&ResultGate>) -> TokenStream {
             (_, true) => quote!(required),
             (_, false) => quote!(optional),
         };
-        quote!(#rt::decode::#func(obj, path, #wire)?)
+        let i = proc_macro2::Literal::usize_unsuffixed(s.fields.iter().position(|x| x.wire == f.wire).unwrap_or(0));
+        quote!(#rt::decode::#func(slots[#i], path, #wire)?)
     };
+    let wires = s.fields.iter().map(|f| &f.wire);
+    let scan = quote!(let slots = #rt::decode::fields(json, path, &[#(#wires),*])?;);
     let Some(g) = gate else {
         let fields = s.fields.iter().map(|f| {
             let n = ident(&f.rust);
@@ -57,8 +59,8 @@ fn struct_decode(s: &Struct, gate: Option<&ResultGate>) -> TokenStream {
         });
         return quote! {
             impl #rt::decode::Decode for #name {
-                fn decode(v: &#json::Value, path: &str) -> ::std::result::Result<Self, #rt::DecodeError> {
-                    let obj = #rt::decode::object(v, path)?;
+                fn decode(json: &str, path: &#rt::Path<'_>) -> ::std::result::Result<Self, #rt::DecodeError> {
+                    #scan
                     ::std::result::Result::Ok(Self { #(#fields,)* })
                 }
             }
@@ -90,8 +92,8 @@ fn struct_decode(s: &Struct, gate: Option<&ResultGate>) -> TokenStream {
     let (first, rest) = lets.split_first().map_or((quote!(), &[][..]), |(a, b)| (a.clone(), b));
     quote! {
         impl #rt::decode::Decode for #name {
-            fn decode(v: &#json::Value, path: &str) -> ::std::result::Result<Self, #rt::DecodeError> {
-                let obj = #rt::decode::object(v, path)?;
+            fn decode(json: &str, path: &#rt::Path<'_>) -> ::std::result::Result<Self, #rt::DecodeError> {
+                #scan
                 #first
                 let succeeded = #state_n.phase() == #rt::TaskPhase::Succeeded;
                 #(#rest)*
@@ -113,7 +115,7 @@ fn root_methods(name: &str) -> TokenStream {
         impl #n {
             #doc_value
             pub fn from_json_value(v: &#json::Value) -> ::std::result::Result<Self, #rt::DecodeError> {
-                <Self as #rt::decode::Decode>::decode(v, "")
+                #rt::decode::value(v)
             }
 
             #doc_slice

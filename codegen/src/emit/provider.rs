@@ -273,7 +273,6 @@ fn submit_body(ty: &proc_macro2::Ident, estimate: &TokenStream) -> TokenStream {
             fn validate(&self) -> ::std::result::Result<(), #rt::Violations> { #ty::validate(self) }
             fn polling(&self) -> #rt::PollingGuidance { #ty::polling(self) }
             fn mode(&self) -> &'static str { #ty::mode(self) }
-            fn body(&self) -> #rt::export::serde_json::Value { #rt::json::ToJson::to_json(self) }
             #estimate
         }
 
@@ -374,8 +373,8 @@ fn request_enum(m: &Module) -> TokenStream {
         }
 
         impl #rt::json::ToJson for Request {
-            fn to_json(&self) -> #rt::export::serde_json::Value {
-                match self { #(Request::#variants(r) => #rt::json::ToJson::to_json(r),)* }
+            fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+                match self { #(Request::#variants(r) => #rt::json::ToJson::write_json(r, out),)* }
             }
         }
     }

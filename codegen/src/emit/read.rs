@@ -83,7 +83,7 @@ fn read_field(f: &Field) -> TokenStream {
     quote! {
         #read
         if let #pattern = &#n {
-            Self::#fname(#arg, &#rt::violation::key(path, #wire), out);
+            Self::#fname(#arg, &#rt::Path::Str(path).key(#wire), out);
         }
     }
 }

@@ -29,7 +29,6 @@ fn phase_tokens(p: Phase) -> TokenStream {
 /// `Display` and the JSON form of an enum, both its wire spelling `as_str()`.
 fn text_impls(name: &proc_macro2::Ident) -> TokenStream {
     let rt = rt();
-    let json = super::json();
     quote! {
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -38,8 +37,8 @@ fn text_impls(name: &proc_macro2::Ident) -> TokenStream {
         }
 
         impl #rt::json::ToJson for #name {
-            fn to_json(&self) -> #json::Value {
-                #json::Value::from(self.as_str())
+            fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+                #rt::json::write_str(out, self.as_str())
             }
         }
     }
@@ -221,8 +220,8 @@ fn enum_def(m: &Module, e: &Enum) -> TokenStream {
         #as_text
 
         impl #rt::decode::Decode for #name {
-            fn decode(v: &#json::Value, path: &str) -> ::std::result::Result<Self, #rt::DecodeError> {
-                #rt::decode::string(v, path).map(Self::from_wire)
+            fn decode(json: &str, path: &#rt::Path<'_>) -> ::std::result::Result<Self, #rt::DecodeError> {
+                #rt::decode::string(json, path).map(|s| Self::from_wire(&s))
             }
         }
     }

@@ -144,7 +144,7 @@ fn check_fn_def(f: &Field) -> Option<TokenStream> {
     if !element.is_empty() {
         body.push(quote! {
             for (i, item) in value.iter().enumerate() {
-                let item_path = #rt::violation::index(path, i);
+                let item_path = path.index(i);
                 #(#element)*
             }
         });
@@ -152,7 +152,7 @@ fn check_fn_def(f: &Field) -> Option<TokenStream> {
     let doc = lines(&format!("Checks `{}` (constraint id base `{id}`).", f.wire));
     Some(quote! {
         #doc
-        fn #name(value: #param, path: &str, out: &mut ::std::vec::Vec<#rt::Violation>) {
+        fn #name(value: #param, path: &#rt::Path<'_>, out: &mut ::std::vec::Vec<#rt::Violation>) {
             #(#body)*
         }
     })
@@ -160,14 +160,13 @@ fn check_fn_def(f: &Field) -> Option<TokenStream> {
 
 /// The statements of `check(&self, path, out)` for one field.
 fn check_field(f: &Field) -> Option<TokenStream> {
-    let rt = rt();
     let n = ident(&f.rust);
     let wire = &f.wire;
     let nested = matches!(f.ty, Ty::Struct(_) | Ty::Union(_));
     if f.checks.is_empty() && !nested {
         return None;
     }
-    let path = if f.flatten { quote!(path) } else { quote!(&#rt::violation::key(path, #wire)) };
+    let path = if f.flatten { quote!(path) } else { quote!(&path.key(#wire)) };
     let call = |v: TokenStream| -> TokenStream {
         if nested {
             quote!(#v.check(#path, out);)
@@ -194,7 +193,7 @@ fn validate_methods(type_name: &str) -> TokenStream {
         #doc
         pub fn validate(&self) -> ::std::result::Result<(), #rt::Violations> {
             let mut out = ::std::vec::Vec::new();
-            self.check("", &mut out);
+            self.check(&#rt::Path::ROOT, &mut out);
             #rt::Violations::check(out)
         }
     }
@@ -213,7 +212,7 @@ fn struct_checks(m: &Module, s: &Struct) -> TokenStream {
             #(#fns)*
 
             /// Pushes the violations of this value, with paths under `path`.
-            pub(crate) fn check(&self, #path: &str, #out: &mut ::std::vec::Vec<#rt::Violation>) {
+            pub(crate) fn check(&self, #path: &#rt::Path<'_>, #out: &mut ::std::vec::Vec<#rt::Violation>) {
                 #(#stmts)*
             }
 
@@ -247,7 +246,7 @@ fn union_checks(m: &Module, u: &Union) -> TokenStream {
     quote! {
         impl #name {
             /// Pushes the violations of the selected variant's fields.
-            pub(crate) fn check(&self, path: &str, out: &mut ::std::vec::Vec<#rt::Violation>) {
+            pub(crate) fn check(&self, path: &#rt::Path<'_>, out: &mut ::std::vec::Vec<#rt::Violation>) {
                 match self { #(#arms,)* }
             }
 

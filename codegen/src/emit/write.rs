@@ -22,7 +22,6 @@ pub(super) fn all(m: &Module) -> TokenStream {
 
 fn struct_write(s: &Struct) -> TokenStream {
     let rt = rt();
-    let json = json();
     let name = ident(&s.name);
     let puts = s.fields.iter().map(|f| {
         let n = ident(&f.rust);
@@ -35,19 +34,18 @@ fn struct_write(s: &Struct) -> TokenStream {
             (_, false, _) => quote!(#rt::json::put_opt(m, #wire, &self.#n);),
         }
     });
+    let m = if s.fields.is_empty() { quote!(_m) } else { quote!(m) };
     quote! {
         impl #name {
             /// Writes this object's fields into `m`.
-            pub(crate) fn write_fields(&self, m: &mut #json::Map<::std::string::String, #json::Value>) {
+            pub(crate) fn write_fields(&self, #m: &mut #rt::json::Object<'_>) {
                 #(#puts)*
             }
         }
 
         impl #rt::json::ToJson for #name {
-            fn to_json(&self) -> #json::Value {
-                let mut m = #json::Map::new();
-                self.write_fields(&mut m);
-                #json::Value::Object(m)
+            fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+                #rt::json::object(out, |m| self.write_fields(m))
             }
         }
     }
@@ -55,13 +53,12 @@ fn struct_write(s: &Struct) -> TokenStream {
 
 fn union_write(u: &Union) -> TokenStream {
     let rt = rt();
-    let json = json();
     let name = ident(&u.name);
     let tag = &u.tag;
     let arms = u.variants.iter().map(|v| {
         let vn = ident(&v.name);
         let vt = &v.tag;
-        let put_tag = quote!(m.insert(::std::string::ToString::to_string(#tag), #json::Value::from(#vt)););
+        let put_tag = quote!(#rt::json::put_str(m, #tag, #vt););
         match &v.payload {
             Some(_) => quote!(Self::#vn(p) => { #put_tag p.write_fields(m); }),
             None => quote!(Self::#vn => { #put_tag }),
@@ -70,16 +67,14 @@ fn union_write(u: &Union) -> TokenStream {
     quote! {
         impl #name {
             /// Writes the tag and the variant's fields into `m`.
-            pub(crate) fn write_fields(&self, m: &mut #json::Map<::std::string::String, #json::Value>) {
+            pub(crate) fn write_fields(&self, m: &mut #rt::json::Object<'_>) {
                 match self { #(#arms)* }
             }
         }
 
         impl #rt::json::ToJson for #name {
-            fn to_json(&self) -> #json::Value {
-                let mut m = #json::Map::new();
-                self.write_fields(&mut m);
-                #json::Value::Object(m)
+            fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+                #rt::json::object(out, |m| self.write_fields(m))
             }
         }
     }

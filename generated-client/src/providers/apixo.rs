@@ -333,8 +333,8 @@ impl ::std::fmt::Display for AudioSetting {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for AudioSetting {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
@@ -601,17 +601,18 @@ impl ::std::fmt::Display for FailCode {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for FailCode {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for FailCode {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::string(v, path).map(Self::from_wire)
+        ::happyhorse_client::runtime::decode::string(json, path)
+            .map(|s| Self::from_wire(&s))
     }
 }
 
@@ -827,8 +828,8 @@ impl ::std::fmt::Display for Ratio {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Ratio {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
@@ -991,8 +992,8 @@ impl ::std::fmt::Display for Resolution {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Resolution {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
@@ -1238,17 +1239,18 @@ impl ::std::fmt::Display for TaskState {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for TaskState {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for TaskState {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::string(v, path).map(Self::from_wire)
+        ::happyhorse_client::runtime::decode::string(json, path)
+            .map(|s| Self::from_wire(&s))
     }
 }
 
@@ -1440,7 +1442,7 @@ impl CallbackDelivery {
     /// Checks `callback_url` (constraint id base `apixo.submit[request_type=callback].callback_url`).
     fn check_callback_url(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::url(
@@ -1462,14 +1464,10 @@ impl CallbackDelivery {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
-        Self::check_callback_url(
-            &self.callback_url,
-            &::happyhorse_client::runtime::violation::key(path, "callback_url"),
-            out,
-        );
+        Self::check_callback_url(&self.callback_url, &path.key("callback_url"), out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
@@ -1477,7 +1475,7 @@ impl CallbackDelivery {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 }
@@ -1486,7 +1484,7 @@ impl Delivery {
     /// Pushes the violations of the selected variant's fields.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         match self {
@@ -1500,7 +1498,7 @@ impl Delivery {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 }
@@ -1509,7 +1507,7 @@ impl ImageToVideoInput {
     /// Checks `prompt` (constraint id base `apixo.submit.input[mode=image-to-video].prompt`).
     fn check_prompt(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::length(
@@ -1526,7 +1524,7 @@ impl ImageToVideoInput {
     /// Checks `image_urls` (constraint id base `apixo.submit.input[mode=image-to-video].image_urls`).
     fn check_image_urls(
         value: &[::std::string::String],
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::items(
@@ -1538,7 +1536,7 @@ impl ImageToVideoInput {
             out,
         );
         for (i, item) in value.iter().enumerate() {
-            let item_path = ::happyhorse_client::runtime::violation::index(path, i);
+            let item_path = path.index(i);
             ::happyhorse_client::runtime::check::url(
                 item,
                 &["http", "https"],
@@ -1553,7 +1551,7 @@ impl ImageToVideoInput {
     /// Checks `duration` (constraint id base `apixo.submit.input[mode=image-to-video].duration`).
     fn check_duration(
         value: i64,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::range(
@@ -1569,27 +1567,15 @@ impl ImageToVideoInput {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         if let ::std::option::Option::Some(v) = &self.prompt {
-            Self::check_prompt(
-                v,
-                &::happyhorse_client::runtime::violation::key(path, "prompt"),
-                out,
-            );
+            Self::check_prompt(v, &path.key("prompt"), out);
         }
-        Self::check_image_urls(
-            &self.image_urls,
-            &::happyhorse_client::runtime::violation::key(path, "image_urls"),
-            out,
-        );
+        Self::check_image_urls(&self.image_urls, &path.key("image_urls"), out);
         if let ::std::option::Option::Some(v) = &self.duration {
-            Self::check_duration(
-                *v,
-                &::happyhorse_client::runtime::violation::key(path, "duration"),
-                out,
-            );
+            Self::check_duration(*v, &path.key("duration"), out);
         }
     }
 
@@ -1598,7 +1584,7 @@ impl ImageToVideoInput {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 }
@@ -1607,7 +1593,7 @@ impl Input {
     /// Pushes the violations of the selected variant's fields.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         match self {
@@ -1623,7 +1609,7 @@ impl Input {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 }
@@ -1632,7 +1618,7 @@ impl ReferenceToVideoInput {
     /// Checks `prompt` (constraint id base `apixo.submit.input[mode=reference-to-video].prompt`).
     fn check_prompt(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::length(
@@ -1649,7 +1635,7 @@ impl ReferenceToVideoInput {
     /// Checks `image_urls` (constraint id base `apixo.submit.input[mode=reference-to-video].image_urls`).
     fn check_image_urls(
         value: &[::std::string::String],
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::items(
@@ -1661,7 +1647,7 @@ impl ReferenceToVideoInput {
             out,
         );
         for (i, item) in value.iter().enumerate() {
-            let item_path = ::happyhorse_client::runtime::violation::index(path, i);
+            let item_path = path.index(i);
             ::happyhorse_client::runtime::check::url(
                 item,
                 &["http", "https"],
@@ -1676,7 +1662,7 @@ impl ReferenceToVideoInput {
     /// Checks `duration` (constraint id base `apixo.submit.input[mode=reference-to-video].duration`).
     fn check_duration(
         value: i64,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::range(
@@ -1692,25 +1678,13 @@ impl ReferenceToVideoInput {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
-        Self::check_prompt(
-            &self.prompt,
-            &::happyhorse_client::runtime::violation::key(path, "prompt"),
-            out,
-        );
-        Self::check_image_urls(
-            &self.image_urls,
-            &::happyhorse_client::runtime::violation::key(path, "image_urls"),
-            out,
-        );
+        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
+        Self::check_image_urls(&self.image_urls, &path.key("image_urls"), out);
         if let ::std::option::Option::Some(v) = &self.duration {
-            Self::check_duration(
-                *v,
-                &::happyhorse_client::runtime::violation::key(path, "duration"),
-                out,
-            );
+            Self::check_duration(*v, &path.key("duration"), out);
         }
     }
 
@@ -1719,7 +1693,7 @@ impl ReferenceToVideoInput {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 }
@@ -1728,12 +1702,11 @@ impl SubmitRequest {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         self.delivery.check(path, out);
-        self.input
-            .check(&::happyhorse_client::runtime::violation::key(path, "input"), out);
+        self.input.check(&path.key("input"), out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
@@ -1741,7 +1714,7 @@ impl SubmitRequest {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 }
@@ -1750,7 +1723,7 @@ impl TextToVideoInput {
     /// Checks `prompt` (constraint id base `apixo.submit.input[mode=text-to-video].prompt`).
     fn check_prompt(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::length(
@@ -1767,7 +1740,7 @@ impl TextToVideoInput {
     /// Checks `duration` (constraint id base `apixo.submit.input[mode=text-to-video].duration`).
     fn check_duration(
         value: i64,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::range(
@@ -1783,20 +1756,12 @@ impl TextToVideoInput {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
-        Self::check_prompt(
-            &self.prompt,
-            &::happyhorse_client::runtime::violation::key(path, "prompt"),
-            out,
-        );
+        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
         if let ::std::option::Option::Some(v) = &self.duration {
-            Self::check_duration(
-                *v,
-                &::happyhorse_client::runtime::violation::key(path, "duration"),
-                out,
-            );
+            Self::check_duration(*v, &path.key("duration"), out);
         }
     }
 
@@ -1805,7 +1770,7 @@ impl TextToVideoInput {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 }
@@ -1814,7 +1779,7 @@ impl VideoEditInput {
     /// Checks `prompt` (constraint id base `apixo.submit.input[mode=video-edit].prompt`).
     fn check_prompt(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::length(
@@ -1831,7 +1796,7 @@ impl VideoEditInput {
     /// Checks `image_urls` (constraint id base `apixo.submit.input[mode=video-edit].image_urls`).
     fn check_image_urls(
         value: &[::std::string::String],
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::items(
@@ -1843,7 +1808,7 @@ impl VideoEditInput {
             out,
         );
         for (i, item) in value.iter().enumerate() {
-            let item_path = ::happyhorse_client::runtime::violation::index(path, i);
+            let item_path = path.index(i);
             ::happyhorse_client::runtime::check::url(
                 item,
                 &["http", "https"],
@@ -1858,7 +1823,7 @@ impl VideoEditInput {
     /// Checks `video_urls` (constraint id base `apixo.submit.input[mode=video-edit].video_urls`).
     fn check_video_urls(
         value: &[::std::string::String],
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::items(
@@ -1870,7 +1835,7 @@ impl VideoEditInput {
             out,
         );
         for (i, item) in value.iter().enumerate() {
-            let item_path = ::happyhorse_client::runtime::violation::index(path, i);
+            let item_path = path.index(i);
             ::happyhorse_client::runtime::check::url(
                 item,
                 &["http", "https"],
@@ -1885,26 +1850,14 @@ impl VideoEditInput {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
-        Self::check_prompt(
-            &self.prompt,
-            &::happyhorse_client::runtime::violation::key(path, "prompt"),
-            out,
-        );
+        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
         if let ::std::option::Option::Some(v) = &self.image_urls {
-            Self::check_image_urls(
-                v,
-                &::happyhorse_client::runtime::violation::key(path, "image_urls"),
-                out,
-            );
+            Self::check_image_urls(v, &path.key("image_urls"), out);
         }
-        Self::check_video_urls(
-            &self.video_urls,
-            &::happyhorse_client::runtime::violation::key(path, "video_urls"),
-            out,
-        );
+        Self::check_video_urls(&self.video_urls, &path.key("video_urls"), out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
@@ -1912,7 +1865,7 @@ impl VideoEditInput {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 }
@@ -1934,7 +1887,7 @@ impl CallbackDelivery {
         if let ::std::option::Option::Some(v) = &callback_url {
             Self::check_callback_url(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "callback_url"),
+                &::happyhorse_client::runtime::Path::Str(path).key("callback_url"),
                 out,
             );
         }
@@ -2024,7 +1977,7 @@ impl ImageToVideoInput {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &prompt {
             Self::check_prompt(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
                 out,
             );
         }
@@ -2038,7 +1991,7 @@ impl ImageToVideoInput {
         if let ::std::option::Option::Some(v) = &image_urls {
             Self::check_image_urls(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "image_urls"),
+                &::happyhorse_client::runtime::Path::Str(path).key("image_urls"),
                 out,
             );
         }
@@ -2059,7 +2012,7 @@ impl ImageToVideoInput {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &duration {
             Self::check_duration(
                 *v,
-                &::happyhorse_client::runtime::violation::key(path, "duration"),
+                &::happyhorse_client::runtime::Path::Str(path).key("duration"),
                 out,
             );
         }
@@ -2265,7 +2218,7 @@ impl ReferenceToVideoInput {
         if let ::std::option::Option::Some(v) = &prompt {
             Self::check_prompt(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
                 out,
             );
         }
@@ -2279,7 +2232,7 @@ impl ReferenceToVideoInput {
         if let ::std::option::Option::Some(v) = &image_urls {
             Self::check_image_urls(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "image_urls"),
+                &::happyhorse_client::runtime::Path::Str(path).key("image_urls"),
                 out,
             );
         }
@@ -2307,7 +2260,7 @@ impl ReferenceToVideoInput {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &duration {
             Self::check_duration(
                 *v,
-                &::happyhorse_client::runtime::violation::key(path, "duration"),
+                &::happyhorse_client::runtime::Path::Str(path).key("duration"),
                 out,
             );
         }
@@ -2395,7 +2348,7 @@ impl TextToVideoInput {
         if let ::std::option::Option::Some(v) = &prompt {
             Self::check_prompt(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
                 out,
             );
         }
@@ -2423,7 +2376,7 @@ impl TextToVideoInput {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &duration {
             Self::check_duration(
                 *v,
-                &::happyhorse_client::runtime::violation::key(path, "duration"),
+                &::happyhorse_client::runtime::Path::Str(path).key("duration"),
                 out,
             );
         }
@@ -2461,7 +2414,7 @@ impl VideoEditInput {
         if let ::std::option::Option::Some(v) = &prompt {
             Self::check_prompt(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
                 out,
             );
         }
@@ -2477,7 +2430,7 @@ impl VideoEditInput {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &image_urls {
             Self::check_image_urls(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "image_urls"),
+                &::happyhorse_client::runtime::Path::Str(path).key("image_urls"),
                 out,
             );
         }
@@ -2491,7 +2444,7 @@ impl VideoEditInput {
         if let ::std::option::Option::Some(v) = &video_urls {
             Self::check_video_urls(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "video_urls"),
+                &::happyhorse_client::runtime::Path::Str(path).key("video_urls"),
                 out,
             );
         }
@@ -2552,14 +2505,22 @@ impl SubmitRequest {
 
 impl ::happyhorse_client::runtime::decode::Decode for ErrorBody {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["code", "message"],
+        )?;
         ::std::result::Result::Ok(Self {
-            code: ::happyhorse_client::runtime::decode::optional(obj, path, "code")?,
+            code: ::happyhorse_client::runtime::decode::optional(
+                slots[0],
+                path,
+                "code",
+            )?,
             message: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[1],
                 path,
                 "message",
             )?,
@@ -2569,13 +2530,17 @@ impl ::happyhorse_client::runtime::decode::Decode for ErrorBody {
 
 impl ::happyhorse_client::runtime::decode::Decode for ResultPayload {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["resultUrls"],
+        )?;
         ::std::result::Result::Ok(Self {
             result_urls: ::happyhorse_client::runtime::decode::required(
-                obj,
+                slots[0],
                 path,
                 "resultUrls",
             )?,
@@ -2585,97 +2550,138 @@ impl ::happyhorse_client::runtime::decode::Decode for ResultPayload {
 
 impl ::happyhorse_client::runtime::decode::Decode for StatusResponse {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["code", "message", "data"],
+        )?;
         ::std::result::Result::Ok(Self {
-            code: ::happyhorse_client::runtime::decode::required(obj, path, "code")?,
+            code: ::happyhorse_client::runtime::decode::required(
+                slots[0],
+                path,
+                "code",
+            )?,
             message: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[1],
                 path,
                 "message",
             )?,
-            data: ::happyhorse_client::runtime::decode::required(obj, path, "data")?,
+            data: ::happyhorse_client::runtime::decode::required(slots[2], path, "data")?,
         })
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for SubmitData {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["taskId"],
+        )?;
         ::std::result::Result::Ok(Self {
-            task_id: ::happyhorse_client::runtime::decode::required(obj, path, "taskId")?,
+            task_id: ::happyhorse_client::runtime::decode::required(
+                slots[0],
+                path,
+                "taskId",
+            )?,
         })
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for SubmitResponse {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["code", "message", "data"],
+        )?;
         ::std::result::Result::Ok(Self {
-            code: ::happyhorse_client::runtime::decode::required(obj, path, "code")?,
+            code: ::happyhorse_client::runtime::decode::required(
+                slots[0],
+                path,
+                "code",
+            )?,
             message: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[1],
                 path,
                 "message",
             )?,
-            data: ::happyhorse_client::runtime::decode::required(obj, path, "data")?,
+            data: ::happyhorse_client::runtime::decode::required(slots[2], path, "data")?,
         })
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for TaskData {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &[
+                "taskId",
+                "state",
+                "resultJson",
+                "failCode",
+                "failMsg",
+                "createTime",
+                "completeTime",
+                "costTime",
+            ],
+        )?;
         let state: TaskState = ::happyhorse_client::runtime::decode::required(
-            obj,
+            slots[1],
             path,
             "state",
         )?;
         let succeeded = state.phase()
             == ::happyhorse_client::runtime::TaskPhase::Succeeded;
         let task_id = ::happyhorse_client::runtime::decode::required(
-            obj,
+            slots[0],
             path,
             "taskId",
         )?;
         let result_json = if succeeded {
-            ::happyhorse_client::runtime::decode::optional_json(obj, path, "resultJson")?
+            ::happyhorse_client::runtime::decode::optional_json(
+                slots[2],
+                path,
+                "resultJson",
+            )?
         } else {
             ::std::option::Option::None
         };
         let fail_code = ::happyhorse_client::runtime::decode::optional(
-            obj,
+            slots[3],
             path,
             "failCode",
         )?;
         let fail_msg = ::happyhorse_client::runtime::decode::optional(
-            obj,
+            slots[4],
             path,
             "failMsg",
         )?;
         let create_time = ::happyhorse_client::runtime::decode::optional(
-            obj,
+            slots[5],
             path,
             "createTime",
         )?;
         let complete_time = ::happyhorse_client::runtime::decode::optional(
-            obj,
+            slots[6],
             path,
             "completeTime",
         )?;
         let cost_time = ::happyhorse_client::runtime::decode::optional(
-            obj,
+            slots[7],
             path,
             "costTime",
         )?;
@@ -2697,7 +2703,7 @@ impl SubmitResponse {
     pub fn from_json_value(
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        <Self as ::happyhorse_client::runtime::decode::Decode>::decode(v, "")
+        ::happyhorse_client::runtime::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
@@ -2713,7 +2719,7 @@ impl StatusResponse {
     pub fn from_json_value(
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        <Self as ::happyhorse_client::runtime::decode::Decode>::decode(v, "")
+        ::happyhorse_client::runtime::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
@@ -2729,7 +2735,7 @@ impl ErrorBody {
     pub fn from_json_value(
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        <Self as ::happyhorse_client::runtime::decode::Decode>::decode(v, "")
+        ::happyhorse_client::runtime::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
@@ -2744,20 +2750,15 @@ impl CallbackDelivery {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "callback_url", &self.callback_url);
     }
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for CallbackDelivery {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -2765,26 +2766,17 @@ impl Delivery {
     /// Writes the tag and the variant's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         match self {
             Self::Async => {
-                m.insert(
-                    ::std::string::ToString::to_string("request_type"),
-                    ::happyhorse_client::runtime::export::serde_json::Value::from(
-                        "async",
-                    ),
-                );
+                ::happyhorse_client::runtime::json::put_str(m, "request_type", "async");
             }
             Self::Callback(p) => {
-                m.insert(
-                    ::std::string::ToString::to_string("request_type"),
-                    ::happyhorse_client::runtime::export::serde_json::Value::from(
-                        "callback",
-                    ),
+                ::happyhorse_client::runtime::json::put_str(
+                    m,
+                    "request_type",
+                    "callback",
                 );
                 p.write_fields(m);
             }
@@ -2793,10 +2785,8 @@ impl Delivery {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Delivery {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -2804,10 +2794,7 @@ impl ErrorBody {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put_opt(m, "code", &self.code);
         ::happyhorse_client::runtime::json::put_opt(m, "message", &self.message);
@@ -2815,10 +2802,8 @@ impl ErrorBody {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for ErrorBody {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -2826,10 +2811,7 @@ impl ImageToVideoInput {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put_opt(m, "prompt", &self.prompt);
         ::happyhorse_client::runtime::json::put(m, "image_urls", &self.image_urls);
@@ -2840,10 +2822,8 @@ impl ImageToVideoInput {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for ImageToVideoInput {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -2851,46 +2831,27 @@ impl Input {
     /// Writes the tag and the variant's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         match self {
             Self::TextToVideo(p) => {
-                m.insert(
-                    ::std::string::ToString::to_string("mode"),
-                    ::happyhorse_client::runtime::export::serde_json::Value::from(
-                        "text-to-video",
-                    ),
-                );
+                ::happyhorse_client::runtime::json::put_str(m, "mode", "text-to-video");
                 p.write_fields(m);
             }
             Self::ImageToVideo(p) => {
-                m.insert(
-                    ::std::string::ToString::to_string("mode"),
-                    ::happyhorse_client::runtime::export::serde_json::Value::from(
-                        "image-to-video",
-                    ),
-                );
+                ::happyhorse_client::runtime::json::put_str(m, "mode", "image-to-video");
                 p.write_fields(m);
             }
             Self::ReferenceToVideo(p) => {
-                m.insert(
-                    ::std::string::ToString::to_string("mode"),
-                    ::happyhorse_client::runtime::export::serde_json::Value::from(
-                        "reference-to-video",
-                    ),
+                ::happyhorse_client::runtime::json::put_str(
+                    m,
+                    "mode",
+                    "reference-to-video",
                 );
                 p.write_fields(m);
             }
             Self::VideoEdit(p) => {
-                m.insert(
-                    ::std::string::ToString::to_string("mode"),
-                    ::happyhorse_client::runtime::export::serde_json::Value::from(
-                        "video-edit",
-                    ),
-                );
+                ::happyhorse_client::runtime::json::put_str(m, "mode", "video-edit");
                 p.write_fields(m);
             }
         }
@@ -2898,10 +2859,8 @@ impl Input {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Input {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -2909,10 +2868,7 @@ impl ReferenceToVideoInput {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "prompt", &self.prompt);
         ::happyhorse_client::runtime::json::put(m, "image_urls", &self.image_urls);
@@ -2924,10 +2880,8 @@ impl ReferenceToVideoInput {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for ReferenceToVideoInput {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -2935,20 +2889,15 @@ impl ResultPayload {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "resultUrls", &self.result_urls);
     }
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for ResultPayload {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -2956,10 +2905,7 @@ impl StatusResponse {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "code", &self.code);
         ::happyhorse_client::runtime::json::put_opt(m, "message", &self.message);
@@ -2968,10 +2914,8 @@ impl StatusResponse {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for StatusResponse {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -2979,20 +2923,15 @@ impl SubmitData {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "taskId", &self.task_id);
     }
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for SubmitData {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -3000,10 +2939,7 @@ impl SubmitRequest {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         self.delivery.write_fields(m);
         ::happyhorse_client::runtime::json::put(m, "input", &self.input);
@@ -3011,10 +2947,8 @@ impl SubmitRequest {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for SubmitRequest {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -3022,10 +2956,7 @@ impl SubmitResponse {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "code", &self.code);
         ::happyhorse_client::runtime::json::put_opt(m, "message", &self.message);
@@ -3034,10 +2965,8 @@ impl SubmitResponse {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for SubmitResponse {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -3045,10 +2974,7 @@ impl TaskData {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "taskId", &self.task_id);
         ::happyhorse_client::runtime::json::put(m, "state", &self.state);
@@ -3070,10 +2996,8 @@ impl TaskData {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for TaskData {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -3081,10 +3005,7 @@ impl TextToVideoInput {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "prompt", &self.prompt);
         ::happyhorse_client::runtime::json::put_opt(m, "resolution", &self.resolution);
@@ -3095,10 +3016,8 @@ impl TextToVideoInput {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for TextToVideoInput {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -3106,10 +3025,7 @@ impl VideoEditInput {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "prompt", &self.prompt);
         ::happyhorse_client::runtime::json::put_opt(m, "image_urls", &self.image_urls);
@@ -3125,10 +3041,8 @@ impl VideoEditInput {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for VideoEditInput {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -3424,10 +3338,6 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for SubmitRequest {
 
     fn mode(&self) -> &'static str {
         SubmitRequest::mode(self)
-    }
-
-    fn body(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 
     fn estimate(

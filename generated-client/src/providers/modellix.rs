@@ -379,17 +379,18 @@ impl ::std::fmt::Display for ErrorCategory {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for ErrorCategory {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for ErrorCategory {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::string(v, path).map(Self::from_wire)
+        ::happyhorse_client::runtime::decode::string(json, path)
+            .map(|s| Self::from_wire(&s))
     }
 }
 
@@ -571,8 +572,8 @@ impl ::std::fmt::Display for Ratio {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Ratio {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
@@ -757,8 +758,8 @@ impl ::std::fmt::Display for Resolution {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Resolution {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
@@ -858,17 +859,18 @@ impl ::std::fmt::Display for ResourceType {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for ResourceType {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for ResourceType {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::string(v, path).map(Self::from_wire)
+        ::happyhorse_client::runtime::decode::string(json, path)
+            .map(|s| Self::from_wire(&s))
     }
 }
 
@@ -1046,17 +1048,18 @@ impl ::std::fmt::Display for TaskStatus {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for TaskStatus {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for TaskStatus {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::string(v, path).map(Self::from_wire)
+        ::happyhorse_client::runtime::decode::string(json, path)
+            .map(|s| Self::from_wire(&s))
     }
 }
 
@@ -1176,7 +1179,7 @@ impl ImageToVideoRequest {
     /// Checks `first_frame_image` (constraint id base `modellix.i2v.first_frame_image`).
     fn check_first_frame_image(
         value: &::happyhorse_client::runtime::MediaSource,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::url(
@@ -1200,7 +1203,7 @@ impl ImageToVideoRequest {
     /// Checks `prompt` (constraint id base `modellix.i2v.prompt`).
     fn check_prompt(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::length(
@@ -1217,7 +1220,7 @@ impl ImageToVideoRequest {
     /// Checks `duration` (constraint id base `modellix.i2v.duration`).
     fn check_duration(
         value: i64,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::range(
@@ -1233,7 +1236,7 @@ impl ImageToVideoRequest {
     /// Checks `seed` (constraint id base `modellix.i2v.seed`).
     fn check_seed(
         value: i64,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::range(
@@ -1249,34 +1252,22 @@ impl ImageToVideoRequest {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         Self::check_first_frame_image(
             &self.first_frame_image,
-            &::happyhorse_client::runtime::violation::key(path, "first_frame_image"),
+            &path.key("first_frame_image"),
             out,
         );
         if let ::std::option::Option::Some(v) = &self.prompt {
-            Self::check_prompt(
-                v,
-                &::happyhorse_client::runtime::violation::key(path, "prompt"),
-                out,
-            );
+            Self::check_prompt(v, &path.key("prompt"), out);
         }
         if let ::std::option::Option::Some(v) = &self.duration {
-            Self::check_duration(
-                *v,
-                &::happyhorse_client::runtime::violation::key(path, "duration"),
-                out,
-            );
+            Self::check_duration(*v, &path.key("duration"), out);
         }
         if let ::std::option::Option::Some(v) = &self.seed {
-            Self::check_seed(
-                *v,
-                &::happyhorse_client::runtime::violation::key(path, "seed"),
-                out,
-            );
+            Self::check_seed(*v, &path.key("seed"), out);
         }
     }
 
@@ -1285,7 +1276,7 @@ impl ImageToVideoRequest {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 
@@ -1337,7 +1328,7 @@ impl ReferenceToVideoRequest {
     /// Checks `reference_images` (constraint id base `modellix.r2v.reference_images`).
     fn check_reference_images(
         value: &[::std::string::String],
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::items(
@@ -1349,7 +1340,7 @@ impl ReferenceToVideoRequest {
             out,
         );
         for (i, item) in value.iter().enumerate() {
-            let item_path = ::happyhorse_client::runtime::violation::index(path, i);
+            let item_path = path.index(i);
             ::happyhorse_client::runtime::check::url(
                 item,
                 &["http", "https"],
@@ -1364,7 +1355,7 @@ impl ReferenceToVideoRequest {
     /// Checks `prompt` (constraint id base `modellix.r2v.prompt`).
     fn check_prompt(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::length(
@@ -1381,7 +1372,7 @@ impl ReferenceToVideoRequest {
     /// Checks `duration` (constraint id base `modellix.r2v.duration`).
     fn check_duration(
         value: i64,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::range(
@@ -1397,7 +1388,7 @@ impl ReferenceToVideoRequest {
     /// Checks `seed` (constraint id base `modellix.r2v.seed`).
     fn check_seed(
         value: i64,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::range(
@@ -1413,32 +1404,20 @@ impl ReferenceToVideoRequest {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         Self::check_reference_images(
             &self.reference_images,
-            &::happyhorse_client::runtime::violation::key(path, "reference_images"),
+            &path.key("reference_images"),
             out,
         );
-        Self::check_prompt(
-            &self.prompt,
-            &::happyhorse_client::runtime::violation::key(path, "prompt"),
-            out,
-        );
+        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
         if let ::std::option::Option::Some(v) = &self.duration {
-            Self::check_duration(
-                *v,
-                &::happyhorse_client::runtime::violation::key(path, "duration"),
-                out,
-            );
+            Self::check_duration(*v, &path.key("duration"), out);
         }
         if let ::std::option::Option::Some(v) = &self.seed {
-            Self::check_seed(
-                *v,
-                &::happyhorse_client::runtime::violation::key(path, "seed"),
-                out,
-            );
+            Self::check_seed(*v, &path.key("seed"), out);
         }
     }
 
@@ -1447,7 +1426,7 @@ impl ReferenceToVideoRequest {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 
@@ -1517,7 +1496,7 @@ impl TextToVideoRequest {
     /// Checks `prompt` (constraint id base `modellix.t2v.prompt`).
     fn check_prompt(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::length(
@@ -1534,7 +1513,7 @@ impl TextToVideoRequest {
     /// Checks `duration` (constraint id base `modellix.t2v.duration`).
     fn check_duration(
         value: i64,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::range(
@@ -1550,7 +1529,7 @@ impl TextToVideoRequest {
     /// Checks `seed` (constraint id base `modellix.t2v.seed`).
     fn check_seed(
         value: i64,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::range(
@@ -1566,27 +1545,15 @@ impl TextToVideoRequest {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
-        Self::check_prompt(
-            &self.prompt,
-            &::happyhorse_client::runtime::violation::key(path, "prompt"),
-            out,
-        );
+        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
         if let ::std::option::Option::Some(v) = &self.duration {
-            Self::check_duration(
-                *v,
-                &::happyhorse_client::runtime::violation::key(path, "duration"),
-                out,
-            );
+            Self::check_duration(*v, &path.key("duration"), out);
         }
         if let ::std::option::Option::Some(v) = &self.seed {
-            Self::check_seed(
-                *v,
-                &::happyhorse_client::runtime::violation::key(path, "seed"),
-                out,
-            );
+            Self::check_seed(*v, &path.key("seed"), out);
         }
     }
 
@@ -1595,7 +1562,7 @@ impl TextToVideoRequest {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 
@@ -1634,7 +1601,7 @@ impl ImageToVideoRequest {
         if let ::std::option::Option::Some(v) = &first_frame_image {
             Self::check_first_frame_image(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "first_frame_image"),
+                &::happyhorse_client::runtime::Path::Str(path).key("first_frame_image"),
                 out,
             );
         }
@@ -1650,7 +1617,7 @@ impl ImageToVideoRequest {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &prompt {
             Self::check_prompt(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
                 out,
             );
         }
@@ -1671,7 +1638,7 @@ impl ImageToVideoRequest {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &duration {
             Self::check_duration(
                 *v,
-                &::happyhorse_client::runtime::violation::key(path, "duration"),
+                &::happyhorse_client::runtime::Path::Str(path).key("duration"),
                 out,
             );
         }
@@ -1685,7 +1652,7 @@ impl ImageToVideoRequest {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &seed {
             Self::check_seed(
                 *v,
-                &::happyhorse_client::runtime::violation::key(path, "seed"),
+                &::happyhorse_client::runtime::Path::Str(path).key("seed"),
                 out,
             );
         }
@@ -1748,7 +1715,7 @@ impl ReferenceToVideoRequest {
         if let ::std::option::Option::Some(v) = &reference_images {
             Self::check_reference_images(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "reference_images"),
+                &::happyhorse_client::runtime::Path::Str(path).key("reference_images"),
                 out,
             );
         }
@@ -1762,7 +1729,7 @@ impl ReferenceToVideoRequest {
         if let ::std::option::Option::Some(v) = &prompt {
             Self::check_prompt(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
                 out,
             );
         }
@@ -1790,7 +1757,7 @@ impl ReferenceToVideoRequest {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &duration {
             Self::check_duration(
                 *v,
-                &::happyhorse_client::runtime::violation::key(path, "duration"),
+                &::happyhorse_client::runtime::Path::Str(path).key("duration"),
                 out,
             );
         }
@@ -1804,7 +1771,7 @@ impl ReferenceToVideoRequest {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &seed {
             Self::check_seed(
                 *v,
-                &::happyhorse_client::runtime::violation::key(path, "seed"),
+                &::happyhorse_client::runtime::Path::Str(path).key("seed"),
                 out,
             );
         }
@@ -1865,7 +1832,7 @@ impl TextToVideoRequest {
         if let ::std::option::Option::Some(v) = &prompt {
             Self::check_prompt(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
                 out,
             );
         }
@@ -1893,7 +1860,7 @@ impl TextToVideoRequest {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &duration {
             Self::check_duration(
                 *v,
-                &::happyhorse_client::runtime::violation::key(path, "duration"),
+                &::happyhorse_client::runtime::Path::Str(path).key("duration"),
                 out,
             );
         }
@@ -1907,7 +1874,7 @@ impl TextToVideoRequest {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &seed {
             Self::check_seed(
                 *v,
-                &::happyhorse_client::runtime::violation::key(path, "seed"),
+                &::happyhorse_client::runtime::Path::Str(path).key("seed"),
                 out,
             );
         }
@@ -2012,14 +1979,22 @@ impl TextToVideoRequest {
 
 impl ::happyhorse_client::runtime::decode::Decode for ErrorBody {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["code", "message"],
+        )?;
         ::std::result::Result::Ok(Self {
-            code: ::happyhorse_client::runtime::decode::optional(obj, path, "code")?,
+            code: ::happyhorse_client::runtime::decode::optional(
+                slots[0],
+                path,
+                "code",
+            )?,
             message: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[1],
                 path,
                 "message",
             )?,
@@ -2029,72 +2004,116 @@ impl ::happyhorse_client::runtime::decode::Decode for ErrorBody {
 
 impl ::happyhorse_client::runtime::decode::Decode for GetResult {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["method", "url"],
+        )?;
         ::std::result::Result::Ok(Self {
-            method: ::happyhorse_client::runtime::decode::optional(obj, path, "method")?,
-            url: ::happyhorse_client::runtime::decode::required(obj, path, "url")?,
+            method: ::happyhorse_client::runtime::decode::optional(
+                slots[0],
+                path,
+                "method",
+            )?,
+            url: ::happyhorse_client::runtime::decode::required(slots[1], path, "url")?,
         })
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for Resource {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["url", "type", "width", "height", "format", "role"],
+        )?;
         ::std::result::Result::Ok(Self {
-            url: ::happyhorse_client::runtime::decode::required(obj, path, "url")?,
-            type_: ::happyhorse_client::runtime::decode::required(obj, path, "type")?,
-            width: ::happyhorse_client::runtime::decode::optional(obj, path, "width")?,
-            height: ::happyhorse_client::runtime::decode::optional(obj, path, "height")?,
-            format: ::happyhorse_client::runtime::decode::optional(obj, path, "format")?,
-            role: ::happyhorse_client::runtime::decode::optional(obj, path, "role")?,
+            url: ::happyhorse_client::runtime::decode::required(slots[0], path, "url")?,
+            type_: ::happyhorse_client::runtime::decode::required(
+                slots[1],
+                path,
+                "type",
+            )?,
+            width: ::happyhorse_client::runtime::decode::optional(
+                slots[2],
+                path,
+                "width",
+            )?,
+            height: ::happyhorse_client::runtime::decode::optional(
+                slots[3],
+                path,
+                "height",
+            )?,
+            format: ::happyhorse_client::runtime::decode::optional(
+                slots[4],
+                path,
+                "format",
+            )?,
+            role: ::happyhorse_client::runtime::decode::optional(slots[5], path, "role")?,
         })
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for SubmitResponse {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["code", "message", "data"],
+        )?;
         ::std::result::Result::Ok(Self {
-            code: ::happyhorse_client::runtime::decode::required(obj, path, "code")?,
+            code: ::happyhorse_client::runtime::decode::required(
+                slots[0],
+                path,
+                "code",
+            )?,
             message: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[1],
                 path,
                 "message",
             )?,
-            data: ::happyhorse_client::runtime::decode::required(obj, path, "data")?,
+            data: ::happyhorse_client::runtime::decode::required(slots[2], path, "data")?,
         })
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for SubmittedTask {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["status", "task_id", "model_id", "get_result"],
+        )?;
         ::std::result::Result::Ok(Self {
-            status: ::happyhorse_client::runtime::decode::optional(obj, path, "status")?,
+            status: ::happyhorse_client::runtime::decode::optional(
+                slots[0],
+                path,
+                "status",
+            )?,
             task_id: ::happyhorse_client::runtime::decode::required(
-                obj,
+                slots[1],
                 path,
                 "task_id",
             )?,
             model_id: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[2],
                 path,
                 "model_id",
             )?,
             get_result: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[3],
                 path,
                 "get_result",
             )?,
@@ -2104,29 +2123,33 @@ impl ::happyhorse_client::runtime::decode::Decode for SubmittedTask {
 
 impl ::happyhorse_client::runtime::decode::Decode for TaskData {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["status", "task_id", "model_id", "result"],
+        )?;
         let status: TaskStatus = ::happyhorse_client::runtime::decode::required(
-            obj,
+            slots[0],
             path,
             "status",
         )?;
         let succeeded = status.phase()
             == ::happyhorse_client::runtime::TaskPhase::Succeeded;
         let task_id = ::happyhorse_client::runtime::decode::required(
-            obj,
+            slots[1],
             path,
             "task_id",
         )?;
         let model_id = ::happyhorse_client::runtime::decode::optional(
-            obj,
+            slots[2],
             path,
             "model_id",
         )?;
         let result = if succeeded {
-            ::happyhorse_client::runtime::decode::optional(obj, path, "result")?
+            ::happyhorse_client::runtime::decode::optional(slots[3], path, "result")?
         } else {
             ::std::option::Option::None
         };
@@ -2141,31 +2164,43 @@ impl ::happyhorse_client::runtime::decode::Decode for TaskData {
 
 impl ::happyhorse_client::runtime::decode::Decode for TaskResponse {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["code", "message", "data"],
+        )?;
         ::std::result::Result::Ok(Self {
-            code: ::happyhorse_client::runtime::decode::required(obj, path, "code")?,
+            code: ::happyhorse_client::runtime::decode::required(
+                slots[0],
+                path,
+                "code",
+            )?,
             message: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[1],
                 path,
                 "message",
             )?,
-            data: ::happyhorse_client::runtime::decode::required(obj, path, "data")?,
+            data: ::happyhorse_client::runtime::decode::required(slots[2], path, "data")?,
         })
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for TaskResult {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["resources"],
+        )?;
         ::std::result::Result::Ok(Self {
             resources: ::happyhorse_client::runtime::decode::required(
-                obj,
+                slots[0],
                 path,
                 "resources",
             )?,
@@ -2178,7 +2213,7 @@ impl SubmitResponse {
     pub fn from_json_value(
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        <Self as ::happyhorse_client::runtime::decode::Decode>::decode(v, "")
+        ::happyhorse_client::runtime::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
@@ -2194,7 +2229,7 @@ impl TaskResponse {
     pub fn from_json_value(
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        <Self as ::happyhorse_client::runtime::decode::Decode>::decode(v, "")
+        ::happyhorse_client::runtime::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
@@ -2210,7 +2245,7 @@ impl ErrorBody {
     pub fn from_json_value(
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        <Self as ::happyhorse_client::runtime::decode::Decode>::decode(v, "")
+        ::happyhorse_client::runtime::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
@@ -2225,10 +2260,7 @@ impl ErrorBody {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put_opt(m, "code", &self.code);
         ::happyhorse_client::runtime::json::put_opt(m, "message", &self.message);
@@ -2236,10 +2268,8 @@ impl ErrorBody {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for ErrorBody {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -2247,10 +2277,7 @@ impl GetResult {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put_opt(m, "method", &self.method);
         ::happyhorse_client::runtime::json::put(m, "url", &self.url);
@@ -2258,10 +2285,8 @@ impl GetResult {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for GetResult {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -2269,10 +2294,7 @@ impl ImageToVideoRequest {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(
             m,
@@ -2287,10 +2309,8 @@ impl ImageToVideoRequest {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for ImageToVideoRequest {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -2298,10 +2318,7 @@ impl ReferenceToVideoRequest {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(
             m,
@@ -2317,10 +2334,8 @@ impl ReferenceToVideoRequest {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for ReferenceToVideoRequest {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -2328,10 +2343,7 @@ impl Resource {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "url", &self.url);
         ::happyhorse_client::runtime::json::put(m, "type", &self.type_);
@@ -2343,10 +2355,8 @@ impl Resource {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Resource {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -2354,10 +2364,7 @@ impl SubmitResponse {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "code", &self.code);
         ::happyhorse_client::runtime::json::put_opt(m, "message", &self.message);
@@ -2366,10 +2373,8 @@ impl SubmitResponse {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for SubmitResponse {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -2377,10 +2382,7 @@ impl SubmittedTask {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put_opt(m, "status", &self.status);
         ::happyhorse_client::runtime::json::put(m, "task_id", &self.task_id);
@@ -2390,10 +2392,8 @@ impl SubmittedTask {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for SubmittedTask {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -2401,10 +2401,7 @@ impl TaskData {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "status", &self.status);
         ::happyhorse_client::runtime::json::put(m, "task_id", &self.task_id);
@@ -2414,10 +2411,8 @@ impl TaskData {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for TaskData {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -2425,10 +2420,7 @@ impl TaskResponse {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "code", &self.code);
         ::happyhorse_client::runtime::json::put_opt(m, "message", &self.message);
@@ -2437,10 +2429,8 @@ impl TaskResponse {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for TaskResponse {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -2448,20 +2438,15 @@ impl TaskResult {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "resources", &self.resources);
     }
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for TaskResult {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -2469,10 +2454,7 @@ impl TextToVideoRequest {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "prompt", &self.prompt);
         ::happyhorse_client::runtime::json::put_opt(m, "resolution", &self.resolution);
@@ -2483,10 +2465,8 @@ impl TextToVideoRequest {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for TextToVideoRequest {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -2957,16 +2937,16 @@ impl Request {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Request {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
         match self {
             Request::ImageToVideo(r) => {
-                ::happyhorse_client::runtime::json::ToJson::to_json(r)
+                ::happyhorse_client::runtime::json::ToJson::write_json(r, out)
             }
             Request::ReferenceToVideo(r) => {
-                ::happyhorse_client::runtime::json::ToJson::to_json(r)
+                ::happyhorse_client::runtime::json::ToJson::write_json(r, out)
             }
             Request::TextToVideo(r) => {
-                ::happyhorse_client::runtime::json::ToJson::to_json(r)
+                ::happyhorse_client::runtime::json::ToJson::write_json(r, out)
             }
         }
     }
@@ -2997,10 +2977,6 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for Request {
     fn mode(&self) -> &'static str {
         Request::mode(self)
     }
-
-    fn body(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
-    }
 }
 
 impl ::happyhorse_client::runtime::provider::RequestOf<Api> for Request {}
@@ -3028,10 +3004,6 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for ImageToVideoRequest 
 
     fn mode(&self) -> &'static str {
         ImageToVideoRequest::mode(self)
-    }
-
-    fn body(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
 
@@ -3061,10 +3033,6 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for ReferenceToVideoRequ
     fn mode(&self) -> &'static str {
         ReferenceToVideoRequest::mode(self)
     }
-
-    fn body(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
-    }
 }
 
 impl ::happyhorse_client::runtime::provider::RequestOf<Api> for ReferenceToVideoRequest {}
@@ -3092,10 +3060,6 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for TextToVideoRequest {
 
     fn mode(&self) -> &'static str {
         TextToVideoRequest::mode(self)
-    }
-
-    fn body(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
 

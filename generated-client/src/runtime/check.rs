@@ -5,7 +5,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::count::Count;
-use super::violation::{Rule, Violation, quoted};
+use super::violation::{Path, Rule, Violation, quoted};
 
 fn bounds<T: std::fmt::Display + PartialEq>(min: Option<T>, max: Option<T>) -> String {
     match (min, max) {
@@ -17,9 +17,9 @@ fn bounds<T: std::fmt::Display + PartialEq>(min: Option<T>, max: Option<T>) -> S
     }
 }
 
-fn push(out: &mut Vec<Violation>, path: &str, rule: Rule, limit: String, actual: String, id_base: &str) {
+fn push(out: &mut Vec<Violation>, path: &Path<'_>, rule: Rule, limit: String, actual: String, id_base: &str) {
     out.push(Violation {
-        path: path.to_owned(),
+        path: path.to_string(),
         rule,
         limit,
         actual,
@@ -33,7 +33,7 @@ pub fn length(
     count: Count,
     min: Option<u64>,
     max: u64,
-    path: &str,
+    path: &Path<'_>,
     id_base: &str,
     out: &mut Vec<Violation>,
 ) {
@@ -44,14 +44,14 @@ pub fn length(
 }
 
 /// Integer range, inclusive bounds.
-pub fn range(value: i64, min: Option<i64>, max: Option<i64>, path: &str, id_base: &str, out: &mut Vec<Violation>) {
+pub fn range(value: i64, min: Option<i64>, max: Option<i64>, path: &Path<'_>, id_base: &str, out: &mut Vec<Violation>) {
     if min.is_some_and(|m| value < m) || max.is_some_and(|m| value > m) {
         push(out, path, Rule::Range, bounds(min, max), value.to_string(), id_base);
     }
 }
 
 /// Array length, inclusive bounds.
-pub fn items(len: usize, min: Option<u64>, max: Option<u64>, path: &str, id_base: &str, out: &mut Vec<Violation>) {
+pub fn items(len: usize, min: Option<u64>, max: Option<u64>, path: &Path<'_>, id_base: &str, out: &mut Vec<Violation>) {
     let n = len as u64;
     if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
         let limit = if min == Some(1) && max == Some(1) {
@@ -66,7 +66,7 @@ pub fn items(len: usize, min: Option<u64>, max: Option<u64>, path: &str, id_base
 /// The value starts with `<scheme>://` for one of `schemes`, or, when `data` lists media
 /// types, with `data:<type>/` for one of them (case-sensitive, as the providers' patterns
 /// such as `^(https?://|data:image/)` are).
-pub fn url(value: &str, schemes: &[&str], data: &[&str], path: &str, id_base: &str, out: &mut Vec<Violation>) {
+pub fn url(value: &str, schemes: &[&str], data: &[&str], path: &Path<'_>, id_base: &str, out: &mut Vec<Violation>) {
     let url = schemes.iter().any(|s| value.strip_prefix(s).is_some_and(|r| r.starts_with("://")));
     let inline = data
         .iter()
@@ -86,7 +86,7 @@ pub fn url(value: &str, schemes: &[&str], data: &[&str], path: &str, id_base: &s
 /// A data URI is `data:<type>/<subtype>[;param]*;base64,<payload>` with `<type>` one of
 /// `types` and at most `max_bytes` decoded bytes. Anything that is not a data URI passes
 /// (the `url` rule judges it). The size is computed before anything is decoded.
-pub fn data_uri(value: &str, types: &[&str], max_bytes: u64, path: &str, id_base: &str, out: &mut Vec<Violation>) {
+pub fn data_uri(value: &str, types: &[&str], max_bytes: u64, path: &Path<'_>, id_base: &str, out: &mut Vec<Violation>) {
     let Some(rest) = value.strip_prefix("data:") else { return };
     let limit = || {
         format!(
@@ -115,7 +115,7 @@ pub fn data_uri(value: &str, types: &[&str], max_bytes: u64, path: &str, id_base
 
 /// The URL names a public host: no userinfo, not `localhost`, no IP literal in a
 /// loopback, private, link-local, unspecified or otherwise non-public range.
-pub fn public_url(value: &str, path: &str, id_base: &str, out: &mut Vec<Violation>) {
+pub fn public_url(value: &str, path: &Path<'_>, id_base: &str, out: &mut Vec<Violation>) {
     if let Err(why) = public_host(value) {
         let limit =
             "a public host (no credentials, not localhost, not a loopback, private, link-local or unspecified IP)"
@@ -197,26 +197,26 @@ mod tests {
 
     #[test]
     fn bounds_are_inclusive() {
-        assert!(one(|o| range(3, Some(3), Some(15), "d", "x.d", o)).is_none());
-        assert!(one(|o| range(15, Some(3), Some(15), "d", "x.d", o)).is_none());
-        let v = one(|o| range(16, Some(3), Some(15), "input.duration", "x.input.duration", o)).unwrap();
+        assert!(one(|o| range(3, Some(3), Some(15), &Path::from("d"), "x.d", o)).is_none());
+        assert!(one(|o| range(15, Some(3), Some(15), &Path::from("d"), "x.d", o)).is_none());
+        let v = one(|o| range(16, Some(3), Some(15), &Path::from("input.duration"), "x.input.duration", o)).unwrap();
         assert_eq!((v.rule, v.limit.as_str(), v.actual.as_str()), (Rule::Range, "3..=15", "16"));
         assert_eq!(v.constraint, "x.input.duration:range");
-        let v = one(|o| items(0, Some(1), Some(9), "urls", "x.urls", o)).unwrap();
+        let v = one(|o| items(0, Some(1), Some(9), &Path::from("urls"), "x.urls", o)).unwrap();
         assert_eq!((v.limit.as_str(), v.actual.as_str()), ("1..=9 items", "0 items"));
-        assert!(one(|o| items(9, Some(1), Some(9), "urls", "x", o)).is_none());
-        let v = one(|o| length("", Count::UnicodeScalars, Some(1), 3, "p", "x.p", o)).unwrap();
+        assert!(one(|o| items(9, Some(1), Some(9), &Path::from("urls"), "x", o)).is_none());
+        let v = one(|o| length("", Count::UnicodeScalars, Some(1), 3, &Path::from("p"), "x.p", o)).unwrap();
         assert_eq!(v.limit, "1..=3 Unicode scalar values");
-        assert!(one(|o| length("😀😀😀", Count::UnicodeScalars, Some(1), 3, "p", "x", o)).is_none());
+        assert!(one(|o| length("😀😀😀", Count::UnicodeScalars, Some(1), 3, &Path::from("p"), "x", o)).is_none());
     }
 
     #[test]
     fn url_schemes_are_prefix_matches() {
         let schemes = ["http", "https"];
-        assert!(one(|o| url("https://a.example/x.png", &schemes, &[], "u", "x", o)).is_none());
-        assert!(one(|o| url("http://a", &schemes, &[], "u", "x", o)).is_none());
+        assert!(one(|o| url("https://a.example/x.png", &schemes, &[], &Path::from("u"), "x", o)).is_none());
+        assert!(one(|o| url("http://a", &schemes, &[], &Path::from("u"), "x", o)).is_none());
         for bad in ["ftp://a", "HTTPS://a", "https:/a", "//a", "", " https://a", "data:image/png;base64,AAAA"] {
-            let v = one(|o| url(bad, &schemes, &[], "u", "x", o)).unwrap();
+            let v = one(|o| url(bad, &schemes, &[], &Path::from("u"), "x", o)).unwrap();
             assert_eq!(v.limit, "a URL starting with http:// or https://");
         }
     }
@@ -226,10 +226,10 @@ mod tests {
         // The i2v pattern `^(https?://|data:image/)`.
         let (schemes, data) = (["http", "https"], ["image"]);
         for ok in ["https://a.example/x.png", "data:image/png;base64,AAAA", "data:image/"] {
-            assert!(one(|o| url(ok, &schemes, &data, "u", "x", o)).is_none(), "{ok}");
+            assert!(one(|o| url(ok, &schemes, &data, &Path::from("u"), "x", o)).is_none(), "{ok}");
         }
         for bad in ["data:text/plain;base64,AAAA", "data:image", "DATA:image/png;base64,AAAA", "data:imagex/png"] {
-            let v = one(|o| url(bad, &schemes, &data, "u", "x", o)).unwrap();
+            let v = one(|o| url(bad, &schemes, &data, &Path::from("u"), "x", o)).unwrap();
             assert_eq!(v.limit, "a URL starting with http:// or https://, or a data URI starting with data:image/");
         }
     }
@@ -237,7 +237,7 @@ mod tests {
     #[test]
     fn data_uri_size_type_and_encoding() {
         let limit = "a base64 data URI (data:image/...;base64,) of at most 6 decoded bytes";
-        let check = |v: &str| one(|o| data_uri(v, &["image"], 6, "f", "x", o));
+        let check = |v: &str| one(|o| data_uri(v, &["image"], 6, &Path::from("f"), "x", o));
         assert!(check("https://a.example/x.png").is_none(), "URLs are the url rule's business");
         assert!(check("data:image/png;base64,AAAAAAAA").is_none(), "6 bytes is the limit");
         let v = check("data:image/png;base64,AAAAAAAAAA==").unwrap();
@@ -292,7 +292,8 @@ mod tests {
 
     #[test]
     fn public_url_violation_names_the_reason() {
-        let v = one(|o| public_url("https://127.0.0.1/hook", "callback_url", "x.callback_url", o)).unwrap();
+        let v =
+            one(|o| public_url("https://127.0.0.1/hook", &Path::from("callback_url"), "x.callback_url", o)).unwrap();
         assert_eq!(v.rule, Rule::UrlPublic);
         assert_eq!(v.actual, "\"https://127.0.0.1/hook\" (loopback IP 127.0.0.1)");
         assert_eq!(v.constraint, "x.callback_url:url_public");

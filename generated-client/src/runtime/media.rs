@@ -99,8 +99,8 @@ impl From<MediaSource> for String {
 }
 
 impl super::json::ToJson for MediaSource {
-    fn to_json(&self) -> Value {
-        Value::String(self.0.clone())
+    fn write_json(&self, out: &mut Vec<u8>) {
+        super::json::write_str(out, &self.0);
     }
 }
 
@@ -111,8 +111,8 @@ impl super::read::Read for MediaSource {
 }
 
 impl super::decode::Decode for MediaSource {
-    fn decode(v: &Value, path: &str) -> Result<Self, super::decode::DecodeError> {
-        String::decode(v, path).map(MediaSource)
+    fn decode(json: &str, path: &super::violation::Path<'_>) -> Result<Self, super::decode::DecodeError> {
+        String::decode(json, path).map(MediaSource)
     }
 }
 

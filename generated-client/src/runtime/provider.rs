@@ -82,7 +82,7 @@ pub trait CallbackProvider: Provider {
 }
 
 /// A submit request body.
-pub trait SubmitBody: Send + Sync {
+pub trait SubmitBody: super::json::ToJson + Send + Sync {
     /// Reads and checks a raw JSON body for the submit operation `operation` (its spec key,
     /// as in [`Endpoint::key`]): every documented rule it breaks, or the value.
     fn from_json(operation: &str, body: &Value) -> Result<Self, Violations>
@@ -97,7 +97,14 @@ pub trait SubmitBody: Send + Sync {
     /// The request's mode (`default` when the endpoint has one).
     fn mode(&self) -> &'static str;
     /// The JSON body.
-    fn body(&self) -> Value;
+    fn body(&self) -> Value {
+        self.to_json()
+    }
+    /// The JSON body as bytes, written straight from the value (fields in their declared
+    /// order).
+    fn body_bytes(&self) -> Vec<u8> {
+        self.to_json_bytes()
+    }
     /// The cost estimate, when the provider documents prices. `inputs` are the billing
     /// inputs the request does not carry, by name (`input_video_seconds`).
     fn estimate(&self, inputs: &[(&str, Decimal)]) -> Option<Result<CostEstimate, BillingError>> {

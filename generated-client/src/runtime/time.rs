@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::decode::{Decode, DecodeError};
 use super::json::ToJson;
+use super::violation::Path;
 
 /// A point in time as Unix milliseconds, exactly as received.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -31,31 +32,29 @@ impl Millis {
 }
 
 impl Decode for UnixMillis {
-    fn decode(v: &Value, path: &str) -> Result<Self, DecodeError> {
-        i64::decode(v, path).map(UnixMillis)
+    fn decode(json: &str, path: &Path<'_>) -> Result<Self, DecodeError> {
+        i64::decode(json, path).map(UnixMillis)
     }
 }
 
 impl Decode for Millis {
-    fn decode(v: &Value, path: &str) -> Result<Self, DecodeError> {
-        v.as_u64().map(Millis).ok_or_else(|| {
-            DecodeError::new(
-                path,
-                format!("expected a non-negative integer of milliseconds, got {}", super::read::describe(v)),
-            )
+    fn decode(json: &str, path: &Path<'_>) -> Result<Self, DecodeError> {
+        serde_json::from_str::<u64>(json).map(Millis).map_err(|_| {
+            let got = serde_json::from_str::<Value>(json).map_or_else(|e| e.to_string(), |v| super::read::describe(&v));
+            DecodeError::at(path, format!("expected a non-negative integer of milliseconds, got {got}"))
         })
     }
 }
 
 impl ToJson for UnixMillis {
-    fn to_json(&self) -> Value {
-        Value::from(self.0)
+    fn write_json(&self, out: &mut Vec<u8>) {
+        self.0.write_json(out);
     }
 }
 
 impl ToJson for Millis {
-    fn to_json(&self) -> Value {
-        Value::from(self.0)
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.0.to_string().as_bytes());
     }
 }
 
@@ -70,6 +69,8 @@ mod tests {
         assert_eq!(back.as_millis(), 1_767_965_610_929);
         assert_eq!(UnixMillis(-1).to_system_time(), None);
         assert_eq!(Millis(41_388).to_duration(), Duration::from_millis(41_388));
-        assert!(Millis::decode(&Value::from(-5), "costTime").is_err());
+        let e = Millis::decode("-5", &Path::from("costTime")).unwrap_err();
+        assert_eq!(e.to_string(), "costTime: expected a non-negative integer of milliseconds, got number -5");
+        assert_eq!(Millis::decode("41388", &Path::ROOT), Ok(Millis(41_388)));
     }
 }

@@ -165,6 +165,51 @@ pub fn unknown_operation(module: &str, given: &str, known: &[&str]) -> Violation
     })
 }
 
+/// A JSON path built without allocating: a prefix, then keys and indexes that borrow
+/// from the caller's stack. It is rendered (by [`key`] and [`index`], so in the same
+/// spelling) only when a violation or a decode error names it, which keeps paths off the
+/// cost of valid values.
+#[derive(Debug, Clone, Copy)]
+pub enum Path<'a> {
+    /// A rendered path (`""` for the whole value).
+    Str(&'a str),
+    /// A key under a path.
+    Key(&'a Path<'a>, &'a str),
+    /// An index under a path.
+    Index(&'a Path<'a>, usize),
+}
+
+impl<'a> Path<'a> {
+    /// The path of the whole value.
+    pub const ROOT: Path<'static> = Path::Str("");
+
+    /// The path of key `k` under this one.
+    pub fn key(&'a self, k: &'a str) -> Path<'a> {
+        Path::Key(self, k)
+    }
+
+    /// The path of index `i` under this one.
+    pub fn index(&'a self, i: usize) -> Path<'a> {
+        Path::Index(self, i)
+    }
+}
+
+impl<'a> From<&'a str> for Path<'a> {
+    fn from(s: &'a str) -> Self {
+        Path::Str(s)
+    }
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Path::Str(s) => f.write_str(s),
+            Path::Key(base, k) => f.write_str(&key(&base.to_string(), k)),
+            Path::Index(base, i) => f.write_str(&index(&base.to_string(), *i)),
+        }
+    }
+}
+
 /// Joins a JSON path and a key: `("input", "mode")` → `input.mode`, `("", "prompt")` → `prompt`.
 pub fn key(base: &str, key: &str) -> String {
     if base.is_empty() { key.to_owned() } else { format!("{base}.{key}") }
@@ -193,6 +238,18 @@ pub fn quoted(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lazy_paths_render_like_joined_ones() {
+        let root = Path::ROOT;
+        let input = root.key("input");
+        let urls = input.key("image_urls");
+        assert_eq!(urls.index(3).to_string(), index(&key(&key("", "input"), "image_urls"), 3));
+        assert_eq!(root.key("prompt").to_string(), "prompt");
+        let base = Path::from("data");
+        assert_eq!(base.key("resultJson").to_string(), "data.resultJson");
+        assert_eq!(root.index(0).to_string(), "[0]");
+    }
 
     #[test]
     fn paths_join() {

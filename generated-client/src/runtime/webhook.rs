@@ -53,7 +53,7 @@ use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::client::{BoxFuture, Client};
-use super::decode::{Decode, DecodeError};
+use super::decode::DecodeError;
 use super::error::Error;
 use super::journal::{Journal, Record, unix_ms};
 use super::meta::{CallbackRules, TaskPhase};
@@ -390,8 +390,7 @@ where
         if body.len() > self.max_body {
             return Err(Rejection::TooLarge { size: body.len(), limit: self.max_body });
         }
-        let json = super::decode::parse_body(body).map_err(Rejection::Malformed)?;
-        let payload = P::Payload::decode(&json, "").map_err(Rejection::Malformed)?;
+        let payload = super::decode::body::<P::Payload>(body).map_err(Rejection::Malformed)?;
         let task_id = payload.task_id().to_owned();
         let forged = |reason: String| Rejection::Forged { task_id: task_id.clone(), reason };
         if !payload.phase().is_terminal() {

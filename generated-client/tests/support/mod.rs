@@ -107,6 +107,9 @@ struct State {
     fallback: Reply,
     requests: Vec<Recorded>,
     connections: usize,
+    /// Requests read and not yet answered, and the most there ever were at once.
+    in_flight: usize,
+    max_in_flight: usize,
 }
 
 /// Wakes tests waiting for requests.
@@ -130,8 +133,14 @@ impl Server {
     pub async fn start(script: Vec<Reply>, fallback: Reply) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
         let addr = listener.local_addr().unwrap();
-        let state =
-            Arc::new(Mutex::new(State { script: script.into(), fallback, requests: Vec::new(), connections: 0 }));
+        let state = Arc::new(Mutex::new(State {
+            script: script.into(),
+            fallback,
+            requests: Vec::new(),
+            connections: 0,
+            in_flight: 0,
+            max_in_flight: 0,
+        }));
         let shared = state.clone();
         let task = tokio::spawn(async move {
             loop {
@@ -166,6 +175,11 @@ impl Server {
     /// Requests with this method.
     pub fn count(&self, method: &str) -> usize {
         self.requests().iter().filter(|r| r.method == method).count()
+    }
+
+    /// The most requests that were ever read and not yet answered at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.state.lock().unwrap().max_in_flight
     }
 
     /// Connections accepted (including those dropped before reading).
@@ -238,7 +252,12 @@ async fn serve(mut stream: TcpStream, reply: Reply, state: Arc<Mutex<State>>) {
         return;
     }
     let Some(request) = read_request(&mut stream).await else { return };
-    state.lock().unwrap().requests.push(request);
+    {
+        let mut s = state.lock().unwrap();
+        s.requests.push(request);
+        s.in_flight += 1;
+        s.max_in_flight = s.max_in_flight.max(s.in_flight);
+    }
     ARRIVED.notify_waiters();
     loop {
         match reply {
@@ -269,6 +288,9 @@ async fn serve(mut stream: TcpStream, reply: Reply, state: Arc<Mutex<State>>) {
                 reply = Reply::Answer { status, headers: vec![], body: echoed.into_bytes() };
             }
             Reply::Answer { status, headers, body } => {
+                // Counted as answered before the answer is written, so a client that sends
+                // its next request only after this answer is never seen overlapping it.
+                state.lock().unwrap().in_flight -= 1;
                 let mut head =
                     format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
                 for (n, v) in &headers {

@@ -419,17 +419,18 @@ impl ::std::fmt::Display for JobStatus {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for JobStatus {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for JobStatus {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::string(v, path).map(Self::from_wire)
+        ::happyhorse_client::runtime::decode::string(json, path)
+            .map(|s| Self::from_wire(&s))
     }
 }
 
@@ -495,7 +496,7 @@ impl CreateJob {
     /// Checks `callback_url` (constraint id base `flattened_model_aliases.submit.callback_url`).
     fn check_callback_url(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::url(
@@ -517,7 +518,7 @@ impl CreateJob {
     /// Checks `seed` (constraint id base `flattened_model_aliases.submit.seed`).
     fn check_seed(
         value: i64,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::range(
@@ -533,23 +534,15 @@ impl CreateJob {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         self.job.check(path, out);
         if let ::std::option::Option::Some(v) = &self.callback_url {
-            Self::check_callback_url(
-                v,
-                &::happyhorse_client::runtime::violation::key(path, "callback_url"),
-                out,
-            );
+            Self::check_callback_url(v, &path.key("callback_url"), out);
         }
         if let ::std::option::Option::Some(v) = &self.seed {
-            Self::check_seed(
-                *v,
-                &::happyhorse_client::runtime::violation::key(path, "seed"),
-                out,
-            );
+            Self::check_seed(*v, &path.key("seed"), out);
         }
     }
 
@@ -558,7 +551,7 @@ impl CreateJob {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 }
@@ -567,7 +560,7 @@ impl EditModel {
     /// Checks `prompt` (constraint id base `flattened_model_aliases.submit[model=edit].prompt`).
     fn check_prompt(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::length(
@@ -584,7 +577,7 @@ impl EditModel {
     /// Checks `video` (constraint id base `flattened_model_aliases.submit[model=edit].video`).
     fn check_video(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::url(
@@ -600,7 +593,7 @@ impl EditModel {
     /// Checks `strength` (constraint id base `flattened_model_aliases.submit[model=edit].strength`).
     fn check_strength(
         value: i64,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::range(
@@ -616,25 +609,13 @@ impl EditModel {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
-        Self::check_prompt(
-            &self.prompt,
-            &::happyhorse_client::runtime::violation::key(path, "prompt"),
-            out,
-        );
-        Self::check_video(
-            &self.video,
-            &::happyhorse_client::runtime::violation::key(path, "video"),
-            out,
-        );
+        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
+        Self::check_video(&self.video, &path.key("video"), out);
         if let ::std::option::Option::Some(v) = &self.strength {
-            Self::check_strength(
-                *v,
-                &::happyhorse_client::runtime::violation::key(path, "strength"),
-                out,
-            );
+            Self::check_strength(*v, &path.key("strength"), out);
         }
     }
 
@@ -643,7 +624,7 @@ impl EditModel {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 }
@@ -652,7 +633,7 @@ impl Model {
     /// Pushes the violations of the selected variant's fields.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         match self {
@@ -666,7 +647,7 @@ impl Model {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 }
@@ -675,7 +656,7 @@ impl TextToVideoModel {
     /// Checks `prompt` (constraint id base `flattened_model_aliases.submit[model=t2v].prompt`).
     fn check_prompt(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::length(
@@ -692,14 +673,10 @@ impl TextToVideoModel {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
-        Self::check_prompt(
-            &self.prompt,
-            &::happyhorse_client::runtime::violation::key(path, "prompt"),
-            out,
-        );
+        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
@@ -707,7 +684,7 @@ impl TextToVideoModel {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 }
@@ -743,7 +720,7 @@ impl CreateJob {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &callback_url {
             Self::check_callback_url(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "callback_url"),
+                &::happyhorse_client::runtime::Path::Str(path).key("callback_url"),
                 out,
             );
         }
@@ -757,7 +734,7 @@ impl CreateJob {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &seed {
             Self::check_seed(
                 *v,
-                &::happyhorse_client::runtime::violation::key(path, "seed"),
+                &::happyhorse_client::runtime::Path::Str(path).key("seed"),
                 out,
             );
         }
@@ -806,7 +783,7 @@ impl EditModel {
         if let ::std::option::Option::Some(v) = &prompt {
             Self::check_prompt(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
                 out,
             );
         }
@@ -827,7 +804,7 @@ impl EditModel {
         if let ::std::option::Option::Some(v) = &video {
             Self::check_video(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, video_key),
+                &::happyhorse_client::runtime::Path::Str(path).key(video_key),
                 out,
             );
         }
@@ -841,7 +818,7 @@ impl EditModel {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &strength {
             Self::check_strength(
                 *v,
-                &::happyhorse_client::runtime::violation::key(path, "strength"),
+                &::happyhorse_client::runtime::Path::Str(path).key("strength"),
                 out,
             );
         }
@@ -955,7 +932,7 @@ impl TextToVideoModel {
         if let ::std::option::Option::Some(v) = &prompt {
             Self::check_prompt(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
                 out,
             );
         }
@@ -988,28 +965,52 @@ impl CreateJob {
 
 impl ::happyhorse_client::runtime::decode::Decode for ErrorBody {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["code", "detail"],
+        )?;
         ::std::result::Result::Ok(Self {
-            code: ::happyhorse_client::runtime::decode::optional(obj, path, "code")?,
-            detail: ::happyhorse_client::runtime::decode::optional(obj, path, "detail")?,
+            code: ::happyhorse_client::runtime::decode::optional(
+                slots[0],
+                path,
+                "code",
+            )?,
+            detail: ::happyhorse_client::runtime::decode::optional(
+                slots[1],
+                path,
+                "detail",
+            )?,
         })
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for Job {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["job_id", "status", "result_urls"],
+        )?;
         ::std::result::Result::Ok(Self {
-            job_id: ::happyhorse_client::runtime::decode::required(obj, path, "job_id")?,
-            status: ::happyhorse_client::runtime::decode::required(obj, path, "status")?,
+            job_id: ::happyhorse_client::runtime::decode::required(
+                slots[0],
+                path,
+                "job_id",
+            )?,
+            status: ::happyhorse_client::runtime::decode::required(
+                slots[1],
+                path,
+                "status",
+            )?,
             result_urls: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[2],
                 path,
                 "result_urls",
             )?,
@@ -1022,7 +1023,7 @@ impl Job {
     pub fn from_json_value(
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        <Self as ::happyhorse_client::runtime::decode::Decode>::decode(v, "")
+        ::happyhorse_client::runtime::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
@@ -1038,7 +1039,7 @@ impl ErrorBody {
     pub fn from_json_value(
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        <Self as ::happyhorse_client::runtime::decode::Decode>::decode(v, "")
+        ::happyhorse_client::runtime::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
@@ -1053,10 +1054,7 @@ impl CreateJob {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         self.job.write_fields(m);
         ::happyhorse_client::runtime::json::put_opt(
@@ -1069,10 +1067,8 @@ impl CreateJob {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for CreateJob {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1080,10 +1076,7 @@ impl EditModel {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "prompt", &self.prompt);
         ::happyhorse_client::runtime::json::put(m, "video", &self.video);
@@ -1092,10 +1085,8 @@ impl EditModel {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for EditModel {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1103,10 +1094,7 @@ impl ErrorBody {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put_opt(m, "code", &self.code);
         ::happyhorse_client::runtime::json::put_opt(m, "detail", &self.detail);
@@ -1114,10 +1102,8 @@ impl ErrorBody {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for ErrorBody {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1125,10 +1111,7 @@ impl Job {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "job_id", &self.job_id);
         ::happyhorse_client::runtime::json::put(m, "status", &self.status);
@@ -1137,10 +1120,8 @@ impl Job {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Job {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1148,24 +1129,15 @@ impl Model {
     /// Writes the tag and the variant's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         match self {
             Self::TextToVideo(p) => {
-                m.insert(
-                    ::std::string::ToString::to_string("model"),
-                    ::happyhorse_client::runtime::export::serde_json::Value::from("t2v"),
-                );
+                ::happyhorse_client::runtime::json::put_str(m, "model", "t2v");
                 p.write_fields(m);
             }
             Self::Edit(p) => {
-                m.insert(
-                    ::std::string::ToString::to_string("model"),
-                    ::happyhorse_client::runtime::export::serde_json::Value::from("edit"),
-                );
+                ::happyhorse_client::runtime::json::put_str(m, "model", "edit");
                 p.write_fields(m);
             }
         }
@@ -1173,10 +1145,8 @@ impl Model {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Model {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1184,20 +1154,15 @@ impl TextToVideoModel {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "prompt", &self.prompt);
     }
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for TextToVideoModel {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1416,10 +1381,6 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for CreateJob {
 
     fn mode(&self) -> &'static str {
         CreateJob::mode(self)
-    }
-
-    fn body(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
 

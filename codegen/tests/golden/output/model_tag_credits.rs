@@ -343,8 +343,8 @@ impl ::std::fmt::Display for Resolution {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Resolution {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
@@ -440,17 +440,18 @@ impl ::std::fmt::Display for State {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for State {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for State {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::string(v, path).map(Self::from_wire)
+        ::happyhorse_client::runtime::decode::string(json, path)
+            .map(|s| Self::from_wire(&s))
     }
 }
 
@@ -602,7 +603,7 @@ impl ImageToVideoVideoRequest {
     /// Checks `prompt` (constraint id base `model_tag_credits.submit[model=happyhorse-1.0-i2v].prompt`).
     fn check_prompt(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::length(
@@ -619,7 +620,7 @@ impl ImageToVideoVideoRequest {
     /// Checks `image` (constraint id base `model_tag_credits.submit[model=happyhorse-1.0-i2v].image`).
     fn check_image(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::length(
@@ -644,7 +645,7 @@ impl ImageToVideoVideoRequest {
     /// Checks `duration` (constraint id base `model_tag_credits.submit[model=happyhorse-1.0-i2v].duration`).
     fn check_duration(
         value: i64,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::range(
@@ -660,26 +661,14 @@ impl ImageToVideoVideoRequest {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         if let ::std::option::Option::Some(v) = &self.prompt {
-            Self::check_prompt(
-                v,
-                &::happyhorse_client::runtime::violation::key(path, "prompt"),
-                out,
-            );
+            Self::check_prompt(v, &path.key("prompt"), out);
         }
-        Self::check_image(
-            &self.image,
-            &::happyhorse_client::runtime::violation::key(path, "image"),
-            out,
-        );
-        Self::check_duration(
-            self.duration,
-            &::happyhorse_client::runtime::violation::key(path, "duration"),
-            out,
-        );
+        Self::check_image(&self.image, &path.key("image"), out);
+        Self::check_duration(self.duration, &path.key("duration"), out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
@@ -687,7 +676,7 @@ impl ImageToVideoVideoRequest {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 
@@ -724,7 +713,7 @@ impl TextToVideoVideoRequest {
     /// Checks `prompt` (constraint id base `model_tag_credits.submit[model=happyhorse-1.0-t2v].prompt`).
     fn check_prompt(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::length(
@@ -741,7 +730,7 @@ impl TextToVideoVideoRequest {
     /// Checks `image` (constraint id base `model_tag_credits.submit[model=happyhorse-1.0-t2v].image`).
     fn check_image(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::length(
@@ -766,7 +755,7 @@ impl TextToVideoVideoRequest {
     /// Checks `duration` (constraint id base `model_tag_credits.submit[model=happyhorse-1.0-t2v].duration`).
     fn check_duration(
         value: i64,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::range(
@@ -782,26 +771,14 @@ impl TextToVideoVideoRequest {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
-        Self::check_prompt(
-            &self.prompt,
-            &::happyhorse_client::runtime::violation::key(path, "prompt"),
-            out,
-        );
+        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
         if let ::std::option::Option::Some(v) = &self.image {
-            Self::check_image(
-                v,
-                &::happyhorse_client::runtime::violation::key(path, "image"),
-                out,
-            );
+            Self::check_image(v, &path.key("image"), out);
         }
-        Self::check_duration(
-            self.duration,
-            &::happyhorse_client::runtime::violation::key(path, "duration"),
-            out,
-        );
+        Self::check_duration(self.duration, &path.key("duration"), out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
@@ -809,7 +786,7 @@ impl TextToVideoVideoRequest {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 
@@ -848,7 +825,7 @@ impl VideoRequest {
     /// Pushes the violations of the selected variant's fields.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         match self {
@@ -862,7 +839,7 @@ impl VideoRequest {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 }
@@ -886,7 +863,7 @@ impl ImageToVideoVideoRequest {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &prompt {
             Self::check_prompt(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
                 out,
             );
         }
@@ -900,7 +877,7 @@ impl ImageToVideoVideoRequest {
         if let ::std::option::Option::Some(v) = &image {
             Self::check_image(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "image"),
+                &::happyhorse_client::runtime::Path::Str(path).key("image"),
                 out,
             );
         }
@@ -914,7 +891,7 @@ impl ImageToVideoVideoRequest {
         if let ::std::option::Option::Some(v) = &duration {
             Self::check_duration(
                 *v,
-                &::happyhorse_client::runtime::violation::key(path, "duration"),
+                &::happyhorse_client::runtime::Path::Str(path).key("duration"),
                 out,
             );
         }
@@ -951,7 +928,7 @@ impl TextToVideoVideoRequest {
         if let ::std::option::Option::Some(v) = &prompt {
             Self::check_prompt(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
                 out,
             );
         }
@@ -965,7 +942,7 @@ impl TextToVideoVideoRequest {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &image {
             Self::check_image(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "image"),
+                &::happyhorse_client::runtime::Path::Str(path).key("image"),
                 out,
             );
         }
@@ -979,7 +956,7 @@ impl TextToVideoVideoRequest {
         if let ::std::option::Option::Some(v) = &duration {
             Self::check_duration(
                 *v,
-                &::happyhorse_client::runtime::violation::key(path, "duration"),
+                &::happyhorse_client::runtime::Path::Str(path).key("duration"),
                 out,
             );
         }
@@ -1083,31 +1060,43 @@ impl VideoRequest {
 
 impl ::happyhorse_client::runtime::decode::Decode for Accepted {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["code", "message", "data"],
+        )?;
         ::std::result::Result::Ok(Self {
-            code: ::happyhorse_client::runtime::decode::required(obj, path, "code")?,
+            code: ::happyhorse_client::runtime::decode::required(
+                slots[0],
+                path,
+                "code",
+            )?,
             message: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[1],
                 path,
                 "message",
             )?,
-            data: ::happyhorse_client::runtime::decode::required(obj, path, "data")?,
+            data: ::happyhorse_client::runtime::decode::required(slots[2], path, "data")?,
         })
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for AcceptedTask {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["task_id"],
+        )?;
         ::std::result::Result::Ok(Self {
             task_id: ::happyhorse_client::runtime::decode::required(
-                obj,
+                slots[0],
                 path,
                 "task_id",
             )?,
@@ -1117,14 +1106,22 @@ impl ::happyhorse_client::runtime::decode::Decode for AcceptedTask {
 
 impl ::happyhorse_client::runtime::decode::Decode for ErrorBody {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["code", "message"],
+        )?;
         ::std::result::Result::Ok(Self {
-            code: ::happyhorse_client::runtime::decode::optional(obj, path, "code")?,
+            code: ::happyhorse_client::runtime::decode::optional(
+                slots[0],
+                path,
+                "code",
+            )?,
             message: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[1],
                 path,
                 "message",
             )?,
@@ -1134,36 +1131,52 @@ impl ::happyhorse_client::runtime::decode::Decode for ErrorBody {
 
 impl ::happyhorse_client::runtime::decode::Decode for Task {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["task_id", "state", "urls"],
+        )?;
         ::std::result::Result::Ok(Self {
             task_id: ::happyhorse_client::runtime::decode::required(
-                obj,
+                slots[0],
                 path,
                 "task_id",
             )?,
-            state: ::happyhorse_client::runtime::decode::required(obj, path, "state")?,
-            urls: ::happyhorse_client::runtime::decode::optional(obj, path, "urls")?,
+            state: ::happyhorse_client::runtime::decode::required(
+                slots[1],
+                path,
+                "state",
+            )?,
+            urls: ::happyhorse_client::runtime::decode::optional(slots[2], path, "urls")?,
         })
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for TaskAnswer {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["code", "message", "data"],
+        )?;
         ::std::result::Result::Ok(Self {
-            code: ::happyhorse_client::runtime::decode::required(obj, path, "code")?,
+            code: ::happyhorse_client::runtime::decode::required(
+                slots[0],
+                path,
+                "code",
+            )?,
             message: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[1],
                 path,
                 "message",
             )?,
-            data: ::happyhorse_client::runtime::decode::required(obj, path, "data")?,
+            data: ::happyhorse_client::runtime::decode::required(slots[2], path, "data")?,
         })
     }
 }
@@ -1173,7 +1186,7 @@ impl Accepted {
     pub fn from_json_value(
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        <Self as ::happyhorse_client::runtime::decode::Decode>::decode(v, "")
+        ::happyhorse_client::runtime::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
@@ -1189,7 +1202,7 @@ impl TaskAnswer {
     pub fn from_json_value(
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        <Self as ::happyhorse_client::runtime::decode::Decode>::decode(v, "")
+        ::happyhorse_client::runtime::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
@@ -1205,7 +1218,7 @@ impl ErrorBody {
     pub fn from_json_value(
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        <Self as ::happyhorse_client::runtime::decode::Decode>::decode(v, "")
+        ::happyhorse_client::runtime::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
@@ -1220,10 +1233,7 @@ impl Accepted {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "code", &self.code);
         ::happyhorse_client::runtime::json::put_opt(m, "message", &self.message);
@@ -1232,10 +1242,8 @@ impl Accepted {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Accepted {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1243,20 +1251,15 @@ impl AcceptedTask {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "task_id", &self.task_id);
     }
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for AcceptedTask {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1264,10 +1267,7 @@ impl ErrorBody {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put_opt(m, "code", &self.code);
         ::happyhorse_client::runtime::json::put_opt(m, "message", &self.message);
@@ -1275,10 +1275,8 @@ impl ErrorBody {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for ErrorBody {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1286,10 +1284,7 @@ impl ImageToVideoVideoRequest {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put_opt(m, "prompt", &self.prompt);
         ::happyhorse_client::runtime::json::put(m, "image", &self.image);
@@ -1299,10 +1294,8 @@ impl ImageToVideoVideoRequest {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for ImageToVideoVideoRequest {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1310,10 +1303,7 @@ impl Task {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "task_id", &self.task_id);
         ::happyhorse_client::runtime::json::put(m, "state", &self.state);
@@ -1322,10 +1312,8 @@ impl Task {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Task {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1333,10 +1321,7 @@ impl TaskAnswer {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "code", &self.code);
         ::happyhorse_client::runtime::json::put_opt(m, "message", &self.message);
@@ -1345,10 +1330,8 @@ impl TaskAnswer {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for TaskAnswer {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1356,10 +1339,7 @@ impl TextToVideoVideoRequest {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "prompt", &self.prompt);
         ::happyhorse_client::runtime::json::put_opt(m, "image", &self.image);
@@ -1369,10 +1349,8 @@ impl TextToVideoVideoRequest {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for TextToVideoVideoRequest {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1380,27 +1358,22 @@ impl VideoRequest {
     /// Writes the tag and the variant's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         match self {
             Self::TextToVideo(p) => {
-                m.insert(
-                    ::std::string::ToString::to_string("model"),
-                    ::happyhorse_client::runtime::export::serde_json::Value::from(
-                        "happyhorse-1.0-t2v",
-                    ),
+                ::happyhorse_client::runtime::json::put_str(
+                    m,
+                    "model",
+                    "happyhorse-1.0-t2v",
                 );
                 p.write_fields(m);
             }
             Self::ImageToVideo(p) => {
-                m.insert(
-                    ::std::string::ToString::to_string("model"),
-                    ::happyhorse_client::runtime::export::serde_json::Value::from(
-                        "happyhorse-1.0-i2v",
-                    ),
+                ::happyhorse_client::runtime::json::put_str(
+                    m,
+                    "model",
+                    "happyhorse-1.0-i2v",
                 );
                 p.write_fields(m);
             }
@@ -1409,10 +1382,8 @@ impl VideoRequest {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for VideoRequest {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1683,10 +1654,6 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for VideoRequest {
 
     fn mode(&self) -> &'static str {
         VideoRequest::mode(self)
-    }
-
-    fn body(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 
     fn estimate(

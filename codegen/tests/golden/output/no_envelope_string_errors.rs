@@ -220,8 +220,8 @@ impl ::std::fmt::Display for AspectRatio {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for AspectRatio {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
@@ -438,17 +438,18 @@ impl ::std::fmt::Display for GenerationStatus {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for GenerationStatus {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for GenerationStatus {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::string(v, path).map(Self::from_wire)
+        ::happyhorse_client::runtime::decode::string(json, path)
+            .map(|s| Self::from_wire(&s))
     }
 }
 
@@ -456,7 +457,7 @@ impl GenerationRequest {
     /// Checks `prompt` (constraint id base `no_envelope_string_errors.submit.prompt`).
     fn check_prompt(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::length(
@@ -473,7 +474,7 @@ impl GenerationRequest {
     /// Checks `seconds` (constraint id base `no_envelope_string_errors.submit.seconds`).
     fn check_seconds(
         value: i64,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::range(
@@ -489,20 +490,12 @@ impl GenerationRequest {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
-        Self::check_prompt(
-            &self.prompt,
-            &::happyhorse_client::runtime::violation::key(path, "prompt"),
-            out,
-        );
+        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
         if let ::std::option::Option::Some(v) = &self.seconds {
-            Self::check_seconds(
-                *v,
-                &::happyhorse_client::runtime::violation::key(path, "seconds"),
-                out,
-            );
+            Self::check_seconds(*v, &path.key("seconds"), out);
         }
     }
 
@@ -511,7 +504,7 @@ impl GenerationRequest {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 }
@@ -536,7 +529,7 @@ impl GenerationRequest {
         if let ::std::option::Option::Some(v) = &prompt {
             Self::check_prompt(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
                 out,
             );
         }
@@ -557,7 +550,7 @@ impl GenerationRequest {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &seconds {
             Self::check_seconds(
                 *v,
-                &::happyhorse_client::runtime::violation::key(path, "seconds"),
+                &::happyhorse_client::runtime::Path::Str(path).key("seconds"),
                 out,
             );
         }
@@ -614,26 +607,42 @@ impl GenerationRequest {
 
 impl ::happyhorse_client::runtime::decode::Decode for ErrorAnswer {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["error"],
+        )?;
         ::std::result::Result::Ok(Self {
-            error: ::happyhorse_client::runtime::decode::optional(obj, path, "error")?,
+            error: ::happyhorse_client::runtime::decode::optional(
+                slots[0],
+                path,
+                "error",
+            )?,
         })
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for ErrorDetail {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["code", "message"],
+        )?;
         ::std::result::Result::Ok(Self {
-            code: ::happyhorse_client::runtime::decode::optional(obj, path, "code")?,
+            code: ::happyhorse_client::runtime::decode::optional(
+                slots[0],
+                path,
+                "code",
+            )?,
             message: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[1],
                 path,
                 "message",
             )?,
@@ -643,20 +652,28 @@ impl ::happyhorse_client::runtime::decode::Decode for ErrorDetail {
 
 impl ::happyhorse_client::runtime::decode::Decode for Generation {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["id", "status", "outputs", "failure"],
+        )?;
         ::std::result::Result::Ok(Self {
-            id: ::happyhorse_client::runtime::decode::required(obj, path, "id")?,
-            status: ::happyhorse_client::runtime::decode::required(obj, path, "status")?,
+            id: ::happyhorse_client::runtime::decode::required(slots[0], path, "id")?,
+            status: ::happyhorse_client::runtime::decode::required(
+                slots[1],
+                path,
+                "status",
+            )?,
             outputs: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[2],
                 path,
                 "outputs",
             )?,
             failure: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[3],
                 path,
                 "failure",
             )?,
@@ -669,7 +686,7 @@ impl Generation {
     pub fn from_json_value(
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        <Self as ::happyhorse_client::runtime::decode::Decode>::decode(v, "")
+        ::happyhorse_client::runtime::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
@@ -685,7 +702,7 @@ impl ErrorAnswer {
     pub fn from_json_value(
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        <Self as ::happyhorse_client::runtime::decode::Decode>::decode(v, "")
+        ::happyhorse_client::runtime::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
@@ -700,20 +717,15 @@ impl ErrorAnswer {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put_opt(m, "error", &self.error);
     }
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for ErrorAnswer {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -721,10 +733,7 @@ impl ErrorDetail {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put_opt(m, "code", &self.code);
         ::happyhorse_client::runtime::json::put_opt(m, "message", &self.message);
@@ -732,10 +741,8 @@ impl ErrorDetail {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for ErrorDetail {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -743,10 +750,7 @@ impl Generation {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "id", &self.id);
         ::happyhorse_client::runtime::json::put(m, "status", &self.status);
@@ -756,10 +760,8 @@ impl Generation {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Generation {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -767,10 +769,7 @@ impl GenerationRequest {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "prompt", &self.prompt);
         ::happyhorse_client::runtime::json::put_opt(
@@ -783,10 +782,8 @@ impl GenerationRequest {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for GenerationRequest {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1003,10 +1000,6 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for GenerationRequest {
 
     fn mode(&self) -> &'static str {
         GenerationRequest::mode(self)
-    }
-
-    fn body(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
 

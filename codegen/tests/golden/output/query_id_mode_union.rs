@@ -346,17 +346,18 @@ impl ::std::fmt::Display for FailCode {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for FailCode {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for FailCode {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::string(v, path).map(Self::from_wire)
+        ::happyhorse_client::runtime::decode::string(json, path)
+            .map(|s| Self::from_wire(&s))
     }
 }
 
@@ -496,8 +497,8 @@ impl ::std::fmt::Display for Resolution {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Resolution {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
@@ -586,17 +587,18 @@ impl ::std::fmt::Display for State {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for State {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for State {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::string(v, path).map(Self::from_wire)
+        ::happyhorse_client::runtime::decode::string(json, path)
+            .map(|s| Self::from_wire(&s))
     }
 }
 
@@ -739,7 +741,7 @@ impl Input {
     /// Pushes the violations of the selected variant's fields.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         match self {
@@ -753,7 +755,7 @@ impl Input {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 }
@@ -762,7 +764,7 @@ impl ReferenceInput {
     /// Checks `prompt` (constraint id base `query_id_mode_union.submit.input[mode=ref].prompt`).
     fn check_prompt(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::length(
@@ -779,7 +781,7 @@ impl ReferenceInput {
     /// Checks `images` (constraint id base `query_id_mode_union.submit.input[mode=ref].images`).
     fn check_images(
         value: &[::std::string::String],
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::items(
@@ -791,7 +793,7 @@ impl ReferenceInput {
             out,
         );
         for (i, item) in value.iter().enumerate() {
-            let item_path = ::happyhorse_client::runtime::violation::index(path, i);
+            let item_path = path.index(i);
             ::happyhorse_client::runtime::check::url(
                 item,
                 &["https"],
@@ -806,7 +808,7 @@ impl ReferenceInput {
     /// Checks `duration` (constraint id base `query_id_mode_union.submit.input[mode=ref].duration`).
     fn check_duration(
         value: i64,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::range(
@@ -822,25 +824,13 @@ impl ReferenceInput {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
-        Self::check_prompt(
-            &self.prompt,
-            &::happyhorse_client::runtime::violation::key(path, "prompt"),
-            out,
-        );
-        Self::check_images(
-            &self.images,
-            &::happyhorse_client::runtime::violation::key(path, "images"),
-            out,
-        );
+        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
+        Self::check_images(&self.images, &path.key("images"), out);
         if let ::std::option::Option::Some(v) = &self.duration {
-            Self::check_duration(
-                *v,
-                &::happyhorse_client::runtime::violation::key(path, "duration"),
-                out,
-            );
+            Self::check_duration(*v, &path.key("duration"), out);
         }
     }
 
@@ -849,7 +839,7 @@ impl ReferenceInput {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 
@@ -880,7 +870,7 @@ impl TaskRequest {
     /// Checks `callback_url` (constraint id base `query_id_mode_union.submit.callback_url`).
     fn check_callback_url(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::url(
@@ -902,17 +892,12 @@ impl TaskRequest {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
-        self.input
-            .check(&::happyhorse_client::runtime::violation::key(path, "input"), out);
+        self.input.check(&path.key("input"), out);
         if let ::std::option::Option::Some(v) = &self.callback_url {
-            Self::check_callback_url(
-                v,
-                &::happyhorse_client::runtime::violation::key(path, "callback_url"),
-                out,
-            );
+            Self::check_callback_url(v, &path.key("callback_url"), out);
         }
     }
 
@@ -921,7 +906,7 @@ impl TaskRequest {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 
@@ -942,7 +927,7 @@ impl TextToVideoInput {
     /// Checks `prompt` (constraint id base `query_id_mode_union.submit.input[mode=t2v].prompt`).
     fn check_prompt(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::length(
@@ -959,7 +944,7 @@ impl TextToVideoInput {
     /// Checks `duration` (constraint id base `query_id_mode_union.submit.input[mode=t2v].duration`).
     fn check_duration(
         value: i64,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::range(
@@ -975,20 +960,12 @@ impl TextToVideoInput {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
-        Self::check_prompt(
-            &self.prompt,
-            &::happyhorse_client::runtime::violation::key(path, "prompt"),
-            out,
-        );
+        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
         if let ::std::option::Option::Some(v) = &self.duration {
-            Self::check_duration(
-                *v,
-                &::happyhorse_client::runtime::violation::key(path, "duration"),
-                out,
-            );
+            Self::check_duration(*v, &path.key("duration"), out);
         }
     }
 
@@ -997,7 +974,7 @@ impl TextToVideoInput {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 }
@@ -1084,7 +1061,7 @@ impl ReferenceInput {
         if let ::std::option::Option::Some(v) = &prompt {
             Self::check_prompt(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
                 out,
             );
         }
@@ -1098,7 +1075,7 @@ impl ReferenceInput {
         if let ::std::option::Option::Some(v) = &images {
             Self::check_images(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "images"),
+                &::happyhorse_client::runtime::Path::Str(path).key("images"),
                 out,
             );
         }
@@ -1112,7 +1089,7 @@ impl ReferenceInput {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &duration {
             Self::check_duration(
                 *v,
-                &::happyhorse_client::runtime::violation::key(path, "duration"),
+                &::happyhorse_client::runtime::Path::Str(path).key("duration"),
                 out,
             );
         }
@@ -1161,7 +1138,7 @@ impl TaskRequest {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &callback_url {
             Self::check_callback_url(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "callback_url"),
+                &::happyhorse_client::runtime::Path::Str(path).key("callback_url"),
                 out,
             );
         }
@@ -1209,7 +1186,7 @@ impl TextToVideoInput {
         if let ::std::option::Option::Some(v) = &prompt {
             Self::check_prompt(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
                 out,
             );
         }
@@ -1223,7 +1200,7 @@ impl TextToVideoInput {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &duration {
             Self::check_duration(
                 *v,
-                &::happyhorse_client::runtime::violation::key(path, "duration"),
+                &::happyhorse_client::runtime::Path::Str(path).key("duration"),
                 out,
             );
         }
@@ -1267,31 +1244,43 @@ impl TaskRequest {
 
 impl ::happyhorse_client::runtime::decode::Decode for Accepted {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["code", "message", "data"],
+        )?;
         ::std::result::Result::Ok(Self {
-            code: ::happyhorse_client::runtime::decode::required(obj, path, "code")?,
+            code: ::happyhorse_client::runtime::decode::required(
+                slots[0],
+                path,
+                "code",
+            )?,
             message: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[1],
                 path,
                 "message",
             )?,
-            data: ::happyhorse_client::runtime::decode::required(obj, path, "data")?,
+            data: ::happyhorse_client::runtime::decode::required(slots[2], path, "data")?,
         })
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for AcceptedTask {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["task_id"],
+        )?;
         ::std::result::Result::Ok(Self {
             task_id: ::happyhorse_client::runtime::decode::required(
-                obj,
+                slots[0],
                 path,
                 "task_id",
             )?,
@@ -1301,14 +1290,22 @@ impl ::happyhorse_client::runtime::decode::Decode for AcceptedTask {
 
 impl ::happyhorse_client::runtime::decode::Decode for ErrorBody {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["code", "message"],
+        )?;
         ::std::result::Result::Ok(Self {
-            code: ::happyhorse_client::runtime::decode::optional(obj, path, "code")?,
+            code: ::happyhorse_client::runtime::decode::optional(
+                slots[0],
+                path,
+                "code",
+            )?,
             message: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[1],
                 path,
                 "message",
             )?,
@@ -1318,38 +1315,58 @@ impl ::happyhorse_client::runtime::decode::Decode for ErrorBody {
 
 impl ::happyhorse_client::runtime::decode::Decode for StatusAnswer {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["code", "message", "data"],
+        )?;
         ::std::result::Result::Ok(Self {
-            code: ::happyhorse_client::runtime::decode::required(obj, path, "code")?,
+            code: ::happyhorse_client::runtime::decode::required(
+                slots[0],
+                path,
+                "code",
+            )?,
             message: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[1],
                 path,
                 "message",
             )?,
-            data: ::happyhorse_client::runtime::decode::required(obj, path, "data")?,
+            data: ::happyhorse_client::runtime::decode::required(slots[2], path, "data")?,
         })
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for TaskState {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["task_id", "state", "videos", "fail_code"],
+        )?;
         ::std::result::Result::Ok(Self {
             task_id: ::happyhorse_client::runtime::decode::required(
-                obj,
+                slots[0],
                 path,
                 "task_id",
             )?,
-            state: ::happyhorse_client::runtime::decode::required(obj, path, "state")?,
-            videos: ::happyhorse_client::runtime::decode::optional(obj, path, "videos")?,
+            state: ::happyhorse_client::runtime::decode::required(
+                slots[1],
+                path,
+                "state",
+            )?,
+            videos: ::happyhorse_client::runtime::decode::optional(
+                slots[2],
+                path,
+                "videos",
+            )?,
             fail_code: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[3],
                 path,
                 "fail_code",
             )?,
@@ -1362,7 +1379,7 @@ impl Accepted {
     pub fn from_json_value(
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        <Self as ::happyhorse_client::runtime::decode::Decode>::decode(v, "")
+        ::happyhorse_client::runtime::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
@@ -1378,7 +1395,7 @@ impl StatusAnswer {
     pub fn from_json_value(
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        <Self as ::happyhorse_client::runtime::decode::Decode>::decode(v, "")
+        ::happyhorse_client::runtime::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
@@ -1394,7 +1411,7 @@ impl ErrorBody {
     pub fn from_json_value(
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        <Self as ::happyhorse_client::runtime::decode::Decode>::decode(v, "")
+        ::happyhorse_client::runtime::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
@@ -1409,10 +1426,7 @@ impl Accepted {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "code", &self.code);
         ::happyhorse_client::runtime::json::put_opt(m, "message", &self.message);
@@ -1421,10 +1435,8 @@ impl Accepted {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Accepted {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1432,20 +1444,15 @@ impl AcceptedTask {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "task_id", &self.task_id);
     }
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for AcceptedTask {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1453,10 +1460,7 @@ impl ErrorBody {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put_opt(m, "code", &self.code);
         ::happyhorse_client::runtime::json::put_opt(m, "message", &self.message);
@@ -1464,10 +1468,8 @@ impl ErrorBody {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for ErrorBody {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1475,24 +1477,15 @@ impl Input {
     /// Writes the tag and the variant's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         match self {
             Self::TextToVideo(p) => {
-                m.insert(
-                    ::std::string::ToString::to_string("mode"),
-                    ::happyhorse_client::runtime::export::serde_json::Value::from("t2v"),
-                );
+                ::happyhorse_client::runtime::json::put_str(m, "mode", "t2v");
                 p.write_fields(m);
             }
             Self::Reference(p) => {
-                m.insert(
-                    ::std::string::ToString::to_string("mode"),
-                    ::happyhorse_client::runtime::export::serde_json::Value::from("ref"),
-                );
+                ::happyhorse_client::runtime::json::put_str(m, "mode", "ref");
                 p.write_fields(m);
             }
         }
@@ -1500,10 +1493,8 @@ impl Input {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Input {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1511,10 +1502,7 @@ impl ReferenceInput {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "prompt", &self.prompt);
         ::happyhorse_client::runtime::json::put(m, "images", &self.images);
@@ -1524,10 +1512,8 @@ impl ReferenceInput {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for ReferenceInput {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1535,10 +1521,7 @@ impl StatusAnswer {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "code", &self.code);
         ::happyhorse_client::runtime::json::put_opt(m, "message", &self.message);
@@ -1547,10 +1530,8 @@ impl StatusAnswer {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for StatusAnswer {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1558,10 +1539,7 @@ impl TaskRequest {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "input", &self.input);
         ::happyhorse_client::runtime::json::put_opt(
@@ -1573,10 +1551,8 @@ impl TaskRequest {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for TaskRequest {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1584,10 +1560,7 @@ impl TaskState {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "task_id", &self.task_id);
         ::happyhorse_client::runtime::json::put(m, "state", &self.state);
@@ -1597,10 +1570,8 @@ impl TaskState {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for TaskState {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1608,10 +1579,7 @@ impl TextToVideoInput {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "prompt", &self.prompt);
         ::happyhorse_client::runtime::json::put_opt(m, "duration", &self.duration);
@@ -1620,10 +1588,8 @@ impl TextToVideoInput {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for TextToVideoInput {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1907,10 +1873,6 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for TaskRequest {
 
     fn mode(&self) -> &'static str {
         TaskRequest::mode(self)
-    }
-
-    fn body(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 
     fn estimate(

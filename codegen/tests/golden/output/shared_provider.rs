@@ -365,17 +365,18 @@ impl ::std::fmt::Display for JobStatus {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for JobStatus {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for JobStatus {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::string(v, path).map(Self::from_wire)
+        ::happyhorse_client::runtime::decode::string(json, path)
+            .map(|s| Self::from_wire(&s))
     }
 }
 
@@ -489,8 +490,8 @@ impl ::std::fmt::Display for Quality {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Quality {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::export::serde_json::Value::from(self.as_str())
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
     }
 }
 
@@ -515,7 +516,7 @@ impl FastRequest {
     /// Checks `prompt` (constraint id base `shared_provider.fast.prompt`).
     fn check_prompt(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::length(
@@ -532,14 +533,10 @@ impl FastRequest {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
-        Self::check_prompt(
-            &self.prompt,
-            &::happyhorse_client::runtime::violation::key(path, "prompt"),
-            out,
-        );
+        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
@@ -547,7 +544,7 @@ impl FastRequest {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 }
@@ -556,7 +553,7 @@ impl ProRequest {
     /// Checks `prompt` (constraint id base `shared_provider.pro.prompt`).
     fn check_prompt(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::length(
@@ -573,7 +570,7 @@ impl ProRequest {
     /// Checks `style_image` (constraint id base `shared_provider.pro.style_image`).
     fn check_style_image(
         value: &str,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
         ::happyhorse_client::runtime::check::url(
@@ -589,20 +586,12 @@ impl ProRequest {
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(
         &self,
-        path: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
         out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
     ) {
-        Self::check_prompt(
-            &self.prompt,
-            &::happyhorse_client::runtime::violation::key(path, "prompt"),
-            out,
-        );
+        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
         if let ::std::option::Option::Some(v) = &self.style_image {
-            Self::check_style_image(
-                v,
-                &::happyhorse_client::runtime::violation::key(path, "style_image"),
-                out,
-            );
+            Self::check_style_image(v, &path.key("style_image"), out);
         }
     }
 
@@ -611,7 +600,7 @@ impl ProRequest {
         &self,
     ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
         let mut out = ::std::vec::Vec::new();
-        self.check("", &mut out);
+        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
         ::happyhorse_client::runtime::Violations::check(out)
     }
 }
@@ -636,7 +625,7 @@ impl FastRequest {
         if let ::std::option::Option::Some(v) = &prompt {
             Self::check_prompt(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
                 out,
             );
         }
@@ -694,7 +683,7 @@ impl ProRequest {
         if let ::std::option::Option::Some(v) = &prompt {
             Self::check_prompt(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "prompt"),
+                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
                 out,
             );
         }
@@ -717,7 +706,7 @@ impl ProRequest {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &style_image {
             Self::check_style_image(
                 v,
-                &::happyhorse_client::runtime::violation::key(path, "style_image"),
+                &::happyhorse_client::runtime::Path::Str(path).key("style_image"),
                 out,
             );
         }
@@ -797,14 +786,22 @@ impl ProRequest {
 
 impl ::happyhorse_client::runtime::decode::Decode for ErrorBody {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["code", "message"],
+        )?;
         ::std::result::Result::Ok(Self {
-            code: ::happyhorse_client::runtime::decode::optional(obj, path, "code")?,
+            code: ::happyhorse_client::runtime::decode::optional(
+                slots[0],
+                path,
+                "code",
+            )?,
             message: ::happyhorse_client::runtime::decode::optional(
-                obj,
+                slots[1],
                 path,
                 "message",
             )?,
@@ -814,27 +811,47 @@ impl ::happyhorse_client::runtime::decode::Decode for ErrorBody {
 
 impl ::happyhorse_client::runtime::decode::Decode for Job {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(
+            json,
+            path,
+            &["id", "status", "files", "links"],
+        )?;
         ::std::result::Result::Ok(Self {
-            id: ::happyhorse_client::runtime::decode::required(obj, path, "id")?,
-            status: ::happyhorse_client::runtime::decode::required(obj, path, "status")?,
-            files: ::happyhorse_client::runtime::decode::optional(obj, path, "files")?,
-            links: ::happyhorse_client::runtime::decode::optional(obj, path, "links")?,
+            id: ::happyhorse_client::runtime::decode::required(slots[0], path, "id")?,
+            status: ::happyhorse_client::runtime::decode::required(
+                slots[1],
+                path,
+                "status",
+            )?,
+            files: ::happyhorse_client::runtime::decode::optional(
+                slots[2],
+                path,
+                "files",
+            )?,
+            links: ::happyhorse_client::runtime::decode::optional(
+                slots[3],
+                path,
+                "links",
+            )?,
         })
     }
 }
 
 impl ::happyhorse_client::runtime::decode::Decode for Links {
     fn decode(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-        path: &str,
+        json: &str,
+        path: &::happyhorse_client::runtime::Path<'_>,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let obj = ::happyhorse_client::runtime::decode::object(v, path)?;
+        let slots = ::happyhorse_client::runtime::decode::fields(json, path, &["self"])?;
         ::std::result::Result::Ok(Self {
-            self_url: ::happyhorse_client::runtime::decode::optional(obj, path, "self")?,
+            self_url: ::happyhorse_client::runtime::decode::optional(
+                slots[0],
+                path,
+                "self",
+            )?,
         })
     }
 }
@@ -844,7 +861,7 @@ impl Job {
     pub fn from_json_value(
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        <Self as ::happyhorse_client::runtime::decode::Decode>::decode(v, "")
+        ::happyhorse_client::runtime::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
@@ -860,7 +877,7 @@ impl ErrorBody {
     pub fn from_json_value(
         v: &::happyhorse_client::runtime::export::serde_json::Value,
     ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        <Self as ::happyhorse_client::runtime::decode::Decode>::decode(v, "")
+        ::happyhorse_client::runtime::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
@@ -875,10 +892,7 @@ impl ErrorBody {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put_opt(m, "code", &self.code);
         ::happyhorse_client::runtime::json::put_opt(m, "message", &self.message);
@@ -886,10 +900,8 @@ impl ErrorBody {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for ErrorBody {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -897,10 +909,7 @@ impl FastRequest {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "prompt", &self.prompt);
         ::happyhorse_client::runtime::json::put_opt(m, "quality", &self.quality);
@@ -908,10 +917,8 @@ impl FastRequest {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for FastRequest {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -919,10 +926,7 @@ impl Job {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "id", &self.id);
         ::happyhorse_client::runtime::json::put(m, "status", &self.status);
@@ -932,10 +936,8 @@ impl Job {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Job {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -943,20 +945,15 @@ impl Links {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put_opt(m, "self", &self.self_url);
     }
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Links {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -964,10 +961,7 @@ impl ProRequest {
     /// Writes this object's fields into `m`.
     pub(crate) fn write_fields(
         &self,
-        m: &mut ::happyhorse_client::runtime::export::serde_json::Map<
-            ::std::string::String,
-            ::happyhorse_client::runtime::export::serde_json::Value,
-        >,
+        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
     ) {
         ::happyhorse_client::runtime::json::put(m, "prompt", &self.prompt);
         ::happyhorse_client::runtime::json::put_opt(m, "quality", &self.quality);
@@ -976,10 +970,8 @@ impl ProRequest {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for ProRequest {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        let mut m = ::happyhorse_client::runtime::export::serde_json::Map::new();
-        self.write_fields(&mut m);
-        ::happyhorse_client::runtime::export::serde_json::Value::Object(m)
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1304,10 +1296,14 @@ impl Request {
 }
 
 impl ::happyhorse_client::runtime::json::ToJson for Request {
-    fn to_json(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
         match self {
-            Request::Fast(r) => ::happyhorse_client::runtime::json::ToJson::to_json(r),
-            Request::Pro(r) => ::happyhorse_client::runtime::json::ToJson::to_json(r),
+            Request::Fast(r) => {
+                ::happyhorse_client::runtime::json::ToJson::write_json(r, out)
+            }
+            Request::Pro(r) => {
+                ::happyhorse_client::runtime::json::ToJson::write_json(r, out)
+            }
         }
     }
 }
@@ -1337,10 +1333,6 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for Request {
     fn mode(&self) -> &'static str {
         Request::mode(self)
     }
-
-    fn body(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
-    }
 }
 
 impl ::happyhorse_client::runtime::provider::RequestOf<Api> for Request {}
@@ -1369,10 +1361,6 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for FastRequest {
     fn mode(&self) -> &'static str {
         FastRequest::mode(self)
     }
-
-    fn body(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
-    }
 }
 
 impl ::happyhorse_client::runtime::provider::RequestOf<Api> for FastRequest {}
@@ -1400,10 +1388,6 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for ProRequest {
 
     fn mode(&self) -> &'static str {
         ProRequest::mode(self)
-    }
-
-    fn body(&self) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
     }
 }
 

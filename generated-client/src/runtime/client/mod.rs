@@ -27,7 +27,6 @@ pub use wait::{Progress, WaitOptions};
 
 use self::http::{Answer, SendError};
 use super::clock::{Clock, SystemClock};
-use super::decode::Decode;
 use super::error::{
     ApiError, DecodeFailure, Error, JournalFailure, OutcomeUnknown, TransportError, UnknownReason, Unresolved,
     raw_body, snippet,
@@ -43,6 +42,9 @@ pub(crate) use urls::{check_scheme, is_loopback};
 
 /// The default cap on answer bodies.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Default of [`ClientBuilder::max_concurrent_polls`].
+pub const DEFAULT_MAX_CONCURRENT_POLLS: usize = 128;
 
 /// Statuses a read (never a submit) is retried on, whatever the provider's table says.
 const TRANSIENT: [u16; 5] = [429, 500, 502, 503, 504];
@@ -119,6 +121,9 @@ pub struct ClientSettings {
     pub read_timeout: Duration,
     /// Timeout of one whole exchange (measured on `clock`).
     pub request_timeout: Duration,
+    /// How many status polls of [`Client::wait`] may be in flight at once, across the
+    /// client and its clones.
+    pub max_concurrent_polls: usize,
     /// The task journal, if any.
     pub journal: Option<Arc<dyn TaskJournal>>,
 }
@@ -135,6 +140,7 @@ impl Default for ClientSettings {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(60),
+            max_concurrent_polls: DEFAULT_MAX_CONCURRENT_POLLS,
             journal: None,
         }
     }
@@ -147,6 +153,7 @@ impl fmt::Debug for ClientSettings {
             .field("base_url", &self.base_url)
             .field("retry", &self.retry)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_concurrent_polls", &self.max_concurrent_polls)
             .field("journal", &self.journal)
             .finish_non_exhaustive()
     }
@@ -217,6 +224,16 @@ impl<P: Provider> ClientBuilder<P> {
     #[must_use]
     pub fn max_body_bytes(mut self, n: usize) -> Self {
         self.settings.max_body_bytes = n;
+        self
+    }
+
+    /// How many status polls of [`Client::wait`] may be in flight at once, across the
+    /// client and its clones (default 128, at least 1). Each poll in flight holds an HTTP
+    /// connection and its buffers, so this bounds the memory of many concurrent waits; a
+    /// poll that has to queue is sent late, never early or twice.
+    #[must_use]
+    pub fn max_concurrent_polls(mut self, n: usize) -> Self {
+        self.settings.max_concurrent_polls = n;
         self
     }
 
@@ -292,6 +309,7 @@ impl<P: Provider> ClientBuilder<P> {
             jitter: Arc::new(settings.jitter_seed.map_or_else(Jitter::new, Jitter::seeded)),
             max_body: settings.max_body_bytes,
             request_timeout: settings.request_timeout,
+            polls: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrent_polls.max(1))),
             journal: settings.journal.map(|j| Arc::new(Journal::new(j))),
             _p: PhantomData,
         })
@@ -314,6 +332,8 @@ pub struct Client<P: Provider> {
     jitter: Arc<Jitter>,
     max_body: usize,
     request_timeout: Duration,
+    /// Permits for the status polls of waits in flight (see `max_concurrent_polls`).
+    polls: Arc<tokio::sync::Semaphore>,
     journal: Option<Arc<Journal>>,
     _p: PhantomData<fn() -> P>,
 }
@@ -329,6 +349,7 @@ impl<P: Provider> Clone for Client<P> {
             jitter: self.jitter.clone(),
             max_body: self.max_body,
             request_timeout: self.request_timeout,
+            polls: self.polls.clone(),
             journal: self.journal.clone(),
             _p: PhantomData,
         }
@@ -438,7 +459,7 @@ impl<P: Provider> Client<P> {
 
     fn api_error(&self, answer: &Answer, attempts: u32, task_id: Option<&str>) -> ApiError {
         let rule = P::status_rule(answer.status);
-        let parsed = super::decode::parse_body(&answer.body).ok().and_then(|v| P::ErrorBody::decode(&v, "").ok());
+        let parsed = super::decode::body::<P::ErrorBody>(&answer.body).ok();
         let (code, message) = match &parsed {
             Some(b) => (b.error_code(), b.api_message().map(str::to_owned)),
             None => (None, None),
@@ -735,7 +756,7 @@ impl<P: Provider> Client<P> {
         if let Some(code) = envelope {
             return Err(self.unknown(UnknownReason::UnexpectedEnvelope { code }, Some(answer), None, Some(id)));
         }
-        if let Err(e) = P::Submitted::decode(&json, "") {
+        if let Err(e) = super::decode::body::<P::Submitted>(&answer.body) {
             tracing::warn!(
                 provider = P::INFO.name,
                 task_id = %id,
@@ -871,7 +892,7 @@ impl<P: Provider> Client<P> {
             e.retryable = TRANSIENT.contains(&e.status) || rule.is_some_and(|r| r.retry == RetryAdvice::Backoff);
             return Err(Error::Api(Box::new(e)));
         }
-        let status = P::Status::decode(&json, "").map_err(|e| decode_error(e.path, e.message))?;
+        let status = super::decode::body::<P::Status>(&answer.body).map_err(|e| decode_error(e.path, e.message))?;
         if status.task_id() != task_id {
             return Err(decode_error(
                 String::new(),

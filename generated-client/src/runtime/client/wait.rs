@@ -132,7 +132,12 @@ impl<P: Provider> Client<P> {
             let url = self.status_url(task)?;
             let query_deadline = deadline.min(self.clock.now() + self.retry.deadline);
             let next = self.next_interval(task, &options);
-            let status = match self.query(url, &task.id, query_deadline).await {
+            // Boxed: a wait that sleeps between polls then holds a pointer, not the whole
+            // HTTP exchange's state, so thousands of waits stay small.
+            let permit = self.polls.acquire().await.ok(); // never closed: always `Some`
+            let answer = Box::pin(self.query(url, &task.id, query_deadline)).await;
+            drop(permit);
+            let status = match answer {
                 Ok(status) => status,
                 Err(e) if e.is_retryable() && self.clock.now() + next <= deadline => {
                     let e = e.with_task_id(&task.id);

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use happyhorse_codegen::openapi;
-use happyhorse_conformance::{boundary, harness, oracle};
+use happyhorse_conformance::{boundary, harness};
 use jsonschema::Draft;
 use serde_json::{Value, json};
 

@@ -3,6 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+mod bench_compare;
 mod ci_proof;
 mod codegen;
 mod conformance;
@@ -50,6 +51,15 @@ commands:
                            --module M, --task-ttl S, --max-tasks N (the simulator's),
                            --url http://127.0.0.1:PORT[/BASE] (another local server,
                            the operations' paths under BASE), --json
+  bench-compare [--seconds S] [--connections N] [--cases N]
+                           optional, not in CI: install the anchors into
+                           target/bench-compare/ (Prism from npm, Schemathesis from
+                           PyPI, cargo-progenitor from crates.io) and print a markdown
+                           table of ours against them, measured in the same run: the
+                           simulator against Prism under load, property cases per
+                           second against Schemathesis, generated lines and `cargo
+                           check` time against progenitor; an anchor that cannot be
+                           installed is reported as skipped
   ci-proof [--keep]        prove that a new endpoint and a new provider need no Rust:
                            copy the workspace to a temporary directory, add a Modellix
                            endpoint and a provider of another shape (spec, doc copy,
@@ -106,7 +116,15 @@ fn run(args: &[String]) -> Result<(), Failure> {
     }
     if !matches!(
         command,
-        "codegen" | "docs-check" | "spec-diff" | "openapi" | "conformance" | "simulate" | "ci-proof" | "load"
+        "codegen"
+            | "docs-check"
+            | "spec-diff"
+            | "openapi"
+            | "conformance"
+            | "simulate"
+            | "ci-proof"
+            | "load"
+            | "bench-compare"
     ) {
         return Err(Failure::Error(format!("unknown command {command:?}; `cargo xtask --help` lists the commands")));
     }
@@ -132,6 +150,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
         "conformance" => conformance::conformance(&root, rest),
         "ci-proof" => ci_proof::run(&root, rest),
         "load" => load::run(&root, rest),
+        "bench-compare" => bench_compare::run(&root, rest),
         _ => conformance::simulate(&root, rest),
     }
 }

@@ -18,7 +18,7 @@ pub struct SimConfig {
     pub run_time: Duration,
     /// Serve more than one request per connection (HTTP/1.1 keep-alive). Default `false`:
     /// one request per connection, so connection faults map to requests one to one; `cargo
-    /// xtask simulate` turns it on. With it on, an answer given while a fault on
+    /// xtask simulate` and the conformance harness turn it on. With it on, an answer given while a fault on
     /// [`Route::AnyConnection`](super::Route::AnyConnection) is planned closes its
     /// connection, so the client's next request comes on a new connection that the fault
     /// can act on.

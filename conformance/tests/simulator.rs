@@ -1043,23 +1043,47 @@ async fn keep_alive_serves_several_requests_per_connection() {
     assert_eq!(sim.requests(&modellix_status_route()), 3);
 }
 
+/// One HTTP/1.1 connection to the simulator, driven by hand (a pooling client could open
+/// another connection at any time).
+async fn connection(sim: &Simulator) -> hyper::client::conn::http1::SendRequest<axum::body::Body> {
+    let stream = tokio::net::TcpStream::connect(sim.addr()).await.expect("connect");
+    let (sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.expect("handshake");
+    tokio::spawn(conn);
+    sender
+}
+
+/// A status query on `conn`: the status and the `Connection` header.
+async fn status_on(
+    sim: &Simulator,
+    conn: &mut hyper::client::conn::http1::SendRequest<axum::body::Body>,
+) -> (u16, Option<String>) {
+    let request = axum::http::Request::get("/api/v1/tasks/modellix-task-1")
+        .header("host", sim.addr().to_string())
+        .header("authorization", format!("Bearer {KEY}"))
+        .body(axum::body::Body::empty())
+        .expect("request");
+    conn.ready().await.expect("the connection is open");
+    let response = conn.send_request(request).await.expect("answer");
+    let header = response.headers().get("connection").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    (response.status().as_u16(), header)
+}
+
 #[tokio::test]
 async fn with_keep_alive_a_planned_connection_fault_closes_the_connection_so_it_acts_on_the_next() {
     let sim = start(SimConfig { keep_alive: true, ..polls(100) }).await;
-    let client = http();
-    let status = || client.get(format!("{}/api/v1/tasks/modellix-task-1", sim.base_url())).bearer_auth(KEY);
-    assert_eq!(send(status()).await.expect("answer").headers.get("connection"), None, "kept alive");
+    let mut first = connection(&sim).await;
+    assert_eq!(status_on(&sim, &mut first).await, (404, None), "kept alive");
     sim.faults().push(Route::AnyConnection, Fault::Status { status: 503, retry_after: None, create_task: false });
-    // The kept-alive connection predates the fault: answered normally, then closed.
-    let answer = send(status()).await.expect("answer");
-    assert_eq!(answer.status, 404);
-    assert_eq!(answer.headers.get("connection").and_then(|v| v.to_str().ok()), Some("close"));
-    // The next request comes on a new connection, which the fault acts on.
-    assert_eq!(send(status()).await.expect("answer").status, 503);
+    // The connection predates the fault: answered normally, then closed.
+    assert_eq!(status_on(&sim, &mut first).await, (404, Some("close".to_owned())));
+    assert!(first.ready().await.is_err(), "the first connection was closed");
+    // The fault acts on the next connection; then, with no fault planned, it is kept alive.
+    let mut second = connection(&sim).await;
+    assert_eq!(status_on(&sim, &mut second).await, (503, None));
+    assert_eq!(status_on(&sim, &mut second).await, (404, None));
     assert_eq!(sim.requests(&Route::AnyConnection), 2);
-    // No fault planned: kept alive again.
-    assert_eq!(send(status()).await.expect("answer").headers.get("connection"), None);
-    assert_eq!(sim.requests(&Route::AnyConnection), 2);
+    assert_eq!(sim.requests(&modellix_status_route()), 4, "every request is counted on its route, faulted or not");
 }
 
 /// The task store is bounded (a simulator decision, not a doc fact): a task expires

@@ -200,6 +200,9 @@ impl Harness {
         let config = SimConfig {
             api_keys: vec![SIM_KEY.to_owned()],
             callback_redirect: Some(receiver.url().to_owned()),
+            // Connection faults still act one to one: while one is planned, every answer
+            // closes its connection (SimConfig::keep_alive).
+            keep_alive: true,
             ..SimConfig::default()
         };
         let sim =

@@ -13,6 +13,8 @@
 //! - [`golden`]: the golden matrix's synthetic specs, played and judged like the providers'.
 //! - [`suites`]: the oracle, boundary and property suites; [`coverage`]: the constraint
 //!   coverage matrix; [`report`]: outcomes and JUnit XML; [`runner`]: runs it all.
+//! - [`load`]: the bounded load driver behind `cargo xtask load` (speed is measured there,
+//!   never asserted in a test).
 
 #![forbid(unsafe_code)]
 
@@ -20,6 +22,7 @@ pub mod boundary;
 pub mod coverage;
 pub mod golden;
 pub mod harness;
+pub mod load;
 pub mod oracle;
 pub mod receiver;
 pub mod report;

@@ -3,6 +3,9 @@
 //! ```text
 //! conformance run [--cases N] [--seed S] [--junit FILE] [--examples DIR] [--schemathesis PROGRAM]
 //! conformance simulate [--port N] [--host ADDR] [--callback-redirect URL] [--allow-remote-callbacks]
+//!                      [--task-ttl SECONDS] [--max-tasks N]
+//! conformance load [--connections N] [--seconds S] [--max-requests N] [--scenario status|submit|both]
+//!                  [--module M] [--url URL] [--task-ttl SECONDS] [--max-tasks N] [--json]
 //! ```
 //!
 //! It works on the checkout it is run in (found from the current directory), not the one it
@@ -10,6 +13,7 @@
 
 #![forbid(unsafe_code)]
 
+use std::io::BufRead as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,6 +25,9 @@ use happyhorse_conformance::suites::Options;
 const USAGE: &str = "usage:
   conformance run [--cases N] [--seed S] [--junit FILE] [--examples DIR] [--schemathesis PROGRAM]
   conformance simulate [--port N] [--host ADDR] [--callback-redirect URL] [--allow-remote-callbacks]
+                       [--task-ttl SECONDS] [--max-tasks N]
+  conformance load [--connections N] [--seconds S] [--max-requests N] [--scenario status|submit|both]
+                   [--module M] [--url URL] [--task-ttl SECONDS] [--max-tasks N] [--json]
 (`cargo xtask conformance` and `cargo xtask simulate` build and run it; `cargo xtask simulate --help` documents the simulator)";
 
 /// The checkout this is run in.
@@ -35,6 +42,7 @@ async fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]).await,
         Some("simulate") => simulate(&args[1..]).await,
+        Some("load") => load(&args[1..]).await,
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(true)
@@ -127,11 +135,31 @@ async fn run(args: &[String]) -> Result<bool, String> {
 
 async fn simulate(args: &[String]) -> Result<bool, String> {
     let (mut host, mut port) = (IpAddr::from([127, 0, 0, 1]), 8787u16);
-    let mut config = SimConfig { run_time: std::time::Duration::from_secs(5), log: true, ..SimConfig::default() };
+    let mut config = SimConfig {
+        run_time: std::time::Duration::from_secs(5),
+        log: true,
+        // No fault here depends on one request per connection: connection faults close the
+        // connection they are planned on (SimConfig::keep_alive).
+        keep_alive: true,
+        ..SimConfig::default()
+    };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         match flag.as_str() {
             "--port" => port = number(flag, value(&mut it, flag)?, "a port number from 0 to 65535")?,
+            "--task-ttl" => {
+                let secs: u64 = number(flag, value(&mut it, flag)?, "a whole number of seconds from 1")?;
+                if secs == 0 {
+                    return Err("--task-ttl takes a whole number of seconds from 1 (got \"0\")".to_owned());
+                }
+                config.task_ttl = std::time::Duration::from_secs(secs);
+            }
+            "--max-tasks" => {
+                config.max_tasks = number(flag, value(&mut it, flag)?, "a whole number of tasks from 1")?;
+                if config.max_tasks == 0 {
+                    return Err("--max-tasks takes a whole number of tasks from 1 (got \"0\")".to_owned());
+                }
+            }
             "--host" => host = number(flag, value(&mut it, flag)?, "an IP address such as 127.0.0.1")?,
             "--callback-redirect" => config.callback_redirect = Some(value(&mut it, flag)?.clone()),
             "--allow-remote-callbacks" => config.remote_callbacks = true,
@@ -160,6 +188,11 @@ async fn simulate(args: &[String]) -> Result<bool, String> {
         }
     }
     eprintln!(
+        "  tasks: kept {} s after they finish, at most {} at once (--task-ttl, --max-tasks)",
+        config.task_ttl.as_secs(),
+        config.max_tasks
+    );
+    eprintln!(
         "  control: GET {base}/_sim/stats, POST/DELETE {base}/_sim/faults; a request containing sim:fail fails its task"
     );
     match (&config.callback_redirect, config.remote_callbacks) {
@@ -172,6 +205,240 @@ async fn simulate(args: &[String]) -> Result<bool, String> {
     let signal = stop.await;
     drop(sim);
     eprintln!("simulator: stopped ({signal})");
+    Ok(true)
+}
+
+/// What `load` measures against.
+struct LoadSettings {
+    limits: happyhorse_conformance::load::Limits,
+    scenarios: Vec<&'static str>,
+    module: Option<String>,
+    url: Option<String>,
+    sim_args: Vec<String>,
+    json: bool,
+}
+
+fn load_settings(args: &[String]) -> Result<LoadSettings, String> {
+    let mut s = LoadSettings {
+        limits: happyhorse_conformance::load::Limits {
+            connections: 32,
+            duration: std::time::Duration::from_secs(10),
+            max_requests: 1_000_000,
+        },
+        scenarios: vec!["status", "submit"],
+        module: None,
+        url: None,
+        sim_args: Vec::new(),
+        json: false,
+    };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        match flag.as_str() {
+            "--connections" => {
+                s.limits.connections = number(flag, value(&mut it, flag)?, "a number of connections from 1 to 4096")?;
+                if !(1..=4096).contains(&s.limits.connections) {
+                    return Err("--connections takes a number of connections from 1 to 4096".to_owned());
+                }
+            }
+            "--seconds" => {
+                let secs: u64 = number(flag, value(&mut it, flag)?, "a whole number of seconds from 1 to 3600")?;
+                if !(1..=3600).contains(&secs) {
+                    return Err("--seconds takes a whole number of seconds from 1 to 3600".to_owned());
+                }
+                s.limits.duration = std::time::Duration::from_secs(secs);
+            }
+            "--max-requests" => {
+                s.limits.max_requests = number(flag, value(&mut it, flag)?, "a whole number of requests from 1")?;
+                if s.limits.max_requests == 0 {
+                    return Err("--max-requests takes a whole number of requests from 1".to_owned());
+                }
+            }
+            "--scenario" => {
+                s.scenarios = match value(&mut it, flag)?.as_str() {
+                    "status" => vec!["status"],
+                    "submit" => vec!["submit"],
+                    "both" => vec!["status", "submit"],
+                    other => return Err(format!("--scenario takes status, submit or both (got {other:?})")),
+                }
+            }
+            "--module" => s.module = Some(value(&mut it, flag)?.clone()),
+            "--url" => s.url = Some(value(&mut it, flag)?.clone()),
+            "--task-ttl" | "--max-tasks" => s.sim_args.extend([flag.clone(), value(&mut it, flag)?.clone()]),
+            "--json" => s.json = true,
+            other => return Err(format!("load: unknown argument {other:?}; `conformance --help` lists them")),
+        }
+    }
+    // Submits at full speed keep about 6 s of tasks (a 5 s run, then 1 s): room for them,
+    // so the run measures submits rather than refusals of a full store.
+    for (flag, default) in [("--task-ttl", "1"), ("--max-tasks", "1000000")] {
+        if s.url.is_none() && !s.sim_args.iter().any(|a| a == flag) {
+            s.sim_args.extend([flag.to_owned(), default.to_owned()]);
+        }
+    }
+    if s.url.is_some() && !s.sim_args.is_empty() {
+        return Err("--task-ttl and --max-tasks configure the simulator `load` starts; not with --url".to_owned());
+    }
+    Ok(s)
+}
+
+/// A simulator `load` started: `conformance simulate` in a process of its own, so its memory
+/// is measured alone.
+struct Child {
+    process: std::process::Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn start_child(sim_args: &[String]) -> Result<Child, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let mut process = std::process::Command::new(exe)
+        .args(["simulate", "--port", "0"])
+        .args(sim_args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start the simulator: {e}"))?;
+    let stderr = process.stderr.take().ok_or("no stderr")?;
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    // "simulator: 2 module(s) at http://127.0.0.1:PORT (...)"
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let addr = first
+        .split_once(" at http://")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .and_then(|a| a.parse::<SocketAddr>().ok());
+    // Keep draining what it prints, so it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    match addr {
+        Some(addr) => Ok(Child { process, addr }),
+        None => {
+            let _ = process.kill();
+            Err(format!("the simulator did not say where it listens: {first:?}"))
+        }
+    }
+}
+
+/// The task id in a submit answer, at the module's `task.submit_id` path.
+fn task_id(m: &happyhorse_codegen::ir::Module, answer: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(answer).ok()?;
+    let pointer = format!("/{}", m.task.submit_id.wire.replace('.', "/"));
+    value.pointer(&pointer).and_then(|v| v.as_str().map(str::to_owned).or_else(|| Some(v.to_string())))
+}
+
+async fn load(args: &[String]) -> Result<bool, String> {
+    use happyhorse_conformance::load;
+    let settings = load_settings(args)?;
+    let modules = happyhorse_codegen::output::load_all(&root()?).map_err(|e| e.to_string())?;
+    let m = match &settings.module {
+        Some(name) => modules.iter().find(|m| m.module == *name).ok_or_else(|| format!("no module {name:?}"))?,
+        None => modules.first().ok_or("the specs define no module")?,
+    };
+    // `--url http://127.0.0.1:PORT/PATH`: the operations' paths go under PATH (empty for a
+    // mock serving them under `/`); the simulator started here serves the documented ones.
+    let url_base = match &settings.url {
+        Some(url) => {
+            let rest =
+                url.strip_prefix("http://").ok_or_else(|| format!("--url takes http://IP:PORT (got {url:?})"))?;
+            Some(rest.find('/').map_or("", |i| &rest[i..]).to_owned())
+        }
+        None => None,
+    };
+    let (submit, status) = load::targets(m, "load-test-key", url_base.as_deref())?;
+    let mib = |b: Option<u64>| b.map_or_else(|| "n/a".to_owned(), |b| format!("{:.1} MiB", b as f64 / 1048576.0));
+    let mut results = Vec::new();
+    for scenario in &settings.scenarios {
+        // Each scenario gets a simulator of its own, so its memory starts from scratch; the
+        // task store's limits (--task-ttl, --max-tasks) apply to the submit scenario, while
+        // the status scenario's task must outlive the run.
+        let child = match &settings.url {
+            Some(_) => None,
+            None if *scenario == "submit" => Some(start_child(&settings.sim_args)?),
+            None => Some(start_child(&[])?),
+        };
+        let addr = match (&settings.url, &child) {
+            (Some(url), _) => {
+                let hostport = url.strip_prefix("http://").ok_or("--url takes http://HOST:PORT")?.trim_end_matches('/');
+                hostport.parse::<SocketAddr>().map_err(|_| format!("--url takes http://IP:PORT (got {url:?})"))?
+            }
+            (None, Some(c)) => c.addr,
+            (None, None) => return Err("no target".to_owned()),
+        };
+        load::loopback_only(addr)?;
+        let pid = child.as_ref().map(|c| c.process.id());
+        let rss = move || pid.and_then(load::rss_bytes);
+        let target = if *scenario == "status" {
+            // A task to query: the simulator's must exist; another server's takes any id.
+            let (code, answer) = load::once(addr, &submit).await?;
+            let id = task_id(m, &answer);
+            if settings.url.is_none() && (!(200..300).contains(&code) || id.is_none()) {
+                return Err(format!(
+                    "the simulator refused the documented request example ({code}): {}",
+                    String::from_utf8_lossy(&answer)
+                ));
+            }
+            status.with_id(&id.unwrap_or_else(|| "task-1".to_owned()))
+        } else {
+            submit.clone()
+        };
+        let before = rss();
+        let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(before.unwrap_or(0)));
+        let sampler = {
+            let peak = std::sync::Arc::clone(&peak);
+            tokio::spawn(async move {
+                loop {
+                    if let Some(now) = rss() {
+                        peak.fetch_max(now, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+            })
+        };
+        eprintln!(
+            "load: {} at {addr}, {} connections, up to {} s or {} requests",
+            target.name,
+            settings.limits.connections,
+            settings.limits.duration.as_secs(),
+            settings.limits.max_requests
+        );
+        let measured = load::drive(addr, &target, settings.limits).await?;
+        sampler.abort();
+        let after = rss();
+        let peak = pid.map(|_| peak.load(std::sync::atomic::Ordering::Relaxed));
+        println!("{scenario:<7} {}", measured.line());
+        if pid.is_some() {
+            println!(
+                "        simulator memory (RSS): {} before, {} peak, {} after",
+                mib(before),
+                mib(peak),
+                mib(after)
+            );
+        }
+        drop(child);
+        results.push(serde_json::json!({
+            "scenario": scenario,
+            "target": target.name,
+            "requests": measured.requests,
+            "ok": measured.ok,
+            "errors": measured.errors,
+            "not_2xx": measured.other_statuses.iter().map(|(s, n)| serde_json::json!([s, n])).collect::<Vec<_>>(),
+            "seconds": measured.elapsed.as_secs_f64(),
+            "per_second": measured.per_second(),
+            "p50_ms": measured.p50.as_secs_f64() * 1000.0,
+            "p99_ms": measured.p99.as_secs_f64() * 1000.0,
+            "rss_before": before,
+            "rss_peak": peak,
+            "rss_after": after,
+        }));
+    }
+    if settings.json {
+        println!("{}", serde_json::Value::Array(results));
+    }
     Ok(true)
 }
 

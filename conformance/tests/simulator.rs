@@ -1043,6 +1043,97 @@ async fn keep_alive_serves_several_requests_per_connection() {
     assert_eq!(sim.requests(&modellix_status_route()), 3);
 }
 
+/// One HTTP/1.1 connection to the simulator, driven by hand (a pooling client could open
+/// another connection at any time).
+async fn connection(sim: &Simulator) -> hyper::client::conn::http1::SendRequest<axum::body::Body> {
+    let stream = tokio::net::TcpStream::connect(sim.addr()).await.expect("connect");
+    let (sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.expect("handshake");
+    tokio::spawn(conn);
+    sender
+}
+
+/// A status query on `conn`: the status and the `Connection` header.
+async fn status_on(
+    sim: &Simulator,
+    conn: &mut hyper::client::conn::http1::SendRequest<axum::body::Body>,
+) -> (u16, Option<String>) {
+    let request = axum::http::Request::get("/api/v1/tasks/modellix-task-1")
+        .header("host", sim.addr().to_string())
+        .header("authorization", format!("Bearer {KEY}"))
+        .body(axum::body::Body::empty())
+        .expect("request");
+    conn.ready().await.expect("the connection is open");
+    let response = conn.send_request(request).await.expect("answer");
+    let header = response.headers().get("connection").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    (response.status().as_u16(), header)
+}
+
+#[tokio::test]
+async fn with_keep_alive_a_planned_connection_fault_closes_the_connection_so_it_acts_on_the_next() {
+    let sim = start(SimConfig { keep_alive: true, ..polls(100) }).await;
+    let mut first = connection(&sim).await;
+    assert_eq!(status_on(&sim, &mut first).await, (404, None), "kept alive");
+    sim.faults().push(Route::AnyConnection, Fault::Status { status: 503, retry_after: None, create_task: false });
+    // The connection predates the fault: answered normally, then closed.
+    assert_eq!(status_on(&sim, &mut first).await, (404, Some("close".to_owned())));
+    assert!(first.ready().await.is_err(), "the first connection was closed");
+    // The fault acts on the next connection; then, with no fault planned, it is kept alive.
+    let mut second = connection(&sim).await;
+    assert_eq!(status_on(&sim, &mut second).await, (503, None));
+    assert_eq!(status_on(&sim, &mut second).await, (404, None));
+    assert_eq!(sim.requests(&Route::AnyConnection), 2);
+    assert_eq!(sim.requests(&modellix_status_route()), 4, "every request is counted on its route, faulted or not");
+}
+
+/// The task store is bounded (a simulator decision, not a doc fact): a task expires
+/// `task_ttl` after it finished, and at most `max_tasks` are kept.
+#[tokio::test]
+async fn finished_tasks_expire_after_the_ttl_and_their_status_says_so() {
+    let config = SimConfig { run_time: Duration::from_secs(5), task_ttl: Duration::from_secs(60), ..polls(1) };
+    let sim = start(config).await;
+    let first = post(&sim, APIXO_SUBMIT, Some(KEY), &t2v("a")).await.json()["data"]["taskId"].clone();
+    assert_eq!(first, "apixo-task-1");
+    // Finished by its run time (5 s), kept for 60 s more.
+    sim.clock().advance(Duration::from_secs(64));
+    assert_eq!(apixo_status(&sim, "apixo-task-1").await.json()["data"]["state"], "success");
+    sim.clock().advance(Duration::from_secs(1));
+    let expired = apixo_status(&sim, "apixo-task-1").await;
+    assert_eq!(expired.status, 404);
+    assert!(expired.message().contains("expired") && expired.message().contains("60 s"), "{}", expired.message());
+    assert_eq!(sim.tasks_stored(), 1, "freed by the next submit");
+    // A task finished early by polls expires 60 s after that poll.
+    post(&sim, APIXO_SUBMIT, Some(KEY), &t2v("b")).await;
+    assert_eq!(sim.tasks_stored(), 1);
+    apixo_status(&sim, "apixo-task-2").await;
+    assert_eq!(apixo_status(&sim, "apixo-task-2").await.json()["data"]["state"], "success");
+    sim.clock().advance(Duration::from_secs(60));
+    assert_eq!(apixo_status(&sim, "apixo-task-2").await.status, 404);
+    // An id the simulator never gave is not found, not expired.
+    let unknown = apixo_status(&sim, "apixo-task-99").await;
+    assert_eq!(unknown.status, 404);
+    assert!(!unknown.message().contains("expired"), "{}", unknown.message());
+}
+
+#[tokio::test]
+async fn a_full_task_store_refuses_a_submit_with_429_naming_the_limit() {
+    let config =
+        SimConfig { run_time: Duration::from_secs(5), task_ttl: Duration::from_secs(10), max_tasks: 2, ..polls(100) };
+    let sim = start(config).await;
+    for prompt in ["a", "b"] {
+        assert_eq!(post(&sim, APIXO_SUBMIT, Some(KEY), &t2v(prompt)).await.status, 200);
+    }
+    let full = post(&sim, APIXO_SUBMIT, Some(KEY), &t2v("c")).await;
+    assert_eq!(full.status, 429);
+    assert!(full.message().contains("at most 2 tasks") && full.message().contains("--max-tasks"), "{}", full.message());
+    // The oldest task expires 5 s (run time) + 10 s (TTL) after it was created.
+    assert_eq!(full.headers.get("retry-after").and_then(|v| v.to_str().ok()), Some("15"));
+    assert_eq!(sim.tasks_created("apixo"), 2, "nothing created");
+    sim.clock().advance(Duration::from_secs(15));
+    assert_eq!(post(&sim, APIXO_SUBMIT, Some(KEY), &t2v("d")).await.status, 200);
+    assert_eq!(sim.tasks_stored(), 1, "both expired tasks were freed");
+}
+
 // ---------------------------------------------------------------------------------------
 // Callbacks
 // ---------------------------------------------------------------------------------------

@@ -186,6 +186,18 @@ fn simulate_args(args: &[String]) -> Result<Vec<String>, String> {
                 }
             }
             "--allow-remote-callbacks" => {}
+            "--task-ttl" => {
+                let v = value(&mut it, flag)?;
+                if number::<u64>(flag, v, "a whole number of seconds from 1")? == 0 {
+                    return Err(format!("--task-ttl takes a whole number of seconds from 1 (got {v:?})"));
+                }
+            }
+            "--max-tasks" => {
+                let v = value(&mut it, flag)?;
+                if number::<usize>(flag, v, "a whole number of tasks from 1")? == 0 {
+                    return Err(format!("--max-tasks takes a whole number of tasks from 1 (got {v:?})"));
+                }
+            }
             other => {
                 return Err(format!("simulate: unknown argument {other:?}; `cargo xtask simulate --help` lists them"));
             }
@@ -195,16 +207,18 @@ fn simulate_args(args: &[String]) -> Result<Vec<String>, String> {
 }
 
 /// What the build produced.
-struct Built {
+pub(crate) struct Built {
     /// The `conformance` program.
-    program: PathBuf,
+    pub program: PathBuf,
     /// Where the example programs are.
     examples: Option<PathBuf>,
 }
 
 /// Checks the generated code is fresh and builds every program of the workspace, with
-/// cargo's progress on stderr; returns where the programs are.
-fn build(root: &Path) -> Result<Built, String> {
+/// cargo's progress on stderr; returns where the programs are. With `release`, builds only
+/// the `conformance` program, optimised (`cargo build --release`: a first build takes a few
+/// minutes, and the simulator then answers several times faster).
+pub(crate) fn build(root: &Path, release: bool) -> Result<Built, String> {
     eprintln!("xtask: checking that the generated code is fresh");
     let files = output::generate_workspace(root).map_err(|e| e.to_string())?;
     let stale = output::check(root, &files);
@@ -212,12 +226,19 @@ fn build(root: &Path) -> Result<Built, String> {
         let list: Vec<String> = stale.iter().map(|s| format!("  {s}")).collect();
         return Err(format!("the generated code is stale; run `cargo xtask codegen`:\n{}", list.join("\n")));
     }
-    eprintln!("xtask: building the conformance program and the examples");
+    let mut command = cargo();
+    command.current_dir(root);
+    if release {
+        eprintln!("xtask: building the conformance program (release)");
+        command.args(["build", "--release", "-p", "happyhorse-conformance", "--bin", "conformance"]);
+    } else {
+        eprintln!("xtask: building the conformance program and the examples");
+        command.args(["build", "--workspace", "--bins", "--examples"]);
+    }
     // The artifact messages (JSON, on stdout) say where each program is, whatever the
     // target directory; progress and diagnostics go to stderr as usual.
-    let output = cargo()
-        .current_dir(root)
-        .args(["build", "--workspace", "--bins", "--examples", "--message-format=json-render-diagnostics"])
+    let output = command
+        .arg("--message-format=json-render-diagnostics")
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
@@ -243,7 +264,7 @@ fn build(root: &Path) -> Result<Built, String> {
 }
 
 /// The exit of a program that reports its own failures.
-fn exit_of(status: ExitStatus) -> Result<(), Failure> {
+pub(crate) fn exit_of(status: ExitStatus) -> Result<(), Failure> {
     if status.success() {
         return Ok(());
     }
@@ -260,7 +281,7 @@ pub fn conformance(root: &Path, args: &[String]) -> Result<(), Failure> {
             "CI is set, and Schemathesis (the outside OpenAPI check) is not installed; CI must not skip it: python3 -m venv .venv && .venv/bin/pip install schemathesis=={SCHEMATHESIS_VERSION}"
         )));
     }
-    let built = build(root)?;
+    let built = build(root, false)?;
     if let Some(dir) = built.examples {
         pass.extend(["--examples".into(), dir.display().to_string()]);
     }
@@ -280,8 +301,10 @@ pub fn conformance(root: &Path, args: &[String]) -> Result<(), Failure> {
 }
 
 pub fn simulate(root: &Path, args: &[String]) -> Result<(), Failure> {
-    let pass = simulate_args(args)?;
-    let built = build(root)?;
+    let release = args.iter().any(|a| a == "--release");
+    let args: Vec<String> = args.iter().filter(|a| *a != "--release").cloned().collect();
+    let pass = simulate_args(&args)?;
+    let built = build(root, release)?;
     let mut command = Command::new(&built.program);
     command.current_dir(root).arg("simulate").args(&pass);
     run_in_place(command, &built.program)
@@ -352,7 +375,18 @@ mod tests {
 
     #[test]
     fn simulate_arguments_are_checked_with_one_line_quoting_the_value() {
-        let args = strings(&["--port", "0", "--host", "::1", "--callback-redirect", "http://127.0.0.1:9/h"]);
+        let args = strings(&[
+            "--port",
+            "0",
+            "--host",
+            "::1",
+            "--callback-redirect",
+            "http://127.0.0.1:9/h",
+            "--task-ttl",
+            "60",
+            "--max-tasks",
+            "1000",
+        ]);
         assert_eq!(simulate_args(&args), Ok(args.clone()));
         for (args, message) in [
             (&["--port", "70000"][..], r#"--port takes a port number from 0 to 65535 (got "70000")"#),
@@ -361,6 +395,8 @@ mod tests {
                 &["--callback-redirect", "127.0.0.1:9"][..],
                 r#"--callback-redirect takes an http:// or https:// URL (got "127.0.0.1:9")"#,
             ),
+            (&["--task-ttl", "0"][..], r#"--task-ttl takes a whole number of seconds from 1 (got "0")"#),
+            (&["--max-tasks", "-1"][..], r#"--max-tasks takes a whole number of tasks from 1 (got "-1")"#),
             (&["--verbose"][..], r#"simulate: unknown argument "--verbose"; `cargo xtask simulate --help` lists them"#),
         ] {
             assert_eq!(simulate_args(&strings(args)), Err(message.to_owned()), "{args:?}");

@@ -3,10 +3,12 @@
 
 #![forbid(unsafe_code)]
 
+mod bench_compare;
 mod ci_proof;
 mod codegen;
 mod conformance;
 mod docs_check;
+mod load;
 mod openapi;
 mod spec_diff;
 
@@ -35,10 +37,29 @@ commands:
                            cases of every constraint, property tests, the client against
                            the simulator under faults, webhooks, the example program,
                            Schemathesis; prints the constraint coverage matrix
-  simulate [--port N] [--host ADDR] [--callback-redirect URL] [--allow-remote-callbacks]
+  simulate [--release] [--port N] [--host ADDR] [...]
                            run the simulator of every module the specs define (default
-                           127.0.0.1:8787); `cargo xtask simulate --help` lists them and
-                           documents its faults
+                           127.0.0.1:8787, kept-alive connections); `cargo xtask simulate
+                           --help` lists the modules, its options (--task-ttl, --max-tasks,
+                           webhooks) and its faults; --release builds it optimised
+  load [--release] [--connections N] [--seconds S] [--max-requests N] [...]
+                           start the simulator on loopback and drive a module's status
+                           query and submit (its documented request example) over N
+                           kept-alive connections (default 32) for S seconds (default
+                           10) or N requests; print req/s, p50/p90/p99 latency and the
+                           simulator's memory. Also --scenario status|submit|both,
+                           --module M, --task-ttl S, --max-tasks N (the simulator's),
+                           --url http://127.0.0.1:PORT[/BASE] (another local server,
+                           the operations' paths under BASE), --json
+  bench-compare [--seconds S] [--connections N] [--cases N]
+                           optional, not in CI: install the anchors into
+                           target/bench-compare/ (Prism from npm, Schemathesis from
+                           PyPI, cargo-progenitor from crates.io) and print a markdown
+                           table of ours against them, measured in the same run: the
+                           simulator against Prism under load, property cases per
+                           second against Schemathesis, generated lines and `cargo
+                           check` time against progenitor; an anchor that cannot be
+                           installed is reported as skipped
   ci-proof [--keep]        prove that a new endpoint and a new provider need no Rust:
                            copy the workspace to a temporary directory, add a Modellix
                            endpoint and a provider of another shape (spec, doc copy,
@@ -93,8 +114,18 @@ fn run(args: &[String]) -> Result<(), Failure> {
         print!("{}", conformance::simulate_help(&workspace_root()?));
         return Ok(());
     }
-    if !matches!(command, "codegen" | "docs-check" | "spec-diff" | "openapi" | "conformance" | "simulate" | "ci-proof")
-    {
+    if !matches!(
+        command,
+        "codegen"
+            | "docs-check"
+            | "spec-diff"
+            | "openapi"
+            | "conformance"
+            | "simulate"
+            | "ci-proof"
+            | "load"
+            | "bench-compare"
+    ) {
         return Err(Failure::Error(format!("unknown command {command:?}; `cargo xtask --help` lists the commands")));
     }
     let root = workspace_root()?;
@@ -118,6 +149,8 @@ fn run(args: &[String]) -> Result<(), Failure> {
         "openapi" => openapi::run(&root, rest).map_err(Failure::from),
         "conformance" => conformance::conformance(&root, rest),
         "ci-proof" => ci_proof::run(&root, rest),
+        "load" => load::run(&root, rest),
+        "bench-compare" => bench_compare::run(&root, rest),
         _ => conformance::simulate(&root, rest),
     }
 }

@@ -129,14 +129,20 @@ fn first_value(m: &Module, name: &str) -> Value {
 
 /// The value at a dotted wire path, looking inside JSON-in-a-string values.
 fn at_path(value: &Value, path: &str) -> Option<Value> {
-    let mut current = value.clone();
+    use std::borrow::Cow;
+    let mut current = Cow::Borrowed(value);
     for key in path.split('.') {
-        current = match current.get(key) {
-            Some(next) => next.clone(),
-            None => serde_json::from_str::<Value>(current.as_str()?).ok()?.get(key)?.clone(),
+        let inside =
+            |v: &Value| -> Option<Value> { serde_json::from_str::<Value>(v.as_str()?).ok()?.get(key).cloned() };
+        current = match current {
+            Cow::Borrowed(v) => match v.get(key) {
+                Some(next) => Cow::Borrowed(next),
+                None => Cow::Owned(inside(v)?),
+            },
+            Cow::Owned(v) => Cow::Owned(v.get(key).cloned().or_else(|| inside(&v))?),
         };
     }
-    Some(current)
+    Some(current.into_owned())
 }
 
 /// The phase of a state value (its wire spelling or an alias).
@@ -171,6 +177,12 @@ fn examples(m: &Module, ty: &str, kind: ExampleKind) -> Vec<(Option<u16>, String
         .collect()
 }
 
+/// The documented response examples of type `ty`, parsed when the simulator started:
+/// `(status, operation, value)`.
+fn responses<'a>(p: &'a Played, ty: &'a str) -> impl Iterator<Item = (Option<u16>, &'a str, &'a Value)> + Clone + 'a {
+    p.responses.iter().filter(move |(_, _, t, _)| t == ty).map(|(s, o, _, v)| (*s, o.as_str(), v))
+}
+
 /// The envelope of a success answer; nothing for a provider whose answers have none.
 fn envelope(m: &Module, template: Option<&Value>) -> Vec<(String, Known)> {
     let Some(e) = &m.envelope else { return Vec::new() };
@@ -186,11 +198,11 @@ fn times(view: &TaskView) -> Option<(u64, Option<u64>)> {
 pub(crate) fn submitted(p: &Played, view: &TaskView, origin: &str) -> Value {
     let m = &p.ir;
     let Some(op) = m.submit_op(&view.operation) else { return json!({}) };
-    let templates = examples(m, &op.response, ExampleKind::Response);
+    let templates = responses(p, &op.response);
     let template = templates
-        .iter()
+        .clone()
         .find(|(s, o, _)| *o == op.key && s.is_none_or(|s| s == 200))
-        .or_else(|| templates.iter().find(|(s, _, _)| s.is_none_or(|s| s == 200)))
+        .or_else(|| templates.clone().find(|(s, _, _)| s.is_none_or(|s| s == 200)))
         .map(|(_, _, v)| v);
     let mut known = envelope(m, template);
     known.push((m.task.submit_id.wire.clone(), Known::Set(json!(view.id))));
@@ -212,9 +224,7 @@ fn task_answer(p: &Played, view: &TaskView, ty: &str, origin: &str) -> Value {
         Phase::Succeeded => IrPhase::Succeeded,
         Phase::Failed { .. } => IrPhase::Failed,
     };
-    let templates = examples(m, ty, ExampleKind::Response);
-    let template = templates
-        .iter()
+    let template = responses(p, ty)
         .find(|(_, _, v)| at_path(v, &t.state.wire).and_then(|s| s.as_str().and_then(|s| phase_of(m, s))) == Some(want))
         .map(|(_, _, v)| v);
     let mut known = envelope(m, template);

@@ -16,9 +16,20 @@ pub struct SimConfig {
     /// Time (on [`clock`](Self::clock)) after which a task is terminal regardless of polls.
     /// Default 200 ms. Callback deliveries are scheduled on the same clock.
     pub run_time: Duration,
-    /// Serve more than one request per connection. Default `false`: one request per
-    /// connection, so connection faults map to requests one to one.
+    /// Serve more than one request per connection (HTTP/1.1 keep-alive). Default `false`:
+    /// one request per connection, so connection faults map to requests one to one; `cargo
+    /// xtask simulate` and the conformance harness turn it on. With it on, an answer given while a fault on
+    /// [`Route::AnyConnection`](super::Route::AnyConnection) is planned closes its
+    /// connection, so the client's next request comes on a new connection that the fault
+    /// can act on.
     pub keep_alive: bool,
+    /// How long a task is kept after it became terminal; then a status query answers 404
+    /// (saying it expired) and its memory is freed. Default 10 minutes.
+    pub task_ttl: Duration,
+    /// The most tasks kept at once. A submit while this many are kept and none has expired
+    /// is answered 429 with `Retry-After` (when the oldest expires) and a message naming
+    /// this limit, and creates nothing. Default 100,000 (about 200 MB of tasks).
+    pub max_tasks: usize,
     /// Deliver callbacks to this URL instead of the request's callback URL, with the original
     /// in the `X-Sim-Callback-Url` header. Requests must carry callback URLs on public hosts,
     /// while test receivers listen on loopback.
@@ -49,6 +60,8 @@ impl Default for SimConfig {
             polls_to_finish: 2,
             run_time: Duration::from_millis(200),
             keep_alive: false,
+            task_ttl: Duration::from_secs(600),
+            max_tasks: 100_000,
             callback_redirect: None,
             remote_callbacks: false,
             callback_retry_base: Duration::from_millis(50),

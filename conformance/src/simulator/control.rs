@@ -1,6 +1,6 @@
 //! Control endpoints for humans and external tools:
 //!
-//! - `GET /_sim/stats`: tasks created per module, requests seen per route, callback
+//! - `GET /_sim/stats`: tasks created per module, tasks stored now, requests seen per route, callback
 //!   attempts, ended callback deliveries (`outcome`: `acknowledged`, `gave_up` or
 //!   `undeliverable`, with the `reason`), the number not sent because their target is off
 //!   this machine (`callbacks_undeliverable`), and the fault plan.
@@ -77,6 +77,7 @@ pub(crate) fn stats_json(sim: &Shared) -> Value {
         .collect();
     json!({
         "tasks_created": tasks,
+        "tasks_stored": sim.tasks.stored(),
         "requests": requests,
         "callback_attempts": attempts,
         "callback_deliveries": deliveries,

@@ -2,6 +2,7 @@
 //! seeded generator so a run is reproducible.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -25,6 +26,9 @@ pub enum Route {
     AnyConnection,
 }
 
+/// The name of [`Route::AnyConnection`].
+pub(crate) const CONNECTION: &str = "connection";
+
 impl Route {
     /// The route of operation `operation` (its spec key) of module `module`.
     pub fn op(module: &str, operation: &str) -> Route {
@@ -36,7 +40,7 @@ impl Route {
     pub fn name(&self) -> String {
         match self {
             Route::Operation { module, operation } => format!("{module}.{operation}"),
-            Route::AnyConnection => "connection".to_owned(),
+            Route::AnyConnection => CONNECTION.to_owned(),
         }
     }
 
@@ -102,15 +106,58 @@ struct Inner {
     rngs: HashMap<Route, u64>,
 }
 
+impl Inner {
+    fn plans(&self, route: &Route) -> bool {
+        self.queued.get(route).is_some_and(|q| !q.is_empty()) || self.rates.iter().any(|r| r.route == *route)
+    }
+}
+
 /// The simulator's fault plan. Shared by every connection; changes apply to the next request.
 #[derive(Debug, Default)]
 pub struct Faults {
     inner: Mutex<Inner>,
+    /// Whether anything is planned at all (most requests of a load run find nothing, without
+    /// taking the lock).
+    any: AtomicBool,
+    /// Whether a fault on [`Route::AnyConnection`] is planned.
+    on_connections: AtomicBool,
+}
+
+/// The plan under its lock; dropping it refreshes the flags read without the lock.
+struct Guard<'a> {
+    inner: MutexGuard<'a, Inner>,
+    faults: &'a Faults,
+}
+
+impl std::ops::Deref for Guard<'_> {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Guard<'_> {
+    fn deref_mut(&mut self) -> &mut Inner {
+        &mut self.inner
+    }
+}
+
+impl Drop for Guard<'_> {
+    fn drop(&mut self) {
+        let any = !self.inner.rates.is_empty() || self.inner.queued.values().any(|q| !q.is_empty());
+        self.faults.any.store(any, Ordering::SeqCst);
+        self.faults.on_connections.store(self.inner.plans(&Route::AnyConnection), Ordering::SeqCst);
+    }
 }
 
 impl Faults {
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> Guard<'_> {
+        Guard { inner: self.inner.lock().unwrap_or_else(PoisonError::into_inner), faults: self }
+    }
+
+    /// Whether a fault on [`Route::AnyConnection`] is queued or rated.
+    pub fn on_connections(&self) -> bool {
+        self.on_connections.load(Ordering::SeqCst)
     }
 
     /// Queues a one-shot fault: the next request on `route` that has no earlier queued fault
@@ -164,6 +211,9 @@ impl Faults {
 
     /// The fault for the next request on `route`: a queued one first, else a rate draw.
     pub(crate) fn take(&self, route: &Route) -> Option<Fault> {
+        if !self.any.load(Ordering::SeqCst) {
+            return None;
+        }
         let mut inner = self.lock();
         if let Some(fault) = inner.queued.get_mut(route).and_then(VecDeque::pop_front) {
             return Some(fault);

@@ -57,13 +57,11 @@ pub(crate) async fn dispatch(sim: Arc<Shared>, req: Request) -> Response {
 
 /// Handles one request on route `entry` (index into [`Shared::entries`]).
 async fn handle(sim: Arc<Shared>, entry: usize, params: Vec<(String, String)>, req: Request) -> Response {
-    let (module, target, route) = {
-        let e = &sim.entries[entry];
-        (e.module, e.target, e.route.clone())
-    };
-    sim.stats.count(&route.name());
+    let e = &sim.entries[entry];
+    let (module, target) = (e.module, e.target);
+    sim.stats.count(&e.route_name);
     let conn = req.extensions().get::<ConnHandle>().cloned();
-    let fault = conn.as_ref().and_then(ConnHandle::take_carried).or_else(|| sim.faults.take(&route));
+    let fault = conn.as_ref().and_then(ConnHandle::take_carried).or_else(|| sim.faults.take(&e.route));
     let m = &sim.played[module].ir;
 
     // Faults that act before the request is processed.
@@ -176,7 +174,10 @@ fn submit(sim: &Arc<Shared>, module: usize, op: usize, bytes: &[u8], origin: &st
         origin: origin.to_owned(),
         callback_url,
     };
-    let view = sim.tasks.create(module, played.name(), new, &sim.config.clock);
+    let view = sim.tasks.create(module, played.name(), new, sim.lifecycle()).map_err(|full| ApiError {
+        retry_after: Some(full.retry_after.as_secs_f64().ceil().max(1.0).to_string()),
+        ..ApiError::new(429, full.detail())
+    })?;
     if is_callback {
         callbacks::schedule(sim, module, view.id.clone());
     }
@@ -204,14 +205,27 @@ fn status(
     let id = id.filter(|id| !id.is_empty()).ok_or_else(|| {
         ApiError::new(answers::invalid_request_status(&played.ir), format!("parameter '{name}' is required"))
     })?;
-    let looked = sim
-        .tasks
-        .poll(module, &id, sim.lifecycle())
-        .ok_or_else(|| ApiError::new(404, format!("task '{id}' not found")))?;
+    let looked = sim.tasks.poll(module, &id, sim.lifecycle()).ok_or_else(|| not_found(sim, module, &id))?;
     if looked.became_terminal {
         sim.on_terminal(&looked.view);
     }
     Ok(answers::status(played, &looked.view, origin))
+}
+
+/// The 404 of a status query for a task not stored: one the simulator created has expired
+/// (its id names a task it created), any other id was never a task.
+fn not_found(sim: &Shared, module: usize, id: &str) -> ApiError {
+    let n = id.strip_prefix(sim.played[module].name()).and_then(|rest| rest.strip_prefix("-task-"));
+    let created = n.and_then(|n| n.parse::<u64>().ok()).is_some_and(|n| n >= 1 && n <= sim.tasks.created(module));
+    if created {
+        let ttl = sim.config.task_ttl.as_secs_f64();
+        ApiError::new(
+            404,
+            format!("task '{id}' expired: the simulator keeps a finished task for {ttl} s (task_ttl, --task-ttl)"),
+        )
+    } else {
+        ApiError::new(404, format!("task '{id}' not found"))
+    }
 }
 
 /// How a task ends, from markers in any string of its body:
@@ -323,7 +337,7 @@ fn set(v: &mut Value, dotted: &str, value: Value) {
 fn respond(m: &Module, answer: Result<Value, ApiError>) -> Response {
     match answer {
         Ok(body) => http::json(200, &body),
-        Err(err) => http::error(Some(m), &err, None),
+        Err(err) => http::error(Some(m), &err, err.retry_after.as_deref()),
     }
 }
 

@@ -21,11 +21,13 @@ pub(crate) const BODY_LIMIT: usize = 4 * 1024 * 1024;
 pub(crate) struct ApiError {
     pub status: u16,
     pub detail: String,
+    /// The `Retry-After` header's value, if any.
+    pub retry_after: Option<String>,
 }
 
 impl ApiError {
     pub fn new(status: u16, detail: impl Into<String>) -> Self {
-        ApiError { status, detail: detail.into() }
+        ApiError { status, detail: detail.into(), retry_after: None }
     }
 
     /// The body in module `m`'s error shape; without a module (a path no module serves),

@@ -27,6 +27,10 @@
 //! - [`Faults`] inject error statuses, delays, dropped connections and broken bodies,
 //!   one-shot or at a seeded rate, per [`Route`] (`<module>.<operation>`).
 //!
+//! Connections are HTTP/1.1, one request each unless [`SimConfig::keep_alive`] is set; the
+//! listen backlog is [`LISTEN_BACKLOG`]. Tasks are kept for [`SimConfig::task_ttl`] after
+//! they finish, at most [`SimConfig::max_tasks`] at once.
+//!
 //! Control endpoints: `GET /_sim/stats` answers tasks created per module, requests seen per
 //! route, callback attempts and ended deliveries (including callbacks not sent because their
 //! target is off this machine), and the fault plan; `POST /_sim/faults` takes
@@ -54,7 +58,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use happyhorse_codegen::ir::Module;
-use tokio::net::TcpListener;
+use serde_json::Value;
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -129,7 +134,7 @@ impl Simulator {
             let taken: Vec<plan::PathTemplate> = played.iter().flat_map(Played::paths).collect();
             played.push(Played::new(m, &taken).map_err(std::io::Error::other)?);
         }
-        let listener = TcpListener::bind(addr).await?;
+        let listener = listen(addr)?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = watch::channel(());
         let shared = Arc::new(Shared::new(played, config, addr, stopped, tokio::runtime::Handle::current()));
@@ -209,6 +214,12 @@ impl Simulator {
         self.shared.module(module).map_or(0, |i| self.shared.tasks.created(i))
     }
 
+    /// Number of tasks kept now, of every module (at most [`SimConfig::max_tasks`]; tasks
+    /// past [`SimConfig::task_ttl`] are removed on the next submit).
+    pub fn tasks_stored(&self) -> usize {
+        self.shared.tasks.stored()
+    }
+
     /// Requests seen on `route`, whatever they were answered ([`Route::AnyConnection`]:
     /// connections accepted).
     pub fn requests(&self, route: &Route) -> u64 {
@@ -231,7 +242,13 @@ impl Simulator {
         }
         let view = looked.view;
         let state = answers::state_of(&self.shared.played[index].ir, &view.phase).unwrap_or_default();
-        Some(SimTask { id: view.id, operation: view.operation, state, body: view.body, polls: view.polls })
+        Some(SimTask {
+            id: view.id,
+            operation: view.operation,
+            state,
+            body: serde_json::from_str(&view.body).unwrap_or(Value::Null),
+            polls: view.polls,
+        })
     }
 
     /// Every callback delivery attempt so far, in the order they finished.
@@ -264,6 +281,20 @@ impl Simulator {
     pub fn stats(&self) -> serde_json::Value {
         control::stats_json(&self.shared)
     }
+}
+
+/// The listen backlog: room for a thousand clients connecting at once (the operating
+/// system may cap it, at `net.core.somaxconn` on Linux).
+pub const LISTEN_BACKLOG: u32 = 1024;
+
+/// A listener on `addr` with a backlog of [`LISTEN_BACKLOG`] (tokio's `bind` uses 128).
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+    // As std and tokio do on Unix: a restarted simulator can take its port at once.
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 impl Drop for Simulator {

@@ -188,6 +188,9 @@ pub(crate) struct Played {
     pub base_path: String,
     pub submits: Vec<SubmitOp>,
     pub status: StatusOp,
+    /// The documented response examples, parsed once (every answer follows one):
+    /// `(status, operation, type, value)`.
+    pub responses: Vec<(Option<u16>, String, String, serde_json::Value)>,
 }
 
 /// The simulator's own path prefixes, which no module may use.
@@ -239,7 +242,16 @@ impl Played {
             path: full(&ir.status),
             id,
         };
-        Ok(Played { ir, prefix, base_path, submits, status })
+        let responses = ir
+            .examples
+            .iter()
+            .filter(|e| e.kind == happyhorse_codegen::ir::ExampleKind::Response)
+            .filter_map(|e| {
+                let value = serde_json::from_str(&e.json).ok()?;
+                Some((e.status, e.operation.clone(), e.ty.clone(), value))
+            })
+            .collect();
+        Ok(Played { ir, prefix, base_path, submits, status, responses })
     }
 
     /// The module's name.

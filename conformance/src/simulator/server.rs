@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::Request;
+use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -16,7 +17,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 
-use super::faults::{Fault, Route};
+use super::faults::{CONNECTION, Fault, Route};
 use super::shared::Shared;
 use super::{control, files, flow};
 
@@ -75,7 +76,10 @@ pub(crate) async fn accept_loop(listener: TcpListener, sim: Arc<Shared>) {
             },
             () = &mut stop => return,
         };
-        sim.stats.count(&Route::AnyConnection.name());
+        sim.stats.count(CONNECTION);
+        // Answers go out in one write each; without this, Nagle's algorithm and delayed
+        // acknowledgements hold back the next answer on a kept-alive connection.
+        let _ = stream.set_nodelay(true);
         let (delay, carried) = match sim.faults.take(&Route::AnyConnection) {
             Some(Fault::DropBeforeRead) => {
                 drop(stream);
@@ -90,21 +94,33 @@ pub(crate) async fn accept_loop(listener: TcpListener, sim: Arc<Shared>) {
             if let Some(delay) = delay {
                 conn_sim.config.clock.sleep(delay).await;
             }
-            serve(stream, router, &conn_sim, ConnHandle::with_fault(carried)).await;
+            serve(stream, router, conn_sim, ConnHandle::with_fault(carried)).await;
         });
     }
 }
 
-/// Serves one connection until it ends or a handler aborts it.
-async fn serve(stream: TcpStream, router: Router, sim: &Shared, conn: ConnHandle) {
+/// Serves one connection until it ends or a handler aborts it. With keep-alive, an answer
+/// given while a connection fault is planned closes the connection (`Connection: close`), so
+/// the fault acts on the client's next connection.
+async fn serve(stream: TcpStream, router: Router, sim: Arc<Shared>, conn: ConnHandle) {
     let tower = TowerToHyperService::new(router);
     let handle = conn.clone();
+    let keep_alive = sim.config.keep_alive;
+    let faults_of = Arc::clone(&sim);
     let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
         req.extensions_mut().insert(handle.clone());
-        tower.call(req)
+        let answer = tower.call(req);
+        let sim = Arc::clone(&faults_of);
+        async move {
+            let mut response = answer.await?;
+            if keep_alive && sim.faults.on_connections() {
+                response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            Ok::<_, std::convert::Infallible>(response)
+        }
     });
     let mut builder = http1::Builder::new();
-    builder.keep_alive(sim.config.keep_alive).timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(30));
+    builder.keep_alive(keep_alive).timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(30));
     let connection = builder.serve_connection(TokioIo::new(stream), service);
     tokio::select! {
         // Errors are the client's doing (reset, garbage); nothing to report to anyone.

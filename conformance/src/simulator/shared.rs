@@ -30,6 +30,8 @@ pub(crate) struct Entry {
     pub module: usize,
     pub target: Target,
     pub route: Route,
+    /// The route's name, as counted.
+    pub route_name: String,
 }
 
 /// Everything a request handler or background job needs.
@@ -66,6 +68,7 @@ impl Shared {
                     module,
                     target: Target::Submit(i),
                     route: Route::op(p.name(), &op.key),
+                    route_name: Route::op(p.name(), &op.key).name(),
                 });
             }
             entries.push(Entry {
@@ -74,6 +77,7 @@ impl Shared {
                 module,
                 target: Target::Status,
                 route: Route::op(p.name(), &p.status.key),
+                route_name: Route::op(p.name(), &p.status.key).name(),
             });
         }
         let stats = Stats::new(entries.iter().map(|e| e.route.name()).chain([Route::AnyConnection.name()]));
@@ -108,6 +112,8 @@ impl Shared {
             clock: &self.config.clock,
             polls_to_finish: self.config.polls_to_finish,
             run_time: self.config.run_time,
+            task_ttl: self.config.task_ttl,
+            max_tasks: self.config.max_tasks,
         }
     }
 

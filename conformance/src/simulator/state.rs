@@ -3,9 +3,16 @@
 //! A task is pending until it has answered `polls_to_finish` status queries as pending, or
 //! until `run_time` has passed on the simulator's clock since it was created, whichever comes
 //! first; then it is terminal with the outcome decided when it was created.
+//!
+//! The store is bounded: a task expires [`SimConfig::task_ttl`](super::SimConfig::task_ttl)
+//! after it became terminal (a lookup no longer finds it, and the next submit frees its
+//! memory), and at most [`SimConfig::max_tasks`](super::SimConfig::max_tasks) tasks are kept;
+//! a submit that would exceed the cap while no task has expired is refused ([`StoreFull`])
+//! instead of growing the store.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -57,7 +64,9 @@ pub(crate) struct TaskView {
     pub module: usize,
     pub id: String,
     pub operation: String,
-    pub body: Value,
+    /// The accepted body as JSON text, shared with the stored task: answering never copies
+    /// it, and text takes a fraction of the memory of a parsed value.
+    pub body: Arc<str>,
     pub create_ms: u64,
     pub complete_ms: Option<u64>,
     pub phase: Phase,
@@ -72,9 +81,11 @@ pub(crate) struct TaskView {
 struct TaskRecord {
     id: String,
     operation: String,
-    body: Value,
+    body: Arc<str>,
     /// When it was created, on the simulator's clock.
     created: Duration,
+    /// When a status query made it terminal before its run time, on the simulator's clock.
+    finished_early: Option<Duration>,
     create_ms: u64,
     polls: u32,
     outcome: Outcome,
@@ -118,6 +129,14 @@ impl TaskRecord {
 
     fn finish_now(&mut self, clock: &SimClock) {
         self.complete_ms = Some(clock.unix_ms().max(self.create_ms));
+        self.finished_early = Some(clock.elapsed());
+    }
+
+    /// When the task expires, on the simulator's clock: `ttl` after it became terminal (a
+    /// task is terminal by `run_time` after its creation at the latest, polled or not).
+    fn expires_at(&self, run_time: Duration, ttl: Duration) -> Duration {
+        let terminal = self.created.saturating_add(run_time);
+        self.finished_early.map_or(terminal, |f| f.min(terminal)).saturating_add(ttl)
     }
 }
 
@@ -131,14 +150,70 @@ pub(crate) struct Looked {
 #[derive(Debug, Default)]
 struct Store {
     /// By module index, then task id.
-    tasks: HashMap<(usize, String), TaskRecord>,
+    tasks: HashMap<usize, HashMap<String, TaskRecord>>,
+    /// Every stored task, oldest first: the order they expire in (a task created later is
+    /// terminal no earlier than `run_time` after an earlier one could be).
+    order: VecDeque<(usize, String)>,
     created: HashMap<usize, u64>,
+}
+
+impl Store {
+    fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Removes the tasks that have expired, oldest first.
+    fn expire(&mut self, now: Duration, rules: Lifecycle<'_>) {
+        while let Some((module, id)) = self.order.front() {
+            let tasks = self.tasks.get_mut(module);
+            let expired = tasks
+                .as_ref()
+                .and_then(|t| t.get(id.as_str()))
+                .is_none_or(|r| r.expires_at(rules.run_time, rules.task_ttl) <= now);
+            if !expired {
+                return;
+            }
+            if let Some(tasks) = tasks {
+                tasks.remove(id.as_str());
+            }
+            self.order.pop_front();
+        }
+    }
+
+    fn live(&mut self, module: usize, id: &str, rules: Lifecycle<'_>) -> Option<&mut TaskRecord> {
+        let now = rules.clock.elapsed();
+        self.tasks.get_mut(&module)?.get_mut(id).filter(|r| r.expires_at(rules.run_time, rules.task_ttl) > now)
+    }
 }
 
 /// Every task of every module.
 #[derive(Debug, Default)]
 pub(crate) struct Tasks {
     store: Mutex<Store>,
+}
+
+/// A submit refused because the task store holds
+/// [`SimConfig::max_tasks`](super::SimConfig::max_tasks) tasks and none has expired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StoreFull {
+    /// The cap.
+    pub max_tasks: usize,
+    /// How long finished tasks are kept.
+    pub task_ttl: Duration,
+    /// When the oldest task expires, from now.
+    pub retry_after: Duration,
+}
+
+impl StoreFull {
+    /// What the refusal says: the limit and how to raise it.
+    pub fn detail(&self) -> String {
+        format!(
+            "the simulator's task store is full: it keeps at most {} tasks (max_tasks, --max-tasks) and a finished task for {} s (task_ttl, --task-ttl); the oldest task expires in {} s",
+            self.max_tasks,
+            self.task_ttl.as_secs_f64(),
+            self.retry_after.as_secs_f64().ceil()
+        )
+    }
 }
 
 /// What a new task is made of.
@@ -156,17 +231,28 @@ impl Tasks {
     }
 
     /// Creates and counts a task of module `module` (index) named `name`; its id is
-    /// `<name>-task-<n>`.
-    pub fn create(&self, module: usize, name: &str, new: NewTask, clock: &SimClock) -> TaskView {
+    /// `<name>-task-<n>`. Expired tasks are removed first; when the store still holds
+    /// `max_tasks` tasks, nothing is created.
+    pub fn create(&self, module: usize, name: &str, new: NewTask, rules: Lifecycle<'_>) -> Result<TaskView, StoreFull> {
+        let clock = rules.clock;
+        let now = clock.elapsed();
         let mut store = self.lock();
+        store.expire(now, rules);
+        if store.len() >= rules.max_tasks {
+            let oldest = store.order.front().and_then(|(m, id)| store.tasks.get(m)?.get(id.as_str()));
+            let retry_after =
+                oldest.map_or(rules.task_ttl, |r| r.expires_at(rules.run_time, rules.task_ttl).saturating_sub(now));
+            return Err(StoreFull { max_tasks: rules.max_tasks, task_ttl: rules.task_ttl, retry_after });
+        }
         let n = store.created.entry(module).or_insert(0);
         *n += 1;
         let id = format!("{name}-task-{n}");
         let record = TaskRecord {
             id: id.clone(),
             operation: new.operation,
-            body: new.body,
-            created: clock.elapsed(),
+            body: Arc::from(new.body.to_string()),
+            created: now,
+            finished_early: None,
             create_ms: clock.unix_ms(),
             polls: 0,
             outcome: new.outcome,
@@ -175,15 +261,16 @@ impl Tasks {
             callback_url: new.callback_url,
         };
         let view = record.view(module);
-        store.tasks.insert((module, id), record);
-        view
+        store.order.push_back((module, id.clone()));
+        store.tasks.entry(module).or_default().insert(id, record);
+        Ok(view)
     }
 
     /// Answers one status query: counts the poll, and makes the task terminal when it has
     /// already answered `polls_to_finish` queries as pending or `run_time` has passed.
     pub fn poll(&self, module: usize, id: &str, rules: Lifecycle<'_>) -> Option<Looked> {
         let mut store = self.lock();
-        let record = store.tasks.get_mut(&(module, id.to_owned()))?;
+        let record = store.live(module, id, rules)?;
         let mut became_terminal = record.finish_if_due(rules.clock, rules.run_time);
         if record.complete_ms.is_none() && record.polls >= rules.polls_to_finish {
             record.finish_now(rules.clock);
@@ -196,7 +283,7 @@ impl Tasks {
     /// Looks a task up without counting a poll (it still becomes terminal when due).
     pub fn get(&self, module: usize, id: &str, rules: Lifecycle<'_>) -> Option<Looked> {
         let mut store = self.lock();
-        let record = store.tasks.get_mut(&(module, id.to_owned()))?;
+        let record = store.live(module, id, rules)?;
         let became_terminal = record.finish_if_due(rules.clock, rules.run_time);
         Some(Looked { view: record.view(module), became_terminal })
     }
@@ -205,20 +292,29 @@ impl Tasks {
     pub fn created(&self, module: usize) -> u64 {
         self.lock().created.get(&module).copied().unwrap_or(0)
     }
+
+    /// Number of tasks stored now (expired ones not yet removed included).
+    pub fn stored(&self) -> usize {
+        self.lock().len()
+    }
 }
 
-/// When tasks finish: the simulator's clock and the configured polls and run time.
+/// When tasks finish and expire: the simulator's clock and the configured polls, run time,
+/// time-to-live and cap.
 #[derive(Clone, Copy)]
 pub(crate) struct Lifecycle<'a> {
     pub clock: &'a SimClock,
     pub polls_to_finish: u32,
     pub run_time: Duration,
+    pub task_ttl: Duration,
+    pub max_tasks: usize,
 }
 
-/// Counters of requests per route (by name) and of the simulator's own routes.
+/// Counters of requests per route (by name) and of the simulator's own routes: fixed when
+/// the simulator starts, so counting takes no lock.
 #[derive(Debug, Default)]
 pub(crate) struct Stats {
-    counts: Mutex<BTreeMap<String, u64>>,
+    counts: BTreeMap<String, AtomicU64>,
 }
 
 /// What a request counter counts, besides the operations' routes.
@@ -233,29 +329,27 @@ pub(crate) const OTHER: &str = "other";
 impl Stats {
     /// Counters for `names` (and the simulator's own), all at zero.
     pub fn new(names: impl IntoIterator<Item = String>) -> Self {
-        let mut counts: BTreeMap<String, u64> = names.into_iter().map(|n| (n, 0)).collect();
+        let mut counts: BTreeMap<String, AtomicU64> = names.into_iter().map(|n| (n, AtomicU64::new(0))).collect();
         for own in [FILES, FILES_WITH_AUTHORIZATION, CONTROL, OTHER] {
-            counts.insert(own.to_owned(), 0);
+            counts.insert(own.to_owned(), AtomicU64::new(0));
         }
-        Stats { counts: Mutex::new(counts) }
+        Stats { counts }
     }
 
-    fn lock(&self) -> MutexGuard<'_, BTreeMap<String, u64>> {
-        self.counts.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Counts one request under `name`.
+    /// Counts one request under `name` (one of the names it was made with).
     pub fn count(&self, name: &str) {
-        *self.lock().entry(name.to_owned()).or_insert(0) += 1;
+        if let Some(n) = self.counts.get(name) {
+            n.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// The count under `name`.
     pub fn get(&self, name: &str) -> u64 {
-        self.lock().get(name).copied().unwrap_or(0)
+        self.counts.get(name).map_or(0, |n| n.load(Ordering::Relaxed))
     }
 
     /// Every counter, by name.
     pub fn all(&self) -> BTreeMap<String, u64> {
-        self.lock().clone()
+        self.counts.iter().map(|(k, n)| (k.clone(), n.load(Ordering::Relaxed))).collect()
     }
 }

@@ -128,6 +128,11 @@ fn run(args: &[String]) -> Result<(), Failure> {
     ) {
         return Err(Failure::Error(format!("unknown command {command:?}; `cargo xtask --help` lists the commands")));
     }
+    if rest.iter().any(|a| a == "-h" || a == "--help") {
+        // One usage text documents every command's arguments.
+        print!("{USAGE}");
+        return Ok(());
+    }
     let root = workspace_root()?;
     if command == "spec-diff" {
         // spec-diff prints its own report and chooses its exit status.

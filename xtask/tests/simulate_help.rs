@@ -61,3 +61,23 @@ fn the_help_text_names_no_module_itself() {
         }
     }
 }
+
+/// `--help` after any command prints the usage (which documents every command's arguments)
+/// and exits 0 before building or running anything: `load --help` once started a build and
+/// a load run.
+#[test]
+fn help_after_any_command_prints_the_usage_and_runs_nothing() {
+    for command in ["codegen", "docs-check", "spec-diff", "openapi", "conformance", "load", "bench-compare", "ci-proof"]
+    {
+        let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args([command, "--help"])
+            .current_dir(root())
+            .output()
+            .expect("run xtask");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{command} --help: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.starts_with("usage: cargo xtask <command>"), "{command} --help: {stdout}");
+        assert!(stdout.contains(&format!("  {command}")), "{command} is documented in the usage");
+        assert!(out.stderr.is_empty(), "{command} --help ran something: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}

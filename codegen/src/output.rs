@@ -19,6 +19,30 @@ pub const PROVIDERS_DIR: &str = "generated-client/src/providers";
 /// Where the spec files live, relative to the workspace root.
 pub const SPEC_DIR: &str = "spec";
 
+/// Where the golden matrix lives, relative to the workspace root: one directory per case
+/// (a small synthetic spec and its doc copies), beside `output/` (the generated outputs).
+pub const GOLDEN_DIR: &str = "codegen/tests/golden";
+
+/// Every golden case of the workspace at `root`: `(case, directory)`, sorted by name; empty
+/// when the workspace has no golden matrix (a vendored copy without `codegen/tests`).
+pub fn golden_cases(root: &Path) -> Result<Vec<(String, PathBuf)>, GenerateError> {
+    let dir = root.join(GOLDEN_DIR);
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let cannot_list = |e: std::io::Error| GenerateError::Io(format!("cannot list {}: {e}", dir.display()));
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).map_err(cannot_list)? {
+        let entry = entry.map_err(cannot_list)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.path().is_dir() && name != "output" {
+            out.push((name, entry.path()));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// The workspace root found at run time: the nearest directory, from `start` upwards, that
 /// holds a `Cargo.toml` with a `[workspace]` table and a [`SPEC_DIR`] directory. Commands use
 /// it rather than the directory they were compiled in, so a binary built in one checkout

@@ -27,14 +27,10 @@ fn golden() -> PathBuf {
 
 /// Every case directory, by name.
 fn cases() -> Vec<String> {
-    let mut out: Vec<String> = std::fs::read_dir(golden())
-        .expect("tests/golden exists")
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_dir() && e.file_name() != "output")
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    out.sort();
-    out
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let cases = output::golden_cases(&root).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!cases.is_empty(), "tests/golden holds the golden cases");
+    cases.into_iter().map(|(name, _)| name).collect()
 }
 
 fn modules(case: &str) -> Vec<Module> {

@@ -17,17 +17,10 @@ fn modules() -> Vec<Module> {
 /// The providers' modules and every golden case's (codegen/tests/golden/<case>/): the
 /// export's rules are checked on every shape the format describes.
 fn modules_and_golden() -> Vec<Module> {
-    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut all = modules();
-    let mut cases: Vec<_> = std::fs::read_dir(&golden)
-        .expect("tests/golden exists")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_dir() && !p.ends_with("output"))
-        .collect();
-    cases.sort();
-    for case in cases {
-        all.extend(output::load_dir(&case).unwrap_or_else(|e| panic!("{}: {e}", case.display())));
+    for (_, dir) in output::golden_cases(&root).unwrap_or_else(|e| panic!("{e}")) {
+        all.extend(output::load_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())));
     }
     all
 }

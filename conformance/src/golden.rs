@@ -9,29 +9,12 @@
 use std::path::{Path, PathBuf};
 
 /// Where the golden cases are, under the workspace root.
-pub const GOLDEN_DIR: &str = "codegen/tests/golden";
-
-/// The directory of generated outputs inside [`GOLDEN_DIR`] (not a case).
-const OUTPUT: &str = "output";
+pub use happyhorse_codegen::output::GOLDEN_DIR;
 
 /// Every golden case of the workspace at `root`: `(case, directory)`, sorted by name. None
 /// when the workspace has no golden matrix (a vendored copy without `codegen/tests`).
 pub fn cases(root: &Path) -> Result<Vec<(String, PathBuf)>, String> {
-    let dir = root.join(GOLDEN_DIR);
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
-    let mut out = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.path().is_dir() && name != OUTPUT {
-            out.push((name, entry.path()));
-        }
-    }
-    out.sort();
-    Ok(out)
+    happyhorse_codegen::output::golden_cases(root).map_err(|e| e.to_string())
 }
 
 /// How to refresh the golden outputs after a golden spec changed.

@@ -347,7 +347,7 @@ fn schemathesis(
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let (mut n, mut seconds) = (0u64, 0.0f64);
     for m in modules {
-        let base = output_base_path(&m.base_url);
+        let base = m.base_path();
         let out = Command::new(&bin)
             .current_dir(&work)
             .arg("run")
@@ -380,11 +380,6 @@ fn schemathesis(
 }
 
 /// The path of a base URL without its trailing slash (`/api/v1`, or empty).
-fn output_base_path(url: &str) -> String {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    after_scheme.find('/').map_or_else(String::new, |i| after_scheme[i..].trim_end_matches('/').to_owned())
-}
-
 /// `conformance simulate --port 0` (release): the process and its origin.
 fn simulator(program: &Path, root: &Path) -> Result<(Running, String), String> {
     let mut child = Command::new(program)

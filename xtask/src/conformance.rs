@@ -41,7 +41,7 @@ pub fn simulate_help(root: &Path) -> String {
     let mut list = String::new();
     let mut switch = Vec::new();
     for m in &modules {
-        let base_path = base_path(&m.base_url);
+        let base_path = m.base_path();
         let env = m.base_url_env.as_deref().map_or_else(String::new, |v| format!("  (${v})"));
         list.push_str(&format!("  {} ({}): base URL {DEFAULT_ORIGIN}{base_path}{env}\n", m.module, m.provider));
         let mut rows: Vec<(String, String, String)> =
@@ -70,12 +70,6 @@ pub fn simulate_help(root: &Path) -> String {
         .replace("{modules}", &list)
         .replace("{switch}", &format!("  {}", switch.join("  ")))
         .replace("{example_route}", &example_route)
-}
-
-/// The path of a base URL without its trailing slash (`/api/v1`, or empty).
-fn base_path(url: &str) -> String {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    after_scheme.find('/').map_or_else(String::new, |i| after_scheme[i..].trim_end_matches('/').to_owned())
 }
 
 /// Cargo, for a build as if typed in a shell. `cargo xtask` runs this program with the

@@ -69,7 +69,18 @@ pub struct Module {
     pub notes: Vec<Note>,
 }
 
+/// The path of a base URL without its trailing slash (`/api/v1`, or empty).
+pub fn url_base_path(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    after_scheme.find('/').map_or_else(String::new, |i| after_scheme[i..].trim_end_matches('/').to_owned())
+}
+
 impl Module {
+    /// The path of the documented base URL without its trailing slash (`/api/v1`, or empty).
+    pub fn base_path(&self) -> String {
+        url_base_path(&self.base_url)
+    }
+
     /// The first submit operation (the only one, for most providers).
     pub fn submit(&self) -> &Operation {
         &self.submits[0]
@@ -993,4 +1004,15 @@ pub struct Constraint {
     /// Human-readable limit.
     pub limit: String,
     pub source: Option<Source>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_base_path;
+
+    #[test]
+    fn base_paths() {
+        assert_eq!(url_base_path("https://api.example.com/api/v1/"), "/api/v1");
+        assert_eq!(url_base_path("https://api.example.com"), "");
+    }
 }

@@ -8,7 +8,10 @@
 //! ```
 //!
 //! Paths are relative to the invoking crate's `CARGO_MANIFEST_DIR`. The expanding crate
-//! needs `happyhorse-client` as a dependency (the generated code calls its runtime).
+//! needs `happyhorse-client` as a dependency (the generated code calls its runtime). Expand
+//! it in a module of its own, as above: the items start with `use ::happyhorse_client::runtime
+//! as rt;` and use the standard prelude's `Option`, `String`, `Vec` and `Result` unqualified,
+//! so another item named `rt` or `Option` in the same module would clash with them.
 
 #![forbid(unsafe_code)]
 

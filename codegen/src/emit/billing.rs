@@ -25,7 +25,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
             text.push_str(&format!("\n- {}", decision(d)));
         }
         let doc = lines(&text);
-        quote!(#doc pub #n: ::std::option::Option<#rt::Decimal>)
+        quote!(#doc pub #n: Option<#rt::Decimal>)
     });
     let input_setters = b.inputs.iter().map(|i| {
         let n = ident(&i.name);
@@ -35,7 +35,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
             #doc
             #[must_use]
             pub fn #f(mut self, value: #rt::Decimal) -> Self {
-                self.#n = ::std::option::Option::Some(value);
+                self.#n = Some(value);
                 self
             }
         }
@@ -107,7 +107,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
 
         impl #req {
             #est_doc
-            pub fn estimate_cost(&self, inputs: &BillingInputs) -> ::std::result::Result<#rt::CostEstimate, #rt::BillingError> {
+            pub fn estimate_cost(&self, inputs: &BillingInputs) -> Result<#rt::CostEstimate, #rt::BillingError> {
                 #unused
                 #body
             }
@@ -187,9 +187,9 @@ fn bindings(b: &Billing, f: &Formula) -> Vec<TokenStream> {
                     let min = match b.inputs.iter().find(|i| i.name == *n).and_then(|i| i.min) {
                         Some(d) => {
                             let (mm, ms) = (int(d.mantissa), int(d.scale));
-                            quote!(::std::option::Option::Some(#rt::Decimal::from_parts(#mm, #ms)))
+                            quote!(Some(#rt::Decimal::from_parts(#mm, #ms)))
                         }
-                        None => quote!(::std::option::Option::None),
+                        None => quote!(None),
                     };
                     quote!(let #name = #rt::billing::input(inputs.#field, #n, #min)?;)
                 }
@@ -244,7 +244,7 @@ fn result_expr(e: &Expr<Var>) -> TokenStream {
         }
         other => {
             let e = expr(other);
-            quote!(::std::result::Result::Ok(#e))
+            quote!(Ok(#e))
         }
     }
 }
@@ -280,13 +280,13 @@ fn formula_arm(m: &Module, b: &Billing, f: &Formula) -> TokenStream {
     let up_args: Vec<TokenStream> =
         bounded.iter().map(|n| var_ident(&Var::Input((*n).to_owned()))).map(|v| quote!(#v.ceil())).collect();
     let upper = if bounded.is_empty() {
-        quote!(::std::option::Option::None)
+        quote!(None)
     } else {
         let assumption = format!(
             "{} rounded up to a whole {per} (the docs do not say how a fractional value is billed)",
             bounded.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
         );
-        quote!(::std::option::Option::Some(#rt::CostBound {
+        quote!(Some(#rt::CostBound {
             official: #rt::Money { amount: eval(unit.official, #(#up_args),*)?, unit: #price_unit },
             market_reference: #rt::Money { amount: eval(unit.market, #(#up_args),*)?, unit: #price_unit },
             assumption: #assumption,
@@ -295,8 +295,8 @@ fn formula_arm(m: &Module, b: &Billing, f: &Formula) -> TokenStream {
     let body = quote! {
         let unit = match #selector { #(#price_arms,)* };
         #(#lets)*
-        let eval = |unit_price: #rt::Decimal, #(#params),*| -> ::std::result::Result<#rt::Decimal, #rt::BillingError> { #eval };
-        ::std::result::Result::Ok(#rt::CostEstimate {
+        let eval = |unit_price: #rt::Decimal, #(#params),*| -> Result<#rt::Decimal, #rt::BillingError> { #eval };
+        Ok(#rt::CostEstimate {
             mode: #mode,
             formula: #text,
             per: #per,

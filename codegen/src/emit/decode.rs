@@ -59,9 +59,9 @@ fn struct_decode(s: &Struct, gate: Option<&ResultGate>) -> TokenStream {
         });
         return quote! {
             impl #rt::decode::Decode for #name {
-                fn decode(json: &str, path: &#rt::Path<'_>) -> ::std::result::Result<Self, #rt::DecodeError> {
+                fn decode(json: &str, path: &#rt::Path<'_>) -> Result<Self, #rt::DecodeError> {
                     #scan
-                    ::std::result::Result::Ok(Self { #(#fields,)* })
+                    Ok(Self { #(#fields,)* })
                 }
             }
         };
@@ -73,7 +73,7 @@ fn struct_decode(s: &Struct, gate: Option<&ResultGate>) -> TokenStream {
         let n = ident(&f.rust);
         let c = call(f);
         if f.wire == g.result_wire {
-            quote!(let #n = if succeeded { #c } else { ::std::option::Option::None };)
+            quote!(let #n = if succeeded { #c } else { None };)
         } else if f.wire == g.state_wire {
             let t = super::field_ty(f);
             quote!(let #n: #t = #c;)
@@ -92,12 +92,12 @@ fn struct_decode(s: &Struct, gate: Option<&ResultGate>) -> TokenStream {
     let (first, rest) = lets.split_first().map_or((quote!(), &[][..]), |(a, b)| (a.clone(), b));
     quote! {
         impl #rt::decode::Decode for #name {
-            fn decode(json: &str, path: &#rt::Path<'_>) -> ::std::result::Result<Self, #rt::DecodeError> {
+            fn decode(json: &str, path: &#rt::Path<'_>) -> Result<Self, #rt::DecodeError> {
                 #scan
                 #first
                 let succeeded = #state_n.phase() == #rt::TaskPhase::Succeeded;
                 #(#rest)*
-                ::std::result::Result::Ok(Self { #(#names,)* })
+                Ok(Self { #(#names,)* })
             }
         }
     }
@@ -114,12 +114,12 @@ fn root_methods(name: &str) -> TokenStream {
     quote! {
         impl #n {
             #doc_value
-            pub fn from_json_value(v: &#json::Value) -> ::std::result::Result<Self, #rt::DecodeError> {
+            pub fn from_json_value(v: &#json::Value) -> Result<Self, #rt::DecodeError> {
                 #rt::decode::value(v)
             }
 
             #doc_slice
-            pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, #rt::DecodeError> {
+            pub fn from_json_slice(bytes: &[u8]) -> Result<Self, #rt::DecodeError> {
                 #rt::decode::body(bytes)
             }
         }

@@ -36,7 +36,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
         let check = match e.kind {
             ExampleKind::Request => quote! {
                 let value = #ty::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
-                assert_eq!(value.validate(), ::std::result::Result::Ok(()));
+                assert_eq!(value.validate(), Ok(()));
             },
             _ => quote! {
                 let value = #ty::from_json_value(&doc).unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));

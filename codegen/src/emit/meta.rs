@@ -43,32 +43,32 @@ pub(super) fn provider(m: &Module) -> TokenStream {
     let envelope = match &m.envelope {
         Some(e) => {
             let (c, msg, ok) = (&e.code, &e.message, int(e.success_code));
-            quote!(::std::option::Option::Some(#rt::Envelope { code: #c, message: #msg, success_code: #ok }))
+            quote!(Some(#rt::Envelope { code: #c, message: #msg, success_code: #ok }))
         }
-        None => quote!(::std::option::Option::None),
+        None => quote!(None),
     };
     let base_env = match &m.base_url_env {
-        Some(v) => quote!(::std::option::Option::Some(#v)),
-        None => quote!(::std::option::Option::None),
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
     };
     let ops: Vec<&crate::ir::Operation> = m.submits.iter().chain(std::iter::once(&m.status)).collect();
     let endpoints = ops.iter().map(|op| {
         let cname = shouty(&op.key);
         let (key, method, path) = (&op.key, &op.method, &op.path);
         let ct = match &op.content_type {
-            Some(c) => quote!(::std::option::Option::Some(#c)),
-            None => quote!(::std::option::Option::None),
+            Some(c) => quote!(Some(#c)),
+            None => quote!(None),
         };
         let id = match &op.id_param {
             Some(p) if p.in_query => {
                 let n = &p.name;
-                quote!(::std::option::Option::Some(#rt::IdParam::Query(#n)))
+                quote!(Some(#rt::IdParam::Query(#n)))
             }
             Some(p) => {
                 let n = &p.name;
-                quote!(::std::option::Option::Some(#rt::IdParam::Path(#n)))
+                quote!(Some(#rt::IdParam::Path(#n)))
             }
-            None => quote!(::std::option::Option::None),
+            None => quote!(None),
         };
         let creates = m.submits.iter().any(|s| std::ptr::eq(*op, s));
         let mut decided = super::docs::then_decision(op.decision.as_ref(), "\n- ");
@@ -101,9 +101,9 @@ pub(super) fn provider(m: &Module) -> TokenStream {
         let max = match s.max_retries {
             Some(n) => {
                 let n = int(n);
-                quote!(::std::option::Option::Some(#n))
+                quote!(Some(#n))
             }
-            None => quote!(::std::option::Option::None),
+            None => quote!(None),
         };
         quote!(#rt::StatusRule { status: #status, meaning: #meaning, action: #action, retry: #retry, max_retries: #max, rejected: #rejected })
     });
@@ -135,9 +135,9 @@ pub(super) fn provider(m: &Module) -> TokenStream {
     let follow = match &m.task.follow {
         Some(f) => {
             let p = paths(&f.wire);
-            quote!(::std::option::Option::Some(#p))
+            quote!(Some(#p))
         }
-        None => quote!(::std::option::Option::None),
+        None => quote!(None),
     };
     let paths_doc = lines(&format!(
         "Where the task id (`{}`) is in a submit answer, read before the rest of the answer is decoded so a paid task's id is never lost to an answer that differs elsewhere from the docs.",
@@ -200,8 +200,8 @@ pub(super) fn provider(m: &Module) -> TokenStream {
         ));
         let parse_doc = lines(&format!("Decodes a webhook body; it has the shape of [`{}`].", c.payload));
         let url_field = match &c.url_field {
-            Some(f) => quote!(::std::option::Option::Some(#f)),
-            None => quote!(::std::option::Option::None),
+            Some(f) => quote!(Some(#f)),
+            None => quote!(None),
         };
         quote! {
             #doc
@@ -216,7 +216,7 @@ pub(super) fn provider(m: &Module) -> TokenStream {
             };
 
             #parse_doc
-            pub fn parse_callback(body: &[u8]) -> ::std::result::Result<#payload, #rt::DecodeError> {
+            pub fn parse_callback(body: &[u8]) -> Result<#payload, #rt::DecodeError> {
                 #payload::from_json_slice(body)
             }
         }
@@ -305,7 +305,7 @@ pub(super) fn provider(m: &Module) -> TokenStream {
         pub const HTTP_STATUSES: &[#rt::StatusRule] = &[#(#statuses),*];
 
         /// The documented row for an HTTP status, if the table lists it.
-        pub fn http_status(status: u16) -> ::std::option::Option<&'static #rt::StatusRule> {
+        pub fn http_status(status: u16) -> Option<&'static #rt::StatusRule> {
             HTTP_STATUSES.iter().find(|r| r.status == status)
         }
 
@@ -343,19 +343,17 @@ fn accessor(name: &str, doc: &str, fp: &FieldPath) -> TokenStream {
         if last && *optional {
             // Finish with the idiomatic form for the final type.
             done = Some(match (&acc, &fp.ty) {
-                (Acc::Place(p), Ty::String) => (quote!(::std::option::Option<&str>), quote!(#p.#s.as_deref())),
-                (Acc::Opt(e), Ty::String) => {
-                    (quote!(::std::option::Option<&str>), quote!(#e.and_then(|v| v.#s.as_deref())))
-                }
-                (Acc::Place(p), Ty::Integer) => (quote!(::std::option::Option<i64>), quote!(#p.#s)),
-                (Acc::Opt(e), Ty::Integer) => (quote!(::std::option::Option<i64>), quote!(#e.and_then(|v| v.#s))),
+                (Acc::Place(p), Ty::String) => (quote!(Option<&str>), quote!(#p.#s.as_deref())),
+                (Acc::Opt(e), Ty::String) => (quote!(Option<&str>), quote!(#e.and_then(|v| v.#s.as_deref()))),
+                (Acc::Place(p), Ty::Integer) => (quote!(Option<i64>), quote!(#p.#s)),
+                (Acc::Opt(e), Ty::Integer) => (quote!(Option<i64>), quote!(#e.and_then(|v| v.#s))),
                 (Acc::Place(p), t) => {
                     let t = ty_tokens(t);
-                    (quote!(::std::option::Option<&#t>), quote!(#p.#s.as_ref()))
+                    (quote!(Option<&#t>), quote!(#p.#s.as_ref()))
                 }
                 (Acc::Opt(e), t) => {
                     let t = ty_tokens(t);
-                    (quote!(::std::option::Option<&#t>), quote!(#e.and_then(|v| v.#s.as_ref())))
+                    (quote!(Option<&#t>), quote!(#e.and_then(|v| v.#s.as_ref())))
                 }
             });
             break;
@@ -374,13 +372,11 @@ fn accessor(name: &str, doc: &str, fp: &FieldPath) -> TokenStream {
             let t = ty_tokens(t);
             (quote!(&#t), quote!(&#p))
         }
-        (Acc::Opt(e), Ty::String) => {
-            (quote!(::std::option::Option<&str>), quote!(#e.map(::std::string::String::as_str)))
-        }
-        (Acc::Opt(e), Ty::Integer) => (quote!(::std::option::Option<i64>), quote!(#e.copied())),
+        (Acc::Opt(e), Ty::String) => (quote!(Option<&str>), quote!(#e.map(String::as_str))),
+        (Acc::Opt(e), Ty::Integer) => (quote!(Option<i64>), quote!(#e.copied())),
         (Acc::Opt(e), t) => {
             let t = ty_tokens(t);
-            (quote!(::std::option::Option<&#t>), quote!(#e))
+            (quote!(Option<&#t>), quote!(#e))
         }
     });
     quote! {
@@ -485,9 +481,9 @@ pub(super) fn task_accessors(m: &Module) -> TokenStream {
         error_methods.push(quote! {
             /// The message split into its category and detail (`<Category>: <detail>`);
             /// `None` when the message is absent or has no separator.
-            pub fn category(&self) -> ::std::option::Option<(#cat_i, &str)> {
+            pub fn category(&self) -> Option<(#cat_i, &str)> {
                 let (category, detail) = self.api_message()?.split_once(#sep)?;
-                ::std::option::Option::Some((#cat_i::from_wire(category), detail))
+                Some((#cat_i::from_wire(category), detail))
             }
         });
     }
@@ -549,8 +545,8 @@ fn mode_enum(m: &Module) -> TokenStream {
             }
 
             /// The mode of a wire tag, if it is one.
-            pub fn from_tag(tag: &str) -> ::std::option::Option<Mode> {
-                match tag { #(#t2 => ::std::option::Option::Some(Mode::#n4),)* _ => ::std::option::Option::None }
+            pub fn from_tag(tag: &str) -> Option<Mode> {
+                match tag { #(#t2 => Some(Mode::#n4),)* _ => None }
             }
 
             /// The documented polling guidance of the mode.

@@ -1,9 +1,12 @@
 //! Emission: IR → Rust tokens with `quote!`. Each submodule emits one concern; this one
 //! assembles a provider module and holds the helpers they share.
 //!
-//! Emitted code names everything by absolute path (`::happyhorse_client::runtime::...`,
-//! `::std::...`), so the same tokens compile inside the generated crate and when the
-//! proc-macro expands them in another crate.
+//! Emitted code reaches the runtime through one alias at the top of each module
+//! (`use ::happyhorse_client::runtime as rt;`) and names `Option`, `String`, `Vec`, `Result`
+//! and their variants through the standard prelude, so the same tokens compile inside the
+//! generated crate and when the proc-macro expands them in a module of its own in another
+//! crate. The lowering refuses spec type names that would shadow those prelude names
+//! (`ir::names::PRELUDE`).
 
 mod billing;
 mod decode;
@@ -35,7 +38,12 @@ pub fn module_items(m: &Module) -> TokenStream {
         billing::all(m),
         examples::all(m),
     ];
-    quote!(#(#parts)*)
+    let rt_path = quote!(::happyhorse_client::runtime);
+    quote! {
+        #[allow(unused_imports)]
+        use #rt_path as rt;
+        #(#parts)*
+    }
 }
 
 /// The `providers` module listing every generated module, with each module's docs.
@@ -56,7 +64,7 @@ pub fn providers_items(modules: &[Module]) -> TokenStream {
         let name = ident(&m.module);
         quote!(#name::Api)
     });
-    let rt = rt();
+    let rt = quote!(::happyhorse_client::runtime);
     quote! {
         #(#mods)*
 
@@ -69,14 +77,14 @@ pub fn providers_items(modules: &[Module]) -> TokenStream {
     }
 }
 
-/// `::happyhorse_client::runtime`.
+/// `rt`, the alias of `::happyhorse_client::runtime` each module declares.
 pub(crate) fn rt() -> TokenStream {
-    quote!(::happyhorse_client::runtime)
+    quote!(rt)
 }
 
-/// `::happyhorse_client::runtime::export::serde_json`.
+/// `rt::export::serde_json`.
 pub(crate) fn json() -> TokenStream {
-    quote!(::happyhorse_client::runtime::export::serde_json)
+    quote!(rt::export::serde_json)
 }
 
 /// An identifier (names were checked by the lowering).
@@ -100,14 +108,14 @@ pub(crate) fn shouty(s: &str) -> Ident {
 pub(crate) fn ty_tokens(t: &Ty) -> TokenStream {
     let rt = rt();
     match t {
-        Ty::String => quote!(::std::string::String),
+        Ty::String => quote!(String),
         Ty::Integer => quote!(i64),
         Ty::Boolean => quote!(bool),
         Ty::UnixMillis => quote!(#rt::UnixMillis),
         Ty::Millis => quote!(#rt::Millis),
         Ty::Array(i) => {
             let i = ty_tokens(i);
-            quote!(::std::vec::Vec<#i>)
+            quote!(Vec<#i>)
         }
         Ty::Enum(n) | Ty::Struct(n) | Ty::Union(n) => {
             let n = ident(n);
@@ -121,7 +129,7 @@ pub(crate) fn ty_tokens(t: &Ty) -> TokenStream {
 /// The type of a field as stored: `Option<T>` when optional.
 pub(crate) fn field_ty(f: &crate::ir::Field) -> TokenStream {
     let t = ty_tokens(&f.ty);
-    if f.required { t } else { quote!(::std::option::Option<#t>) }
+    if f.required { t } else { quote!(Option<#t>) }
 }
 
 /// The value a request's mode is matched on: `&self.input` for a union field, `&self.model`

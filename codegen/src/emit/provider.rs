@@ -19,13 +19,13 @@ fn opt_ref(fp: &FieldPath) -> TokenStream {
             (Some(p), _, true) => opt = Some(quote!(#p.#s.as_ref())),
             (None, Some(e), false) => opt = Some(quote!(#e.map(|v| &v.#s))),
             (None, Some(e), true) => opt = Some(quote!(#e.and_then(|v| v.#s.as_ref()))),
-            (None, None, _) => return quote!(::std::option::Option::None),
+            (None, None, _) => return quote!(None),
         }
     }
     match (place, opt) {
-        (Some(p), _) => quote!(::std::option::Option::Some(&#p)),
+        (Some(p), _) => quote!(Some(&#p)),
         (None, Some(e)) => e,
-        (None, None) => quote!(::std::option::Option::None),
+        (None, None) => quote!(None),
     }
 }
 
@@ -50,24 +50,24 @@ pub(super) fn all(m: &Module) -> TokenStream {
         let list = opt_ref(&o.list);
                 let filtered = o.item.as_ref().is_some_and(|it| it.url_optional);
         let item = match &o.item {
-            None => quote!(#rt::provider::Output { url: item.clone(), kind: ::std::option::Option::None }),
+            None => quote!(#rt::provider::Output { url: item.clone(), kind: None }),
             Some(it) => {
                 let url = ident(&it.url);
                 let url = if it.url_optional { quote!(item.#url.clone()?) } else { quote!(item.#url.clone()) };
                 let kind = match &it.kind {
-                    None => quote!(::std::option::Option::None),
+                    None => quote!(None),
                                         // Strings and enums both have `as_str()`.
                     Some((k, optional, _)) => {
                         let k = ident(k);
                         if *optional {
-                            quote!(item.#k.as_ref().map(|v| ::std::string::ToString::to_string(v.as_str())))
+                            quote!(item.#k.as_ref().map(|v| ToString::to_string(v.as_str())))
                         } else {
-                            quote!(::std::option::Option::Some(::std::string::ToString::to_string(item.#k.as_str())))
+                            quote!(Some(ToString::to_string(item.#k.as_str())))
                         }
                     }
                 };
                                 let output = quote!(#rt::provider::Output { url: #url, kind: #kind });
-                if filtered { quote!(::std::option::Option::Some(#output)) } else { output }
+                if filtered { quote!(Some(#output)) } else { output }
             }
         };
         let map = if filtered { quote!(filter_map) } else { quote!(map) };
@@ -83,37 +83,36 @@ pub(super) fn all(m: &Module) -> TokenStream {
         quote! {
             impl #status {
                 #doc
-                pub fn outputs(&self) -> ::std::vec::Vec<#rt::provider::Output> {
+                pub fn outputs(&self) -> Vec<#rt::provider::Output> {
                     #list.map(|list| list.iter().#map(|item| #item).collect()).unwrap_or_default()
                 }
             }
         }
     });
-    let outputs_call =
-        if t.outputs.is_some() { quote!(#status::outputs(self)) } else { quote!(::std::vec::Vec::new()) };
+    let outputs_call = if t.outputs.is_some() { quote!(#status::outputs(self)) } else { quote!(Vec::new()) };
     let failure = {
         let message = match &t.fail_message {
-            Some(_) => quote!(#status::fail_message(self).map(::std::string::ToString::to_string)),
-            None => quote!(::std::option::Option::None),
+            Some(_) => quote!(#status::fail_message(self).map(ToString::to_string)),
+            None => quote!(None),
         };
         let (code, retry) = match &t.fail_code {
             Some(_) => (
-                quote!(#status::fail_code(self).map(|c| ::std::string::ToString::to_string(c.as_str()))),
+                quote!(#status::fail_code(self).map(|c| ToString::to_string(c.as_str()))),
                 quote!(#status::fail_code(self).is_some_and(|c| c.retry_may_help())),
             ),
             // No documented failure codes: nothing says a retry can help.
-            None => (quote!(::std::option::Option::None), quote!(false)),
+            None => (quote!(None), quote!(false)),
         };
         quote! {
             if self.phase() != #rt::TaskPhase::Failed {
-                return ::std::option::Option::None;
+                return None;
             }
-            ::std::option::Option::Some(#rt::provider::Failure { code: #code, message: #message, retry_may_help: #retry })
+            Some(#rt::provider::Failure { code: #code, message: #message, retry_may_help: #retry })
         }
     };
     let follow = t.follow.as_ref().map(|_| {
         quote! {
-            fn follow_url(&self) -> ::std::option::Option<&str> { #submitted::follow_url(self) }
+            fn follow_url(&self) -> Option<&str> { #submitted::follow_url(self) }
         }
     });
     let state_text = match &t.state.ty {
@@ -145,22 +144,22 @@ pub(super) fn all(m: &Module) -> TokenStream {
         if b.inputs.is_empty() {
             // Nothing the request lacks: the price comes from the request alone.
             return quote! {
-                fn estimate(&self, _inputs: &[(&str, #rt::Decimal)]) -> ::std::option::Option<::std::result::Result<#rt::CostEstimate, #rt::BillingError>> {
-                    ::std::option::Option::Some(#request::estimate_cost(self, &BillingInputs::default()))
+                fn estimate(&self, _inputs: &[(&str, #rt::Decimal)]) -> Option<Result<#rt::CostEstimate, #rt::BillingError>> {
+                    Some(#request::estimate_cost(self, &BillingInputs::default()))
                 }
             };
         }
         let sets = b.inputs.iter().map(|i| {
             let (n, f) = (&i.name, ident(&i.name));
-            quote!(if *name == #n { billing.#f = ::std::option::Option::Some(*value); })
+            quote!(if *name == #n { billing.#f = Some(*value); })
         });
         quote! {
-            fn estimate(&self, inputs: &[(&str, #rt::Decimal)]) -> ::std::option::Option<::std::result::Result<#rt::CostEstimate, #rt::BillingError>> {
+            fn estimate(&self, inputs: &[(&str, #rt::Decimal)]) -> Option<Result<#rt::CostEstimate, #rt::BillingError>> {
                 let mut billing = BillingInputs::default();
                 for (name, value) in inputs {
                     #(#sets)*
                 }
-                ::std::option::Option::Some(#request::estimate_cost(self, &billing))
+                Some(#request::estimate_cost(self, &billing))
             }
         }
     });
@@ -173,8 +172,8 @@ pub(super) fn all(m: &Module) -> TokenStream {
     let submit_bodies = quote!(#(#submit_bodies)*);
     let outputs_documented = t.outputs.is_some();
     let callback_url_field = match m.callbacks.as_ref().and_then(|c| c.url_field.as_ref()) {
-        Some(f) => quote!(::std::option::Option::Some(#f)),
-        None => quote!(::std::option::Option::None),
+        Some(f) => quote!(Some(#f)),
+        None => quote!(None),
     };
     let state_documented = match &t.state.ty {
         Ty::Enum(e) => {
@@ -194,15 +193,15 @@ pub(super) fn all(m: &Module) -> TokenStream {
     // defaults (none).
     let envelope = |ty: &proc_macro2::Ident| match &m.envelope {
         Some(_) => quote! {
-            fn envelope_code(&self) -> ::std::option::Option<i64> { ::std::option::Option::Some(#ty::envelope_code(self)) }
-            fn envelope_message(&self) -> ::std::option::Option<&str> { #ty::envelope_message(self) }
+            fn envelope_code(&self) -> Option<i64> { Some(#ty::envelope_code(self)) }
+            fn envelope_message(&self) -> Option<&str> { #ty::envelope_message(self) }
         },
         None => quote!(),
     };
     let (sub_envelope, st_envelope) = (envelope(&submitted), envelope(&status));
     let error_code = match &m.errors.code.ty {
         Ty::String => {
-            quote!(#error::api_code(self).map(|c| #rt::ErrorCode::Text(::std::string::ToString::to_string(c))))
+            quote!(#error::api_code(self).map(|c| #rt::ErrorCode::Text(ToString::to_string(c))))
         }
         _ => quote!(#error::api_code(self).map(#rt::ErrorCode::Number)),
     };
@@ -224,7 +223,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
             const POLLING: &'static [#rt::PollingGuidance] = POLLING;
             const TASK_PATHS: #rt::TaskPaths = TASK_PATHS;
             const OUTPUTS_DOCUMENTED: bool = #outputs_documented;
-            const CALLBACK_URL_FIELD: ::std::option::Option<&'static str> = #callback_url_field;
+            const CALLBACK_URL_FIELD: Option<&'static str> = #callback_url_field;
             type Mode = Mode;
         }
 
@@ -250,14 +249,14 @@ pub(super) fn all(m: &Module) -> TokenStream {
             fn state(&self) -> &str { #state_text }
             fn phase(&self) -> #rt::TaskPhase { #status::phase(self) }
             fn state_documented(&self) -> bool { #state_documented }
-            fn failure(&self) -> ::std::option::Option<#rt::provider::Failure> { #failure }
-            fn outputs(&self) -> ::std::vec::Vec<#rt::provider::Output> { #outputs_call }
+            fn failure(&self) -> Option<#rt::provider::Failure> { #failure }
+            fn outputs(&self) -> Vec<#rt::provider::Output> { #outputs_call }
             #st_envelope
         }
 
         impl #rt::provider::ErrorAnswer for #error {
-            fn error_code(&self) -> ::std::option::Option<#rt::ErrorCode> { #error_code }
-            fn api_message(&self) -> ::std::option::Option<&str> { #error::api_message(self) }
+            fn error_code(&self) -> Option<#rt::ErrorCode> { #error_code }
+            fn api_message(&self) -> Option<&str> { #error::api_message(self) }
         }
     }
 }
@@ -268,9 +267,9 @@ fn submit_body(ty: &proc_macro2::Ident, estimate: &TokenStream) -> TokenStream {
     let rt = rt();
     quote! {
         impl #rt::provider::SubmitBody for #ty {
-            fn from_json(operation: &str, body: &#rt::export::serde_json::Value) -> ::std::result::Result<Self, #rt::Violations> { #ty::from_json_for(operation, body) }
+            fn from_json(operation: &str, body: &#rt::export::serde_json::Value) -> Result<Self, #rt::Violations> { #ty::from_json_for(operation, body) }
             fn operation(&self) -> &'static str { #ty::operation(self) }
-            fn validate(&self) -> ::std::result::Result<(), #rt::Violations> { #ty::validate(self) }
+            fn validate(&self) -> Result<(), #rt::Violations> { #ty::validate(self) }
             fn polling(&self) -> #rt::PollingGuidance { #ty::polling(self) }
             fn mode(&self) -> &'static str { #ty::mode(self) }
             #estimate
@@ -290,9 +289,9 @@ fn op_from_json_for(m: &Module, op: &crate::ir::Operation) -> TokenStream {
         impl #req {
             /// Reads and checks a raw body sent to the submit operation `operation`: every
             /// documented rule it breaks, or the value.
-            pub fn from_json_for(operation: &str, body: &#rt::export::serde_json::Value) -> ::std::result::Result<Self, #rt::Violations> {
+            pub fn from_json_for(operation: &str, body: &#rt::export::serde_json::Value) -> Result<Self, #rt::Violations> {
                 if operation != #key {
-                    return ::std::result::Result::Err(#rt::violation::unknown_operation(#module, operation, &[#key]));
+                    return Err(#rt::violation::unknown_operation(#module, operation, &[#key]));
                 }
                 #req::from_json_value(body)
             }
@@ -336,7 +335,7 @@ fn request_enum(m: &Module) -> TokenStream {
         pub enum Request { #(#docs #v1(#t1),)* }
 
         #(
-            impl ::std::convert::From<#t2> for Request {
+            impl From<#t2> for Request {
                 fn from(r: #t2) -> Self { Request::#v2(r) }
             }
         )*
@@ -344,15 +343,15 @@ fn request_enum(m: &Module) -> TokenStream {
         impl Request {
             /// Reads and checks a raw body sent to the submit operation `operation`: every
             /// documented rule it breaks, or the value.
-            pub fn from_json_for(operation: &str, body: &#rt::export::serde_json::Value) -> ::std::result::Result<Self, #rt::Violations> {
+            pub fn from_json_for(operation: &str, body: &#rt::export::serde_json::Value) -> Result<Self, #rt::Violations> {
                 match operation {
                     #(#k1 => #t3::from_json_value(body).map(Request::#v3),)*
-                    other => ::std::result::Result::Err(#rt::violation::unknown_operation(#module, other, &[#(#known),*])),
+                    other => Err(#rt::violation::unknown_operation(#module, other, &[#(#known),*])),
                 }
             }
 
             /// Every documented rule the request breaks, or `Ok`.
-            pub fn validate(&self) -> ::std::result::Result<(), #rt::Violations> {
+            pub fn validate(&self) -> Result<(), #rt::Violations> {
                 match self { #(Request::#v4(r) => r.validate(),)* }
             }
 
@@ -373,7 +372,7 @@ fn request_enum(m: &Module) -> TokenStream {
         }
 
         impl #rt::json::ToJson for Request {
-            fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+            fn write_json(&self, out: &mut Vec<u8>) {
                 match self { #(Request::#variants(r) => #rt::json::ToJson::write_json(r, out),)* }
             }
         }

@@ -54,7 +54,7 @@ fn read_field(f: &Field) -> TokenStream {
     if f.flatten {
         let Ty::Union(u) = &f.ty else { return quote!() };
         let u = ident(u);
-        return quote!(let #n: ::std::option::Option<#u> = #u::read_in(obj, path, out););
+        return quote!(let #n: Option<#u> = #u::read_in(obj, path, out););
     }
     let (wire, id) = (&f.wire, &f.id_base);
     // A field with aliases is read under whichever of its names was sent.
@@ -66,20 +66,16 @@ fn read_field(f: &Field) -> TokenStream {
         (quote!(let #k = #rt::read::key_of(obj, path, &[#(#names),*], #id, out);), quote!(#k))
     };
     let read = if f.required {
-        quote!(#name_let let #n: ::std::option::Option<#ty> = #rt::read::required(obj, path, #wire, #id, out);)
+        quote!(#name_let let #n: Option<#ty> = #rt::read::required(obj, path, #wire, #id, out);)
     } else {
-        quote!(#name_let let #n: ::std::option::Option<#ty> = #rt::read::optional(obj, path, #wire, #id, out);)
+        quote!(#name_let let #n: Option<#ty> = #rt::read::optional(obj, path, #wire, #id, out);)
     };
     if f.checks.is_empty() {
         return read;
     }
     let fname = check_fn(f);
     let arg = if f.ty == Ty::Integer { quote!(*v) } else { quote!(v) };
-    let pattern = if f.required {
-        quote!(::std::option::Option::Some(v))
-    } else {
-        quote!(::std::option::Option::Some(::std::option::Option::Some(v)))
-    };
+    let pattern = if f.required { quote!(Some(v)) } else { quote!(Some(Some(v))) };
     quote! {
         #read
         if let #pattern = &#n {
@@ -99,9 +95,9 @@ fn struct_read(m: &Module, s: &Struct) -> TokenStream {
     });
     let read_fields = quote! {
         /// Reads this object's fields from `obj`, pushing every violation.
-        fn read_fields(obj: &#rt::read::Object, path: &str, out: &mut ::std::vec::Vec<#rt::Violation>) -> ::std::option::Option<Self> {
+        fn read_fields(obj: &#rt::read::Object, path: &str, out: &mut Vec<#rt::Violation>) -> Option<Self> {
             #(#reads)*
-            ::std::option::Option::Some(Self { #(#inits,)* })
+            Some(Self { #(#inits,)* })
         }
     };
     if s.variant_of.is_some() {
@@ -119,7 +115,7 @@ fn struct_read(m: &Module, s: &Struct) -> TokenStream {
         }
 
         impl #rt::read::Read for #name {
-            fn read(v: &#json::Value, path: &str, id_base: &str, out: &mut ::std::vec::Vec<#rt::Violation>) -> ::std::option::Option<Self> {
+            fn read(v: &#json::Value, path: &str, id_base: &str, out: &mut Vec<#rt::Violation>) -> Option<Self> {
                 let obj = #rt::read::object(v, path, id_base, out)?;
                 let value = Self::read_fields(obj, path, out);
                 #rt::read::deny_unknown(obj, path, Self::KEYS, #id, out);
@@ -152,7 +148,7 @@ fn union_read(u: &Union) -> TokenStream {
                 let p = ident(p);
                 quote!(#p::read_fields(obj, path, out).map(Self::#vn))
             }
-            None => quote!(::std::option::Option::Some(Self::#vn)),
+            None => quote!(Some(Self::#vn)),
         };
         quote!(#vt => { #(#forbids)* #value })
     });
@@ -166,17 +162,17 @@ fn union_read(u: &Union) -> TokenStream {
 
             /// Reads the tag and the selected variant's fields from `obj` (which may be the
             /// union's own object or, when flattened, its parent's).
-            pub(crate) fn read_in(obj: &#rt::read::Object, path: &str, out: &mut ::std::vec::Vec<#rt::Violation>) -> ::std::option::Option<Self> {
+            pub(crate) fn read_in(obj: &#rt::read::Object, path: &str, out: &mut Vec<#rt::Violation>) -> Option<Self> {
                 let tag = #rt::read::tag(obj, path, #tag, Self::TAGS, #tag_id, out)?;
                 match tag {
                     #(#arms)*
-                    _ => ::std::option::Option::None,
+                    _ => None,
                 }
             }
         }
 
         impl #rt::read::Read for #name {
-            fn read(v: &#json::Value, path: &str, id_base: &str, out: &mut ::std::vec::Vec<#rt::Violation>) -> ::std::option::Option<Self> {
+            fn read(v: &#json::Value, path: &str, id_base: &str, out: &mut Vec<#rt::Violation>) -> Option<Self> {
                 let obj = #rt::read::object(v, path, id_base, out)?;
                 let value = Self::read_in(obj, path, out);
                 #rt::read::deny_unknown(obj, path, Self::KEYS, #id, out);
@@ -201,14 +197,14 @@ fn root_methods(name: &str, id: &str) -> TokenStream {
     quote! {
         impl #n {
             #doc_value
-            pub fn from_json_value(v: &#json::Value) -> ::std::result::Result<Self, #rt::Violations> {
-                let mut out = ::std::vec::Vec::new();
+            pub fn from_json_value(v: &#json::Value) -> Result<Self, #rt::Violations> {
+                let mut out = Vec::new();
                 let value = <Self as #rt::read::Read>::read(v, "", #id, &mut out);
                 #rt::read::finish(value, out)
             }
 
             #doc_slice
-            pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, #rt::Violations> {
+            pub fn from_json_slice(bytes: &[u8]) -> Result<Self, #rt::Violations> {
                 Self::from_json_value(&#rt::read::parse_body(bytes)?)
             }
         }

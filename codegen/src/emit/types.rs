@@ -37,7 +37,7 @@ fn text_impls(name: &proc_macro2::Ident) -> TokenStream {
         }
 
         impl #rt::json::ToJson for #name {
-            fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+            fn write_json(&self, out: &mut Vec<u8>) {
                 #rt::json::write_str(out, self.as_str())
             }
         }
@@ -92,7 +92,7 @@ fn enum_def(m: &Module, e: &Enum) -> TokenStream {
         let from_arms = e.values.iter().map(|v| {
             let vn = ident(&v.name);
             let w = &v.wire;
-            quote!(#w => ::std::option::Option::Some(Self::#vn))
+            quote!(#w => Some(Self::#vn))
         });
         let pairs = e.values.iter().map(|v| {
             let vn = ident(&v.name);
@@ -114,15 +114,15 @@ fn enum_def(m: &Module, e: &Enum) -> TokenStream {
                 }
 
                 /// The value with this exact wire spelling.
-                pub fn from_wire(s: &str) -> ::std::option::Option<Self> {
-                    match s { #(#from_arms,)* _ => ::std::option::Option::None }
+                pub fn from_wire(s: &str) -> Option<Self> {
+                    match s { #(#from_arms,)* _ => None }
                 }
             }
 
             #as_text
 
             impl #rt::read::Read for #name {
-                fn read(v: &#json::Value, path: &str, id_base: &str, out: &mut ::std::vec::Vec<#rt::Violation>) -> ::std::option::Option<Self> {
+                fn read(v: &#json::Value, path: &str, id_base: &str, out: &mut Vec<#rt::Violation>) -> Option<Self> {
                     #rt::read::enum_value(v, &[#(#pairs),*], path, id_base, out)
                 }
             }
@@ -169,22 +169,22 @@ fn enum_def(m: &Module, e: &Enum) -> TokenStream {
         let meaning = e.values.iter().map(|v| {
             let vn = ident(&v.name);
             let t = v.meaning.clone().unwrap_or_default();
-            quote!(Self::#vn => ::std::option::Option::Some(#t))
+            quote!(Self::#vn => Some(#t))
         });
         let action = e.values.iter().map(|v| {
             let vn = ident(&v.name);
             let t = v.action.clone().unwrap_or_default();
-            quote!(Self::#vn => ::std::option::Option::Some(#t))
+            quote!(Self::#vn => Some(#t))
         });
         methods.push(quote! {
             /// What the value means, from the docs.
-            pub fn meaning(&self) -> ::std::option::Option<&'static str> {
-                match self { #(#meaning,)* Self::#fallback(_) => ::std::option::Option::None }
+            pub fn meaning(&self) -> Option<&'static str> {
+                match self { #(#meaning,)* Self::#fallback(_) => None }
             }
 
             /// What to do about it, from the docs.
-            pub fn action(&self) -> ::std::option::Option<&'static str> {
-                match self { #(#action,)* Self::#fallback(_) => ::std::option::Option::None }
+            pub fn action(&self) -> Option<&'static str> {
+                match self { #(#action,)* Self::#fallback(_) => None }
             }
         });
     }
@@ -194,7 +194,7 @@ fn enum_def(m: &Module, e: &Enum) -> TokenStream {
         pub enum #name {
             #(#variants,)*
             #fallback_doc
-            #fallback(::std::string::String),
+            #fallback(String),
         }
 
         impl #name {
@@ -206,7 +206,7 @@ fn enum_def(m: &Module, e: &Enum) -> TokenStream {
             /// The value for a wire spelling; documented aliases fold into their value and
             /// anything else is kept as the fallback variant.
             pub fn from_wire(s: &str) -> Self {
-                match s { #(#from_arms,)* other => Self::#fallback(::std::string::ToString::to_string(other)) }
+                match s { #(#from_arms,)* other => Self::#fallback(ToString::to_string(other)) }
             }
 
             /// True for values the docs list.
@@ -220,7 +220,7 @@ fn enum_def(m: &Module, e: &Enum) -> TokenStream {
         #as_text
 
         impl #rt::decode::Decode for #name {
-            fn decode(json: &str, path: &#rt::Path<'_>) -> ::std::result::Result<Self, #rt::DecodeError> {
+            fn decode(json: &str, path: &#rt::Path<'_>) -> Result<Self, #rt::DecodeError> {
                 #rt::decode::string(json, path).map(|s| Self::from_wire(&s))
             }
         }
@@ -231,25 +231,21 @@ fn enum_def(m: &Module, e: &Enum) -> TokenStream {
 fn param(f: &Field) -> (TokenStream, TokenStream) {
     let name = ident(&f.rust);
     match &f.ty {
-        Ty::String => (quote!(impl ::std::convert::Into<::std::string::String>), quote!(#name.into())),
-        Ty::Array(i) if **i == Ty::String => (
-            quote!(impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>),
-            quote!(#name.into_iter().map(::std::convert::Into::into).collect()),
-        ),
+        Ty::String => (quote!(impl Into<String>), quote!(#name.into())),
+        Ty::Array(i) if **i == Ty::String => {
+            (quote!(impl IntoIterator<Item = impl Into<String>>), quote!(#name.into_iter().map(Into::into).collect()))
+        }
         Ty::Media => {
             let t = ty_tokens(&Ty::Media);
-            (quote!(impl ::std::convert::Into<#t>), quote!(#name.into()))
+            (quote!(impl Into<#t>), quote!(#name.into()))
         }
         Ty::Array(i) if **i == Ty::Media => {
             let t = ty_tokens(&Ty::Media);
-            (
-                quote!(impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#t>>),
-                quote!(#name.into_iter().map(::std::convert::Into::into).collect()),
-            )
+            (quote!(impl IntoIterator<Item = impl Into<#t>>), quote!(#name.into_iter().map(Into::into).collect()))
         }
         Ty::Union(u) => {
             let u = ident(u);
-            (quote!(impl ::std::convert::Into<#u>), quote!(#name.into()))
+            (quote!(impl Into<#u>), quote!(#name.into()))
         }
         t => (ty_tokens(t), quote!(#name)),
     }
@@ -281,9 +277,9 @@ fn struct_def(m: &Module, s: &Struct) -> TokenStream {
                 // A parameter stored as is: the field init shorthand.
                 if n == store.to_string() { quote!(#n) } else { quote!(#n: #store) }
             } else if f.required {
-                quote!(#n: ::std::default::Default::default())
+                quote!(#n: Default::default())
             } else {
-                quote!(#n: ::std::option::Option::None)
+                quote!(#n: None)
             }
         });
         let required: Vec<String> = s.fields.iter().filter(|f| takes(f)).map(|f| format!("`{}`", f.rust)).collect();
@@ -302,7 +298,7 @@ fn struct_def(m: &Module, s: &Struct) -> TokenStream {
             let n = ident(&f.rust);
             let setter = format_ident!("with_{}", f.rust.trim_end_matches('_'));
             let (t, store) = param(f);
-            let value = if f.required { quote!(#store) } else { quote!(::std::option::Option::Some(#store)) };
+            let value = if f.required { quote!(#store) } else { quote!(Some(#store)) };
             let sdoc = lines(&format!("Sets `{}` (wire name `{}`).", f.rust, f.wire));
             methods.push(quote! {
                 #sdoc
@@ -376,7 +372,7 @@ fn union_def(m: &Module, u: &Union) -> TokenStream {
         let vn = ident(&v.name);
         let d = lines(&format!("Wraps the fields of `{}` = `{}`.", u.tag, v.tag));
         Some(quote! {
-            impl ::std::convert::From<#p> for #name {
+            impl From<#p> for #name {
                 #d
                 fn from(v: #p) -> Self { Self::#vn(v) }
             }
@@ -395,7 +391,7 @@ fn union_def(m: &Module, u: &Union) -> TokenStream {
             let vn = ident(&v.name);
             let d = lines(&format!("`{}` = `{}`, the documented default.", u.tag, v.tag));
             quote! {
-                impl ::std::default::Default for #name {
+                impl Default for #name {
                     #d
                     fn default() -> Self { Self::#vn }
                 }

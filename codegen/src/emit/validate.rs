@@ -59,9 +59,9 @@ fn opt_i64(v: Option<i64>) -> TokenStream {
     match v {
         Some(n) => {
             let n = int(n);
-            quote!(::std::option::Option::Some(#n))
+            quote!(Some(#n))
         }
-        None => quote!(::std::option::Option::None),
+        None => quote!(None),
     }
 }
 
@@ -74,9 +74,9 @@ fn opt_u64(v: Option<i64>) -> TokenStream {
     match v {
         Some(n) => {
             let n = int(n.max(0));
-            quote!(::std::option::Option::Some(#n))
+            quote!(Some(#n))
         }
-        None => quote!(::std::option::Option::None),
+        None => quote!(None),
     }
 }
 
@@ -152,7 +152,7 @@ fn check_fn_def(f: &Field) -> Option<TokenStream> {
     let doc = lines(&format!("Checks `{}` (constraint id base `{id}`).", f.wire));
     Some(quote! {
         #doc
-        fn #name(value: #param, path: &#rt::Path<'_>, out: &mut ::std::vec::Vec<#rt::Violation>) {
+        fn #name(value: #param, path: &#rt::Path<'_>, out: &mut Vec<#rt::Violation>) {
             #(#body)*
         }
     })
@@ -180,7 +180,7 @@ fn check_field(f: &Field) -> Option<TokenStream> {
         call(v)
     } else {
         let c = call(if f.ty == Ty::Integer { quote!(*v) } else { quote!(v) });
-        quote!(if let ::std::option::Option::Some(v) = &self.#n { #c })
+        quote!(if let Some(v) = &self.#n { #c })
     })
 }
 
@@ -191,8 +191,8 @@ fn validate_methods(type_name: &str) -> TokenStream {
     ));
     quote! {
         #doc
-        pub fn validate(&self) -> ::std::result::Result<(), #rt::Violations> {
-            let mut out = ::std::vec::Vec::new();
+        pub fn validate(&self) -> Result<(), #rt::Violations> {
+            let mut out = Vec::new();
             self.check(&#rt::Path::ROOT, &mut out);
             #rt::Violations::check(out)
         }
@@ -212,7 +212,7 @@ fn struct_checks(m: &Module, s: &Struct) -> TokenStream {
             #(#fns)*
 
             /// Pushes the violations of this value, with paths under `path`.
-            pub(crate) fn check(&self, #path: &#rt::Path<'_>, #out: &mut ::std::vec::Vec<#rt::Violation>) {
+            pub(crate) fn check(&self, #path: &#rt::Path<'_>, #out: &mut Vec<#rt::Violation>) {
                 #(#stmts)*
             }
 
@@ -231,8 +231,8 @@ fn union_checks(m: &Module, u: &Union) -> TokenStream {
         );
         quote! {
             #doc
-            pub fn lints(&self) -> ::std::vec::Vec<#rt::Lint> {
-                let mut out = ::std::vec::Vec::new();
+            pub fn lints(&self) -> Vec<#rt::Lint> {
+                let mut out = Vec::new();
                 #dispatch
                 out
             }
@@ -246,7 +246,7 @@ fn union_checks(m: &Module, u: &Union) -> TokenStream {
     quote! {
         impl #name {
             /// Pushes the violations of the selected variant's fields.
-            pub(crate) fn check(&self, path: &#rt::Path<'_>, out: &mut ::std::vec::Vec<#rt::Violation>) {
+            pub(crate) fn check(&self, path: &#rt::Path<'_>, out: &mut Vec<#rt::Violation>) {
                 match self { #(#arms,)* }
             }
 
@@ -281,7 +281,7 @@ fn lint_dispatch(m: &Module, root: &str) -> Option<TokenStream> {
         let vn = ident(&v.name);
         quote!(#un::#vn(p) => p.lints())
     });
-    let rest = (linted.len() < m.modes.modes.len()).then(|| quote!(_ => ::std::vec::Vec::new(),));
+    let rest = (linted.len() < m.modes.modes.len()).then(|| quote!(_ => Vec::new(),));
     Some(quote!(out.extend(match #scrutinee { #(#arms,)* #rest });))
 }
 
@@ -296,18 +296,18 @@ fn request_extras(m: &Module, s: &Struct) -> TokenStream {
             let px = |v: Option<u32>| match v {
                 Some(n) => {
                     let n = int(n);
-                    quote!(::std::option::Option::Some(#n))
+                    quote!(Some(#n))
                 }
-                None => quote!(::std::option::Option::None),
+                None => quote!(None),
             };
             let (short, width, height) = (px(md.min_short_edge_px), px(md.min_width_px), px(md.min_height_px));
             let bytes = int(md.max_bytes);
             let aspect = match (&md.aspect, &md.aspect_text) {
                 (Some(((ln, ld), (hn, hd))), Some((lt, ht))) => {
                     let (ln, ld, hn, hd) = (int(*ln), int(*ld), int(*hn), int(*hd));
-                    quote!(::std::option::Option::Some(#rt::AspectRange { min: (#ln, #ld), max: (#hn, #hd), min_text: #lt, max_text: #ht }))
+                    quote!(Some(#rt::AspectRange { min: (#ln, #ld), max: (#hn, #hd), min_text: #lt, max_text: #ht }))
                 }
-                _ => quote!(::std::option::Option::None),
+                _ => quote!(None),
             };
             let doc = lines(&format!(
                 "Requirements on the media behind `{}`, which only a fetch can check (see the field docs).\n\n- {}",
@@ -368,12 +368,12 @@ fn request_extras(m: &Module, s: &Struct) -> TokenStream {
                 (Ty::Array(_), true) => each(quote!(self.#n)),
                 (Ty::Array(_), false) => {
                     let body = each(quote!(v));
-                    quote!(if let ::std::option::Option::Some(v) = &self.#n { #body })
+                    quote!(if let Some(v) = &self.#n { #body })
                 }
-                (_, true) => one(quote!(&self.#n), quote!(::std::string::ToString::to_string(#wire))),
+                (_, true) => one(quote!(&self.#n), quote!(ToString::to_string(#wire))),
                 (_, false) => {
-                    let body = one(quote!(v), quote!(::std::string::ToString::to_string(#wire)));
-                    quote!(if let ::std::option::Option::Some(v) = &self.#n { #body })
+                    let body = one(quote!(v), quote!(ToString::to_string(#wire)));
+                    quote!(if let Some(v) = &self.#n { #body })
                 }
             }
         })
@@ -384,8 +384,8 @@ fn request_extras(m: &Module, s: &Struct) -> TokenStream {
         );
         items.push(quote! {
             #doc
-            pub async fn preflight_media(&self) -> ::std::result::Result<(), #rt::Violations> {
-                let mut out = ::std::vec::Vec::new();
+            pub async fn preflight_media(&self) -> Result<(), #rt::Violations> {
+                let mut out = Vec::new();
                 #(#media)*
                 #rt::Violations::check(out)
             }
@@ -411,7 +411,7 @@ fn request_extras(m: &Module, s: &Struct) -> TokenStream {
                     if !(#first..#first + count).contains(&k) {
                         out.push(#rt::Lint {
                             id: #id,
-                            path: ::std::string::ToString::to_string(#tw),
+                            path: ToString::to_string(#tw),
                             message: ::std::format!(#message),
                         });
                     }
@@ -423,8 +423,8 @@ fn request_extras(m: &Module, s: &Struct) -> TokenStream {
         );
         items.push(quote! {
             #doc
-            pub fn lints(&self) -> ::std::vec::Vec<#rt::Lint> {
-                let mut out = ::std::vec::Vec::new();
+            pub fn lints(&self) -> Vec<#rt::Lint> {
+                let mut out = Vec::new();
                 #(#checks)*
                 #dispatch
                 out

@@ -44,7 +44,7 @@ fn struct_write(s: &Struct) -> TokenStream {
         }
 
         impl #rt::json::ToJson for #name {
-            fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+            fn write_json(&self, out: &mut Vec<u8>) {
                 #rt::json::object(out, |m| self.write_fields(m))
             }
         }
@@ -73,7 +73,7 @@ fn union_write(u: &Union) -> TokenStream {
         }
 
         impl #rt::json::ToJson for #name {
-            fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+            fn write_json(&self, out: &mut Vec<u8>) {
                 #rt::json::object(out, |m| self.write_fields(m))
             }
         }
@@ -95,13 +95,13 @@ fn serde_impls(name: &str) -> TokenStream {
         }
 
         impl #serde::Serialize for #n {
-            fn serialize<S: #serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<S: #serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 #serde::Serialize::serialize(&#rt::json::ToJson::to_json(self), serializer)
             }
         }
 
         impl<'de> #serde::Deserialize<'de> for #n {
-            fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let v = <#json::Value as #serde::Deserialize>::deserialize(deserializer)?;
                 Self::from_json_value(&v).map_err(#serde::de::Error::custom)
             }

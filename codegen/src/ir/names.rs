@@ -8,6 +8,57 @@ const KEYWORDS: &[&str] = &[
     "become", "box", "do", "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 
+/// Standard-prelude names the generated code uses unqualified (`Option`, `Some`, `String`,
+/// `Vec`, `Result`, ...), plus `rt`, the module's alias of the runtime: a generated type of
+/// one of these names would shadow them inside its module.
+pub const PRELUDE: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Into",
+    "From",
+    "IntoIterator",
+    "Iterator",
+    "Default",
+    "ToString",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Drop",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "Debug",
+    "Hash",
+    "AsRef",
+    "AsMut",
+    "ToOwned",
+    "Extend",
+    "rt",
+];
+
+/// Why `s` cannot name a generated type, if it cannot: [`type_name_problem`], or a name of
+/// the standard prelude the generated module relies on ([`PRELUDE`]).
+pub fn generated_type_name_problem(s: &str) -> Option<String> {
+    type_name_problem(s).or_else(|| {
+        PRELUDE
+            .contains(&s)
+            .then(|| "is a name of Rust's standard prelude, which the generated module uses; choose another".into())
+    })
+}
+
 /// Splits a wire name into words: on non-alphanumerics and at lower→upper case changes.
 fn words(s: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -140,5 +191,8 @@ mod tests {
         assert!(type_name_problem("lower").is_some());
         assert!(type_name_problem("Snake_Case").is_some());
         assert!(type_name_problem("P720").is_none());
+        assert!(generated_type_name_problem("Option").is_some());
+        assert!(generated_type_name_problem("Result").is_some());
+        assert!(generated_type_name_problem("TaskResult").is_none());
     }
 }

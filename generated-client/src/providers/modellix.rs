@@ -4,21 +4,24 @@
 // spec spec/modellix-happyhorse-1.0-r2v.toml sha256 c5bf694212d8563d8f3d0d110fbf4d5bd15563fc65ba039578b53a0c04bdf1b3
 // spec spec/modellix-happyhorse-1.0-t2v.toml sha256 7689cf7344d17bf16e23398ff87081e7355966ac5f0923b606778184dbafa499
 
+#[allow(unused_imports)]
+use ::happyhorse_client::runtime as rt;
+
 /// Modellix happyhorse-1.0: base URL, authentication and the spec this module was generated from.
 ///
 /// - Base URL. Sources: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "(top)": `POST /happyhorse-1.0-r2v/async`; <https://docs.modellix.ai/ways-to-use/api> (a linked page), section "Modellix: querying a task": `Base URL: https://api.modellix.ai; API paths start with /api/v1.`
 /// - Base URL override: `MODELLIX_BASE_URL` ([`base_url_env`](::happyhorse_client::runtime::ProviderInfo::base_url_env)). Decision: Clients read a base URL from MODELLIX_BASE_URL when no base URL is given in code (MODELLIX_BASE_URL=http://127.0.0.1:8787 points them at the simulator); an unusable value is an error naming the variable, never a fall-back to the paid API. Reason: The docs name no such variable (like MODELLIX_API_KEY, it is the client's convention); switching a deployed application to a simulator or proxy without code changes needs one.
 /// - Authentication. Sources: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Authorizations", parameter `Authorization`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Authorizations", parameter `Authorization`: `Format: Bearer YOUR_API_KEY.`
 /// - Envelope `code`/`message`, success code 0. Sources: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Task submitted successfully", parameter `code`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Task submitted successfully", parameter `code`: `Response code, 0 indicates success`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Task submitted successfully", parameter `code`: `0`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Task submitted successfully", parameter `message`
-pub const PROVIDER: ::happyhorse_client::runtime::ProviderInfo = ::happyhorse_client::runtime::ProviderInfo {
+pub const PROVIDER: rt::ProviderInfo = rt::ProviderInfo {
     name: "Modellix",
     module: "modellix",
     family: "happyhorse-1.0",
     base_url: "https://api.modellix.ai",
-    base_url_env: ::std::option::Option::Some("MODELLIX_BASE_URL"),
+    base_url_env: Some("MODELLIX_BASE_URL"),
     auth_header: "Authorization",
     api_key_env: "MODELLIX_API_KEY",
-    envelope: ::std::option::Option::Some(::happyhorse_client::runtime::Envelope {
+    envelope: Some(rt::Envelope {
         code: "code",
         message: "message",
         success_code: 0,
@@ -31,12 +34,12 @@ pub const PROVIDER: ::happyhorse_client::runtime::ProviderInfo = ::happyhorse_cl
 ///
 /// - Sources: <https://docs.modellix.ai/alibaba/happyhorse-1-0-i2v>, section "(top)": `POST /happyhorse-1.0-i2v/async`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-i2v>, section "(top)": `POST https://api.modellix.ai/api/v1/alibaba/happyhorse-1.0-i2v/async with a JSON body (Content-Type: application/json) and the same Authorization header as happyhorse-1.0-r2v.`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-i2v>, section "Response": `Same submit answer envelope as happyhorse-1.0-r2v.`
 /// - Decision: The body is always sent as Content-Type: application/json; another media type is answered 400 "Invalid format: ..." in the error shape, as for r2v. Reason: The facts give a JSON body only; 400 is Modellix's status for invalid formats, 415 is not documented.
-pub const I2V: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
+pub const I2V: rt::Endpoint = rt::Endpoint {
     key: "i2v",
     method: "POST",
     path: "/api/v1/alibaba/happyhorse-1.0-i2v/async",
-    content_type: ::std::option::Option::Some("application/json"),
-    id_param: ::std::option::Option::None,
+    content_type: Some("application/json"),
+    id_param: None,
     creates_task: true,
 };
 
@@ -44,12 +47,12 @@ pub const I2V: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::run
 ///
 /// - Sources: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "(top)": `POST /happyhorse-1.0-r2v/async`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "(top)", code block `curl`
 /// - Decision: The body is always sent as Content-Type: application/json. A submit with another media type, or none, is answered 400 "Invalid format: ..." in the error shape, like any other malformed body (the simulator does so). Reason: The page shows only a JSON body sent with Content-Type: application/json and does not say what happens otherwise; 400 is its status for invalid parameters and formats, while 415 is not documented.
-pub const R2V: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
+pub const R2V: rt::Endpoint = rt::Endpoint {
     key: "r2v",
     method: "POST",
     path: "/api/v1/alibaba/happyhorse-1.0-r2v/async",
-    content_type: ::std::option::Option::Some("application/json"),
-    id_param: ::std::option::Option::None,
+    content_type: Some("application/json"),
+    id_param: None,
     creates_task: true,
 };
 
@@ -57,12 +60,12 @@ pub const R2V: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::run
 ///
 /// - Sources: <https://docs.modellix.ai/alibaba/happyhorse-1-0-t2v>, section "(top)": `POST /happyhorse-1.0-t2v/async`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-t2v>, section "(top)": `POST https://api.modellix.ai/api/v1/alibaba/happyhorse-1.0-t2v/async with a JSON body (Content-Type: application/json) and the same Authorization header as happyhorse-1.0-r2v.`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-t2v>, section "Response": `Same submit answer envelope as happyhorse-1.0-r2v.`
 /// - Decision: The body is always sent as Content-Type: application/json; another media type is answered 400 "Invalid format: ..." in the error shape, as for r2v. Reason: The facts give a JSON body only; 400 is Modellix's status for invalid formats, 415 is not documented.
-pub const T2V: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
+pub const T2V: rt::Endpoint = rt::Endpoint {
     key: "t2v",
     method: "POST",
     path: "/api/v1/alibaba/happyhorse-1.0-t2v/async",
-    content_type: ::std::option::Option::Some("application/json"),
-    id_param: ::std::option::Option::None,
+    content_type: Some("application/json"),
+    id_param: None,
     creates_task: true,
 };
 
@@ -70,19 +73,17 @@ pub const T2V: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::run
 ///
 /// - Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `GET {base}/api/v1/tasks/{task_id} with the same bearer key.`
 /// - Task id: path parameter `task_id`. Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `GET {base}/api/v1/tasks/{task_id} with the same bearer key.`
-pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
+pub const STATUS: rt::Endpoint = rt::Endpoint {
     key: "status",
     method: "GET",
     path: "/api/v1/tasks/{task_id}",
-    content_type: ::std::option::Option::None,
-    id_param: ::std::option::Option::Some(
-        ::happyhorse_client::runtime::IdParam::Path("task_id"),
-    ),
+    content_type: None,
+    id_param: Some(rt::IdParam::Path("task_id")),
     creates_task: false,
 };
 
 /// The operations that create a task ([`I2V`], [`R2V`], [`T2V`]), for the runtime client.
-pub const SUBMITS: &[::happyhorse_client::runtime::Endpoint] = &[I2V, R2V, T2V];
+pub const SUBMITS: &[rt::Endpoint] = &[I2V, R2V, T2V];
 
 /// The documented HTTP status table, by status. `rejected`: the answer proves no task was created, so a submit may be sent again.
 ///
@@ -94,69 +95,67 @@ pub const SUBMITS: &[::happyhorse_client::runtime::Endpoint] = &[I2V, R2V, T2V];
 /// - 500: internal error. Source: <https://docs.modellix.ai/how-to-use/error-handling> (a linked page), section "Modellix: querying a task": `500 internal error (retry, at most 3 times)`
 /// - 503: unavailable / circuit open. Source: <https://docs.modellix.ai/how-to-use/error-handling> (a linked page), section "Modellix: querying a task": `503 unavailable / circuit open (retry with backoff).`
 /// - Any other status: the submit's outcome is unknown (never resent automatically). Decision: A status the table does not list leaves a submit's outcome unknown: it is never resent automatically and safe_to_resubmit() is false. Reason: The error-handling page says nothing about other statuses and task creation; a status that proves nothing must not let a paid task be submitted twice.
-pub const HTTP_STATUSES: &[::happyhorse_client::runtime::StatusRule] = &[
-    ::happyhorse_client::runtime::StatusRule {
+pub const HTTP_STATUSES: &[rt::StatusRule] = &[
+    rt::StatusRule {
         status: 400,
         meaning: "bad request",
         action: "fix, do not retry",
-        retry: ::happyhorse_client::runtime::RetryAdvice::Never,
-        max_retries: ::std::option::Option::None,
+        retry: rt::RetryAdvice::Never,
+        max_retries: None,
         rejected: true,
     },
-    ::happyhorse_client::runtime::StatusRule {
+    rt::StatusRule {
         status: 401,
         meaning: "bad/missing/expired key",
         action: "do not retry",
-        retry: ::happyhorse_client::runtime::RetryAdvice::Never,
-        max_retries: ::std::option::Option::None,
+        retry: rt::RetryAdvice::Never,
+        max_retries: None,
         rejected: true,
     },
-    ::happyhorse_client::runtime::StatusRule {
+    rt::StatusRule {
         status: 402,
         meaning: "insufficient balance",
         action: "do not retry",
-        retry: ::happyhorse_client::runtime::RetryAdvice::Never,
-        max_retries: ::std::option::Option::None,
+        retry: rt::RetryAdvice::Never,
+        max_retries: None,
         rejected: true,
     },
-    ::happyhorse_client::runtime::StatusRule {
+    rt::StatusRule {
         status: 404,
         meaning: "task/model not found",
         action: "do not retry",
-        retry: ::happyhorse_client::runtime::RetryAdvice::Never,
-        max_retries: ::std::option::Option::None,
+        retry: rt::RetryAdvice::Never,
+        max_retries: None,
         rejected: true,
     },
-    ::happyhorse_client::runtime::StatusRule {
+    rt::StatusRule {
         status: 429,
         meaning: "rate or concurrency limit",
         action: "retry with exponential backoff",
-        retry: ::happyhorse_client::runtime::RetryAdvice::Backoff,
-        max_retries: ::std::option::Option::None,
+        retry: rt::RetryAdvice::Backoff,
+        max_retries: None,
         rejected: true,
     },
-    ::happyhorse_client::runtime::StatusRule {
+    rt::StatusRule {
         status: 500,
         meaning: "internal error",
         action: "retry, at most 3 times",
-        retry: ::happyhorse_client::runtime::RetryAdvice::Backoff,
-        max_retries: ::std::option::Option::Some(3),
+        retry: rt::RetryAdvice::Backoff,
+        max_retries: Some(3),
         rejected: false,
     },
-    ::happyhorse_client::runtime::StatusRule {
+    rt::StatusRule {
         status: 503,
         meaning: "unavailable / circuit open",
         action: "retry with backoff",
-        retry: ::happyhorse_client::runtime::RetryAdvice::Backoff,
-        max_retries: ::std::option::Option::None,
+        retry: rt::RetryAdvice::Backoff,
+        max_retries: None,
         rejected: false,
     },
 ];
 
 /// The documented row for an HTTP status, if the table lists it.
-pub fn http_status(
-    status: u16,
-) -> ::std::option::Option<&'static ::happyhorse_client::runtime::StatusRule> {
+pub fn http_status(status: u16) -> Option<&'static rt::StatusRule> {
     HTTP_STATUSES.iter().find(|r| r.status == status)
 }
 
@@ -164,9 +163,9 @@ pub fn http_status(
 pub const UNLISTED_STATUS_REJECTED: bool = false;
 
 /// Where the task id (`data.task_id`) is in a submit answer, read before the rest of the answer is decoded so a paid task's id is never lost to an answer that differs elsewhere from the docs.
-pub const TASK_PATHS: ::happyhorse_client::runtime::TaskPaths = ::happyhorse_client::runtime::TaskPaths {
+pub const TASK_PATHS: rt::TaskPaths = rt::TaskPaths {
     submit_id: &["data", "task_id"],
-    follow: ::std::option::Option::Some(&["data", "get_result", "url"]),
+    follow: Some(&["data", "get_result", "url"]),
 };
 
 /// The documented polling guidance per mode: first poll after task creation, then the interval.
@@ -174,20 +173,20 @@ pub const TASK_PATHS: ::happyhorse_client::runtime::TaskPaths = ::happyhorse_cli
 /// - `i2v`: first poll after 30 s, then every 10 s. Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `Task status values: pending (keep polling), success, failed.` Decision: First poll 30 s after submission, then every 10 s. Reason: Modellix documents no polling schedule. HappyHorse renders take tens of seconds to minutes; this keeps the request rate low (429 is Modellix's rate-limit answer) and adds at most 10 s of latency. Callers can override both.
 /// - `r2v`: first poll after 30 s, then every 10 s. Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `Task status values: pending (keep polling), success, failed.` Decision: First poll 30 s after submission, then every 10 s. Reason: Modellix documents no polling schedule. HappyHorse renders take tens of seconds to minutes; this keeps the request rate low (429 is Modellix's rate-limit answer) and adds at most 10 s of latency. Callers can override both.
 /// - `t2v`: first poll after 30 s, then every 10 s. Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `Task status values: pending (keep polling), success, failed.` Decision: First poll 30 s after submission, then every 10 s. Reason: Modellix documents no polling schedule. HappyHorse renders take tens of seconds to minutes; this keeps the request rate low (429 is Modellix's rate-limit answer) and adds at most 10 s of latency. Callers can override both.
-pub const POLLING: &[::happyhorse_client::runtime::PollingGuidance] = &[
-    ::happyhorse_client::runtime::PollingGuidance {
+pub const POLLING: &[rt::PollingGuidance] = &[
+    rt::PollingGuidance {
         mode: "i2v",
         first_poll: ::std::time::Duration::from_secs(30),
         interval_min: ::std::time::Duration::from_secs(10),
         interval_max: ::std::time::Duration::from_secs(10),
     },
-    ::happyhorse_client::runtime::PollingGuidance {
+    rt::PollingGuidance {
         mode: "r2v",
         first_poll: ::std::time::Duration::from_secs(30),
         interval_min: ::std::time::Duration::from_secs(10),
         interval_max: ::std::time::Duration::from_secs(10),
     },
-    ::happyhorse_client::runtime::PollingGuidance {
+    rt::PollingGuidance {
         mode: "t2v",
         first_poll: ::std::time::Duration::from_secs(30),
         interval_min: ::std::time::Duration::from_secs(10),
@@ -224,17 +223,17 @@ impl Mode {
     }
 
     /// The mode of a wire tag, if it is one.
-    pub fn from_tag(tag: &str) -> ::std::option::Option<Mode> {
+    pub fn from_tag(tag: &str) -> Option<Mode> {
         match tag {
-            "i2v" => ::std::option::Option::Some(Mode::ImageToVideo),
-            "r2v" => ::std::option::Option::Some(Mode::ReferenceToVideo),
-            "t2v" => ::std::option::Option::Some(Mode::TextToVideo),
-            _ => ::std::option::Option::None,
+            "i2v" => Some(Mode::ImageToVideo),
+            "r2v" => Some(Mode::ReferenceToVideo),
+            "t2v" => Some(Mode::TextToVideo),
+            _ => None,
         }
     }
 
     /// The documented polling guidance of the mode.
-    pub fn polling(self) -> ::happyhorse_client::runtime::PollingGuidance {
+    pub fn polling(self) -> rt::PollingGuidance {
         match self {
             Mode::ImageToVideo => POLLING[0],
             Mode::ReferenceToVideo => POLLING[1],
@@ -243,19 +242,19 @@ impl Mode {
     }
 }
 
-impl ::happyhorse_client::runtime::provider::TaskMode for Mode {
+impl rt::provider::TaskMode for Mode {
     fn tag(&self) -> &'static str {
         Mode::tag(*self)
     }
 
-    fn polling(&self) -> ::happyhorse_client::runtime::PollingGuidance {
+    fn polling(&self) -> rt::PollingGuidance {
         Mode::polling(*self)
     }
 }
 
 impl ImageToVideoRequest {
     /// The documented polling guidance for this request's mode.
-    pub fn polling(&self) -> ::happyhorse_client::runtime::PollingGuidance {
+    pub fn polling(&self) -> rt::PollingGuidance {
         POLLING[0]
     }
 
@@ -272,7 +271,7 @@ impl ImageToVideoRequest {
 
 impl ReferenceToVideoRequest {
     /// The documented polling guidance for this request's mode.
-    pub fn polling(&self) -> ::happyhorse_client::runtime::PollingGuidance {
+    pub fn polling(&self) -> rt::PollingGuidance {
         POLLING[1]
     }
 
@@ -289,7 +288,7 @@ impl ReferenceToVideoRequest {
 
 impl TextToVideoRequest {
     /// The documented polling guidance for this request's mode.
-    pub fn polling(&self) -> ::happyhorse_client::runtime::PollingGuidance {
+    pub fn polling(&self) -> rt::PollingGuidance {
         POLLING[2]
     }
 
@@ -313,12 +312,12 @@ pub struct ErrorBody {
     ///
     /// - Optional: `None` when absent or `null`.
     /// - Source: <https://docs.modellix.ai/how-to-use/error-handling> (a linked page), section "Modellix: querying a task": `Error envelope: {"code": <the HTTP status>, "message": "<Category>: <detail>"}, for example code 400 with message Invalid parameters: parameter 'prompt' is required.`
-    pub code: ::std::option::Option<i64>,
+    pub code: Option<i64>,
     /// `<Category>: <detail>`.
     ///
     /// - Optional: `None` when absent or `null`.
     /// - Source: <https://docs.modellix.ai/how-to-use/error-handling> (a linked page), section "Modellix: querying a task": `Error envelope: {"code": <the HTTP status>, "message": "<Category>: <detail>"}, for example code 400 with message Invalid parameters: parameter 'prompt' is required.`
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
 }
 
 /// Category part of an error message; unknown categories are kept as `Unknown(text)`.
@@ -337,7 +336,7 @@ pub enum ErrorCategory {
     /// The API key was rejected.
     AuthenticationFailed,
     /// A value the docs do not list, kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl ErrorCategory {
@@ -362,7 +361,7 @@ impl ErrorCategory {
             "Invalid format" => Self::InvalidFormat,
             "Value out of range" => Self::ValueOutOfRange,
             "Authentication failed" => Self::AuthenticationFailed,
-            other => Self::Unknown(::std::string::ToString::to_string(other)),
+            other => Self::Unknown(ToString::to_string(other)),
         }
     }
 
@@ -378,19 +377,15 @@ impl ::std::fmt::Display for ErrorCategory {
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for ErrorCategory {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
+impl rt::json::ToJson for ErrorCategory {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::write_str(out, self.as_str())
     }
 }
 
-impl ::happyhorse_client::runtime::decode::Decode for ErrorCategory {
-    fn decode(
-        json: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::string(json, path)
-            .map(|s| Self::from_wire(&s))
+impl rt::decode::Decode for ErrorCategory {
+    fn decode(json: &str, path: &rt::Path<'_>) -> Result<Self, rt::DecodeError> {
+        rt::decode::string(json, path).map(|s| Self::from_wire(&s))
     }
 }
 
@@ -403,12 +398,12 @@ pub struct GetResult {
     ///
     /// - Optional: `None` when absent or `null`.
     /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "(top)", code block `json`
-    pub method: ::std::option::Option<::std::string::String>,
+    pub method: Option<String>,
     /// Absolute URL of the task query.
     ///
     /// - Required.
     /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "(top)", code block `json`
-    pub url: ::std::string::String,
+    pub url: String,
 }
 
 /// Body of `POST /api/v1/alibaba/happyhorse-1.0-i2v/async`. There is no `ratio`: the output follows the first frame.
@@ -425,7 +420,7 @@ pub struct ImageToVideoRequest {
     /// - Media (not checked by `validate()`; a URL alone cannot tell): jpeg/jpg/png/webp, width >= 300 px, height >= 300 px, aspect 1:2.5 to 2.5:1, <= 10000000 bytes.
     /// - Decision (docs ambiguity 10): Format, pixel size and aspect are not checked by validate(): a URL alone does not tell them. The opt-in preflight_media() fetches a URL's image header, or decodes a data URI, and checks them; the aspect bounds are inclusive. 10MB is read as 10,000,000 bytes. Reason: Checking a URL needs a network fetch; 'from 1:2.5 to 2.5:1' names both ends as allowed.
     /// - Sources: <https://docs.modellix.ai/alibaba/happyhorse-1-0-i2v>, section "Body", parameter `first_frame_image`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-i2v>, section "Body", parameter `first_frame_image`: `The first frame of the video: a single image, as an HTTP/HTTPS URL or a base64 data URI (data:image/...).`
-    pub first_frame_image: ::happyhorse_client::runtime::MediaSource,
+    pub first_frame_image: rt::MediaSource,
     /// Text prompt describing the video. Any language.
     ///
     /// - Optional: omitted from the JSON when `None`.
@@ -433,13 +428,13 @@ pub struct ImageToVideoRequest {
     /// - Over-long values: the provider truncates them; `validate()` rejects them instead.
     /// - Decision (docs ambiguity 2): validate() rejects an over-long prompt; callers may opt in to truncate_prompt_to_limit(), which keeps the longest prefix within the weighted limit, as the server would. Reason: A silent server-side truncation changes what the caller pays for; a strict client error is the safe default.
     /// - Sources: <https://docs.modellix.ai/alibaba/happyhorse-1-0-i2v>, section "Body", parameter `prompt`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-i2v>, section "Body", parameter `prompt`: `Optional.`
-    pub prompt: ::std::option::Option<::std::string::String>,
+    pub prompt: Option<String>,
     /// Video resolution level.
     ///
     /// - Optional: omitted from the JSON when `None`.
     /// - Default: `1080P` (applied by the provider when omitted).
     /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-i2v>, section "Body", parameter `resolution`
-    pub resolution: ::std::option::Option<Resolution>,
+    pub resolution: Option<Resolution>,
     /// Video duration in seconds (an integer).
     ///
     /// - Unit: seconds.
@@ -447,59 +442,52 @@ pub struct ImageToVideoRequest {
     /// - Default: `5` (applied by the provider when omitted).
     /// - Range: 3..=15 (constraint `modellix.i2v.duration:range`). Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-i2v>, section "Body", parameter `duration`: `Required range`
     /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-i2v>, section "Body", parameter `duration`
-    pub duration: ::std::option::Option<i64>,
+    pub duration: Option<i64>,
     /// Random seed. If unset, the system picks one.
     ///
     /// - Optional: omitted from the JSON when `None`.
     /// - Range: 0..=2147483647 (constraint `modellix.i2v.seed:range`). Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-i2v>, section "Body", parameter `seed`: `Required range`
     /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-i2v>, section "Body", parameter `seed`
-    pub seed: ::std::option::Option<i64>,
+    pub seed: Option<i64>,
 }
 
 impl ImageToVideoRequest {
     /// A value with its required fields (`first_frame_image`); optional fields are unset.
-    pub fn new(
-        first_frame_image: impl ::std::convert::Into<
-            ::happyhorse_client::runtime::MediaSource,
-        >,
-    ) -> Self {
+    pub fn new(first_frame_image: impl Into<rt::MediaSource>) -> Self {
         Self {
             first_frame_image: first_frame_image.into(),
-            prompt: ::std::option::Option::None,
-            resolution: ::std::option::Option::None,
-            duration: ::std::option::Option::None,
-            seed: ::std::option::Option::None,
+            prompt: None,
+            resolution: None,
+            duration: None,
+            seed: None,
         }
     }
 
     /// Sets `prompt` (wire name `prompt`).
     #[must_use]
-    pub fn with_prompt(
-        mut self,
-        prompt: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.prompt = ::std::option::Option::Some(prompt.into());
+    pub fn with_prompt(mut self, prompt: impl Into<String>) -> Self {
+        self.prompt = Some(prompt.into());
         self
     }
 
     /// Sets `resolution` (wire name `resolution`).
     #[must_use]
     pub fn with_resolution(mut self, resolution: Resolution) -> Self {
-        self.resolution = ::std::option::Option::Some(resolution);
+        self.resolution = Some(resolution);
         self
     }
 
     /// Sets `duration` (wire name `duration`).
     #[must_use]
     pub fn with_duration(mut self, duration: i64) -> Self {
-        self.duration = ::std::option::Option::Some(duration);
+        self.duration = Some(duration);
         self
     }
 
     /// Sets `seed` (wire name `seed`).
     #[must_use]
     pub fn with_seed(mut self, seed: i64) -> Self {
-        self.seed = ::std::option::Option::Some(seed);
+        self.seed = Some(seed);
         self
     }
 
@@ -553,14 +541,14 @@ impl Ratio {
     }
 
     /// The value with this exact wire spelling.
-    pub fn from_wire(s: &str) -> ::std::option::Option<Self> {
+    pub fn from_wire(s: &str) -> Option<Self> {
         match s {
-            "16:9" => ::std::option::Option::Some(Self::Landscape16x9),
-            "9:16" => ::std::option::Option::Some(Self::Portrait9x16),
-            "1:1" => ::std::option::Option::Some(Self::Square1x1),
-            "4:3" => ::std::option::Option::Some(Self::Landscape4x3),
-            "3:4" => ::std::option::Option::Some(Self::Portrait3x4),
-            _ => ::std::option::Option::None,
+            "16:9" => Some(Self::Landscape16x9),
+            "9:16" => Some(Self::Portrait9x16),
+            "1:1" => Some(Self::Square1x1),
+            "4:3" => Some(Self::Landscape4x3),
+            "3:4" => Some(Self::Portrait3x4),
+            _ => None,
         }
     }
 }
@@ -571,20 +559,20 @@ impl ::std::fmt::Display for Ratio {
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for Ratio {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
+impl rt::json::ToJson for Ratio {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::write_str(out, self.as_str())
     }
 }
 
-impl ::happyhorse_client::runtime::read::Read for Ratio {
+impl rt::read::Read for Ratio {
     fn read(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
+        v: &rt::export::serde_json::Value,
         path: &str,
         id_base: &str,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) -> ::std::option::Option<Self> {
-        ::happyhorse_client::runtime::read::enum_value(
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        rt::read::enum_value(
             v,
             &[
                 ("16:9", Self::Landscape16x9),
@@ -613,7 +601,7 @@ pub struct ReferenceToVideoRequest {
     /// - Media (not checked by `validate()`; a URL alone cannot tell): jpeg/jpg/png/webp, short edge >= 400 px, <= 10000000 bytes.
     /// - Decision (docs ambiguity 10): Not checked by validate(): a URL alone does not tell format, size or pixels. Recorded here for an opt-in preflight that fetches the image headers. 10MB is read as 10,000,000 bytes. Reason: Checking needs a network fetch of each image; the decimal reading of 10MB is the stricter one, so a preflight that passes cannot be contradicted by either reading.
     /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Body", parameter `reference_images`
-    pub reference_images: ::std::vec::Vec<::std::string::String>,
+    pub reference_images: Vec<String>,
     /// Text prompt describing the scene; refer to images as character1, character2, ... Any language.
     ///
     /// - Required.
@@ -623,19 +611,19 @@ pub struct ReferenceToVideoRequest {
     /// - Example: `A woman character1 wearing a red qipao, camera moves smoothly`
     /// - Example: `Character1 interacts with object character2 in the scene`
     /// - Sources: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Body", parameter `prompt`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Body", parameter `prompt`: `Required.`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Body", parameter `prompt`: `A woman character1 wearing a red qipao, camera moves smoothly`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Body", parameter `prompt`: `Character1 interacts with object character2 in the scene`
-    pub prompt: ::std::string::String,
+    pub prompt: String,
     /// Video resolution level; the model scales to the nearest total pixels.
     ///
     /// - Optional: omitted from the JSON when `None`.
     /// - Default: `1080P` (applied by the provider when omitted).
     /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Body", parameter `resolution`
-    pub resolution: ::std::option::Option<Resolution>,
+    pub resolution: Option<Resolution>,
     /// Video aspect ratio; determines the output dimensions.
     ///
     /// - Optional: omitted from the JSON when `None`.
     /// - Default: `16:9` (applied by the provider when omitted).
     /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Body", parameter `ratio`
-    pub ratio: ::std::option::Option<Ratio>,
+    pub ratio: Option<Ratio>,
     /// Video duration in seconds (an integer).
     ///
     /// - Unit: seconds.
@@ -643,62 +631,57 @@ pub struct ReferenceToVideoRequest {
     /// - Default: `5` (applied by the provider when omitted).
     /// - Range: 3..=15 (constraint `modellix.r2v.duration:range`). Sources: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Body", parameter `duration`: `Required range`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Body", parameter `duration`: `Must be an integer between 3 and 15`
     /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Body", parameter `duration`
-    pub duration: ::std::option::Option<i64>,
+    pub duration: Option<i64>,
     /// Random seed. If unset, the system picks one. Even with the same seed, results may differ slightly.
     ///
     /// - Optional: omitted from the JSON when `None`.
     /// - Range: 0..=2147483647 (constraint `modellix.r2v.seed:range`). Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Body", parameter `seed`: `Required range`
     /// - Sources: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Body", parameter `seed`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Body", parameter `seed`: `If not specified, the system generates a random seed.`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Body", parameter `seed`: `Note: Due to the probabilistic nature of model generation, even with the same seed, results may not be completely identical`
     /// - Decision (docs ambiguity 8): Range-checked 0..=2147483647; no promise of identical output is made. Reason: The docs give the range and say reproducibility is only approximate.
-    pub seed: ::std::option::Option<i64>,
+    pub seed: Option<i64>,
 }
 
 impl ReferenceToVideoRequest {
     /// A value with its required fields (`reference_images`, `prompt`); optional fields are unset.
     pub fn new(
-        reference_images: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<::std::string::String>,
-        >,
-        prompt: impl ::std::convert::Into<::std::string::String>,
+        reference_images: impl IntoIterator<Item = impl Into<String>>,
+        prompt: impl Into<String>,
     ) -> Self {
         Self {
-            reference_images: reference_images
-                .into_iter()
-                .map(::std::convert::Into::into)
-                .collect(),
+            reference_images: reference_images.into_iter().map(Into::into).collect(),
             prompt: prompt.into(),
-            resolution: ::std::option::Option::None,
-            ratio: ::std::option::Option::None,
-            duration: ::std::option::Option::None,
-            seed: ::std::option::Option::None,
+            resolution: None,
+            ratio: None,
+            duration: None,
+            seed: None,
         }
     }
 
     /// Sets `resolution` (wire name `resolution`).
     #[must_use]
     pub fn with_resolution(mut self, resolution: Resolution) -> Self {
-        self.resolution = ::std::option::Option::Some(resolution);
+        self.resolution = Some(resolution);
         self
     }
 
     /// Sets `ratio` (wire name `ratio`).
     #[must_use]
     pub fn with_ratio(mut self, ratio: Ratio) -> Self {
-        self.ratio = ::std::option::Option::Some(ratio);
+        self.ratio = Some(ratio);
         self
     }
 
     /// Sets `duration` (wire name `duration`).
     #[must_use]
     pub fn with_duration(mut self, duration: i64) -> Self {
-        self.duration = ::std::option::Option::Some(duration);
+        self.duration = Some(duration);
         self
     }
 
     /// Sets `seed` (wire name `seed`).
     #[must_use]
     pub fn with_seed(mut self, seed: i64) -> Self {
-        self.seed = ::std::option::Option::Some(seed);
+        self.seed = Some(seed);
         self
     }
 
@@ -742,11 +725,11 @@ impl Resolution {
     }
 
     /// The value with this exact wire spelling.
-    pub fn from_wire(s: &str) -> ::std::option::Option<Self> {
+    pub fn from_wire(s: &str) -> Option<Self> {
         match s {
-            "720P" => ::std::option::Option::Some(Self::P720),
-            "1080P" => ::std::option::Option::Some(Self::P1080),
-            _ => ::std::option::Option::None,
+            "720P" => Some(Self::P720),
+            "1080P" => Some(Self::P1080),
+            _ => None,
         }
     }
 }
@@ -757,20 +740,20 @@ impl ::std::fmt::Display for Resolution {
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for Resolution {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
+impl rt::json::ToJson for Resolution {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::write_str(out, self.as_str())
     }
 }
 
-impl ::happyhorse_client::runtime::read::Read for Resolution {
+impl rt::read::Read for Resolution {
     fn read(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
+        v: &rt::export::serde_json::Value,
         path: &str,
         id_base: &str,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) -> ::std::option::Option<Self> {
-        ::happyhorse_client::runtime::read::enum_value(
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        rt::read::enum_value(
             v,
             &[("720P", Self::P720), ("1080P", Self::P1080)],
             path,
@@ -789,7 +772,7 @@ pub struct Resource {
     ///
     /// - Required.
     /// - Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `Output lives at data.result.resources: a list of objects, each with url and type (for this model a video), and possibly width, height, format, role.`
-    pub url: ::std::string::String,
+    pub url: String,
     /// Resource type (a video for this model).
     ///
     /// - Required.
@@ -799,22 +782,22 @@ pub struct Resource {
     ///
     /// - Optional: `None` when absent or `null`.
     /// - Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `Output lives at data.result.resources: a list of objects, each with url and type (for this model a video), and possibly width, height, format, role.`
-    pub width: ::std::option::Option<i64>,
+    pub width: Option<i64>,
     /// Height in pixels.
     ///
     /// - Optional: `None` when absent or `null`.
     /// - Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `Output lives at data.result.resources: a list of objects, each with url and type (for this model a video), and possibly width, height, format, role.`
-    pub height: ::std::option::Option<i64>,
+    pub height: Option<i64>,
     /// File format.
     ///
     /// - Optional: `None` when absent or `null`.
     /// - Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `Output lives at data.result.resources: a list of objects, each with url and type (for this model a video), and possibly width, height, format, role.`
-    pub format: ::std::option::Option<::std::string::String>,
+    pub format: Option<String>,
     /// Role of the resource.
     ///
     /// - Optional: `None` when absent or `null`.
     /// - Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `Output lives at data.result.resources: a list of objects, each with url and type (for this model a video), and possibly width, height, format, role.`
-    pub role: ::std::option::Option<::std::string::String>,
+    pub role: Option<String>,
 }
 
 /// Type of a generated resource; unknown types are kept as `Unknown(text)`.
@@ -825,7 +808,7 @@ pub enum ResourceType {
     /// A video file.
     Video,
     /// A value the docs do not list, kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl ResourceType {
@@ -842,7 +825,7 @@ impl ResourceType {
     pub fn from_wire(s: &str) -> Self {
         match s {
             "video" => Self::Video,
-            other => Self::Unknown(::std::string::ToString::to_string(other)),
+            other => Self::Unknown(ToString::to_string(other)),
         }
     }
 
@@ -858,19 +841,15 @@ impl ::std::fmt::Display for ResourceType {
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for ResourceType {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
+impl rt::json::ToJson for ResourceType {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::write_str(out, self.as_str())
     }
 }
 
-impl ::happyhorse_client::runtime::decode::Decode for ResourceType {
-    fn decode(
-        json: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::string(json, path)
-            .map(|s| Self::from_wire(&s))
+impl rt::decode::Decode for ResourceType {
+    fn decode(json: &str, path: &rt::Path<'_>) -> Result<Self, rt::DecodeError> {
+        rt::decode::string(json, path).map(|s| Self::from_wire(&s))
     }
 }
 
@@ -889,7 +868,7 @@ pub struct SubmitResponse {
     /// - Optional: `None` when absent or `null`.
     /// - Sources: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Task submitted successfully", parameter `message`; <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Task submitted successfully", parameter `message`: `"success"`
     /// - Decision: Parsed as optional. Reason: The doc marks it required, but the client does not need it and a missing message must not hide the task (lenient responses).
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     /// The queued task.
     ///
     /// - Required.
@@ -906,22 +885,22 @@ pub struct SubmittedTask {
     ///
     /// - Optional: `None` when absent or `null`.
     /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "(top)", code block `json`
-    pub status: ::std::option::Option<TaskStatus>,
+    pub status: Option<TaskStatus>,
     /// Task id, used with `GET /api/v1/tasks/{task_id}`.
     ///
     /// - Required.
     /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "(top)", code block `json`
-    pub task_id: ::std::string::String,
+    pub task_id: String,
     /// Model id.
     ///
     /// - Optional: `None` when absent or `null`.
     /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "(top)", code block `json`
-    pub model_id: ::std::option::Option<::std::string::String>,
+    pub model_id: Option<String>,
     /// How to query this task (method and absolute URL).
     ///
     /// - Optional: `None` when absent or `null`.
     /// - Sources: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "(top)", code block `json`; <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `The submit response's data.get_result already carries this method and URL.`
-    pub get_result: ::std::option::Option<GetResult>,
+    pub get_result: Option<GetResult>,
 }
 
 /// `data` of the task query.
@@ -938,18 +917,18 @@ pub struct TaskData {
     ///
     /// - Required.
     /// - Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `Success envelope: {"code": 0, "message": "success", "data": {...}}. data holds status, task_id, model_id, and, once finished successfully, result.`
-    pub task_id: ::std::string::String,
+    pub task_id: String,
     /// Model id.
     ///
     /// - Optional: `None` when absent or `null`.
     /// - Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `Success envelope: {"code": 0, "message": "success", "data": {...}}. data holds status, task_id, model_id, and, once finished successfully, result.`
-    pub model_id: ::std::option::Option<::std::string::String>,
+    pub model_id: Option<String>,
     /// Output, once the task finished successfully.
     ///
     /// - Optional: `None` when absent or `null`.
     /// - Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `Success envelope: {"code": 0, "message": "success", "data": {...}}. data holds status, task_id, model_id, and, once finished successfully, result.`
     /// - Decision: result is decoded only when status is success (ignored before); a success without resources is an error that carries the task id. Reason: The page says result is there once the task finished successfully; a partial value on a pending answer must not abort a wait, and a paid task that succeeded without output must be reported, not returned as an empty success.
-    pub result: ::std::option::Option<TaskResult>,
+    pub result: Option<TaskResult>,
 }
 
 /// Answer of `GET /api/v1/tasks/{task_id}`.
@@ -966,7 +945,7 @@ pub struct TaskResponse {
     ///
     /// - Optional: `None` when absent or `null`.
     /// - Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `Success envelope: {"code": 0, "message": "success", "data": {...}}. data holds status, task_id, model_id, and, once finished successfully, result.`
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     /// The task.
     ///
     /// - Required.
@@ -983,7 +962,7 @@ pub struct TaskResult {
     ///
     /// - Required.
     /// - Sources: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `Output lives at data.result.resources: a list of objects, each with url and type (for this model a video), and possibly width, height, format, role.`; <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `Result URLs expire after 24 hours: download or copy them promptly.`
-    pub resources: ::std::vec::Vec<Resource>,
+    pub resources: Vec<Resource>,
 }
 
 /// Task status. Unknown values are kept as `Unknown(text)` and treated as still running.
@@ -999,7 +978,7 @@ pub enum TaskStatus {
     /// Finished without output.
     Failed,
     /// A value the docs do not list, kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl TaskStatus {
@@ -1020,7 +999,7 @@ impl TaskStatus {
             "pending" => Self::Pending,
             "success" => Self::Success,
             "failed" => Self::Failed,
-            other => Self::Unknown(::std::string::ToString::to_string(other)),
+            other => Self::Unknown(ToString::to_string(other)),
         }
     }
 
@@ -1031,12 +1010,12 @@ impl TaskStatus {
 
     /// Where the task is: pending (keep polling), succeeded or failed. Values the
     /// docs do not list count as the spec's `unknown_phase`.
-    pub fn phase(&self) -> ::happyhorse_client::runtime::TaskPhase {
+    pub fn phase(&self) -> rt::TaskPhase {
         match self {
-            Self::Pending => ::happyhorse_client::runtime::TaskPhase::Pending,
-            Self::Success => ::happyhorse_client::runtime::TaskPhase::Succeeded,
-            Self::Failed => ::happyhorse_client::runtime::TaskPhase::Failed,
-            Self::Unknown(_) => ::happyhorse_client::runtime::TaskPhase::Pending,
+            Self::Pending => rt::TaskPhase::Pending,
+            Self::Success => rt::TaskPhase::Succeeded,
+            Self::Failed => rt::TaskPhase::Failed,
+            Self::Unknown(_) => rt::TaskPhase::Pending,
         }
     }
 }
@@ -1047,19 +1026,15 @@ impl ::std::fmt::Display for TaskStatus {
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for TaskStatus {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
+impl rt::json::ToJson for TaskStatus {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::write_str(out, self.as_str())
     }
 }
 
-impl ::happyhorse_client::runtime::decode::Decode for TaskStatus {
-    fn decode(
-        json: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::string(json, path)
-            .map(|s| Self::from_wire(&s))
+impl rt::decode::Decode for TaskStatus {
+    fn decode(json: &str, path: &rt::Path<'_>) -> Result<Self, rt::DecodeError> {
+        rt::decode::string(json, path).map(|s| Self::from_wire(&s))
     }
 }
 
@@ -1075,19 +1050,19 @@ pub struct TextToVideoRequest {
     /// - Over-long values: the provider truncates them; `validate()` rejects them instead.
     /// - Decision (docs ambiguity 2): validate() rejects an over-long prompt; callers may opt in to truncate_prompt_to_limit(), which keeps the longest prefix within the weighted limit, as the server would. Reason: A silent server-side truncation changes what the caller pays for; a strict client error is the safe default.
     /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-t2v>, section "Body", parameter `prompt`
-    pub prompt: ::std::string::String,
+    pub prompt: String,
     /// Video resolution level.
     ///
     /// - Optional: omitted from the JSON when `None`.
     /// - Default: `1080P` (applied by the provider when omitted).
     /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-t2v>, section "Body", parameter `resolution`
-    pub resolution: ::std::option::Option<Resolution>,
+    pub resolution: Option<Resolution>,
     /// Video aspect ratio.
     ///
     /// - Optional: omitted from the JSON when `None`.
     /// - Default: `16:9` (applied by the provider when omitted).
     /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-t2v>, section "Body", parameter `ratio`
-    pub ratio: ::std::option::Option<Ratio>,
+    pub ratio: Option<Ratio>,
     /// Video duration in seconds (an integer).
     ///
     /// - Unit: seconds.
@@ -1095,52 +1070,52 @@ pub struct TextToVideoRequest {
     /// - Default: `5` (applied by the provider when omitted).
     /// - Range: 3..=15 (constraint `modellix.t2v.duration:range`). Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-t2v>, section "Body", parameter `duration`: `Required range`
     /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-t2v>, section "Body", parameter `duration`
-    pub duration: ::std::option::Option<i64>,
+    pub duration: Option<i64>,
     /// Random seed. If unset, the system picks one.
     ///
     /// - Optional: omitted from the JSON when `None`.
     /// - Range: 0..=2147483647 (constraint `modellix.t2v.seed:range`). Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-t2v>, section "Body", parameter `seed`: `Required range`
     /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-t2v>, section "Body", parameter `seed`
-    pub seed: ::std::option::Option<i64>,
+    pub seed: Option<i64>,
 }
 
 impl TextToVideoRequest {
     /// A value with its required fields (`prompt`); optional fields are unset.
-    pub fn new(prompt: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(prompt: impl Into<String>) -> Self {
         Self {
             prompt: prompt.into(),
-            resolution: ::std::option::Option::None,
-            ratio: ::std::option::Option::None,
-            duration: ::std::option::Option::None,
-            seed: ::std::option::Option::None,
+            resolution: None,
+            ratio: None,
+            duration: None,
+            seed: None,
         }
     }
 
     /// Sets `resolution` (wire name `resolution`).
     #[must_use]
     pub fn with_resolution(mut self, resolution: Resolution) -> Self {
-        self.resolution = ::std::option::Option::Some(resolution);
+        self.resolution = Some(resolution);
         self
     }
 
     /// Sets `ratio` (wire name `ratio`).
     #[must_use]
     pub fn with_ratio(mut self, ratio: Ratio) -> Self {
-        self.ratio = ::std::option::Option::Some(ratio);
+        self.ratio = Some(ratio);
         self
     }
 
     /// Sets `duration` (wire name `duration`).
     #[must_use]
     pub fn with_duration(mut self, duration: i64) -> Self {
-        self.duration = ::std::option::Option::Some(duration);
+        self.duration = Some(duration);
         self
     }
 
     /// Sets `seed` (wire name `seed`).
     #[must_use]
     pub fn with_seed(mut self, seed: i64) -> Self {
-        self.seed = ::std::option::Option::Some(seed);
+        self.seed = Some(seed);
         self
     }
 
@@ -1164,7 +1139,7 @@ impl TextToVideoRequest {
 ///
 /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Body", parameter `prompt`: `Maximum length: 5000 non-Chinese characters or 2500 Chinese characters`
 /// - Decision (docs ambiguity 1): Chinese characters are the CJK ideographs: U+3400-U+4DBF (Extension A), U+4E00-U+9FFF (Unified Ideographs), U+F900-U+FAFF (Compatibility Ideographs) and planes 2 and 3 (U+20000-U+3FFFF: Extensions B-H and the Compatibility Supplement). CJK punctuation, kana, hangul and fullwidth forms count 1. Reason: The schema's 1-5000 and the prose's 5000 non-Chinese or 2500 Chinese both hold when an ideograph weighs 2 against a limit of 5000.
-pub static WEIGHTED_CJK: ::happyhorse_client::runtime::count::Weights = ::happyhorse_client::runtime::count::Weights {
+pub static WEIGHTED_CJK: rt::count::Weights = rt::count::Weights {
     name: "weighted_cjk",
     default_weight: 1,
     ranges: &[
@@ -1178,11 +1153,11 @@ pub static WEIGHTED_CJK: ::happyhorse_client::runtime::count::Weights = ::happyh
 impl ImageToVideoRequest {
     /// Checks `first_frame_image` (constraint id base `modellix.i2v.first_frame_image`).
     fn check_first_frame_image(
-        value: &::happyhorse_client::runtime::MediaSource,
-        path: &::happyhorse_client::runtime::Path<'_>,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+        value: &rt::MediaSource,
+        path: &rt::Path<'_>,
+        out: &mut Vec<rt::Violation>,
     ) {
-        ::happyhorse_client::runtime::check::url(
+        rt::check::url(
             value,
             &["http", "https"],
             &["image"],
@@ -1190,7 +1165,7 @@ impl ImageToVideoRequest {
             "modellix.i2v.first_frame_image",
             out,
         );
-        ::happyhorse_client::runtime::check::data_uri(
+        rt::check::data_uri(
             value,
             &["image"],
             10000000,
@@ -1201,15 +1176,11 @@ impl ImageToVideoRequest {
     }
 
     /// Checks `prompt` (constraint id base `modellix.i2v.prompt`).
-    fn check_prompt(
-        value: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) {
-        ::happyhorse_client::runtime::check::length(
+    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
+        rt::check::length(
             value,
-            ::happyhorse_client::runtime::count::Count::Weighted(&WEIGHTED_CJK),
-            ::std::option::Option::None,
+            rt::count::Count::Weighted(&WEIGHTED_CJK),
+            None,
             5000,
             path,
             "modellix.i2v.prompt",
@@ -1218,31 +1189,16 @@ impl ImageToVideoRequest {
     }
 
     /// Checks `duration` (constraint id base `modellix.i2v.duration`).
-    fn check_duration(
-        value: i64,
-        path: &::happyhorse_client::runtime::Path<'_>,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) {
-        ::happyhorse_client::runtime::check::range(
-            value,
-            ::std::option::Option::Some(3),
-            ::std::option::Option::Some(15),
-            path,
-            "modellix.i2v.duration",
-            out,
-        );
+    fn check_duration(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
+        rt::check::range(value, Some(3), Some(15), path, "modellix.i2v.duration", out);
     }
 
     /// Checks `seed` (constraint id base `modellix.i2v.seed`).
-    fn check_seed(
-        value: i64,
-        path: &::happyhorse_client::runtime::Path<'_>,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) {
-        ::happyhorse_client::runtime::check::range(
+    fn check_seed(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
+        rt::check::range(
             value,
-            ::std::option::Option::Some(0),
-            ::std::option::Option::Some(2147483647),
+            Some(0),
+            Some(2147483647),
             path,
             "modellix.i2v.seed",
             out,
@@ -1250,45 +1206,39 @@ impl ImageToVideoRequest {
     }
 
     /// Pushes the violations of this value, with paths under `path`.
-    pub(crate) fn check(
-        &self,
-        path: &::happyhorse_client::runtime::Path<'_>,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) {
+    pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
         Self::check_first_frame_image(
             &self.first_frame_image,
             &path.key("first_frame_image"),
             out,
         );
-        if let ::std::option::Option::Some(v) = &self.prompt {
+        if let Some(v) = &self.prompt {
             Self::check_prompt(v, &path.key("prompt"), out);
         }
-        if let ::std::option::Option::Some(v) = &self.duration {
+        if let Some(v) = &self.duration {
             Self::check_duration(*v, &path.key("duration"), out);
         }
-        if let ::std::option::Option::Some(v) = &self.seed {
+        if let Some(v) = &self.seed {
             Self::check_seed(*v, &path.key("seed"), out);
         }
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
-        let mut out = ::std::vec::Vec::new();
-        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
-        ::happyhorse_client::runtime::Violations::check(out)
+    pub fn validate(&self) -> Result<(), rt::Violations> {
+        let mut out = Vec::new();
+        self.check(&rt::Path::ROOT, &mut out);
+        rt::Violations::check(out)
     }
 
     /// Requirements on the media behind `first_frame_image`, which only a fetch can check (see the field docs).
     ///
     /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-i2v>, section "Body", parameter `first_frame_image`: `Image requirements: Format: JPEG, JPG, PNG, WEBP; Resolution: width and height >= 300 pixels; Aspect ratio: 1:2.5 to 2.5:1; File size: <= 10MB.`
-    pub const FIRST_FRAME_IMAGE_MEDIA: ::happyhorse_client::runtime::MediaRules = ::happyhorse_client::runtime::MediaRules {
+    pub const FIRST_FRAME_IMAGE_MEDIA: rt::MediaRules = rt::MediaRules {
         formats: &["jpeg", "jpg", "png", "webp"],
-        min_short_edge_px: ::std::option::Option::None,
-        min_width_px: ::std::option::Option::Some(300),
-        min_height_px: ::std::option::Option::Some(300),
-        aspect: ::std::option::Option::Some(::happyhorse_client::runtime::AspectRange {
+        min_short_edge_px: None,
+        min_width_px: Some(300),
+        min_height_px: Some(300),
+        aspect: Some(rt::AspectRange {
             min: (2, 5),
             max: (5, 2),
             min_text: "1:2.5",
@@ -1301,47 +1251,42 @@ impl ImageToVideoRequest {
     pub fn truncate_prompt_to_limit(&mut self) -> bool {
         self.prompt
             .as_mut()
-            .is_some_and(|v| {
-                ::happyhorse_client::runtime::count::Count::Weighted(&WEIGHTED_CJK)
-                    .truncate(v, 5000)
-            })
+            .is_some_and(|v| rt::count::Count::Weighted(&WEIGHTED_CJK).truncate(v, 5000))
     }
 
     /// Opt-in preflight of the media requirements a URL alone cannot show (format, pixel size, file size): fetches the first 64 KiB of each media URL, without the API key, and returns every requirement broken. `validate()` does not do this.
-    pub async fn preflight_media(
-        &self,
-    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
-        let mut out = ::std::vec::Vec::new();
-        ::happyhorse_client::runtime::preflight::check(
+    pub async fn preflight_media(&self) -> Result<(), rt::Violations> {
+        let mut out = Vec::new();
+        rt::preflight::check(
                 &self.first_frame_image,
                 &Self::FIRST_FRAME_IMAGE_MEDIA,
-                &::std::string::ToString::to_string("first_frame_image"),
+                &ToString::to_string("first_frame_image"),
                 "modellix.i2v.first_frame_image",
                 &mut out,
             )
             .await;
-        ::happyhorse_client::runtime::Violations::check(out)
+        rt::Violations::check(out)
     }
 }
 
 impl ReferenceToVideoRequest {
     /// Checks `reference_images` (constraint id base `modellix.r2v.reference_images`).
     fn check_reference_images(
-        value: &[::std::string::String],
-        path: &::happyhorse_client::runtime::Path<'_>,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+        value: &[String],
+        path: &rt::Path<'_>,
+        out: &mut Vec<rt::Violation>,
     ) {
-        ::happyhorse_client::runtime::check::items(
+        rt::check::items(
             value.len(),
-            ::std::option::Option::Some(1),
-            ::std::option::Option::Some(9),
+            Some(1),
+            Some(9),
             path,
             "modellix.r2v.reference_images",
             out,
         );
         for (i, item) in value.iter().enumerate() {
             let item_path = path.index(i);
-            ::happyhorse_client::runtime::check::url(
+            rt::check::url(
                 item,
                 &["http", "https"],
                 &[],
@@ -1353,15 +1298,11 @@ impl ReferenceToVideoRequest {
     }
 
     /// Checks `prompt` (constraint id base `modellix.r2v.prompt`).
-    fn check_prompt(
-        value: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) {
-        ::happyhorse_client::runtime::check::length(
+    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
+        rt::check::length(
             value,
-            ::happyhorse_client::runtime::count::Count::Weighted(&WEIGHTED_CJK),
-            ::std::option::Option::Some(1),
+            rt::count::Count::Weighted(&WEIGHTED_CJK),
+            Some(1),
             5000,
             path,
             "modellix.r2v.prompt",
@@ -1370,31 +1311,16 @@ impl ReferenceToVideoRequest {
     }
 
     /// Checks `duration` (constraint id base `modellix.r2v.duration`).
-    fn check_duration(
-        value: i64,
-        path: &::happyhorse_client::runtime::Path<'_>,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) {
-        ::happyhorse_client::runtime::check::range(
-            value,
-            ::std::option::Option::Some(3),
-            ::std::option::Option::Some(15),
-            path,
-            "modellix.r2v.duration",
-            out,
-        );
+    fn check_duration(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
+        rt::check::range(value, Some(3), Some(15), path, "modellix.r2v.duration", out);
     }
 
     /// Checks `seed` (constraint id base `modellix.r2v.seed`).
-    fn check_seed(
-        value: i64,
-        path: &::happyhorse_client::runtime::Path<'_>,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) {
-        ::happyhorse_client::runtime::check::range(
+    fn check_seed(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
+        rt::check::range(
             value,
-            ::std::option::Option::Some(0),
-            ::std::option::Option::Some(2147483647),
+            Some(0),
+            Some(2147483647),
             path,
             "modellix.r2v.seed",
             out,
@@ -1402,86 +1328,70 @@ impl ReferenceToVideoRequest {
     }
 
     /// Pushes the violations of this value, with paths under `path`.
-    pub(crate) fn check(
-        &self,
-        path: &::happyhorse_client::runtime::Path<'_>,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) {
+    pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
         Self::check_reference_images(
             &self.reference_images,
             &path.key("reference_images"),
             out,
         );
         Self::check_prompt(&self.prompt, &path.key("prompt"), out);
-        if let ::std::option::Option::Some(v) = &self.duration {
+        if let Some(v) = &self.duration {
             Self::check_duration(*v, &path.key("duration"), out);
         }
-        if let ::std::option::Option::Some(v) = &self.seed {
+        if let Some(v) = &self.seed {
             Self::check_seed(*v, &path.key("seed"), out);
         }
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
-        let mut out = ::std::vec::Vec::new();
-        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
-        ::happyhorse_client::runtime::Violations::check(out)
+    pub fn validate(&self) -> Result<(), rt::Violations> {
+        let mut out = Vec::new();
+        self.check(&rt::Path::ROOT, &mut out);
+        rt::Violations::check(out)
     }
 
     /// Requirements on the media behind `reference_images`, which only a fetch can check (see the field docs).
     ///
     /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Body", parameter `reference_images`: `Image requirements: Format: JPEG, JPG, PNG, WEBP; Resolution: Short edge >= 400 pixels (720P+ recommended); File size: <= 10MB per image.`
-    pub const REFERENCE_IMAGES_MEDIA: ::happyhorse_client::runtime::MediaRules = ::happyhorse_client::runtime::MediaRules {
+    pub const REFERENCE_IMAGES_MEDIA: rt::MediaRules = rt::MediaRules {
         formats: &["jpeg", "jpg", "png", "webp"],
-        min_short_edge_px: ::std::option::Option::Some(400),
-        min_width_px: ::std::option::Option::None,
-        min_height_px: ::std::option::Option::None,
-        aspect: ::std::option::Option::None,
+        min_short_edge_px: Some(400),
+        min_width_px: None,
+        min_height_px: None,
+        aspect: None,
         max_bytes: 10000000,
     };
 
     /// Opt-in: cuts `prompt` to the longest prefix within its length limit (5000), as the provider would on its side. `validate()` rejects over-long values; call this first to send the truncated text instead. Returns whether anything was cut.
     pub fn truncate_prompt_to_limit(&mut self) -> bool {
-        ::happyhorse_client::runtime::count::Count::Weighted(&WEIGHTED_CJK)
-            .truncate(&mut self.prompt, 5000)
+        rt::count::Count::Weighted(&WEIGHTED_CJK).truncate(&mut self.prompt, 5000)
     }
 
     /// Opt-in preflight of the media requirements a URL alone cannot show (format, pixel size, file size): fetches the first 64 KiB of each media URL, without the API key, and returns every requirement broken. `validate()` does not do this.
-    pub async fn preflight_media(
-        &self,
-    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
-        let mut out = ::std::vec::Vec::new();
+    pub async fn preflight_media(&self) -> Result<(), rt::Violations> {
+        let mut out = Vec::new();
         for (i, url) in self.reference_images.iter().enumerate() {
-            ::happyhorse_client::runtime::preflight::check(
+            rt::preflight::check(
                     url,
                     &Self::REFERENCE_IMAGES_MEDIA,
-                    &::happyhorse_client::runtime::violation::index(
-                        "reference_images",
-                        i,
-                    ),
+                    &rt::violation::index("reference_images", i),
                     "modellix.r2v.reference_images",
                     &mut out,
                 )
                 .await;
         }
-        ::happyhorse_client::runtime::Violations::check(out)
+        rt::Violations::check(out)
     }
 
     /// Warnings about likely mistakes that the provider would accept (see the spec's `[[lints]]`). Empty when nothing looks wrong.
-    pub fn lints(&self) -> ::std::vec::Vec<::happyhorse_client::runtime::Lint> {
-        let mut out = ::std::vec::Vec::new();
+    pub fn lints(&self) -> Vec<rt::Lint> {
+        let mut out = Vec::new();
         let count = self.reference_images.len() as u64;
-        for k in ::happyhorse_client::runtime::lint::indexed_mentions(
-            &self.prompt,
-            "character",
-            true,
-        ) {
+        for k in rt::lint::indexed_mentions(&self.prompt, "character", true) {
             if !(1..1 + count).contains(&k) {
-                out.push(::happyhorse_client::runtime::Lint {
+                out.push(rt::Lint {
                     id: "character-reference-out-of-range",
-                    path: ::std::string::ToString::to_string("prompt"),
+                    path: ToString::to_string("prompt"),
                     message: ::std::format!(
                         "the prompt names a character that has no reference image: character{k} (`reference_images` has {count} item(s), numbered from 1)"
                     ),
@@ -1494,15 +1404,11 @@ impl ReferenceToVideoRequest {
 
 impl TextToVideoRequest {
     /// Checks `prompt` (constraint id base `modellix.t2v.prompt`).
-    fn check_prompt(
-        value: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) {
-        ::happyhorse_client::runtime::check::length(
+    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
+        rt::check::length(
             value,
-            ::happyhorse_client::runtime::count::Count::Weighted(&WEIGHTED_CJK),
-            ::std::option::Option::Some(1),
+            rt::count::Count::Weighted(&WEIGHTED_CJK),
+            Some(1),
             5000,
             path,
             "modellix.t2v.prompt",
@@ -1511,31 +1417,16 @@ impl TextToVideoRequest {
     }
 
     /// Checks `duration` (constraint id base `modellix.t2v.duration`).
-    fn check_duration(
-        value: i64,
-        path: &::happyhorse_client::runtime::Path<'_>,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) {
-        ::happyhorse_client::runtime::check::range(
-            value,
-            ::std::option::Option::Some(3),
-            ::std::option::Option::Some(15),
-            path,
-            "modellix.t2v.duration",
-            out,
-        );
+    fn check_duration(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
+        rt::check::range(value, Some(3), Some(15), path, "modellix.t2v.duration", out);
     }
 
     /// Checks `seed` (constraint id base `modellix.t2v.seed`).
-    fn check_seed(
-        value: i64,
-        path: &::happyhorse_client::runtime::Path<'_>,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) {
-        ::happyhorse_client::runtime::check::range(
+    fn check_seed(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
+        rt::check::range(
             value,
-            ::std::option::Option::Some(0),
-            ::std::option::Option::Some(2147483647),
+            Some(0),
+            Some(2147483647),
             path,
             "modellix.t2v.seed",
             out,
@@ -1543,33 +1434,26 @@ impl TextToVideoRequest {
     }
 
     /// Pushes the violations of this value, with paths under `path`.
-    pub(crate) fn check(
-        &self,
-        path: &::happyhorse_client::runtime::Path<'_>,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) {
+    pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
         Self::check_prompt(&self.prompt, &path.key("prompt"), out);
-        if let ::std::option::Option::Some(v) = &self.duration {
+        if let Some(v) = &self.duration {
             Self::check_duration(*v, &path.key("duration"), out);
         }
-        if let ::std::option::Option::Some(v) = &self.seed {
+        if let Some(v) = &self.seed {
             Self::check_seed(*v, &path.key("seed"), out);
         }
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
-        let mut out = ::std::vec::Vec::new();
-        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
-        ::happyhorse_client::runtime::Violations::check(out)
+    pub fn validate(&self) -> Result<(), rt::Violations> {
+        let mut out = Vec::new();
+        self.check(&rt::Path::ROOT, &mut out);
+        rt::Violations::check(out)
     }
 
     /// Opt-in: cuts `prompt` to the longest prefix within its length limit (5000), as the provider would on its side. `validate()` rejects over-long values; call this first to send the truncated text instead. Returns whether anything was cut.
     pub fn truncate_prompt_to_limit(&mut self) -> bool {
-        ::happyhorse_client::runtime::count::Count::Weighted(&WEIGHTED_CJK)
-            .truncate(&mut self.prompt, 5000)
+        rt::count::Count::Weighted(&WEIGHTED_CJK).truncate(&mut self.prompt, 5000)
     }
 }
 
@@ -1585,78 +1469,62 @@ impl ImageToVideoRequest {
 
     /// Reads this object's fields from `obj`, pushing every violation.
     fn read_fields(
-        obj: &::happyhorse_client::runtime::read::Object,
+        obj: &rt::read::Object,
         path: &str,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) -> ::std::option::Option<Self> {
-        let first_frame_image: ::std::option::Option<
-            ::happyhorse_client::runtime::MediaSource,
-        > = ::happyhorse_client::runtime::read::required(
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        let first_frame_image: Option<rt::MediaSource> = rt::read::required(
             obj,
             path,
             "first_frame_image",
             "modellix.i2v.first_frame_image",
             out,
         );
-        if let ::std::option::Option::Some(v) = &first_frame_image {
+        if let Some(v) = &first_frame_image {
             Self::check_first_frame_image(
                 v,
-                &::happyhorse_client::runtime::Path::Str(path).key("first_frame_image"),
+                &rt::Path::Str(path).key("first_frame_image"),
                 out,
             );
         }
-        let prompt: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::happyhorse_client::runtime::read::optional(
+        let prompt: Option<Option<String>> = rt::read::optional(
             obj,
             path,
             "prompt",
             "modellix.i2v.prompt",
             out,
         );
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &prompt {
-            Self::check_prompt(
-                v,
-                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
-                out,
-            );
+        if let Some(Some(v)) = &prompt {
+            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
         }
-        let resolution: ::std::option::Option<::std::option::Option<Resolution>> = ::happyhorse_client::runtime::read::optional(
+        let resolution: Option<Option<Resolution>> = rt::read::optional(
             obj,
             path,
             "resolution",
             "modellix.i2v.resolution",
             out,
         );
-        let duration: ::std::option::Option<::std::option::Option<i64>> = ::happyhorse_client::runtime::read::optional(
+        let duration: Option<Option<i64>> = rt::read::optional(
             obj,
             path,
             "duration",
             "modellix.i2v.duration",
             out,
         );
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &duration {
-            Self::check_duration(
-                *v,
-                &::happyhorse_client::runtime::Path::Str(path).key("duration"),
-                out,
-            );
+        if let Some(Some(v)) = &duration {
+            Self::check_duration(*v, &rt::Path::Str(path).key("duration"), out);
         }
-        let seed: ::std::option::Option<::std::option::Option<i64>> = ::happyhorse_client::runtime::read::optional(
+        let seed: Option<Option<i64>> = rt::read::optional(
             obj,
             path,
             "seed",
             "modellix.i2v.seed",
             out,
         );
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &seed {
-            Self::check_seed(
-                *v,
-                &::happyhorse_client::runtime::Path::Str(path).key("seed"),
-                out,
-            );
+        if let Some(Some(v)) = &seed {
+            Self::check_seed(*v, &rt::Path::Str(path).key("seed"), out);
         }
-        ::std::option::Option::Some(Self {
+        Some(Self {
             first_frame_image: first_frame_image?,
             prompt: prompt?,
             resolution: resolution?,
@@ -1666,22 +1534,16 @@ impl ImageToVideoRequest {
     }
 }
 
-impl ::happyhorse_client::runtime::read::Read for ImageToVideoRequest {
+impl rt::read::Read for ImageToVideoRequest {
     fn read(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
+        v: &rt::export::serde_json::Value,
         path: &str,
         id_base: &str,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) -> ::std::option::Option<Self> {
-        let obj = ::happyhorse_client::runtime::read::object(v, path, id_base, out)?;
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        let obj = rt::read::object(v, path, id_base, out)?;
         let value = Self::read_fields(obj, path, out);
-        ::happyhorse_client::runtime::read::deny_unknown(
-            obj,
-            path,
-            Self::KEYS,
-            "modellix.i2v",
-            out,
-        );
+        rt::read::deny_unknown(obj, path, Self::KEYS, "modellix.i2v", out);
         value
     }
 }
@@ -1699,83 +1561,69 @@ impl ReferenceToVideoRequest {
 
     /// Reads this object's fields from `obj`, pushing every violation.
     fn read_fields(
-        obj: &::happyhorse_client::runtime::read::Object,
+        obj: &rt::read::Object,
         path: &str,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) -> ::std::option::Option<Self> {
-        let reference_images: ::std::option::Option<
-            ::std::vec::Vec<::std::string::String>,
-        > = ::happyhorse_client::runtime::read::required(
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        let reference_images: Option<Vec<String>> = rt::read::required(
             obj,
             path,
             "reference_images",
             "modellix.r2v.reference_images",
             out,
         );
-        if let ::std::option::Option::Some(v) = &reference_images {
+        if let Some(v) = &reference_images {
             Self::check_reference_images(
                 v,
-                &::happyhorse_client::runtime::Path::Str(path).key("reference_images"),
+                &rt::Path::Str(path).key("reference_images"),
                 out,
             );
         }
-        let prompt: ::std::option::Option<::std::string::String> = ::happyhorse_client::runtime::read::required(
+        let prompt: Option<String> = rt::read::required(
             obj,
             path,
             "prompt",
             "modellix.r2v.prompt",
             out,
         );
-        if let ::std::option::Option::Some(v) = &prompt {
-            Self::check_prompt(
-                v,
-                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
-                out,
-            );
+        if let Some(v) = &prompt {
+            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
         }
-        let resolution: ::std::option::Option<::std::option::Option<Resolution>> = ::happyhorse_client::runtime::read::optional(
+        let resolution: Option<Option<Resolution>> = rt::read::optional(
             obj,
             path,
             "resolution",
             "modellix.r2v.resolution",
             out,
         );
-        let ratio: ::std::option::Option<::std::option::Option<Ratio>> = ::happyhorse_client::runtime::read::optional(
+        let ratio: Option<Option<Ratio>> = rt::read::optional(
             obj,
             path,
             "ratio",
             "modellix.r2v.ratio",
             out,
         );
-        let duration: ::std::option::Option<::std::option::Option<i64>> = ::happyhorse_client::runtime::read::optional(
+        let duration: Option<Option<i64>> = rt::read::optional(
             obj,
             path,
             "duration",
             "modellix.r2v.duration",
             out,
         );
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &duration {
-            Self::check_duration(
-                *v,
-                &::happyhorse_client::runtime::Path::Str(path).key("duration"),
-                out,
-            );
+        if let Some(Some(v)) = &duration {
+            Self::check_duration(*v, &rt::Path::Str(path).key("duration"), out);
         }
-        let seed: ::std::option::Option<::std::option::Option<i64>> = ::happyhorse_client::runtime::read::optional(
+        let seed: Option<Option<i64>> = rt::read::optional(
             obj,
             path,
             "seed",
             "modellix.r2v.seed",
             out,
         );
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &seed {
-            Self::check_seed(
-                *v,
-                &::happyhorse_client::runtime::Path::Str(path).key("seed"),
-                out,
-            );
+        if let Some(Some(v)) = &seed {
+            Self::check_seed(*v, &rt::Path::Str(path).key("seed"), out);
         }
-        ::std::option::Option::Some(Self {
+        Some(Self {
             reference_images: reference_images?,
             prompt: prompt?,
             resolution: resolution?,
@@ -1786,22 +1634,16 @@ impl ReferenceToVideoRequest {
     }
 }
 
-impl ::happyhorse_client::runtime::read::Read for ReferenceToVideoRequest {
+impl rt::read::Read for ReferenceToVideoRequest {
     fn read(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
+        v: &rt::export::serde_json::Value,
         path: &str,
         id_base: &str,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) -> ::std::option::Option<Self> {
-        let obj = ::happyhorse_client::runtime::read::object(v, path, id_base, out)?;
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        let obj = rt::read::object(v, path, id_base, out)?;
         let value = Self::read_fields(obj, path, out);
-        ::happyhorse_client::runtime::read::deny_unknown(
-            obj,
-            path,
-            Self::KEYS,
-            "modellix.r2v",
-            out,
-        );
+        rt::read::deny_unknown(obj, path, Self::KEYS, "modellix.r2v", out);
         value
     }
 }
@@ -1818,67 +1660,55 @@ impl TextToVideoRequest {
 
     /// Reads this object's fields from `obj`, pushing every violation.
     fn read_fields(
-        obj: &::happyhorse_client::runtime::read::Object,
+        obj: &rt::read::Object,
         path: &str,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) -> ::std::option::Option<Self> {
-        let prompt: ::std::option::Option<::std::string::String> = ::happyhorse_client::runtime::read::required(
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        let prompt: Option<String> = rt::read::required(
             obj,
             path,
             "prompt",
             "modellix.t2v.prompt",
             out,
         );
-        if let ::std::option::Option::Some(v) = &prompt {
-            Self::check_prompt(
-                v,
-                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
-                out,
-            );
+        if let Some(v) = &prompt {
+            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
         }
-        let resolution: ::std::option::Option<::std::option::Option<Resolution>> = ::happyhorse_client::runtime::read::optional(
+        let resolution: Option<Option<Resolution>> = rt::read::optional(
             obj,
             path,
             "resolution",
             "modellix.t2v.resolution",
             out,
         );
-        let ratio: ::std::option::Option<::std::option::Option<Ratio>> = ::happyhorse_client::runtime::read::optional(
+        let ratio: Option<Option<Ratio>> = rt::read::optional(
             obj,
             path,
             "ratio",
             "modellix.t2v.ratio",
             out,
         );
-        let duration: ::std::option::Option<::std::option::Option<i64>> = ::happyhorse_client::runtime::read::optional(
+        let duration: Option<Option<i64>> = rt::read::optional(
             obj,
             path,
             "duration",
             "modellix.t2v.duration",
             out,
         );
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &duration {
-            Self::check_duration(
-                *v,
-                &::happyhorse_client::runtime::Path::Str(path).key("duration"),
-                out,
-            );
+        if let Some(Some(v)) = &duration {
+            Self::check_duration(*v, &rt::Path::Str(path).key("duration"), out);
         }
-        let seed: ::std::option::Option<::std::option::Option<i64>> = ::happyhorse_client::runtime::read::optional(
+        let seed: Option<Option<i64>> = rt::read::optional(
             obj,
             path,
             "seed",
             "modellix.t2v.seed",
             out,
         );
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &seed {
-            Self::check_seed(
-                *v,
-                &::happyhorse_client::runtime::Path::Str(path).key("seed"),
-                out,
-            );
+        if let Some(Some(v)) = &seed {
+            Self::check_seed(*v, &rt::Path::Str(path).key("seed"), out);
         }
-        ::std::option::Option::Some(Self {
+        Some(Self {
             prompt: prompt?,
             resolution: resolution?,
             ratio: ratio?,
@@ -1888,22 +1718,16 @@ impl TextToVideoRequest {
     }
 }
 
-impl ::happyhorse_client::runtime::read::Read for TextToVideoRequest {
+impl rt::read::Read for TextToVideoRequest {
     fn read(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
+        v: &rt::export::serde_json::Value,
         path: &str,
         id_base: &str,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) -> ::std::option::Option<Self> {
-        let obj = ::happyhorse_client::runtime::read::object(v, path, id_base, out)?;
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        let obj = rt::read::object(v, path, id_base, out)?;
         let value = Self::read_fields(obj, path, out);
-        ::happyhorse_client::runtime::read::deny_unknown(
-            obj,
-            path,
-            Self::KEYS,
-            "modellix.t2v",
-            out,
-        );
+        rt::read::deny_unknown(obj, path, Self::KEYS, "modellix.t2v", out);
         value
     }
 }
@@ -1911,249 +1735,133 @@ impl ::happyhorse_client::runtime::read::Read for TextToVideoRequest {
 impl ImageToVideoRequest {
     /// Reads a raw JSON body and checks it against every documented rule: JSON types, required and forbidden fields per mode, unknown fields, enum values and the value limits. Returns all violations at once.
     pub fn from_json_value(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
-        let mut out = ::std::vec::Vec::new();
-        let value = <Self as ::happyhorse_client::runtime::read::Read>::read(
-            v,
-            "",
-            "modellix.i2v",
-            &mut out,
-        );
-        ::happyhorse_client::runtime::read::finish(value, out)
+        v: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::Violations> {
+        let mut out = Vec::new();
+        let value = <Self as rt::read::Read>::read(v, "", "modellix.i2v", &mut out);
+        rt::read::finish(value, out)
     }
 
     /// Like [`Self::from_json_value`], for body bytes (a syntax error is reported as a violation of the whole body).
-    pub fn from_json_slice(
-        bytes: &[u8],
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
-        Self::from_json_value(&::happyhorse_client::runtime::read::parse_body(bytes)?)
+    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::Violations> {
+        Self::from_json_value(&rt::read::parse_body(bytes)?)
     }
 }
 
 impl ReferenceToVideoRequest {
     /// Reads a raw JSON body and checks it against every documented rule: JSON types, required and forbidden fields per mode, unknown fields, enum values and the value limits. Returns all violations at once.
     pub fn from_json_value(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
-        let mut out = ::std::vec::Vec::new();
-        let value = <Self as ::happyhorse_client::runtime::read::Read>::read(
-            v,
-            "",
-            "modellix.r2v",
-            &mut out,
-        );
-        ::happyhorse_client::runtime::read::finish(value, out)
+        v: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::Violations> {
+        let mut out = Vec::new();
+        let value = <Self as rt::read::Read>::read(v, "", "modellix.r2v", &mut out);
+        rt::read::finish(value, out)
     }
 
     /// Like [`Self::from_json_value`], for body bytes (a syntax error is reported as a violation of the whole body).
-    pub fn from_json_slice(
-        bytes: &[u8],
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
-        Self::from_json_value(&::happyhorse_client::runtime::read::parse_body(bytes)?)
+    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::Violations> {
+        Self::from_json_value(&rt::read::parse_body(bytes)?)
     }
 }
 
 impl TextToVideoRequest {
     /// Reads a raw JSON body and checks it against every documented rule: JSON types, required and forbidden fields per mode, unknown fields, enum values and the value limits. Returns all violations at once.
     pub fn from_json_value(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
-        let mut out = ::std::vec::Vec::new();
-        let value = <Self as ::happyhorse_client::runtime::read::Read>::read(
-            v,
-            "",
-            "modellix.t2v",
-            &mut out,
-        );
-        ::happyhorse_client::runtime::read::finish(value, out)
+        v: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::Violations> {
+        let mut out = Vec::new();
+        let value = <Self as rt::read::Read>::read(v, "", "modellix.t2v", &mut out);
+        rt::read::finish(value, out)
     }
 
     /// Like [`Self::from_json_value`], for body bytes (a syntax error is reported as a violation of the whole body).
-    pub fn from_json_slice(
-        bytes: &[u8],
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
-        Self::from_json_value(&::happyhorse_client::runtime::read::parse_body(bytes)?)
+    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::Violations> {
+        Self::from_json_value(&rt::read::parse_body(bytes)?)
     }
 }
 
-impl ::happyhorse_client::runtime::decode::Decode for ErrorBody {
-    fn decode(
-        json: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let slots = ::happyhorse_client::runtime::decode::fields(
-            json,
-            path,
-            &["code", "message"],
-        )?;
-        ::std::result::Result::Ok(Self {
-            code: ::happyhorse_client::runtime::decode::optional(
-                slots[0],
-                path,
-                "code",
-            )?,
-            message: ::happyhorse_client::runtime::decode::optional(
-                slots[1],
-                path,
-                "message",
-            )?,
+impl rt::decode::Decode for ErrorBody {
+    fn decode(json: &str, path: &rt::Path<'_>) -> Result<Self, rt::DecodeError> {
+        let slots = rt::decode::fields(json, path, &["code", "message"])?;
+        Ok(Self {
+            code: rt::decode::optional(slots[0], path, "code")?,
+            message: rt::decode::optional(slots[1], path, "message")?,
         })
     }
 }
 
-impl ::happyhorse_client::runtime::decode::Decode for GetResult {
-    fn decode(
-        json: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let slots = ::happyhorse_client::runtime::decode::fields(
-            json,
-            path,
-            &["method", "url"],
-        )?;
-        ::std::result::Result::Ok(Self {
-            method: ::happyhorse_client::runtime::decode::optional(
-                slots[0],
-                path,
-                "method",
-            )?,
-            url: ::happyhorse_client::runtime::decode::required(slots[1], path, "url")?,
+impl rt::decode::Decode for GetResult {
+    fn decode(json: &str, path: &rt::Path<'_>) -> Result<Self, rt::DecodeError> {
+        let slots = rt::decode::fields(json, path, &["method", "url"])?;
+        Ok(Self {
+            method: rt::decode::optional(slots[0], path, "method")?,
+            url: rt::decode::required(slots[1], path, "url")?,
         })
     }
 }
 
-impl ::happyhorse_client::runtime::decode::Decode for Resource {
-    fn decode(
-        json: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let slots = ::happyhorse_client::runtime::decode::fields(
+impl rt::decode::Decode for Resource {
+    fn decode(json: &str, path: &rt::Path<'_>) -> Result<Self, rt::DecodeError> {
+        let slots = rt::decode::fields(
             json,
             path,
             &["url", "type", "width", "height", "format", "role"],
         )?;
-        ::std::result::Result::Ok(Self {
-            url: ::happyhorse_client::runtime::decode::required(slots[0], path, "url")?,
-            type_: ::happyhorse_client::runtime::decode::required(
-                slots[1],
-                path,
-                "type",
-            )?,
-            width: ::happyhorse_client::runtime::decode::optional(
-                slots[2],
-                path,
-                "width",
-            )?,
-            height: ::happyhorse_client::runtime::decode::optional(
-                slots[3],
-                path,
-                "height",
-            )?,
-            format: ::happyhorse_client::runtime::decode::optional(
-                slots[4],
-                path,
-                "format",
-            )?,
-            role: ::happyhorse_client::runtime::decode::optional(slots[5], path, "role")?,
+        Ok(Self {
+            url: rt::decode::required(slots[0], path, "url")?,
+            type_: rt::decode::required(slots[1], path, "type")?,
+            width: rt::decode::optional(slots[2], path, "width")?,
+            height: rt::decode::optional(slots[3], path, "height")?,
+            format: rt::decode::optional(slots[4], path, "format")?,
+            role: rt::decode::optional(slots[5], path, "role")?,
         })
     }
 }
 
-impl ::happyhorse_client::runtime::decode::Decode for SubmitResponse {
-    fn decode(
-        json: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let slots = ::happyhorse_client::runtime::decode::fields(
-            json,
-            path,
-            &["code", "message", "data"],
-        )?;
-        ::std::result::Result::Ok(Self {
-            code: ::happyhorse_client::runtime::decode::required(
-                slots[0],
-                path,
-                "code",
-            )?,
-            message: ::happyhorse_client::runtime::decode::optional(
-                slots[1],
-                path,
-                "message",
-            )?,
-            data: ::happyhorse_client::runtime::decode::required(slots[2], path, "data")?,
+impl rt::decode::Decode for SubmitResponse {
+    fn decode(json: &str, path: &rt::Path<'_>) -> Result<Self, rt::DecodeError> {
+        let slots = rt::decode::fields(json, path, &["code", "message", "data"])?;
+        Ok(Self {
+            code: rt::decode::required(slots[0], path, "code")?,
+            message: rt::decode::optional(slots[1], path, "message")?,
+            data: rt::decode::required(slots[2], path, "data")?,
         })
     }
 }
 
-impl ::happyhorse_client::runtime::decode::Decode for SubmittedTask {
-    fn decode(
-        json: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let slots = ::happyhorse_client::runtime::decode::fields(
+impl rt::decode::Decode for SubmittedTask {
+    fn decode(json: &str, path: &rt::Path<'_>) -> Result<Self, rt::DecodeError> {
+        let slots = rt::decode::fields(
             json,
             path,
             &["status", "task_id", "model_id", "get_result"],
         )?;
-        ::std::result::Result::Ok(Self {
-            status: ::happyhorse_client::runtime::decode::optional(
-                slots[0],
-                path,
-                "status",
-            )?,
-            task_id: ::happyhorse_client::runtime::decode::required(
-                slots[1],
-                path,
-                "task_id",
-            )?,
-            model_id: ::happyhorse_client::runtime::decode::optional(
-                slots[2],
-                path,
-                "model_id",
-            )?,
-            get_result: ::happyhorse_client::runtime::decode::optional(
-                slots[3],
-                path,
-                "get_result",
-            )?,
+        Ok(Self {
+            status: rt::decode::optional(slots[0], path, "status")?,
+            task_id: rt::decode::required(slots[1], path, "task_id")?,
+            model_id: rt::decode::optional(slots[2], path, "model_id")?,
+            get_result: rt::decode::optional(slots[3], path, "get_result")?,
         })
     }
 }
 
-impl ::happyhorse_client::runtime::decode::Decode for TaskData {
-    fn decode(
-        json: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let slots = ::happyhorse_client::runtime::decode::fields(
+impl rt::decode::Decode for TaskData {
+    fn decode(json: &str, path: &rt::Path<'_>) -> Result<Self, rt::DecodeError> {
+        let slots = rt::decode::fields(
             json,
             path,
             &["status", "task_id", "model_id", "result"],
         )?;
-        let status: TaskStatus = ::happyhorse_client::runtime::decode::required(
-            slots[0],
-            path,
-            "status",
-        )?;
-        let succeeded = status.phase()
-            == ::happyhorse_client::runtime::TaskPhase::Succeeded;
-        let task_id = ::happyhorse_client::runtime::decode::required(
-            slots[1],
-            path,
-            "task_id",
-        )?;
-        let model_id = ::happyhorse_client::runtime::decode::optional(
-            slots[2],
-            path,
-            "model_id",
-        )?;
+        let status: TaskStatus = rt::decode::required(slots[0], path, "status")?;
+        let succeeded = status.phase() == rt::TaskPhase::Succeeded;
+        let task_id = rt::decode::required(slots[1], path, "task_id")?;
+        let model_id = rt::decode::optional(slots[2], path, "model_id")?;
         let result = if succeeded {
-            ::happyhorse_client::runtime::decode::optional(slots[3], path, "result")?
+            rt::decode::optional(slots[3], path, "result")?
         } else {
-            ::std::option::Option::None
+            None
         };
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             status,
             task_id,
             model_id,
@@ -2162,48 +1870,22 @@ impl ::happyhorse_client::runtime::decode::Decode for TaskData {
     }
 }
 
-impl ::happyhorse_client::runtime::decode::Decode for TaskResponse {
-    fn decode(
-        json: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let slots = ::happyhorse_client::runtime::decode::fields(
-            json,
-            path,
-            &["code", "message", "data"],
-        )?;
-        ::std::result::Result::Ok(Self {
-            code: ::happyhorse_client::runtime::decode::required(
-                slots[0],
-                path,
-                "code",
-            )?,
-            message: ::happyhorse_client::runtime::decode::optional(
-                slots[1],
-                path,
-                "message",
-            )?,
-            data: ::happyhorse_client::runtime::decode::required(slots[2], path, "data")?,
+impl rt::decode::Decode for TaskResponse {
+    fn decode(json: &str, path: &rt::Path<'_>) -> Result<Self, rt::DecodeError> {
+        let slots = rt::decode::fields(json, path, &["code", "message", "data"])?;
+        Ok(Self {
+            code: rt::decode::required(slots[0], path, "code")?,
+            message: rt::decode::optional(slots[1], path, "message")?,
+            data: rt::decode::required(slots[2], path, "data")?,
         })
     }
 }
 
-impl ::happyhorse_client::runtime::decode::Decode for TaskResult {
-    fn decode(
-        json: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let slots = ::happyhorse_client::runtime::decode::fields(
-            json,
-            path,
-            &["resources"],
-        )?;
-        ::std::result::Result::Ok(Self {
-            resources: ::happyhorse_client::runtime::decode::required(
-                slots[0],
-                path,
-                "resources",
-            )?,
+impl rt::decode::Decode for TaskResult {
+    fn decode(json: &str, path: &rt::Path<'_>) -> Result<Self, rt::DecodeError> {
+        let slots = rt::decode::fields(json, path, &["resources"])?;
+        Ok(Self {
+            resources: rt::decode::required(slots[0], path, "resources")?,
         })
     }
 }
@@ -2211,465 +1893,395 @@ impl ::happyhorse_client::runtime::decode::Decode for TaskResult {
 impl SubmitResponse {
     /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
     pub fn from_json_value(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::value(v)
+        v: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::DecodeError> {
+        rt::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(
-        bytes: &[u8],
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::body(bytes)
+    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+        rt::decode::body(bytes)
     }
 }
 
 impl TaskResponse {
     /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
     pub fn from_json_value(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::value(v)
+        v: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::DecodeError> {
+        rt::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(
-        bytes: &[u8],
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::body(bytes)
+    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+        rt::decode::body(bytes)
     }
 }
 
 impl ErrorBody {
     /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
     pub fn from_json_value(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::value(v)
+        v: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::DecodeError> {
+        rt::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(
-        bytes: &[u8],
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::body(bytes)
+    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+        rt::decode::body(bytes)
     }
 }
 
 impl ErrorBody {
     /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(
-        &self,
-        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
-    ) {
-        ::happyhorse_client::runtime::json::put_opt(m, "code", &self.code);
-        ::happyhorse_client::runtime::json::put_opt(m, "message", &self.message);
+    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+        rt::json::put_opt(m, "code", &self.code);
+        rt::json::put_opt(m, "message", &self.message);
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for ErrorBody {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
+impl rt::json::ToJson for ErrorBody {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 
 impl GetResult {
     /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(
-        &self,
-        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
-    ) {
-        ::happyhorse_client::runtime::json::put_opt(m, "method", &self.method);
-        ::happyhorse_client::runtime::json::put(m, "url", &self.url);
+    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+        rt::json::put_opt(m, "method", &self.method);
+        rt::json::put(m, "url", &self.url);
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for GetResult {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
+impl rt::json::ToJson for GetResult {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 
 impl ImageToVideoRequest {
     /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(
-        &self,
-        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
-    ) {
-        ::happyhorse_client::runtime::json::put(
-            m,
-            "first_frame_image",
-            &self.first_frame_image,
-        );
-        ::happyhorse_client::runtime::json::put_opt(m, "prompt", &self.prompt);
-        ::happyhorse_client::runtime::json::put_opt(m, "resolution", &self.resolution);
-        ::happyhorse_client::runtime::json::put_opt(m, "duration", &self.duration);
-        ::happyhorse_client::runtime::json::put_opt(m, "seed", &self.seed);
+    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+        rt::json::put(m, "first_frame_image", &self.first_frame_image);
+        rt::json::put_opt(m, "prompt", &self.prompt);
+        rt::json::put_opt(m, "resolution", &self.resolution);
+        rt::json::put_opt(m, "duration", &self.duration);
+        rt::json::put_opt(m, "seed", &self.seed);
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for ImageToVideoRequest {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
+impl rt::json::ToJson for ImageToVideoRequest {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 
 impl ReferenceToVideoRequest {
     /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(
-        &self,
-        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
-    ) {
-        ::happyhorse_client::runtime::json::put(
-            m,
-            "reference_images",
-            &self.reference_images,
-        );
-        ::happyhorse_client::runtime::json::put(m, "prompt", &self.prompt);
-        ::happyhorse_client::runtime::json::put_opt(m, "resolution", &self.resolution);
-        ::happyhorse_client::runtime::json::put_opt(m, "ratio", &self.ratio);
-        ::happyhorse_client::runtime::json::put_opt(m, "duration", &self.duration);
-        ::happyhorse_client::runtime::json::put_opt(m, "seed", &self.seed);
+    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+        rt::json::put(m, "reference_images", &self.reference_images);
+        rt::json::put(m, "prompt", &self.prompt);
+        rt::json::put_opt(m, "resolution", &self.resolution);
+        rt::json::put_opt(m, "ratio", &self.ratio);
+        rt::json::put_opt(m, "duration", &self.duration);
+        rt::json::put_opt(m, "seed", &self.seed);
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for ReferenceToVideoRequest {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
+impl rt::json::ToJson for ReferenceToVideoRequest {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 
 impl Resource {
     /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(
-        &self,
-        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
-    ) {
-        ::happyhorse_client::runtime::json::put(m, "url", &self.url);
-        ::happyhorse_client::runtime::json::put(m, "type", &self.type_);
-        ::happyhorse_client::runtime::json::put_opt(m, "width", &self.width);
-        ::happyhorse_client::runtime::json::put_opt(m, "height", &self.height);
-        ::happyhorse_client::runtime::json::put_opt(m, "format", &self.format);
-        ::happyhorse_client::runtime::json::put_opt(m, "role", &self.role);
+    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+        rt::json::put(m, "url", &self.url);
+        rt::json::put(m, "type", &self.type_);
+        rt::json::put_opt(m, "width", &self.width);
+        rt::json::put_opt(m, "height", &self.height);
+        rt::json::put_opt(m, "format", &self.format);
+        rt::json::put_opt(m, "role", &self.role);
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for Resource {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
+impl rt::json::ToJson for Resource {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 
 impl SubmitResponse {
     /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(
-        &self,
-        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
-    ) {
-        ::happyhorse_client::runtime::json::put(m, "code", &self.code);
-        ::happyhorse_client::runtime::json::put_opt(m, "message", &self.message);
-        ::happyhorse_client::runtime::json::put(m, "data", &self.data);
+    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+        rt::json::put(m, "code", &self.code);
+        rt::json::put_opt(m, "message", &self.message);
+        rt::json::put(m, "data", &self.data);
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for SubmitResponse {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
+impl rt::json::ToJson for SubmitResponse {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 
 impl SubmittedTask {
     /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(
-        &self,
-        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
-    ) {
-        ::happyhorse_client::runtime::json::put_opt(m, "status", &self.status);
-        ::happyhorse_client::runtime::json::put(m, "task_id", &self.task_id);
-        ::happyhorse_client::runtime::json::put_opt(m, "model_id", &self.model_id);
-        ::happyhorse_client::runtime::json::put_opt(m, "get_result", &self.get_result);
+    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+        rt::json::put_opt(m, "status", &self.status);
+        rt::json::put(m, "task_id", &self.task_id);
+        rt::json::put_opt(m, "model_id", &self.model_id);
+        rt::json::put_opt(m, "get_result", &self.get_result);
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for SubmittedTask {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
+impl rt::json::ToJson for SubmittedTask {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 
 impl TaskData {
     /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(
-        &self,
-        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
-    ) {
-        ::happyhorse_client::runtime::json::put(m, "status", &self.status);
-        ::happyhorse_client::runtime::json::put(m, "task_id", &self.task_id);
-        ::happyhorse_client::runtime::json::put_opt(m, "model_id", &self.model_id);
-        ::happyhorse_client::runtime::json::put_opt(m, "result", &self.result);
+    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+        rt::json::put(m, "status", &self.status);
+        rt::json::put(m, "task_id", &self.task_id);
+        rt::json::put_opt(m, "model_id", &self.model_id);
+        rt::json::put_opt(m, "result", &self.result);
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for TaskData {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
+impl rt::json::ToJson for TaskData {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 
 impl TaskResponse {
     /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(
-        &self,
-        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
-    ) {
-        ::happyhorse_client::runtime::json::put(m, "code", &self.code);
-        ::happyhorse_client::runtime::json::put_opt(m, "message", &self.message);
-        ::happyhorse_client::runtime::json::put(m, "data", &self.data);
+    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+        rt::json::put(m, "code", &self.code);
+        rt::json::put_opt(m, "message", &self.message);
+        rt::json::put(m, "data", &self.data);
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for TaskResponse {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
+impl rt::json::ToJson for TaskResponse {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 
 impl TaskResult {
     /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(
-        &self,
-        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
-    ) {
-        ::happyhorse_client::runtime::json::put(m, "resources", &self.resources);
+    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+        rt::json::put(m, "resources", &self.resources);
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for TaskResult {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
+impl rt::json::ToJson for TaskResult {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 
 impl TextToVideoRequest {
     /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(
-        &self,
-        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
-    ) {
-        ::happyhorse_client::runtime::json::put(m, "prompt", &self.prompt);
-        ::happyhorse_client::runtime::json::put_opt(m, "resolution", &self.resolution);
-        ::happyhorse_client::runtime::json::put_opt(m, "ratio", &self.ratio);
-        ::happyhorse_client::runtime::json::put_opt(m, "duration", &self.duration);
-        ::happyhorse_client::runtime::json::put_opt(m, "seed", &self.seed);
+    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+        rt::json::put(m, "prompt", &self.prompt);
+        rt::json::put_opt(m, "resolution", &self.resolution);
+        rt::json::put_opt(m, "ratio", &self.ratio);
+        rt::json::put_opt(m, "duration", &self.duration);
+        rt::json::put_opt(m, "seed", &self.seed);
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for TextToVideoRequest {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
+impl rt::json::ToJson for TextToVideoRequest {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 
 impl ImageToVideoRequest {
     /// The JSON wire form.
-    pub fn to_json_value(
-        &self,
-    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
+    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
+        rt::json::ToJson::to_json(self)
     }
 }
 
-impl ::happyhorse_client::runtime::export::serde::Serialize for ImageToVideoRequest {
-    fn serialize<S: ::happyhorse_client::runtime::export::serde::Serializer>(
+impl rt::export::serde::Serialize for ImageToVideoRequest {
+    fn serialize<S: rt::export::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::happyhorse_client::runtime::export::serde::Serialize::serialize(
-            &::happyhorse_client::runtime::json::ToJson::to_json(self),
+    ) -> Result<S::Ok, S::Error> {
+        rt::export::serde::Serialize::serialize(
+            &rt::json::ToJson::to_json(self),
             serializer,
         )
     }
 }
 
-impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de>
-for ImageToVideoRequest {
-    fn deserialize<D: ::happyhorse_client::runtime::export::serde::Deserializer<'de>>(
+impl<'de> rt::export::serde::Deserialize<'de> for ImageToVideoRequest {
+    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
+    ) -> Result<Self, D::Error> {
+        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v)
-            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
     }
 }
 
 impl ReferenceToVideoRequest {
     /// The JSON wire form.
-    pub fn to_json_value(
-        &self,
-    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
+    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
+        rt::json::ToJson::to_json(self)
     }
 }
 
-impl ::happyhorse_client::runtime::export::serde::Serialize for ReferenceToVideoRequest {
-    fn serialize<S: ::happyhorse_client::runtime::export::serde::Serializer>(
+impl rt::export::serde::Serialize for ReferenceToVideoRequest {
+    fn serialize<S: rt::export::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::happyhorse_client::runtime::export::serde::Serialize::serialize(
-            &::happyhorse_client::runtime::json::ToJson::to_json(self),
+    ) -> Result<S::Ok, S::Error> {
+        rt::export::serde::Serialize::serialize(
+            &rt::json::ToJson::to_json(self),
             serializer,
         )
     }
 }
 
-impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de>
-for ReferenceToVideoRequest {
-    fn deserialize<D: ::happyhorse_client::runtime::export::serde::Deserializer<'de>>(
+impl<'de> rt::export::serde::Deserialize<'de> for ReferenceToVideoRequest {
+    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
+    ) -> Result<Self, D::Error> {
+        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v)
-            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
     }
 }
 
 impl TextToVideoRequest {
     /// The JSON wire form.
-    pub fn to_json_value(
-        &self,
-    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
+    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
+        rt::json::ToJson::to_json(self)
     }
 }
 
-impl ::happyhorse_client::runtime::export::serde::Serialize for TextToVideoRequest {
-    fn serialize<S: ::happyhorse_client::runtime::export::serde::Serializer>(
+impl rt::export::serde::Serialize for TextToVideoRequest {
+    fn serialize<S: rt::export::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::happyhorse_client::runtime::export::serde::Serialize::serialize(
-            &::happyhorse_client::runtime::json::ToJson::to_json(self),
+    ) -> Result<S::Ok, S::Error> {
+        rt::export::serde::Serialize::serialize(
+            &rt::json::ToJson::to_json(self),
             serializer,
         )
     }
 }
 
-impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de>
-for TextToVideoRequest {
-    fn deserialize<D: ::happyhorse_client::runtime::export::serde::Deserializer<'de>>(
+impl<'de> rt::export::serde::Deserialize<'de> for TextToVideoRequest {
+    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
+    ) -> Result<Self, D::Error> {
+        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v)
-            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
     }
 }
 
 impl SubmitResponse {
     /// The JSON wire form.
-    pub fn to_json_value(
-        &self,
-    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
+    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
+        rt::json::ToJson::to_json(self)
     }
 }
 
-impl ::happyhorse_client::runtime::export::serde::Serialize for SubmitResponse {
-    fn serialize<S: ::happyhorse_client::runtime::export::serde::Serializer>(
+impl rt::export::serde::Serialize for SubmitResponse {
+    fn serialize<S: rt::export::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::happyhorse_client::runtime::export::serde::Serialize::serialize(
-            &::happyhorse_client::runtime::json::ToJson::to_json(self),
+    ) -> Result<S::Ok, S::Error> {
+        rt::export::serde::Serialize::serialize(
+            &rt::json::ToJson::to_json(self),
             serializer,
         )
     }
 }
 
-impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de>
-for SubmitResponse {
-    fn deserialize<D: ::happyhorse_client::runtime::export::serde::Deserializer<'de>>(
+impl<'de> rt::export::serde::Deserialize<'de> for SubmitResponse {
+    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
+    ) -> Result<Self, D::Error> {
+        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v)
-            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
     }
 }
 
 impl TaskResponse {
     /// The JSON wire form.
-    pub fn to_json_value(
-        &self,
-    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
+    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
+        rt::json::ToJson::to_json(self)
     }
 }
 
-impl ::happyhorse_client::runtime::export::serde::Serialize for TaskResponse {
-    fn serialize<S: ::happyhorse_client::runtime::export::serde::Serializer>(
+impl rt::export::serde::Serialize for TaskResponse {
+    fn serialize<S: rt::export::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::happyhorse_client::runtime::export::serde::Serialize::serialize(
-            &::happyhorse_client::runtime::json::ToJson::to_json(self),
+    ) -> Result<S::Ok, S::Error> {
+        rt::export::serde::Serialize::serialize(
+            &rt::json::ToJson::to_json(self),
             serializer,
         )
     }
 }
 
-impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de>
-for TaskResponse {
-    fn deserialize<D: ::happyhorse_client::runtime::export::serde::Deserializer<'de>>(
+impl<'de> rt::export::serde::Deserialize<'de> for TaskResponse {
+    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
+    ) -> Result<Self, D::Error> {
+        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v)
-            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
     }
 }
 
 impl ErrorBody {
     /// The JSON wire form.
-    pub fn to_json_value(
-        &self,
-    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
+    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
+        rt::json::ToJson::to_json(self)
     }
 }
 
-impl ::happyhorse_client::runtime::export::serde::Serialize for ErrorBody {
-    fn serialize<S: ::happyhorse_client::runtime::export::serde::Serializer>(
+impl rt::export::serde::Serialize for ErrorBody {
+    fn serialize<S: rt::export::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::happyhorse_client::runtime::export::serde::Serialize::serialize(
-            &::happyhorse_client::runtime::json::ToJson::to_json(self),
+    ) -> Result<S::Ok, S::Error> {
+        rt::export::serde::Serialize::serialize(
+            &rt::json::ToJson::to_json(self),
             serializer,
         )
     }
 }
 
-impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for ErrorBody {
-    fn deserialize<D: ::happyhorse_client::runtime::export::serde::Deserializer<'de>>(
+impl<'de> rt::export::serde::Deserialize<'de> for ErrorBody {
+    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
+    ) -> Result<Self, D::Error> {
+        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v)
-            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
     }
 }
 
@@ -2680,8 +2292,8 @@ impl SubmitResponse {
     }
 
     /// The absolute URL to query the task with (`data.get_result.url`), when given. Only follow it on the configured base URL's origin.
-    pub fn follow_url(&self) -> ::std::option::Option<&str> {
-        self.data.get_result.as_ref().map(|v| &v.url).map(::std::string::String::as_str)
+    pub fn follow_url(&self) -> Option<&str> {
+        self.data.get_result.as_ref().map(|v| &v.url).map(String::as_str)
     }
 
     /// The envelope `code` (success is 0).
@@ -2690,7 +2302,7 @@ impl SubmitResponse {
     }
 
     /// The envelope `message`.
-    pub fn envelope_message(&self) -> ::std::option::Option<&str> {
+    pub fn envelope_message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 }
@@ -2708,12 +2320,12 @@ impl TaskResponse {
     }
 
     /// Pending (keep polling), succeeded or failed.
-    pub fn phase(&self) -> ::happyhorse_client::runtime::TaskPhase {
+    pub fn phase(&self) -> rt::TaskPhase {
         self.data.status.phase()
     }
 
     /// The result (`data.result`), once the task succeeded.
-    pub fn result(&self) -> ::std::option::Option<&TaskResult> {
+    pub fn result(&self) -> Option<&TaskResult> {
         self.data.result.as_ref()
     }
 
@@ -2723,27 +2335,27 @@ impl TaskResponse {
     }
 
     /// The envelope `message`.
-    pub fn envelope_message(&self) -> ::std::option::Option<&str> {
+    pub fn envelope_message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 }
 
 impl ErrorBody {
     /// The provider's error code (`code`).
-    pub fn api_code(&self) -> ::std::option::Option<i64> {
+    pub fn api_code(&self) -> Option<i64> {
         self.code
     }
 
     /// The provider's error message (`message`).
-    pub fn api_message(&self) -> ::std::option::Option<&str> {
+    pub fn api_message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// The message split into its category and detail (`<Category>: <detail>`);
     /// `None` when the message is absent or has no separator.
-    pub fn category(&self) -> ::std::option::Option<(ErrorCategory, &str)> {
+    pub fn category(&self) -> Option<(ErrorCategory, &str)> {
         let (category, detail) = self.api_message()?.split_once(": ")?;
-        ::std::option::Option::Some((ErrorCategory::from_wire(category), detail))
+        Some((ErrorCategory::from_wire(category), detail))
     }
 }
 
@@ -2751,49 +2363,45 @@ impl ErrorBody {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Api;
 
-impl ::happyhorse_client::runtime::provider::Provider for Api {
+impl rt::provider::Provider for Api {
     type Request = Request;
     type Submitted = SubmitResponse;
     type Status = TaskResponse;
     type ErrorBody = ErrorBody;
 
-    const INFO: ::happyhorse_client::runtime::ProviderInfo = PROVIDER;
+    const INFO: rt::ProviderInfo = PROVIDER;
 
-    const SUBMITS: &'static [::happyhorse_client::runtime::Endpoint] = SUBMITS;
+    const SUBMITS: &'static [rt::Endpoint] = SUBMITS;
 
-    const STATUS: ::happyhorse_client::runtime::Endpoint = STATUS;
+    const STATUS: rt::Endpoint = STATUS;
 
-    const HTTP_STATUSES: &'static [::happyhorse_client::runtime::StatusRule] = HTTP_STATUSES;
+    const HTTP_STATUSES: &'static [rt::StatusRule] = HTTP_STATUSES;
 
     const UNLISTED_STATUS_REJECTED: bool = UNLISTED_STATUS_REJECTED;
 
-    const POLLING: &'static [::happyhorse_client::runtime::PollingGuidance] = POLLING;
+    const POLLING: &'static [rt::PollingGuidance] = POLLING;
 
-    const TASK_PATHS: ::happyhorse_client::runtime::TaskPaths = TASK_PATHS;
+    const TASK_PATHS: rt::TaskPaths = TASK_PATHS;
 
     const OUTPUTS_DOCUMENTED: bool = true;
 
-    const CALLBACK_URL_FIELD: ::std::option::Option<&'static str> = ::std::option::Option::None;
+    const CALLBACK_URL_FIELD: Option<&'static str> = None;
     type Mode = Mode;
 }
 
 /// A client for Modellix happyhorse-1.0: `submit` (validates first, never sends an invalid request, never retries once the request may have reached the provider), `status`, `wait` (follows the documented polling guidance) and `download`. Build it with `Client::from_env()` (reads the key from `MODELLIX_API_KEY` and, when set, the base URL from `MODELLIX_BASE_URL`) or `Client::builder()`.
-pub type Client = ::happyhorse_client::runtime::client::Client<Api>;
+pub type Client = rt::client::Client<Api>;
 
 impl ImageToVideoRequest {
     /// Reads and checks a raw body sent to the submit operation `operation`: every
     /// documented rule it breaks, or the value.
     pub fn from_json_for(
         operation: &str,
-        body: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        body: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::Violations> {
         if operation != "i2v" {
-            return ::std::result::Result::Err(
-                ::happyhorse_client::runtime::violation::unknown_operation(
-                    "modellix",
-                    operation,
-                    &["i2v"],
-                ),
+            return Err(
+                rt::violation::unknown_operation("modellix", operation, &["i2v"]),
             );
         }
         ImageToVideoRequest::from_json_value(body)
@@ -2805,15 +2413,11 @@ impl ReferenceToVideoRequest {
     /// documented rule it breaks, or the value.
     pub fn from_json_for(
         operation: &str,
-        body: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        body: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::Violations> {
         if operation != "r2v" {
-            return ::std::result::Result::Err(
-                ::happyhorse_client::runtime::violation::unknown_operation(
-                    "modellix",
-                    operation,
-                    &["r2v"],
-                ),
+            return Err(
+                rt::violation::unknown_operation("modellix", operation, &["r2v"]),
             );
         }
         ReferenceToVideoRequest::from_json_value(body)
@@ -2825,15 +2429,11 @@ impl TextToVideoRequest {
     /// documented rule it breaks, or the value.
     pub fn from_json_for(
         operation: &str,
-        body: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        body: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::Violations> {
         if operation != "t2v" {
-            return ::std::result::Result::Err(
-                ::happyhorse_client::runtime::violation::unknown_operation(
-                    "modellix",
-                    operation,
-                    &["t2v"],
-                ),
+            return Err(
+                rt::violation::unknown_operation("modellix", operation, &["t2v"]),
             );
         }
         TextToVideoRequest::from_json_value(body)
@@ -2851,19 +2451,19 @@ pub enum Request {
     TextToVideo(TextToVideoRequest),
 }
 
-impl ::std::convert::From<ImageToVideoRequest> for Request {
+impl From<ImageToVideoRequest> for Request {
     fn from(r: ImageToVideoRequest) -> Self {
         Request::ImageToVideo(r)
     }
 }
 
-impl ::std::convert::From<ReferenceToVideoRequest> for Request {
+impl From<ReferenceToVideoRequest> for Request {
     fn from(r: ReferenceToVideoRequest) -> Self {
         Request::ReferenceToVideo(r)
     }
 }
 
-impl ::std::convert::From<TextToVideoRequest> for Request {
+impl From<TextToVideoRequest> for Request {
     fn from(r: TextToVideoRequest) -> Self {
         Request::TextToVideo(r)
     }
@@ -2874,8 +2474,8 @@ impl Request {
     /// documented rule it breaks, or the value.
     pub fn from_json_for(
         operation: &str,
-        body: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        body: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::Violations> {
         match operation {
             "i2v" => {
                 ImageToVideoRequest::from_json_value(body).map(Request::ImageToVideo)
@@ -2886,8 +2486,8 @@ impl Request {
             }
             "t2v" => TextToVideoRequest::from_json_value(body).map(Request::TextToVideo),
             other => {
-                ::std::result::Result::Err(
-                    ::happyhorse_client::runtime::violation::unknown_operation(
+                Err(
+                    rt::violation::unknown_operation(
                         "modellix",
                         other,
                         &["i2v", "r2v", "t2v"],
@@ -2898,9 +2498,7 @@ impl Request {
     }
 
     /// Every documented rule the request breaks, or `Ok`.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub fn validate(&self) -> Result<(), rt::Violations> {
         match self {
             Request::ImageToVideo(r) => r.validate(),
             Request::ReferenceToVideo(r) => r.validate(),
@@ -2909,7 +2507,7 @@ impl Request {
     }
 
     /// The documented polling guidance for the request's mode.
-    pub fn polling(&self) -> ::happyhorse_client::runtime::PollingGuidance {
+    pub fn polling(&self) -> rt::PollingGuidance {
         match self {
             Request::ImageToVideo(r) => r.polling(),
             Request::ReferenceToVideo(r) => r.polling(),
@@ -2936,27 +2534,21 @@ impl Request {
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for Request {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+impl rt::json::ToJson for Request {
+    fn write_json(&self, out: &mut Vec<u8>) {
         match self {
-            Request::ImageToVideo(r) => {
-                ::happyhorse_client::runtime::json::ToJson::write_json(r, out)
-            }
-            Request::ReferenceToVideo(r) => {
-                ::happyhorse_client::runtime::json::ToJson::write_json(r, out)
-            }
-            Request::TextToVideo(r) => {
-                ::happyhorse_client::runtime::json::ToJson::write_json(r, out)
-            }
+            Request::ImageToVideo(r) => rt::json::ToJson::write_json(r, out),
+            Request::ReferenceToVideo(r) => rt::json::ToJson::write_json(r, out),
+            Request::TextToVideo(r) => rt::json::ToJson::write_json(r, out),
         }
     }
 }
 
-impl ::happyhorse_client::runtime::provider::SubmitBody for Request {
+impl rt::provider::SubmitBody for Request {
     fn from_json(
         operation: &str,
-        body: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        body: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::Violations> {
         Request::from_json_for(operation, body)
     }
 
@@ -2964,13 +2556,11 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for Request {
         Request::operation(self)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    fn validate(&self) -> Result<(), rt::Violations> {
         Request::validate(self)
     }
 
-    fn polling(&self) -> ::happyhorse_client::runtime::PollingGuidance {
+    fn polling(&self) -> rt::PollingGuidance {
         Request::polling(self)
     }
 
@@ -2979,12 +2569,12 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for Request {
     }
 }
 
-impl ::happyhorse_client::runtime::provider::RequestOf<Api> for Request {}
-impl ::happyhorse_client::runtime::provider::SubmitBody for ImageToVideoRequest {
+impl rt::provider::RequestOf<Api> for Request {}
+impl rt::provider::SubmitBody for ImageToVideoRequest {
     fn from_json(
         operation: &str,
-        body: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        body: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::Violations> {
         ImageToVideoRequest::from_json_for(operation, body)
     }
 
@@ -2992,13 +2582,11 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for ImageToVideoRequest 
         ImageToVideoRequest::operation(self)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    fn validate(&self) -> Result<(), rt::Violations> {
         ImageToVideoRequest::validate(self)
     }
 
-    fn polling(&self) -> ::happyhorse_client::runtime::PollingGuidance {
+    fn polling(&self) -> rt::PollingGuidance {
         ImageToVideoRequest::polling(self)
     }
 
@@ -3007,12 +2595,12 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for ImageToVideoRequest 
     }
 }
 
-impl ::happyhorse_client::runtime::provider::RequestOf<Api> for ImageToVideoRequest {}
-impl ::happyhorse_client::runtime::provider::SubmitBody for ReferenceToVideoRequest {
+impl rt::provider::RequestOf<Api> for ImageToVideoRequest {}
+impl rt::provider::SubmitBody for ReferenceToVideoRequest {
     fn from_json(
         operation: &str,
-        body: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        body: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::Violations> {
         ReferenceToVideoRequest::from_json_for(operation, body)
     }
 
@@ -3020,13 +2608,11 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for ReferenceToVideoRequ
         ReferenceToVideoRequest::operation(self)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    fn validate(&self) -> Result<(), rt::Violations> {
         ReferenceToVideoRequest::validate(self)
     }
 
-    fn polling(&self) -> ::happyhorse_client::runtime::PollingGuidance {
+    fn polling(&self) -> rt::PollingGuidance {
         ReferenceToVideoRequest::polling(self)
     }
 
@@ -3035,12 +2621,12 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for ReferenceToVideoRequ
     }
 }
 
-impl ::happyhorse_client::runtime::provider::RequestOf<Api> for ReferenceToVideoRequest {}
-impl ::happyhorse_client::runtime::provider::SubmitBody for TextToVideoRequest {
+impl rt::provider::RequestOf<Api> for ReferenceToVideoRequest {}
+impl rt::provider::SubmitBody for TextToVideoRequest {
     fn from_json(
         operation: &str,
-        body: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        body: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::Violations> {
         TextToVideoRequest::from_json_for(operation, body)
     }
 
@@ -3048,13 +2634,11 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for TextToVideoRequest {
         TextToVideoRequest::operation(self)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    fn validate(&self) -> Result<(), rt::Violations> {
         TextToVideoRequest::validate(self)
     }
 
-    fn polling(&self) -> ::happyhorse_client::runtime::PollingGuidance {
+    fn polling(&self) -> rt::PollingGuidance {
         TextToVideoRequest::polling(self)
     }
 
@@ -3063,21 +2647,21 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for TextToVideoRequest {
     }
 }
 
-impl ::happyhorse_client::runtime::provider::RequestOf<Api> for TextToVideoRequest {}
-impl ::happyhorse_client::runtime::provider::SubmitAnswer for SubmitResponse {
+impl rt::provider::RequestOf<Api> for TextToVideoRequest {}
+impl rt::provider::SubmitAnswer for SubmitResponse {
     fn task_id(&self) -> &str {
         SubmitResponse::task_id(self)
     }
 
-    fn follow_url(&self) -> ::std::option::Option<&str> {
+    fn follow_url(&self) -> Option<&str> {
         SubmitResponse::follow_url(self)
     }
 
-    fn envelope_code(&self) -> ::std::option::Option<i64> {
-        ::std::option::Option::Some(SubmitResponse::envelope_code(self))
+    fn envelope_code(&self) -> Option<i64> {
+        Some(SubmitResponse::envelope_code(self))
     }
 
-    fn envelope_message(&self) -> ::std::option::Option<&str> {
+    fn envelope_message(&self) -> Option<&str> {
         SubmitResponse::envelope_message(self)
     }
 }
@@ -3086,9 +2670,7 @@ impl TaskResponse {
     /// The produced files (`data.result.resources`), once the task succeeded; empty before. The URLs expire: download promptly.
     ///
     /// - Source: <https://docs.modellix.ai/api-reference/query-task-result> (a linked page), section "Modellix: querying a task": `Output lives at data.result.resources: a list of objects, each with url and type (for this model a video), and possibly width, height, format, role.`
-    pub fn outputs(
-        &self,
-    ) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
+    pub fn outputs(&self) -> Vec<rt::provider::Output> {
         self.data
             .result
             .as_ref()
@@ -3096,11 +2678,9 @@ impl TaskResponse {
             .map(|list| {
                 list
                     .iter()
-                    .map(|item| ::happyhorse_client::runtime::provider::Output {
+                    .map(|item| rt::provider::Output {
                         url: item.url.clone(),
-                        kind: ::std::option::Option::Some(
-                            ::std::string::ToString::to_string(item.type_.as_str()),
-                        ),
+                        kind: Some(ToString::to_string(item.type_.as_str())),
                     })
                     .collect()
             })
@@ -3108,7 +2688,7 @@ impl TaskResponse {
     }
 }
 
-impl ::happyhorse_client::runtime::provider::StatusAnswer for TaskResponse {
+impl rt::provider::StatusAnswer for TaskResponse {
     fn task_id(&self) -> &str {
         TaskResponse::task_id(self)
     }
@@ -3117,7 +2697,7 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for TaskResponse {
         TaskResponse::state(self).as_str()
     }
 
-    fn phase(&self) -> ::happyhorse_client::runtime::TaskPhase {
+    fn phase(&self) -> rt::TaskPhase {
         TaskResponse::phase(self)
     }
 
@@ -3125,42 +2705,36 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for TaskResponse {
         !::std::matches!(TaskResponse::state(self), TaskStatus::Unknown(_))
     }
 
-    fn failure(
-        &self,
-    ) -> ::std::option::Option<::happyhorse_client::runtime::provider::Failure> {
-        if self.phase() != ::happyhorse_client::runtime::TaskPhase::Failed {
-            return ::std::option::Option::None;
+    fn failure(&self) -> Option<rt::provider::Failure> {
+        if self.phase() != rt::TaskPhase::Failed {
+            return None;
         }
-        ::std::option::Option::Some(::happyhorse_client::runtime::provider::Failure {
-            code: ::std::option::Option::None,
-            message: ::std::option::Option::None,
+        Some(rt::provider::Failure {
+            code: None,
+            message: None,
             retry_may_help: false,
         })
     }
 
-    fn outputs(
-        &self,
-    ) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
+    fn outputs(&self) -> Vec<rt::provider::Output> {
         TaskResponse::outputs(self)
     }
 
-    fn envelope_code(&self) -> ::std::option::Option<i64> {
-        ::std::option::Option::Some(TaskResponse::envelope_code(self))
+    fn envelope_code(&self) -> Option<i64> {
+        Some(TaskResponse::envelope_code(self))
     }
 
-    fn envelope_message(&self) -> ::std::option::Option<&str> {
+    fn envelope_message(&self) -> Option<&str> {
         TaskResponse::envelope_message(self)
     }
 }
 
-impl ::happyhorse_client::runtime::provider::ErrorAnswer for ErrorBody {
-    fn error_code(
-        &self,
-    ) -> ::std::option::Option<::happyhorse_client::runtime::ErrorCode> {
-        ErrorBody::api_code(self).map(::happyhorse_client::runtime::ErrorCode::Number)
+impl rt::provider::ErrorAnswer for ErrorBody {
+    fn error_code(&self) -> Option<rt::ErrorCode> {
+        ErrorBody::api_code(self).map(rt::ErrorCode::Number)
     }
 
-    fn api_message(&self) -> ::std::option::Option<&str> {
+    fn api_message(&self) -> Option<&str> {
         ErrorBody::api_message(self)
     }
 }
@@ -3199,73 +2773,73 @@ mod documented_examples {
 
     #[test]
     fn error_missing_prompt() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
                 examples::ERROR_MISSING_PROMPT,
             )
             .expect("the documented example is JSON");
         let value = ErrorBody::from_json_value(&doc)
             .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
+            rt::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn submit_image_to_video() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
                 examples::SUBMIT_IMAGE_TO_VIDEO,
             )
             .expect("the documented example is JSON");
         let value = ImageToVideoRequest::from_json_value(&doc)
             .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
-        assert_eq!(value.validate(), ::std::result::Result::Ok(()));
+        assert_eq!(value.validate(), Ok(()));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
+            rt::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn submit_reference_to_video() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
                 examples::SUBMIT_REFERENCE_TO_VIDEO,
             )
             .expect("the documented example is JSON");
         let value = ReferenceToVideoRequest::from_json_value(&doc)
             .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
-        assert_eq!(value.validate(), ::std::result::Result::Ok(()));
+        assert_eq!(value.validate(), Ok(()));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
+            rt::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn submit_accepted() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
                 examples::SUBMIT_ACCEPTED,
             )
             .expect("the documented example is JSON");
         let value = SubmitResponse::from_json_value(&doc)
             .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
+            rt::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn submit_text_to_video() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
                 examples::SUBMIT_TEXT_TO_VIDEO,
             )
             .expect("the documented example is JSON");
         let value = TextToVideoRequest::from_json_value(&doc)
             .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
-        assert_eq!(value.validate(), ::std::result::Result::Ok(()));
+        assert_eq!(value.validate(), Ok(()));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
+            rt::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }

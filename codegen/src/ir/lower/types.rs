@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use toml::Spanned;
 
 use super::context::Cx;
-use crate::ir::names::{field_ident, key_segment, pascal, type_name_problem};
+use crate::ir::names::{field_ident, generated_type_name_problem, key_segment, pascal, type_name_problem};
 use crate::ir::{
     Check, CheckKind, Counter, CounterRef, DefaultValue, Enum, EnumValue, Field, Forbidden, Media, Overflow, Phase,
     Struct, Ty, TypeDef, Union, Usage, Variant,
@@ -27,7 +27,7 @@ pub(super) fn lower_types(cx: &mut Cx, spec: &SpecFile, counters: &[Counter]) ->
     for (name, at) in &spec.types {
         let t = at.as_ref();
         let path = format!("types.{}", name);
-        if let Some(p) = type_name_problem(name) {
+        if let Some(p) = generated_type_name_problem(name) {
             cx.err(at, &path, format!("type name `{}` {p}", name));
         }
         let kind = match t.kind.get_ref().as_str() {

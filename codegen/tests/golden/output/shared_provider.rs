@@ -3,20 +3,23 @@
 // spec shared_provider/sharely-fast.toml sha256 7a431e65d10078ae7403c60db2ff68239d69fbde835afdc909195aa09534f6b6
 // spec shared_provider/sharely-pro.toml sha256 a8760ed9acc88a9251750db072f9b7d82343770076cacc3ba63a1e0ec210b8b2
 
+#[allow(unused_imports)]
+use ::happyhorse_client::runtime as rt;
+
 /// Sharely video: base URL, authentication and the spec this module was generated from.
 ///
 /// - Base URL. Sources: <https://docs.sharely.example/api>, section "Using the API": `Base URL: https://api.sharely.example`; <https://docs.sharely.example/api>, section "Using the API": `Family: video`
 /// - Authentication. Source: <https://docs.sharely.example/api>, section "Using the API": `Authorization: Bearer YOUR_API_KEY`
 /// - No envelope: answers carry their fields at the top level, and success is the HTTP status alone.
-pub const PROVIDER: ::happyhorse_client::runtime::ProviderInfo = ::happyhorse_client::runtime::ProviderInfo {
+pub const PROVIDER: rt::ProviderInfo = rt::ProviderInfo {
     name: "Sharely",
     module: "shared_provider",
     family: "video",
     base_url: "https://api.sharely.example",
-    base_url_env: ::std::option::Option::None,
+    base_url_env: None,
     auth_header: "Authorization",
     api_key_env: "SHARELY_API_KEY",
-    envelope: ::std::option::Option::None,
+    envelope: None,
     spec_file: "shared_provider/sharely.toml",
     spec_sha256: "8ac850300294230e59ba259c9f5ecf7f24cf2311cb4645925d37b0bdafeff57c",
 };
@@ -24,24 +27,24 @@ pub const PROVIDER: ::happyhorse_client::runtime::ProviderInfo = ::happyhorse_cl
 /// `POST /v1/fast/jobs`: Create a fast job.
 ///
 /// - Sources: <https://docs.sharely.example/fast>, section "Fast model", row `POST`: `Create a fast job`; <https://docs.sharely.example/fast>, section "Fast model": `Content-Type: application/json`
-pub const FAST: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
+pub const FAST: rt::Endpoint = rt::Endpoint {
     key: "fast",
     method: "POST",
     path: "/v1/fast/jobs",
-    content_type: ::std::option::Option::Some("application/json"),
-    id_param: ::std::option::Option::None,
+    content_type: Some("application/json"),
+    id_param: None,
     creates_task: true,
 };
 
 /// `POST /v1/pro/jobs`: Create a pro job.
 ///
 /// - Sources: <https://docs.sharely.example/pro>, section "Pro model", row `POST`: `Create a pro job`; <https://docs.sharely.example/pro>, section "Pro model": `Content-Type: application/json`
-pub const PRO: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
+pub const PRO: rt::Endpoint = rt::Endpoint {
     key: "pro",
     method: "POST",
     path: "/v1/pro/jobs",
-    content_type: ::std::option::Option::Some("application/json"),
-    id_param: ::std::option::Option::None,
+    content_type: Some("application/json"),
+    id_param: None,
     creates_task: true,
 };
 
@@ -49,48 +52,44 @@ pub const PRO: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::run
 ///
 /// - Source: <https://docs.sharely.example/api>, section "Using the API", row `GET`: `Get a job`
 /// - Task id: path parameter `id`. Source: <https://docs.sharely.example/api>, section "Using the API", row `GET`: `{id}`
-pub const STATUS: ::happyhorse_client::runtime::Endpoint = ::happyhorse_client::runtime::Endpoint {
+pub const STATUS: rt::Endpoint = rt::Endpoint {
     key: "status",
     method: "GET",
     path: "/v1/jobs/{id}",
-    content_type: ::std::option::Option::None,
-    id_param: ::std::option::Option::Some(
-        ::happyhorse_client::runtime::IdParam::Path("id"),
-    ),
+    content_type: None,
+    id_param: Some(rt::IdParam::Path("id")),
     creates_task: false,
 };
 
 /// The operations that create a task ([`FAST`], [`PRO`]), for the runtime client.
-pub const SUBMITS: &[::happyhorse_client::runtime::Endpoint] = &[FAST, PRO];
+pub const SUBMITS: &[rt::Endpoint] = &[FAST, PRO];
 
 /// The documented HTTP status table, by status. `rejected`: the answer proves no task was created, so a submit may be sent again.
 ///
 /// - 422: Invalid body. Source: <https://docs.sharely.example/api>, section "Errors", row `422` Decision: A 422 means no job was created. Reason: An invalid body is refused before a job exists.
 /// - 503: Unavailable. Source: <https://docs.sharely.example/api>, section "Errors", row `503`
 /// - Any other status: the submit's outcome is unknown (never resent automatically). Decision: Other statuses leave a create's outcome unknown. Reason: The page lists two statuses only.
-pub const HTTP_STATUSES: &[::happyhorse_client::runtime::StatusRule] = &[
-    ::happyhorse_client::runtime::StatusRule {
+pub const HTTP_STATUSES: &[rt::StatusRule] = &[
+    rt::StatusRule {
         status: 422,
         meaning: "Invalid body",
         action: "Fix the body",
-        retry: ::happyhorse_client::runtime::RetryAdvice::Never,
-        max_retries: ::std::option::Option::None,
+        retry: rt::RetryAdvice::Never,
+        max_retries: None,
         rejected: true,
     },
-    ::happyhorse_client::runtime::StatusRule {
+    rt::StatusRule {
         status: 503,
         meaning: "Unavailable",
         action: "Retry with backoff",
-        retry: ::happyhorse_client::runtime::RetryAdvice::Backoff,
-        max_retries: ::std::option::Option::None,
+        retry: rt::RetryAdvice::Backoff,
+        max_retries: None,
         rejected: false,
     },
 ];
 
 /// The documented row for an HTTP status, if the table lists it.
-pub fn http_status(
-    status: u16,
-) -> ::std::option::Option<&'static ::happyhorse_client::runtime::StatusRule> {
+pub fn http_status(status: u16) -> Option<&'static rt::StatusRule> {
     HTTP_STATUSES.iter().find(|r| r.status == status)
 }
 
@@ -98,23 +97,23 @@ pub fn http_status(
 pub const UNLISTED_STATUS_REJECTED: bool = false;
 
 /// Where the task id (`id`) is in a submit answer, read before the rest of the answer is decoded so a paid task's id is never lost to an answer that differs elsewhere from the docs.
-pub const TASK_PATHS: ::happyhorse_client::runtime::TaskPaths = ::happyhorse_client::runtime::TaskPaths {
+pub const TASK_PATHS: rt::TaskPaths = rt::TaskPaths {
     submit_id: &["id"],
-    follow: ::std::option::Option::Some(&["links", "self"]),
+    follow: Some(&["links", "self"]),
 };
 
 /// The documented polling guidance per mode: first poll after task creation, then the interval.
 ///
 /// - `fast`: first poll after 18 s, then every 6 s. Source: <https://docs.sharely.example/api>, section "Using the API": `Poll a job every 6 seconds, starting 18 seconds after creating it.`
 /// - `pro`: first poll after 18 s, then every 6 s. Source: <https://docs.sharely.example/api>, section "Using the API": `Poll a job every 6 seconds, starting 18 seconds after creating it.`
-pub const POLLING: &[::happyhorse_client::runtime::PollingGuidance] = &[
-    ::happyhorse_client::runtime::PollingGuidance {
+pub const POLLING: &[rt::PollingGuidance] = &[
+    rt::PollingGuidance {
         mode: "fast",
         first_poll: ::std::time::Duration::from_secs(18),
         interval_min: ::std::time::Duration::from_secs(6),
         interval_max: ::std::time::Duration::from_secs(6),
     },
-    ::happyhorse_client::runtime::PollingGuidance {
+    rt::PollingGuidance {
         mode: "pro",
         first_poll: ::std::time::Duration::from_secs(18),
         interval_min: ::std::time::Duration::from_secs(6),
@@ -144,16 +143,16 @@ impl Mode {
     }
 
     /// The mode of a wire tag, if it is one.
-    pub fn from_tag(tag: &str) -> ::std::option::Option<Mode> {
+    pub fn from_tag(tag: &str) -> Option<Mode> {
         match tag {
-            "fast" => ::std::option::Option::Some(Mode::Fast),
-            "pro" => ::std::option::Option::Some(Mode::Pro),
-            _ => ::std::option::Option::None,
+            "fast" => Some(Mode::Fast),
+            "pro" => Some(Mode::Pro),
+            _ => None,
         }
     }
 
     /// The documented polling guidance of the mode.
-    pub fn polling(self) -> ::happyhorse_client::runtime::PollingGuidance {
+    pub fn polling(self) -> rt::PollingGuidance {
         match self {
             Mode::Fast => POLLING[0],
             Mode::Pro => POLLING[1],
@@ -161,19 +160,19 @@ impl Mode {
     }
 }
 
-impl ::happyhorse_client::runtime::provider::TaskMode for Mode {
+impl rt::provider::TaskMode for Mode {
     fn tag(&self) -> &'static str {
         Mode::tag(*self)
     }
 
-    fn polling(&self) -> ::happyhorse_client::runtime::PollingGuidance {
+    fn polling(&self) -> rt::PollingGuidance {
         Mode::polling(*self)
     }
 }
 
 impl FastRequest {
     /// The documented polling guidance for this request's mode.
-    pub fn polling(&self) -> ::happyhorse_client::runtime::PollingGuidance {
+    pub fn polling(&self) -> rt::PollingGuidance {
         POLLING[0]
     }
 
@@ -190,7 +189,7 @@ impl FastRequest {
 
 impl ProRequest {
     /// The documented polling guidance for this request's mode.
-    pub fn polling(&self) -> ::happyhorse_client::runtime::PollingGuidance {
+    pub fn polling(&self) -> rt::PollingGuidance {
         POLLING[1]
     }
 
@@ -214,12 +213,12 @@ pub struct ErrorBody {
     ///
     /// - Optional: `None` when absent or `null`.
     /// - Source: <https://docs.sharely.example/api>, section "Errors", code block `Error answer`
-    pub code: ::std::option::Option<i64>,
+    pub code: Option<i64>,
     /// What went wrong.
     ///
     /// - Optional: `None` when absent or `null`.
     /// - Source: <https://docs.sharely.example/api>, section "Errors", code block `Error answer`
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
 }
 
 /// Body of `POST /v1/fast/jobs`.
@@ -232,28 +231,28 @@ pub struct FastRequest {
     /// - Required.
     /// - Length: 1..=300 Unicode scalar values (constraint `shared_provider.fast.prompt:length`). Source: <https://docs.sharely.example/fast>, section "Fast model", parameter `prompt`: `Required string length`
     /// - Source: <https://docs.sharely.example/fast>, section "Fast model", parameter `prompt`
-    pub prompt: ::std::string::String,
+    pub prompt: String,
     /// Output quality.
     ///
     /// - Optional: omitted from the JSON when `None`.
     /// - Default: `draft` (applied by the provider when omitted).
     /// - Source: <https://docs.sharely.example/fast>, section "Fast model", parameter `quality`
-    pub quality: ::std::option::Option<Quality>,
+    pub quality: Option<Quality>,
 }
 
 impl FastRequest {
     /// A value with its required fields (`prompt`); optional fields are unset.
-    pub fn new(prompt: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(prompt: impl Into<String>) -> Self {
         Self {
             prompt: prompt.into(),
-            quality: ::std::option::Option::None,
+            quality: None,
         }
     }
 
     /// Sets `quality` (wire name `quality`).
     #[must_use]
     pub fn with_quality(mut self, quality: Quality) -> Self {
-        self.quality = ::std::option::Option::Some(quality);
+        self.quality = Some(quality);
         self
     }
 
@@ -272,7 +271,7 @@ pub struct Job {
     ///
     /// - Required.
     /// - Source: <https://docs.sharely.example/api>, section "Using the API", code block `Ready job`
-    pub id: ::std::string::String,
+    pub id: String,
     /// Where the job is.
     ///
     /// - Required.
@@ -282,12 +281,12 @@ pub struct Job {
     ///
     /// - Optional: `None` when absent or `null`.
     /// - Source: <https://docs.sharely.example/api>, section "Using the API", code block `Ready job`
-    pub files: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub files: Option<Vec<String>>,
     /// Links to the job.
     ///
     /// - Optional: `None` when absent or `null`.
     /// - Source: <https://docs.sharely.example/api>, section "Using the API", code block `Ready job`
-    pub links: ::std::option::Option<Links>,
+    pub links: Option<Links>,
 }
 
 /// A job's status.
@@ -313,7 +312,7 @@ pub enum JobStatus {
     /// Source: <https://docs.sharely.example/api>, section "Using the API", row `failed`: `Finished without a video`
     Failed,
     /// A value the docs do not list, kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl JobStatus {
@@ -336,7 +335,7 @@ impl JobStatus {
             "rendering" => Self::Rendering,
             "ready" => Self::Ready,
             "failed" => Self::Failed,
-            other => Self::Unknown(::std::string::ToString::to_string(other)),
+            other => Self::Unknown(ToString::to_string(other)),
         }
     }
 
@@ -347,13 +346,13 @@ impl JobStatus {
 
     /// Where the task is: pending (keep polling), succeeded or failed. Values the
     /// docs do not list count as the spec's `unknown_phase`.
-    pub fn phase(&self) -> ::happyhorse_client::runtime::TaskPhase {
+    pub fn phase(&self) -> rt::TaskPhase {
         match self {
-            Self::Queued => ::happyhorse_client::runtime::TaskPhase::Pending,
-            Self::Rendering => ::happyhorse_client::runtime::TaskPhase::Pending,
-            Self::Ready => ::happyhorse_client::runtime::TaskPhase::Succeeded,
-            Self::Failed => ::happyhorse_client::runtime::TaskPhase::Failed,
-            Self::Unknown(_) => ::happyhorse_client::runtime::TaskPhase::Pending,
+            Self::Queued => rt::TaskPhase::Pending,
+            Self::Rendering => rt::TaskPhase::Pending,
+            Self::Ready => rt::TaskPhase::Succeeded,
+            Self::Failed => rt::TaskPhase::Failed,
+            Self::Unknown(_) => rt::TaskPhase::Pending,
         }
     }
 }
@@ -364,19 +363,15 @@ impl ::std::fmt::Display for JobStatus {
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for JobStatus {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
+impl rt::json::ToJson for JobStatus {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::write_str(out, self.as_str())
     }
 }
 
-impl ::happyhorse_client::runtime::decode::Decode for JobStatus {
-    fn decode(
-        json: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::string(json, path)
-            .map(|s| Self::from_wire(&s))
+impl rt::decode::Decode for JobStatus {
+    fn decode(json: &str, path: &rt::Path<'_>) -> Result<Self, rt::DecodeError> {
+        rt::decode::string(json, path).map(|s| Self::from_wire(&s))
     }
 }
 
@@ -389,7 +384,7 @@ pub struct Links {
     ///
     /// - Optional: `None` when absent or `null`.
     /// - Source: <https://docs.sharely.example/api>, section "Using the API", code block `Ready job`
-    pub self_url: ::std::option::Option<::std::string::String>,
+    pub self_url: Option<String>,
 }
 
 /// Body of `POST /v1/pro/jobs`.
@@ -402,45 +397,42 @@ pub struct ProRequest {
     /// - Required.
     /// - Length: 1..=2000 Unicode scalar values (constraint `shared_provider.pro.prompt:length`). Source: <https://docs.sharely.example/pro>, section "Pro model", parameter `prompt`: `Required string length`
     /// - Source: <https://docs.sharely.example/pro>, section "Pro model", parameter `prompt`
-    pub prompt: ::std::string::String,
+    pub prompt: String,
     /// Output quality.
     ///
     /// - Optional: omitted from the JSON when `None`.
     /// - Default: `final` (applied by the provider when omitted).
     /// - Source: <https://docs.sharely.example/pro>, section "Pro model", parameter `quality`
-    pub quality: ::std::option::Option<Quality>,
+    pub quality: Option<Quality>,
     /// A style image URL.
     ///
     /// - Optional: omitted from the JSON when `None`.
     /// - URL: a URL starting with http:// or https:// (constraint `shared_provider.pro.style_image:url`). Source: <https://docs.sharely.example/pro>, section "Pro model", parameter `style_image`: `Pattern`
     /// - Source: <https://docs.sharely.example/pro>, section "Pro model", parameter `style_image`
-    pub style_image: ::std::option::Option<::std::string::String>,
+    pub style_image: Option<String>,
 }
 
 impl ProRequest {
     /// A value with its required fields (`prompt`); optional fields are unset.
-    pub fn new(prompt: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(prompt: impl Into<String>) -> Self {
         Self {
             prompt: prompt.into(),
-            quality: ::std::option::Option::None,
-            style_image: ::std::option::Option::None,
+            quality: None,
+            style_image: None,
         }
     }
 
     /// Sets `quality` (wire name `quality`).
     #[must_use]
     pub fn with_quality(mut self, quality: Quality) -> Self {
-        self.quality = ::std::option::Option::Some(quality);
+        self.quality = Some(quality);
         self
     }
 
     /// Sets `style_image` (wire name `style_image`).
     #[must_use]
-    pub fn with_style_image(
-        mut self,
-        style_image: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.style_image = ::std::option::Option::Some(style_image.into());
+    pub fn with_style_image(mut self, style_image: impl Into<String>) -> Self {
+        self.style_image = Some(style_image.into());
         self
     }
 
@@ -474,11 +466,11 @@ impl Quality {
     }
 
     /// The value with this exact wire spelling.
-    pub fn from_wire(s: &str) -> ::std::option::Option<Self> {
+    pub fn from_wire(s: &str) -> Option<Self> {
         match s {
-            "draft" => ::std::option::Option::Some(Self::Draft),
-            "final" => ::std::option::Option::Some(Self::Final),
-            _ => ::std::option::Option::None,
+            "draft" => Some(Self::Draft),
+            "final" => Some(Self::Final),
+            _ => None,
         }
     }
 }
@@ -489,20 +481,20 @@ impl ::std::fmt::Display for Quality {
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for Quality {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::write_str(out, self.as_str())
+impl rt::json::ToJson for Quality {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::write_str(out, self.as_str())
     }
 }
 
-impl ::happyhorse_client::runtime::read::Read for Quality {
+impl rt::read::Read for Quality {
     fn read(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
+        v: &rt::export::serde_json::Value,
         path: &str,
         id_base: &str,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) -> ::std::option::Option<Self> {
-        ::happyhorse_client::runtime::read::enum_value(
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        rt::read::enum_value(
             v,
             &[("draft", Self::Draft), ("final", Self::Final)],
             path,
@@ -514,15 +506,11 @@ impl ::happyhorse_client::runtime::read::Read for Quality {
 
 impl FastRequest {
     /// Checks `prompt` (constraint id base `shared_provider.fast.prompt`).
-    fn check_prompt(
-        value: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) {
-        ::happyhorse_client::runtime::check::length(
+    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
+        rt::check::length(
             value,
-            ::happyhorse_client::runtime::count::Count::UnicodeScalars,
-            ::std::option::Option::Some(1),
+            rt::count::Count::UnicodeScalars,
+            Some(1),
             300,
             path,
             "shared_provider.fast.prompt",
@@ -531,35 +519,25 @@ impl FastRequest {
     }
 
     /// Pushes the violations of this value, with paths under `path`.
-    pub(crate) fn check(
-        &self,
-        path: &::happyhorse_client::runtime::Path<'_>,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) {
+    pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
         Self::check_prompt(&self.prompt, &path.key("prompt"), out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
-        let mut out = ::std::vec::Vec::new();
-        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
-        ::happyhorse_client::runtime::Violations::check(out)
+    pub fn validate(&self) -> Result<(), rt::Violations> {
+        let mut out = Vec::new();
+        self.check(&rt::Path::ROOT, &mut out);
+        rt::Violations::check(out)
     }
 }
 
 impl ProRequest {
     /// Checks `prompt` (constraint id base `shared_provider.pro.prompt`).
-    fn check_prompt(
-        value: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) {
-        ::happyhorse_client::runtime::check::length(
+    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
+        rt::check::length(
             value,
-            ::happyhorse_client::runtime::count::Count::UnicodeScalars,
-            ::std::option::Option::Some(1),
+            rt::count::Count::UnicodeScalars,
+            Some(1),
             2000,
             path,
             "shared_provider.pro.prompt",
@@ -570,10 +548,10 @@ impl ProRequest {
     /// Checks `style_image` (constraint id base `shared_provider.pro.style_image`).
     fn check_style_image(
         value: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
+        path: &rt::Path<'_>,
+        out: &mut Vec<rt::Violation>,
     ) {
-        ::happyhorse_client::runtime::check::url(
+        rt::check::url(
             value,
             &["http", "https"],
             &[],
@@ -584,24 +562,18 @@ impl ProRequest {
     }
 
     /// Pushes the violations of this value, with paths under `path`.
-    pub(crate) fn check(
-        &self,
-        path: &::happyhorse_client::runtime::Path<'_>,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) {
+    pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
         Self::check_prompt(&self.prompt, &path.key("prompt"), out);
-        if let ::std::option::Option::Some(v) = &self.style_image {
+        if let Some(v) = &self.style_image {
             Self::check_style_image(v, &path.key("style_image"), out);
         }
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
-        let mut out = ::std::vec::Vec::new();
-        self.check(&::happyhorse_client::runtime::Path::ROOT, &mut out);
-        ::happyhorse_client::runtime::Violations::check(out)
+    pub fn validate(&self) -> Result<(), rt::Violations> {
+        let mut out = Vec::new();
+        self.check(&rt::Path::ROOT, &mut out);
+        rt::Violations::check(out)
     }
 }
 
@@ -611,54 +583,44 @@ impl FastRequest {
 
     /// Reads this object's fields from `obj`, pushing every violation.
     fn read_fields(
-        obj: &::happyhorse_client::runtime::read::Object,
+        obj: &rt::read::Object,
         path: &str,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) -> ::std::option::Option<Self> {
-        let prompt: ::std::option::Option<::std::string::String> = ::happyhorse_client::runtime::read::required(
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        let prompt: Option<String> = rt::read::required(
             obj,
             path,
             "prompt",
             "shared_provider.fast.prompt",
             out,
         );
-        if let ::std::option::Option::Some(v) = &prompt {
-            Self::check_prompt(
-                v,
-                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
-                out,
-            );
+        if let Some(v) = &prompt {
+            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
         }
-        let quality: ::std::option::Option<::std::option::Option<Quality>> = ::happyhorse_client::runtime::read::optional(
+        let quality: Option<Option<Quality>> = rt::read::optional(
             obj,
             path,
             "quality",
             "shared_provider.fast.quality",
             out,
         );
-        ::std::option::Option::Some(Self {
+        Some(Self {
             prompt: prompt?,
             quality: quality?,
         })
     }
 }
 
-impl ::happyhorse_client::runtime::read::Read for FastRequest {
+impl rt::read::Read for FastRequest {
     fn read(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
+        v: &rt::export::serde_json::Value,
         path: &str,
         id_base: &str,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) -> ::std::option::Option<Self> {
-        let obj = ::happyhorse_client::runtime::read::object(v, path, id_base, out)?;
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        let obj = rt::read::object(v, path, id_base, out)?;
         let value = Self::read_fields(obj, path, out);
-        ::happyhorse_client::runtime::read::deny_unknown(
-            obj,
-            path,
-            Self::KEYS,
-            "shared_provider.fast",
-            out,
-        );
+        rt::read::deny_unknown(obj, path, Self::KEYS, "shared_provider.fast", out);
         value
     }
 }
@@ -669,48 +631,38 @@ impl ProRequest {
 
     /// Reads this object's fields from `obj`, pushing every violation.
     fn read_fields(
-        obj: &::happyhorse_client::runtime::read::Object,
+        obj: &rt::read::Object,
         path: &str,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) -> ::std::option::Option<Self> {
-        let prompt: ::std::option::Option<::std::string::String> = ::happyhorse_client::runtime::read::required(
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        let prompt: Option<String> = rt::read::required(
             obj,
             path,
             "prompt",
             "shared_provider.pro.prompt",
             out,
         );
-        if let ::std::option::Option::Some(v) = &prompt {
-            Self::check_prompt(
-                v,
-                &::happyhorse_client::runtime::Path::Str(path).key("prompt"),
-                out,
-            );
+        if let Some(v) = &prompt {
+            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
         }
-        let quality: ::std::option::Option<::std::option::Option<Quality>> = ::happyhorse_client::runtime::read::optional(
+        let quality: Option<Option<Quality>> = rt::read::optional(
             obj,
             path,
             "quality",
             "shared_provider.pro.quality",
             out,
         );
-        let style_image: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::happyhorse_client::runtime::read::optional(
+        let style_image: Option<Option<String>> = rt::read::optional(
             obj,
             path,
             "style_image",
             "shared_provider.pro.style_image",
             out,
         );
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &style_image {
-            Self::check_style_image(
-                v,
-                &::happyhorse_client::runtime::Path::Str(path).key("style_image"),
-                out,
-            );
+        if let Some(Some(v)) = &style_image {
+            Self::check_style_image(v, &rt::Path::Str(path).key("style_image"), out);
         }
-        ::std::option::Option::Some(Self {
+        Some(Self {
             prompt: prompt?,
             quality: quality?,
             style_image: style_image?,
@@ -718,22 +670,16 @@ impl ProRequest {
     }
 }
 
-impl ::happyhorse_client::runtime::read::Read for ProRequest {
+impl rt::read::Read for ProRequest {
     fn read(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
+        v: &rt::export::serde_json::Value,
         path: &str,
         id_base: &str,
-        out: &mut ::std::vec::Vec<::happyhorse_client::runtime::Violation>,
-    ) -> ::std::option::Option<Self> {
-        let obj = ::happyhorse_client::runtime::read::object(v, path, id_base, out)?;
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        let obj = rt::read::object(v, path, id_base, out)?;
         let value = Self::read_fields(obj, path, out);
-        ::happyhorse_client::runtime::read::deny_unknown(
-            obj,
-            path,
-            Self::KEYS,
-            "shared_provider.pro",
-            out,
-        );
+        rt::read::deny_unknown(obj, path, Self::KEYS, "shared_provider.pro", out);
         value
     }
 }
@@ -741,117 +687,72 @@ impl ::happyhorse_client::runtime::read::Read for ProRequest {
 impl FastRequest {
     /// Reads a raw JSON body and checks it against every documented rule: JSON types, required and forbidden fields per mode, unknown fields, enum values and the value limits. Returns all violations at once.
     pub fn from_json_value(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
-        let mut out = ::std::vec::Vec::new();
-        let value = <Self as ::happyhorse_client::runtime::read::Read>::read(
+        v: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::Violations> {
+        let mut out = Vec::new();
+        let value = <Self as rt::read::Read>::read(
             v,
             "",
             "shared_provider.fast",
             &mut out,
         );
-        ::happyhorse_client::runtime::read::finish(value, out)
+        rt::read::finish(value, out)
     }
 
     /// Like [`Self::from_json_value`], for body bytes (a syntax error is reported as a violation of the whole body).
-    pub fn from_json_slice(
-        bytes: &[u8],
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
-        Self::from_json_value(&::happyhorse_client::runtime::read::parse_body(bytes)?)
+    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::Violations> {
+        Self::from_json_value(&rt::read::parse_body(bytes)?)
     }
 }
 
 impl ProRequest {
     /// Reads a raw JSON body and checks it against every documented rule: JSON types, required and forbidden fields per mode, unknown fields, enum values and the value limits. Returns all violations at once.
     pub fn from_json_value(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
-        let mut out = ::std::vec::Vec::new();
-        let value = <Self as ::happyhorse_client::runtime::read::Read>::read(
+        v: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::Violations> {
+        let mut out = Vec::new();
+        let value = <Self as rt::read::Read>::read(
             v,
             "",
             "shared_provider.pro",
             &mut out,
         );
-        ::happyhorse_client::runtime::read::finish(value, out)
+        rt::read::finish(value, out)
     }
 
     /// Like [`Self::from_json_value`], for body bytes (a syntax error is reported as a violation of the whole body).
-    pub fn from_json_slice(
-        bytes: &[u8],
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
-        Self::from_json_value(&::happyhorse_client::runtime::read::parse_body(bytes)?)
+    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::Violations> {
+        Self::from_json_value(&rt::read::parse_body(bytes)?)
     }
 }
 
-impl ::happyhorse_client::runtime::decode::Decode for ErrorBody {
-    fn decode(
-        json: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let slots = ::happyhorse_client::runtime::decode::fields(
-            json,
-            path,
-            &["code", "message"],
-        )?;
-        ::std::result::Result::Ok(Self {
-            code: ::happyhorse_client::runtime::decode::optional(
-                slots[0],
-                path,
-                "code",
-            )?,
-            message: ::happyhorse_client::runtime::decode::optional(
-                slots[1],
-                path,
-                "message",
-            )?,
+impl rt::decode::Decode for ErrorBody {
+    fn decode(json: &str, path: &rt::Path<'_>) -> Result<Self, rt::DecodeError> {
+        let slots = rt::decode::fields(json, path, &["code", "message"])?;
+        Ok(Self {
+            code: rt::decode::optional(slots[0], path, "code")?,
+            message: rt::decode::optional(slots[1], path, "message")?,
         })
     }
 }
 
-impl ::happyhorse_client::runtime::decode::Decode for Job {
-    fn decode(
-        json: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let slots = ::happyhorse_client::runtime::decode::fields(
-            json,
-            path,
-            &["id", "status", "files", "links"],
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: ::happyhorse_client::runtime::decode::required(slots[0], path, "id")?,
-            status: ::happyhorse_client::runtime::decode::required(
-                slots[1],
-                path,
-                "status",
-            )?,
-            files: ::happyhorse_client::runtime::decode::optional(
-                slots[2],
-                path,
-                "files",
-            )?,
-            links: ::happyhorse_client::runtime::decode::optional(
-                slots[3],
-                path,
-                "links",
-            )?,
+impl rt::decode::Decode for Job {
+    fn decode(json: &str, path: &rt::Path<'_>) -> Result<Self, rt::DecodeError> {
+        let slots = rt::decode::fields(json, path, &["id", "status", "files", "links"])?;
+        Ok(Self {
+            id: rt::decode::required(slots[0], path, "id")?,
+            status: rt::decode::required(slots[1], path, "status")?,
+            files: rt::decode::optional(slots[2], path, "files")?,
+            links: rt::decode::optional(slots[3], path, "links")?,
         })
     }
 }
 
-impl ::happyhorse_client::runtime::decode::Decode for Links {
-    fn decode(
-        json: &str,
-        path: &::happyhorse_client::runtime::Path<'_>,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        let slots = ::happyhorse_client::runtime::decode::fields(json, path, &["self"])?;
-        ::std::result::Result::Ok(Self {
-            self_url: ::happyhorse_client::runtime::decode::optional(
-                slots[0],
-                path,
-                "self",
-            )?,
+impl rt::decode::Decode for Links {
+    fn decode(json: &str, path: &rt::Path<'_>) -> Result<Self, rt::DecodeError> {
+        let slots = rt::decode::fields(json, path, &["self"])?;
+        Ok(Self {
+            self_url: rt::decode::optional(slots[0], path, "self")?,
         })
     }
 }
@@ -859,257 +760,226 @@ impl ::happyhorse_client::runtime::decode::Decode for Links {
 impl Job {
     /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
     pub fn from_json_value(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::value(v)
+        v: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::DecodeError> {
+        rt::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(
-        bytes: &[u8],
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::body(bytes)
+    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+        rt::decode::body(bytes)
     }
 }
 
 impl ErrorBody {
     /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
     pub fn from_json_value(
-        v: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::value(v)
+        v: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::DecodeError> {
+        rt::decode::value(v)
     }
 
     /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(
-        bytes: &[u8],
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::DecodeError> {
-        ::happyhorse_client::runtime::decode::body(bytes)
+    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+        rt::decode::body(bytes)
     }
 }
 
 impl ErrorBody {
     /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(
-        &self,
-        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
-    ) {
-        ::happyhorse_client::runtime::json::put_opt(m, "code", &self.code);
-        ::happyhorse_client::runtime::json::put_opt(m, "message", &self.message);
+    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+        rt::json::put_opt(m, "code", &self.code);
+        rt::json::put_opt(m, "message", &self.message);
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for ErrorBody {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
+impl rt::json::ToJson for ErrorBody {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 
 impl FastRequest {
     /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(
-        &self,
-        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
-    ) {
-        ::happyhorse_client::runtime::json::put(m, "prompt", &self.prompt);
-        ::happyhorse_client::runtime::json::put_opt(m, "quality", &self.quality);
+    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+        rt::json::put(m, "prompt", &self.prompt);
+        rt::json::put_opt(m, "quality", &self.quality);
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for FastRequest {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
+impl rt::json::ToJson for FastRequest {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 
 impl Job {
     /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(
-        &self,
-        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
-    ) {
-        ::happyhorse_client::runtime::json::put(m, "id", &self.id);
-        ::happyhorse_client::runtime::json::put(m, "status", &self.status);
-        ::happyhorse_client::runtime::json::put_opt(m, "files", &self.files);
-        ::happyhorse_client::runtime::json::put_opt(m, "links", &self.links);
+    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+        rt::json::put(m, "id", &self.id);
+        rt::json::put(m, "status", &self.status);
+        rt::json::put_opt(m, "files", &self.files);
+        rt::json::put_opt(m, "links", &self.links);
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for Job {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
+impl rt::json::ToJson for Job {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 
 impl Links {
     /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(
-        &self,
-        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
-    ) {
-        ::happyhorse_client::runtime::json::put_opt(m, "self", &self.self_url);
+    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+        rt::json::put_opt(m, "self", &self.self_url);
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for Links {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
+impl rt::json::ToJson for Links {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 
 impl ProRequest {
     /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(
-        &self,
-        m: &mut ::happyhorse_client::runtime::json::Object<'_>,
-    ) {
-        ::happyhorse_client::runtime::json::put(m, "prompt", &self.prompt);
-        ::happyhorse_client::runtime::json::put_opt(m, "quality", &self.quality);
-        ::happyhorse_client::runtime::json::put_opt(m, "style_image", &self.style_image);
+    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+        rt::json::put(m, "prompt", &self.prompt);
+        rt::json::put_opt(m, "quality", &self.quality);
+        rt::json::put_opt(m, "style_image", &self.style_image);
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for ProRequest {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-        ::happyhorse_client::runtime::json::object(out, |m| self.write_fields(m))
+impl rt::json::ToJson for ProRequest {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 
 impl FastRequest {
     /// The JSON wire form.
-    pub fn to_json_value(
-        &self,
-    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
+    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
+        rt::json::ToJson::to_json(self)
     }
 }
 
-impl ::happyhorse_client::runtime::export::serde::Serialize for FastRequest {
-    fn serialize<S: ::happyhorse_client::runtime::export::serde::Serializer>(
+impl rt::export::serde::Serialize for FastRequest {
+    fn serialize<S: rt::export::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::happyhorse_client::runtime::export::serde::Serialize::serialize(
-            &::happyhorse_client::runtime::json::ToJson::to_json(self),
+    ) -> Result<S::Ok, S::Error> {
+        rt::export::serde::Serialize::serialize(
+            &rt::json::ToJson::to_json(self),
             serializer,
         )
     }
 }
 
-impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for FastRequest {
-    fn deserialize<D: ::happyhorse_client::runtime::export::serde::Deserializer<'de>>(
+impl<'de> rt::export::serde::Deserialize<'de> for FastRequest {
+    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
+    ) -> Result<Self, D::Error> {
+        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v)
-            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
     }
 }
 
 impl ProRequest {
     /// The JSON wire form.
-    pub fn to_json_value(
-        &self,
-    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
+    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
+        rt::json::ToJson::to_json(self)
     }
 }
 
-impl ::happyhorse_client::runtime::export::serde::Serialize for ProRequest {
-    fn serialize<S: ::happyhorse_client::runtime::export::serde::Serializer>(
+impl rt::export::serde::Serialize for ProRequest {
+    fn serialize<S: rt::export::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::happyhorse_client::runtime::export::serde::Serialize::serialize(
-            &::happyhorse_client::runtime::json::ToJson::to_json(self),
+    ) -> Result<S::Ok, S::Error> {
+        rt::export::serde::Serialize::serialize(
+            &rt::json::ToJson::to_json(self),
             serializer,
         )
     }
 }
 
-impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for ProRequest {
-    fn deserialize<D: ::happyhorse_client::runtime::export::serde::Deserializer<'de>>(
+impl<'de> rt::export::serde::Deserialize<'de> for ProRequest {
+    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
+    ) -> Result<Self, D::Error> {
+        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v)
-            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
     }
 }
 
 impl Job {
     /// The JSON wire form.
-    pub fn to_json_value(
-        &self,
-    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
+    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
+        rt::json::ToJson::to_json(self)
     }
 }
 
-impl ::happyhorse_client::runtime::export::serde::Serialize for Job {
-    fn serialize<S: ::happyhorse_client::runtime::export::serde::Serializer>(
+impl rt::export::serde::Serialize for Job {
+    fn serialize<S: rt::export::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::happyhorse_client::runtime::export::serde::Serialize::serialize(
-            &::happyhorse_client::runtime::json::ToJson::to_json(self),
+    ) -> Result<S::Ok, S::Error> {
+        rt::export::serde::Serialize::serialize(
+            &rt::json::ToJson::to_json(self),
             serializer,
         )
     }
 }
 
-impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for Job {
-    fn deserialize<D: ::happyhorse_client::runtime::export::serde::Deserializer<'de>>(
+impl<'de> rt::export::serde::Deserialize<'de> for Job {
+    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
+    ) -> Result<Self, D::Error> {
+        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v)
-            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
     }
 }
 
 impl ErrorBody {
     /// The JSON wire form.
-    pub fn to_json_value(
-        &self,
-    ) -> ::happyhorse_client::runtime::export::serde_json::Value {
-        ::happyhorse_client::runtime::json::ToJson::to_json(self)
+    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
+        rt::json::ToJson::to_json(self)
     }
 }
 
-impl ::happyhorse_client::runtime::export::serde::Serialize for ErrorBody {
-    fn serialize<S: ::happyhorse_client::runtime::export::serde::Serializer>(
+impl rt::export::serde::Serialize for ErrorBody {
+    fn serialize<S: rt::export::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::happyhorse_client::runtime::export::serde::Serialize::serialize(
-            &::happyhorse_client::runtime::json::ToJson::to_json(self),
+    ) -> Result<S::Ok, S::Error> {
+        rt::export::serde::Serialize::serialize(
+            &rt::json::ToJson::to_json(self),
             serializer,
         )
     }
 }
 
-impl<'de> ::happyhorse_client::runtime::export::serde::Deserialize<'de> for ErrorBody {
-    fn deserialize<D: ::happyhorse_client::runtime::export::serde::Deserializer<'de>>(
+impl<'de> rt::export::serde::Deserialize<'de> for ErrorBody {
+    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let v = <::happyhorse_client::runtime::export::serde_json::Value as ::happyhorse_client::runtime::export::serde::Deserialize>::deserialize(
+    ) -> Result<Self, D::Error> {
+        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json_value(&v)
-            .map_err(::happyhorse_client::runtime::export::serde::de::Error::custom)
+        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
     }
 }
 
 impl Job {
     /// The absolute URL to query the task with (`links.self`), when given. Only follow it on the configured base URL's origin.
-    pub fn follow_url(&self) -> ::std::option::Option<&str> {
+    pub fn follow_url(&self) -> Option<&str> {
         self.links.as_ref().and_then(|v| v.self_url.as_deref())
     }
 }
@@ -1127,19 +997,19 @@ impl Job {
     }
 
     /// Pending (keep polling), succeeded or failed.
-    pub fn phase(&self) -> ::happyhorse_client::runtime::TaskPhase {
+    pub fn phase(&self) -> rt::TaskPhase {
         self.status.phase()
     }
 }
 
 impl ErrorBody {
     /// The provider's error code (`code`).
-    pub fn api_code(&self) -> ::std::option::Option<i64> {
+    pub fn api_code(&self) -> Option<i64> {
         self.code
     }
 
     /// The provider's error message (`message`).
-    pub fn api_message(&self) -> ::std::option::Option<&str> {
+    pub fn api_message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 }
@@ -1148,49 +1018,45 @@ impl ErrorBody {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Api;
 
-impl ::happyhorse_client::runtime::provider::Provider for Api {
+impl rt::provider::Provider for Api {
     type Request = Request;
     type Submitted = Job;
     type Status = Job;
     type ErrorBody = ErrorBody;
 
-    const INFO: ::happyhorse_client::runtime::ProviderInfo = PROVIDER;
+    const INFO: rt::ProviderInfo = PROVIDER;
 
-    const SUBMITS: &'static [::happyhorse_client::runtime::Endpoint] = SUBMITS;
+    const SUBMITS: &'static [rt::Endpoint] = SUBMITS;
 
-    const STATUS: ::happyhorse_client::runtime::Endpoint = STATUS;
+    const STATUS: rt::Endpoint = STATUS;
 
-    const HTTP_STATUSES: &'static [::happyhorse_client::runtime::StatusRule] = HTTP_STATUSES;
+    const HTTP_STATUSES: &'static [rt::StatusRule] = HTTP_STATUSES;
 
     const UNLISTED_STATUS_REJECTED: bool = UNLISTED_STATUS_REJECTED;
 
-    const POLLING: &'static [::happyhorse_client::runtime::PollingGuidance] = POLLING;
+    const POLLING: &'static [rt::PollingGuidance] = POLLING;
 
-    const TASK_PATHS: ::happyhorse_client::runtime::TaskPaths = TASK_PATHS;
+    const TASK_PATHS: rt::TaskPaths = TASK_PATHS;
 
     const OUTPUTS_DOCUMENTED: bool = true;
 
-    const CALLBACK_URL_FIELD: ::std::option::Option<&'static str> = ::std::option::Option::None;
+    const CALLBACK_URL_FIELD: Option<&'static str> = None;
     type Mode = Mode;
 }
 
 /// A client for Sharely video: `submit` (validates first, never sends an invalid request, never retries once the request may have reached the provider), `status`, `wait` (follows the documented polling guidance) and `download`. Build it with `Client::from_env()` (reads the key from `SHARELY_API_KEY`) or `Client::builder()`.
-pub type Client = ::happyhorse_client::runtime::client::Client<Api>;
+pub type Client = rt::client::Client<Api>;
 
 impl FastRequest {
     /// Reads and checks a raw body sent to the submit operation `operation`: every
     /// documented rule it breaks, or the value.
     pub fn from_json_for(
         operation: &str,
-        body: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        body: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::Violations> {
         if operation != "fast" {
-            return ::std::result::Result::Err(
-                ::happyhorse_client::runtime::violation::unknown_operation(
-                    "shared_provider",
-                    operation,
-                    &["fast"],
-                ),
+            return Err(
+                rt::violation::unknown_operation("shared_provider", operation, &["fast"]),
             );
         }
         FastRequest::from_json_value(body)
@@ -1202,15 +1068,11 @@ impl ProRequest {
     /// documented rule it breaks, or the value.
     pub fn from_json_for(
         operation: &str,
-        body: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        body: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::Violations> {
         if operation != "pro" {
-            return ::std::result::Result::Err(
-                ::happyhorse_client::runtime::violation::unknown_operation(
-                    "shared_provider",
-                    operation,
-                    &["pro"],
-                ),
+            return Err(
+                rt::violation::unknown_operation("shared_provider", operation, &["pro"]),
             );
         }
         ProRequest::from_json_value(body)
@@ -1226,13 +1088,13 @@ pub enum Request {
     Pro(ProRequest),
 }
 
-impl ::std::convert::From<FastRequest> for Request {
+impl From<FastRequest> for Request {
     fn from(r: FastRequest) -> Self {
         Request::Fast(r)
     }
 }
 
-impl ::std::convert::From<ProRequest> for Request {
+impl From<ProRequest> for Request {
     fn from(r: ProRequest) -> Self {
         Request::Pro(r)
     }
@@ -1243,14 +1105,14 @@ impl Request {
     /// documented rule it breaks, or the value.
     pub fn from_json_for(
         operation: &str,
-        body: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        body: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::Violations> {
         match operation {
             "fast" => FastRequest::from_json_value(body).map(Request::Fast),
             "pro" => ProRequest::from_json_value(body).map(Request::Pro),
             other => {
-                ::std::result::Result::Err(
-                    ::happyhorse_client::runtime::violation::unknown_operation(
+                Err(
+                    rt::violation::unknown_operation(
                         "shared_provider",
                         other,
                         &["fast", "pro"],
@@ -1261,9 +1123,7 @@ impl Request {
     }
 
     /// Every documented rule the request breaks, or `Ok`.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    pub fn validate(&self) -> Result<(), rt::Violations> {
         match self {
             Request::Fast(r) => r.validate(),
             Request::Pro(r) => r.validate(),
@@ -1271,7 +1131,7 @@ impl Request {
     }
 
     /// The documented polling guidance for the request's mode.
-    pub fn polling(&self) -> ::happyhorse_client::runtime::PollingGuidance {
+    pub fn polling(&self) -> rt::PollingGuidance {
         match self {
             Request::Fast(r) => r.polling(),
             Request::Pro(r) => r.polling(),
@@ -1295,24 +1155,20 @@ impl Request {
     }
 }
 
-impl ::happyhorse_client::runtime::json::ToJson for Request {
-    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+impl rt::json::ToJson for Request {
+    fn write_json(&self, out: &mut Vec<u8>) {
         match self {
-            Request::Fast(r) => {
-                ::happyhorse_client::runtime::json::ToJson::write_json(r, out)
-            }
-            Request::Pro(r) => {
-                ::happyhorse_client::runtime::json::ToJson::write_json(r, out)
-            }
+            Request::Fast(r) => rt::json::ToJson::write_json(r, out),
+            Request::Pro(r) => rt::json::ToJson::write_json(r, out),
         }
     }
 }
 
-impl ::happyhorse_client::runtime::provider::SubmitBody for Request {
+impl rt::provider::SubmitBody for Request {
     fn from_json(
         operation: &str,
-        body: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        body: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::Violations> {
         Request::from_json_for(operation, body)
     }
 
@@ -1320,13 +1176,11 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for Request {
         Request::operation(self)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    fn validate(&self) -> Result<(), rt::Violations> {
         Request::validate(self)
     }
 
-    fn polling(&self) -> ::happyhorse_client::runtime::PollingGuidance {
+    fn polling(&self) -> rt::PollingGuidance {
         Request::polling(self)
     }
 
@@ -1335,12 +1189,12 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for Request {
     }
 }
 
-impl ::happyhorse_client::runtime::provider::RequestOf<Api> for Request {}
-impl ::happyhorse_client::runtime::provider::SubmitBody for FastRequest {
+impl rt::provider::RequestOf<Api> for Request {}
+impl rt::provider::SubmitBody for FastRequest {
     fn from_json(
         operation: &str,
-        body: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        body: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::Violations> {
         FastRequest::from_json_for(operation, body)
     }
 
@@ -1348,13 +1202,11 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for FastRequest {
         FastRequest::operation(self)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    fn validate(&self) -> Result<(), rt::Violations> {
         FastRequest::validate(self)
     }
 
-    fn polling(&self) -> ::happyhorse_client::runtime::PollingGuidance {
+    fn polling(&self) -> rt::PollingGuidance {
         FastRequest::polling(self)
     }
 
@@ -1363,12 +1215,12 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for FastRequest {
     }
 }
 
-impl ::happyhorse_client::runtime::provider::RequestOf<Api> for FastRequest {}
-impl ::happyhorse_client::runtime::provider::SubmitBody for ProRequest {
+impl rt::provider::RequestOf<Api> for FastRequest {}
+impl rt::provider::SubmitBody for ProRequest {
     fn from_json(
         operation: &str,
-        body: &::happyhorse_client::runtime::export::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::happyhorse_client::runtime::Violations> {
+        body: &rt::export::serde_json::Value,
+    ) -> Result<Self, rt::Violations> {
         ProRequest::from_json_for(operation, body)
     }
 
@@ -1376,13 +1228,11 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for ProRequest {
         ProRequest::operation(self)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::happyhorse_client::runtime::Violations> {
+    fn validate(&self) -> Result<(), rt::Violations> {
         ProRequest::validate(self)
     }
 
-    fn polling(&self) -> ::happyhorse_client::runtime::PollingGuidance {
+    fn polling(&self) -> rt::PollingGuidance {
         ProRequest::polling(self)
     }
 
@@ -1391,13 +1241,13 @@ impl ::happyhorse_client::runtime::provider::SubmitBody for ProRequest {
     }
 }
 
-impl ::happyhorse_client::runtime::provider::RequestOf<Api> for ProRequest {}
-impl ::happyhorse_client::runtime::provider::SubmitAnswer for Job {
+impl rt::provider::RequestOf<Api> for ProRequest {}
+impl rt::provider::SubmitAnswer for Job {
     fn task_id(&self) -> &str {
         Job::task_id(self)
     }
 
-    fn follow_url(&self) -> ::std::option::Option<&str> {
+    fn follow_url(&self) -> Option<&str> {
         Job::follow_url(self)
     }
 }
@@ -1406,17 +1256,15 @@ impl Job {
     /// The produced files (`files`), once the task succeeded; empty before. The URLs expire: download promptly.
     ///
     /// - Source: <https://docs.sharely.example/api>, section "Using the API", code block `Ready job`
-    pub fn outputs(
-        &self,
-    ) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
+    pub fn outputs(&self) -> Vec<rt::provider::Output> {
         self.files
             .as_ref()
             .map(|list| {
                 list
                     .iter()
-                    .map(|item| ::happyhorse_client::runtime::provider::Output {
+                    .map(|item| rt::provider::Output {
                         url: item.clone(),
-                        kind: ::std::option::Option::None,
+                        kind: None,
                     })
                     .collect()
             })
@@ -1424,7 +1272,7 @@ impl Job {
     }
 }
 
-impl ::happyhorse_client::runtime::provider::StatusAnswer for Job {
+impl rt::provider::StatusAnswer for Job {
     fn task_id(&self) -> &str {
         Job::task_id(self)
     }
@@ -1433,7 +1281,7 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for Job {
         Job::state(self).as_str()
     }
 
-    fn phase(&self) -> ::happyhorse_client::runtime::TaskPhase {
+    fn phase(&self) -> rt::TaskPhase {
         Job::phase(self)
     }
 
@@ -1441,34 +1289,28 @@ impl ::happyhorse_client::runtime::provider::StatusAnswer for Job {
         !::std::matches!(Job::state(self), JobStatus::Unknown(_))
     }
 
-    fn failure(
-        &self,
-    ) -> ::std::option::Option<::happyhorse_client::runtime::provider::Failure> {
-        if self.phase() != ::happyhorse_client::runtime::TaskPhase::Failed {
-            return ::std::option::Option::None;
+    fn failure(&self) -> Option<rt::provider::Failure> {
+        if self.phase() != rt::TaskPhase::Failed {
+            return None;
         }
-        ::std::option::Option::Some(::happyhorse_client::runtime::provider::Failure {
-            code: ::std::option::Option::None,
-            message: ::std::option::Option::None,
+        Some(rt::provider::Failure {
+            code: None,
+            message: None,
             retry_may_help: false,
         })
     }
 
-    fn outputs(
-        &self,
-    ) -> ::std::vec::Vec<::happyhorse_client::runtime::provider::Output> {
+    fn outputs(&self) -> Vec<rt::provider::Output> {
         Job::outputs(self)
     }
 }
 
-impl ::happyhorse_client::runtime::provider::ErrorAnswer for ErrorBody {
-    fn error_code(
-        &self,
-    ) -> ::std::option::Option<::happyhorse_client::runtime::ErrorCode> {
-        ErrorBody::api_code(self).map(::happyhorse_client::runtime::ErrorCode::Number)
+impl rt::provider::ErrorAnswer for ErrorBody {
+    fn error_code(&self) -> Option<rt::ErrorCode> {
+        ErrorBody::api_code(self).map(rt::ErrorCode::Number)
     }
 
-    fn api_message(&self) -> ::std::option::Option<&str> {
+    fn api_message(&self) -> Option<&str> {
         ErrorBody::api_message(self)
     }
 }
@@ -1507,72 +1349,72 @@ mod documented_examples {
 
     #[test]
     fn ready() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
                 examples::READY,
             )
             .expect("the documented example is JSON");
         let value = Job::from_json_value(&doc)
             .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
+            rt::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn invalid_body() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
                 examples::INVALID_BODY,
             )
             .expect("the documented example is JSON");
         let value = ErrorBody::from_json_value(&doc)
             .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
+            rt::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn fast_job() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
                 examples::FAST_JOB,
             )
             .expect("the documented example is JSON");
         let value = FastRequest::from_json_value(&doc)
             .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
-        assert_eq!(value.validate(), ::std::result::Result::Ok(()));
+        assert_eq!(value.validate(), Ok(()));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
+            rt::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn created() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
                 examples::CREATED,
             )
             .expect("the documented example is JSON");
         let value = Job::from_json_value(&doc)
             .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
+            rt::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }
 
     #[test]
     fn pro_job() {
-        let doc: ::happyhorse_client::runtime::export::serde_json::Value = ::happyhorse_client::runtime::export::serde_json::from_str(
+        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
                 examples::PRO_JOB,
             )
             .expect("the documented example is JSON");
         let value = ProRequest::from_json_value(&doc)
             .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
-        assert_eq!(value.validate(), ::std::result::Result::Ok(()));
+        assert_eq!(value.validate(), Ok(()));
         assert_eq!(
-            ::happyhorse_client::runtime::json::ToJson::to_json(& value), doc,
+            rt::json::ToJson::to_json(& value), doc,
             "the JSON written differs from the documented JSON"
         );
     }

@@ -68,7 +68,14 @@ pub(super) fn all(m: &Module) -> TokenStream {
             .collect::<Vec<_>>()
             .join("\n")
     ));
-    let arms = b.formulas.iter().map(|f| formula_arm(m, b, f));
+    let arms = b.formulas.iter().enumerate().map(|(i, f)| formula_arm(m, b, i, f));
+    let rules = b.formulas.iter().map(|f| cost_rule(b, f));
+    let price_enum = ident(&b.price_enum);
+    let price_arms = b.prices.iter().enumerate().map(|(i, p)| {
+        let vn = ident(&p.variant);
+        let i = int(i as i128);
+        quote!(Self::#vn => PRICES[#i])
+    });
     // Formulas over request fields alone leave the inputs unread.
     let reads_inputs = b.formulas.iter().any(|f| f.expr.vars().iter().any(|v| matches!(v, Var::Input(_))));
     let unused = if reads_inputs { quote!() } else { quote!(let _ = inputs;) };
@@ -105,6 +112,17 @@ pub(super) fn all(m: &Module) -> TokenStream {
         #prices_doc
         pub const PRICES: &[#rt::UnitPrice] = &[#(#prices),*];
 
+        impl #price_enum {
+            /// The unit prices this value selects, from [`PRICES`].
+            pub fn unit_price(self) -> #rt::UnitPrice {
+                match self { #(#price_arms,)* }
+            }
+        }
+
+        /// The billing rule of each mode, as data the runtime evaluates
+        /// ([`estimate`](happyhorse_client::runtime::billing::estimate)).
+        pub const COST_RULES: &[#rt::billing::CostRule] = &[#(#rules),*];
+
         impl #req {
             #est_doc
             pub fn estimate_cost(&self, inputs: &BillingInputs) -> Result<#rt::CostEstimate, #rt::BillingError> {
@@ -133,15 +151,6 @@ fn unit_tokens(u: &PriceUnit) -> TokenStream {
     }
 }
 
-/// A Rust identifier for a formula name: `v_input_duration`.
-fn var_ident(v: &Var) -> proc_macro2::Ident {
-    match v {
-        Var::Field { wire, .. } => format_ident!("v_{}", wire.replace('.', "_")),
-        Var::Input(n) => format_ident!("v_{}", n),
-        Var::UnitPrice => format_ident!("unit_price"),
-    }
-}
-
 /// An expression reading a request field by value (`Option<T>` if any step is optional).
 fn field_value(v: &Var) -> (TokenStream, bool) {
     let Var::Field { from_variant, steps, .. } = v else { return (quote!(), false) };
@@ -164,148 +173,130 @@ fn field_value(v: &Var) -> (TokenStream, bool) {
     (expr, optional)
 }
 
-/// `let` bindings for the names a formula uses (unit price excluded), in first-use order.
-fn bindings(b: &Billing, f: &Formula) -> Vec<TokenStream> {
-    let rt = rt();
+/// The values a formula reads (the unit price excluded), in first-use order.
+fn formula_values(f: &Formula) -> Vec<&Var> {
     let mut seen: Vec<&Var> = Vec::new();
     for v in f.expr.vars() {
         if !matches!(v, Var::UnitPrice) && !seen.contains(&v) {
             seen.push(v);
         }
     }
-    seen.into_iter()
-        .map(|v| {
-            let name = var_ident(v);
-            match v {
-                Var::Field { wire, .. } => {
-                    let (expr, optional) = field_value(v);
-                    let value = if optional { quote!(#rt::billing::require(#expr, #wire)?) } else { expr };
-                    quote!(let #name = #rt::Decimal::from_i64(#value);)
-                }
-                Var::Input(n) => {
-                    let field = ident(n);
-                    let min = match b.inputs.iter().find(|i| i.name == *n).and_then(|i| i.min) {
-                        Some(d) => {
-                            let (mm, ms) = (int(d.mantissa), int(d.scale));
-                            quote!(Some(#rt::Decimal::from_parts(#mm, #ms)))
-                        }
-                        None => quote!(None),
-                    };
-                    quote!(let #name = #rt::billing::input(inputs.#field, #n, #min)?;)
-                }
-                Var::UnitPrice => quote!(),
-            }
-        })
-        .collect()
+    seen
 }
 
-/// Emits an expression of type `Decimal`; arithmetic inside uses `?`.
-fn expr(e: &Expr<Var>) -> TokenStream {
+/// The name of a formula value as the spec writes it: `input.duration`, `input_video_seconds`.
+fn value_name(v: &Var) -> &str {
+    match v {
+        Var::Field { wire, .. } => wire,
+        Var::Input(n) => n,
+        Var::UnitPrice => "unit_price",
+    }
+}
+
+/// The expression reading one formula value, as a `Decimal` (`?` on a missing one).
+fn value_expr(b: &Billing, v: &Var) -> TokenStream {
     let rt = rt();
+    match v {
+        Var::Field { wire, .. } => {
+            let (expr, optional) = field_value(v);
+            let value = if optional { quote!(#rt::billing::require(#expr, #wire)?) } else { expr };
+            quote!(#rt::Decimal::from_i64(#value))
+        }
+        Var::Input(n) => {
+            let field = ident(n);
+            let min = match b.inputs.iter().find(|i| i.name == *n).and_then(|i| i.min) {
+                Some(d) => {
+                    let (mm, ms) = (int(d.mantissa), int(d.scale));
+                    quote!(Some(#rt::Decimal::from_parts(#mm, #ms)))
+                }
+                None => quote!(None),
+            };
+            quote!(#rt::billing::input(inputs.#field, #n, #min)?)
+        }
+        Var::UnitPrice => quote!(),
+    }
+}
+
+/// Compiles a formula to the runtime's postfix program; `values` gives each name's index.
+fn program(e: &Expr<Var>, values: &[&Var], out: &mut Vec<TokenStream>) {
+    let rt = rt();
+    let op = quote!(#rt::billing::Op);
     match e {
         Expr::Num(d) => {
             let (m, s) = (int(d.mantissa), int(d.scale));
-            quote!(#rt::Decimal::from_parts(#m, #s))
+            out.push(quote!(#op::Num(#rt::Decimal::from_parts(#m, #s))));
         }
+        Expr::Var(Var::UnitPrice) => out.push(quote!(#op::UnitPrice)),
         Expr::Var(v) => {
-            let n = var_ident(v);
-            quote!(#n)
+            let i = int(values.iter().position(|x| *x == v).unwrap_or(0) as i128);
+            out.push(quote!(#op::Value(#i)));
         }
-        Expr::Add(..) | Expr::Sub(..) | Expr::Mul(..) => {
-            let r = result_expr(e);
-            quote!(#r?)
+        Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Mul(a, b) => {
+            program(a, values, out);
+            program(b, values, out);
+            out.push(match e {
+                Expr::Add(..) => quote!(#op::Add),
+                Expr::Sub(..) => quote!(#op::Sub),
+                _ => quote!(#op::Mul),
+            });
         }
-        Expr::Min(xs) => {
-            let xs = xs.iter().map(expr);
-            quote!(#rt::billing::min(&[#(#xs),*]))
-        }
-        Expr::Max(xs) => {
-            let xs = xs.iter().map(expr);
-            quote!(#rt::billing::max(&[#(#xs),*]))
-        }
-    }
-}
-
-/// Emits an expression of type `Result<Decimal, BillingError>`.
-fn result_expr(e: &Expr<Var>) -> TokenStream {
-    let rt = rt();
-    match e {
-        Expr::Add(a, b) => {
-            let (a, b) = (expr(a), expr(b));
-            quote!(#rt::billing::add(#a, #b))
-        }
-        Expr::Sub(a, b) => {
-            let (a, b) = (expr(a), expr(b));
-            quote!(#rt::billing::sub(#a, #b))
-        }
-        Expr::Mul(a, b) => {
-            let (a, b) = (expr(a), expr(b));
-            quote!(#rt::billing::mul(#a, #b))
-        }
-        other => {
-            let e = expr(other);
-            quote!(Ok(#e))
+        Expr::Min(xs) | Expr::Max(xs) => {
+            xs.iter().for_each(|x| program(x, values, out));
+            let n = int(xs.len() as i128);
+            out.push(if matches!(e, Expr::Min(_)) { quote!(#op::Min(#n)) } else { quote!(#op::Max(#n)) });
         }
     }
 }
 
-fn formula_arm(m: &Module, b: &Billing, f: &Formula) -> TokenStream {
+/// The const `CostRule` of one formula.
+fn cost_rule(b: &Billing, f: &Formula) -> TokenStream {
     let rt = rt();
     let (mode, text, per, price_unit) = (&f.mode, &f.text, &b.per, unit_tokens(&b.unit));
-    let price_enum = ident(&b.price_enum);
+    let values = formula_values(f);
+    let mut ops = Vec::new();
+    program(&f.expr, &values, &mut ops);
+    let names = values.iter().map(|v| value_name(v));
+    // Inputs the provider may round up to a whole unit: the estimate is also given with
+    // them rounded up (the upper bound).
+    let bounded: Vec<(usize, &str)> = values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| match v {
+            Var::Input(n) if b.inputs.iter().any(|x| x.name == *n && x.round_up_bound) => Some((i, n.as_str())),
+            _ => None,
+        })
+        .collect();
+    let assumption = if bounded.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{} rounded up to a whole {per} (the docs do not say how a fractional value is billed)",
+            bounded.iter().map(|(_, n)| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        )
+    };
+    let round_up = bounded.iter().map(|(i, _)| int(*i as i128));
+    quote! {
+        #rt::billing::CostRule {
+            mode: #mode,
+            formula: #text,
+            program: &[#(#ops),*],
+            values: &[#(#names),*],
+            per: #per,
+            unit: #price_unit,
+            round_up: &[#(#round_up),*],
+            assumption: #assumption,
+        }
+    }
+}
+
+fn formula_arm(m: &Module, b: &Billing, i: usize, f: &Formula) -> TokenStream {
+    let rt = rt();
     let (selector, sel_optional) = field_value(&f.price_by);
     let Var::Field { wire: sel_wire, .. } = &f.price_by else { return quote!() };
     let selector = if sel_optional { quote!(#rt::billing::require(#selector, #sel_wire)?) } else { selector };
-    let price_arms = b.prices.iter().enumerate().map(|(i, p)| {
-        let vn = ident(&p.variant);
-        let i = int(i as i128);
-        quote!(#price_enum::#vn => PRICES[#i])
-    });
-    let lets = bindings(b, f);
-    let eval = result_expr(&f.expr);
-    // Inputs the provider may round up to a whole unit: the closure takes them as
-    // parameters, so it is evaluated once as given and once rounded up (the upper bound).
-    let bounded: Vec<&str> = b
-        .inputs
-        .iter()
-        .filter(|i| i.round_up_bound && f.expr.vars().iter().any(|v| matches!(v, Var::Input(n) if *n == i.name)))
-        .map(|i| i.name.as_str())
-        .collect();
-    let params = bounded.iter().map(|n| {
-        let v = var_ident(&Var::Input((*n).to_owned()));
-        quote!(#v: #rt::Decimal)
-    });
-    let exact_args: Vec<TokenStream> =
-        bounded.iter().map(|n| var_ident(&Var::Input((*n).to_owned()))).map(|v| quote!(#v)).collect();
-    let up_args: Vec<TokenStream> =
-        bounded.iter().map(|n| var_ident(&Var::Input((*n).to_owned()))).map(|v| quote!(#v.ceil())).collect();
-    let upper = if bounded.is_empty() {
-        quote!(None)
-    } else {
-        let assumption = format!(
-            "{} rounded up to a whole {per} (the docs do not say how a fractional value is billed)",
-            bounded.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-        );
-        quote!(Some(#rt::CostBound {
-            official: #rt::Money { amount: eval(unit.official, #(#up_args),*)?, unit: #price_unit },
-            market_reference: #rt::Money { amount: eval(unit.market, #(#up_args),*)?, unit: #price_unit },
-            assumption: #assumption,
-        }))
-    };
-    let body = quote! {
-        let unit = match #selector { #(#price_arms,)* };
-        #(#lets)*
-        let eval = |unit_price: #rt::Decimal, #(#params),*| -> Result<#rt::Decimal, #rt::BillingError> { #eval };
-        Ok(#rt::CostEstimate {
-            mode: #mode,
-            formula: #text,
-            per: #per,
-            unit_price: unit,
-            official: #rt::Money { amount: eval(unit.official, #(#exact_args),*)?, unit: #price_unit },
-            market_reference: #rt::Money { amount: eval(unit.market, #(#exact_args),*)?, unit: #price_unit },
-            upper_bound: #upper,
-        })
-    };
+    let values = formula_values(f).into_iter().map(|v| value_expr(b, v));
+    let i = int(i as i128);
+    let body = quote!(#rt::billing::estimate(&COST_RULES[#i], #selector.unit_price(), &[#(#values),*]));
     match &m.modes.union {
         Some(u) => {
             let un = ident(&u.union);
@@ -316,7 +307,7 @@ fn formula_arm(m: &Module, b: &Billing, f: &Formula) -> TokenStream {
                 .chain(f.expr.vars())
                 .any(|v| matches!(v, Var::Field { from_variant: true, .. }));
             let bind = if uses_variant { quote!(mode_input) } else { quote!(_) };
-            quote!(#un::#vn(#bind) => { #body })
+            quote!(#un::#vn(#bind) => #body,)
         }
         None => body,
     }

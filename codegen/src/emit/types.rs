@@ -85,15 +85,9 @@ fn enum_def(m: &Module, e: &Enum) -> TokenStream {
         quote!(Self::#vn => #w)
     });
     let rt = rt();
-    let json = super::json();
     let as_text = text_impls(&name);
     if !e.open() {
         let all = e.values.iter().map(|v| ident(&v.name));
-        let from_arms = e.values.iter().map(|v| {
-            let vn = ident(&v.name);
-            let w = &v.wire;
-            quote!(#w => Some(Self::#vn))
-        });
         let pairs = e.values.iter().map(|v| {
             let vn = ident(&v.name);
             let w = &v.wire;
@@ -109,23 +103,21 @@ fn enum_def(m: &Module, e: &Enum) -> TokenStream {
                 pub const ALL: &'static [#name] = &[#(Self::#all),*];
 
                 /// The exact wire spelling.
-                pub const fn as_str(self) -> &'static str {
-                    match self { #(#wire_arms,)* }
+                pub fn as_str(self) -> &'static str {
+                    #rt::wire::spelling(self)
                 }
 
                 /// The value with this exact wire spelling.
                 pub fn from_wire(s: &str) -> Option<Self> {
-                    match s { #(#from_arms,)* _ => None }
+                    #rt::wire::value(s)
                 }
+            }
+
+            impl #rt::wire::WireEnum for #name {
+                const WIRE: &'static [(&'static str, Self)] = &[#(#pairs),*];
             }
 
             #as_text
-
-            impl #rt::read::Read for #name {
-                fn read(v: &#json::Value, path: &str, id_base: &str, out: &mut Vec<#rt::Violation>) -> Option<Self> {
-                    #rt::read::enum_value(v, &[#(#pairs),*], path, id_base, out)
-                }
-            }
         };
     }
     let fallback = ident(&e.fallback);

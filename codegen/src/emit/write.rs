@@ -1,4 +1,4 @@
-//! Writing JSON: `ToJson` for every struct and union (optional fields omitted when unset,
+//! Writing JSON: `WriteFields` (hence `ToJson`) for every struct and union (optional fields omitted when unset,
 //! flattened unions written into their parent), and serde `Serialize`/`Deserialize` on
 //! the types a whole body can be, going through the same code.
 
@@ -27,7 +27,7 @@ fn struct_write(s: &Struct) -> TokenStream {
         let n = ident(&f.rust);
         let wire = &f.wire;
         match (&f.ty, f.required, f.flatten) {
-            (_, _, true) => quote!(self.#n.write_fields(m);),
+            (_, _, true) => quote!(#rt::json::WriteFields::write_fields(&self.#n, m);),
             (Ty::Json(_), true, _) => quote!(#rt::json::put_json(m, #wire, &self.#n);),
             (Ty::Json(_), false, _) => quote!(#rt::json::put_json_opt(m, #wire, &self.#n);),
             (_, true, _) => quote!(#rt::json::put(m, #wire, &self.#n);),
@@ -36,16 +36,9 @@ fn struct_write(s: &Struct) -> TokenStream {
     });
     let m = if s.fields.is_empty() { quote!(_m) } else { quote!(m) };
     quote! {
-        impl #name {
-            /// Writes this object's fields into `m`.
-            pub(crate) fn write_fields(&self, #m: &mut #rt::json::Object<'_>) {
+        impl #rt::json::WriteFields for #name {
+            fn write_fields(&self, #m: &mut #rt::json::Object<'_>) {
                 #(#puts)*
-            }
-        }
-
-        impl #rt::json::ToJson for #name {
-            fn write_json(&self, out: &mut Vec<u8>) {
-                #rt::json::object(out, |m| self.write_fields(m))
             }
         }
     }
@@ -60,21 +53,14 @@ fn union_write(u: &Union) -> TokenStream {
         let vt = &v.tag;
         let put_tag = quote!(#rt::json::put_str(m, #tag, #vt););
         match &v.payload {
-            Some(_) => quote!(Self::#vn(p) => { #put_tag p.write_fields(m); }),
+            Some(_) => quote!(Self::#vn(p) => { #put_tag #rt::json::WriteFields::write_fields(p, m); }),
             None => quote!(Self::#vn => { #put_tag }),
         }
     });
     quote! {
-        impl #name {
-            /// Writes the tag and the variant's fields into `m`.
-            pub(crate) fn write_fields(&self, m: &mut #rt::json::Object<'_>) {
+        impl #rt::json::WriteFields for #name {
+            fn write_fields(&self, m: &mut #rt::json::Object<'_>) {
                 match self { #(#arms)* }
-            }
-        }
-
-        impl #rt::json::ToJson for #name {
-            fn write_json(&self, out: &mut Vec<u8>) {
-                #rt::json::object(out, |m| self.write_fields(m))
             }
         }
     }

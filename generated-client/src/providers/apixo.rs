@@ -306,21 +306,21 @@ impl AudioSetting {
     pub const ALL: &'static [AudioSetting] = &[Self::Auto, Self::Origin];
 
     /// The exact wire spelling.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Auto => "auto",
-            Self::Origin => "origin",
-        }
+    pub fn as_str(self) -> &'static str {
+        rt::wire::spelling(self)
     }
 
     /// The value with this exact wire spelling.
     pub fn from_wire(s: &str) -> Option<Self> {
-        match s {
-            "auto" => Some(Self::Auto),
-            "origin" => Some(Self::Origin),
-            _ => None,
-        }
+        rt::wire::value(s)
     }
+}
+
+impl rt::wire::WireEnum for AudioSetting {
+    const WIRE: &'static [(&'static str, Self)] = &[
+        ("auto", Self::Auto),
+        ("origin", Self::Origin),
+    ];
 }
 
 impl ::std::fmt::Display for AudioSetting {
@@ -332,23 +332,6 @@ impl ::std::fmt::Display for AudioSetting {
 impl rt::json::ToJson for AudioSetting {
     fn write_json(&self, out: &mut Vec<u8>) {
         rt::json::write_str(out, self.as_str())
-    }
-}
-
-impl rt::read::Read for AudioSetting {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        rt::read::enum_value(
-            v,
-            &[("auto", Self::Auto), ("origin", Self::Origin)],
-            path,
-            id_base,
-            out,
-        )
     }
 }
 
@@ -758,27 +741,24 @@ impl Ratio {
     ];
 
     /// The exact wire spelling.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Landscape16x9 => "16:9",
-            Self::Portrait9x16 => "9:16",
-            Self::Square1x1 => "1:1",
-            Self::Landscape4x3 => "4:3",
-            Self::Portrait3x4 => "3:4",
-        }
+    pub fn as_str(self) -> &'static str {
+        rt::wire::spelling(self)
     }
 
     /// The value with this exact wire spelling.
     pub fn from_wire(s: &str) -> Option<Self> {
-        match s {
-            "16:9" => Some(Self::Landscape16x9),
-            "9:16" => Some(Self::Portrait9x16),
-            "1:1" => Some(Self::Square1x1),
-            "4:3" => Some(Self::Landscape4x3),
-            "3:4" => Some(Self::Portrait3x4),
-            _ => None,
-        }
+        rt::wire::value(s)
     }
+}
+
+impl rt::wire::WireEnum for Ratio {
+    const WIRE: &'static [(&'static str, Self)] = &[
+        ("16:9", Self::Landscape16x9),
+        ("9:16", Self::Portrait9x16),
+        ("1:1", Self::Square1x1),
+        ("4:3", Self::Landscape4x3),
+        ("3:4", Self::Portrait3x4),
+    ];
 }
 
 impl ::std::fmt::Display for Ratio {
@@ -790,29 +770,6 @@ impl ::std::fmt::Display for Ratio {
 impl rt::json::ToJson for Ratio {
     fn write_json(&self, out: &mut Vec<u8>) {
         rt::json::write_str(out, self.as_str())
-    }
-}
-
-impl rt::read::Read for Ratio {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        rt::read::enum_value(
-            v,
-            &[
-                ("16:9", Self::Landscape16x9),
-                ("9:16", Self::Portrait9x16),
-                ("1:1", Self::Square1x1),
-                ("4:3", Self::Landscape4x3),
-                ("3:4", Self::Portrait3x4),
-            ],
-            path,
-            id_base,
-            out,
-        )
     }
 }
 
@@ -926,21 +883,21 @@ impl Resolution {
     pub const ALL: &'static [Resolution] = &[Self::P720, Self::P1080];
 
     /// The exact wire spelling.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::P720 => "720p",
-            Self::P1080 => "1080p",
-        }
+    pub fn as_str(self) -> &'static str {
+        rt::wire::spelling(self)
     }
 
     /// The value with this exact wire spelling.
     pub fn from_wire(s: &str) -> Option<Self> {
-        match s {
-            "720p" => Some(Self::P720),
-            "1080p" => Some(Self::P1080),
-            _ => None,
-        }
+        rt::wire::value(s)
     }
+}
+
+impl rt::wire::WireEnum for Resolution {
+    const WIRE: &'static [(&'static str, Self)] = &[
+        ("720p", Self::P720),
+        ("1080p", Self::P1080),
+    ];
 }
 
 impl ::std::fmt::Display for Resolution {
@@ -952,23 +909,6 @@ impl ::std::fmt::Display for Resolution {
 impl rt::json::ToJson for Resolution {
     fn write_json(&self, out: &mut Vec<u8>) {
         rt::json::write_str(out, self.as_str())
-    }
-}
-
-impl rt::read::Read for Resolution {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        rt::read::enum_value(
-            v,
-            &[("720p", Self::P720), ("1080p", Self::P1080)],
-            path,
-            id_base,
-            out,
-        )
     }
 }
 
@@ -2425,57 +2365,35 @@ impl ErrorBody {
     }
 }
 
-impl CallbackDelivery {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for CallbackDelivery {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "callback_url", &self.callback_url);
     }
 }
 
-impl rt::json::ToJson for CallbackDelivery {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl Delivery {
-    /// Writes the tag and the variant's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for Delivery {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         match self {
             Self::Async => {
                 rt::json::put_str(m, "request_type", "async");
             }
             Self::Callback(p) => {
                 rt::json::put_str(m, "request_type", "callback");
-                p.write_fields(m);
+                rt::json::WriteFields::write_fields(p, m);
             }
         }
     }
 }
 
-impl rt::json::ToJson for Delivery {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl ErrorBody {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for ErrorBody {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put_opt(m, "code", &self.code);
         rt::json::put_opt(m, "message", &self.message);
     }
 }
 
-impl rt::json::ToJson for ErrorBody {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl ImageToVideoInput {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for ImageToVideoInput {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put_opt(m, "prompt", &self.prompt);
         rt::json::put(m, "image_urls", &self.image_urls);
         rt::json::put_opt(m, "resolution", &self.resolution);
@@ -2484,45 +2402,31 @@ impl ImageToVideoInput {
     }
 }
 
-impl rt::json::ToJson for ImageToVideoInput {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl Input {
-    /// Writes the tag and the variant's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for Input {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         match self {
             Self::TextToVideo(p) => {
                 rt::json::put_str(m, "mode", "text-to-video");
-                p.write_fields(m);
+                rt::json::WriteFields::write_fields(p, m);
             }
             Self::ImageToVideo(p) => {
                 rt::json::put_str(m, "mode", "image-to-video");
-                p.write_fields(m);
+                rt::json::WriteFields::write_fields(p, m);
             }
             Self::ReferenceToVideo(p) => {
                 rt::json::put_str(m, "mode", "reference-to-video");
-                p.write_fields(m);
+                rt::json::WriteFields::write_fields(p, m);
             }
             Self::VideoEdit(p) => {
                 rt::json::put_str(m, "mode", "video-edit");
-                p.write_fields(m);
+                rt::json::WriteFields::write_fields(p, m);
             }
         }
     }
 }
 
-impl rt::json::ToJson for Input {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl ReferenceToVideoInput {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for ReferenceToVideoInput {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "prompt", &self.prompt);
         rt::json::put(m, "image_urls", &self.image_urls);
         rt::json::put_opt(m, "resolution", &self.resolution);
@@ -2532,85 +2436,43 @@ impl ReferenceToVideoInput {
     }
 }
 
-impl rt::json::ToJson for ReferenceToVideoInput {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl ResultPayload {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for ResultPayload {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "resultUrls", &self.result_urls);
     }
 }
 
-impl rt::json::ToJson for ResultPayload {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl StatusResponse {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for StatusResponse {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "code", &self.code);
         rt::json::put_opt(m, "message", &self.message);
         rt::json::put(m, "data", &self.data);
     }
 }
 
-impl rt::json::ToJson for StatusResponse {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl SubmitData {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for SubmitData {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "taskId", &self.task_id);
     }
 }
 
-impl rt::json::ToJson for SubmitData {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl SubmitRequest {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
-        self.delivery.write_fields(m);
+impl rt::json::WriteFields for SubmitRequest {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+        rt::json::WriteFields::write_fields(&self.delivery, m);
         rt::json::put(m, "input", &self.input);
     }
 }
 
-impl rt::json::ToJson for SubmitRequest {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl SubmitResponse {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for SubmitResponse {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "code", &self.code);
         rt::json::put_opt(m, "message", &self.message);
         rt::json::put(m, "data", &self.data);
     }
 }
 
-impl rt::json::ToJson for SubmitResponse {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl TaskData {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for TaskData {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "taskId", &self.task_id);
         rt::json::put(m, "state", &self.state);
         rt::json::put_json_opt(m, "resultJson", &self.result_json);
@@ -2622,15 +2484,8 @@ impl TaskData {
     }
 }
 
-impl rt::json::ToJson for TaskData {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl TextToVideoInput {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for TextToVideoInput {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "prompt", &self.prompt);
         rt::json::put_opt(m, "resolution", &self.resolution);
         rt::json::put_opt(m, "ratio", &self.ratio);
@@ -2639,27 +2494,14 @@ impl TextToVideoInput {
     }
 }
 
-impl rt::json::ToJson for TextToVideoInput {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl VideoEditInput {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for VideoEditInput {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "prompt", &self.prompt);
         rt::json::put_opt(m, "image_urls", &self.image_urls);
         rt::json::put(m, "video_urls", &self.video_urls);
         rt::json::put_opt(m, "resolution", &self.resolution);
         rt::json::put_opt(m, "audio_setting", &self.audio_setting);
         rt::json::put_opt(m, "watermark", &self.watermark);
-    }
-}
-
-impl rt::json::ToJson for VideoEditInput {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -3076,6 +2918,83 @@ pub const PRICES: &[rt::UnitPrice] = &[
     },
 ];
 
+impl Resolution {
+    /// The unit prices this value selects, from [`PRICES`].
+    pub fn unit_price(self) -> rt::UnitPrice {
+        match self {
+            Self::P720 => PRICES[0],
+            Self::P1080 => PRICES[1],
+        }
+    }
+}
+
+/// The billing rule of each mode, as data the runtime evaluates
+/// ([`estimate`](happyhorse_client::runtime::billing::estimate)).
+pub const COST_RULES: &[rt::billing::CostRule] = &[
+    rt::billing::CostRule {
+        mode: "text-to-video",
+        formula: "input.duration * unit_price",
+        program: &[
+            rt::billing::Op::Value(0),
+            rt::billing::Op::UnitPrice,
+            rt::billing::Op::Mul,
+        ],
+        values: &["input.duration"],
+        per: "second",
+        unit: rt::PriceUnit::Currency("USD"),
+        round_up: &[],
+        assumption: "",
+    },
+    rt::billing::CostRule {
+        mode: "image-to-video",
+        formula: "input.duration * unit_price",
+        program: &[
+            rt::billing::Op::Value(0),
+            rt::billing::Op::UnitPrice,
+            rt::billing::Op::Mul,
+        ],
+        values: &["input.duration"],
+        per: "second",
+        unit: rt::PriceUnit::Currency("USD"),
+        round_up: &[],
+        assumption: "",
+    },
+    rt::billing::CostRule {
+        mode: "reference-to-video",
+        formula: "input.duration * unit_price",
+        program: &[
+            rt::billing::Op::Value(0),
+            rt::billing::Op::UnitPrice,
+            rt::billing::Op::Mul,
+        ],
+        values: &["input.duration"],
+        per: "second",
+        unit: rt::PriceUnit::Currency("USD"),
+        round_up: &[],
+        assumption: "",
+    },
+    rt::billing::CostRule {
+        mode: "video-edit",
+        formula: "(min(input_video_seconds, 15) + min(input_video_seconds, 15)) * unit_price",
+        program: &[
+            rt::billing::Op::Value(0),
+            rt::billing::Op::Num(rt::Decimal::from_parts(15, 0)),
+            rt::billing::Op::Min(2),
+            rt::billing::Op::Value(0),
+            rt::billing::Op::Num(rt::Decimal::from_parts(15, 0)),
+            rt::billing::Op::Min(2),
+            rt::billing::Op::Add,
+            rt::billing::Op::UnitPrice,
+            rt::billing::Op::Mul,
+        ],
+        values: &["input_video_seconds"],
+        per: "second",
+        unit: rt::PriceUnit::Currency("USD"),
+        round_up: &[0],
+        assumption: "`input_video_seconds` rounded up to a whole second (the docs do not say how a fractional value is billed)",
+    },
+];
+
 impl SubmitRequest {
     /// Estimates the cost of this request exactly (no floating point), at the official and the market reference price. Fails with [`BillingError::MissingInput`](happyhorse_client::runtime::BillingError::MissingInput) when a value the price depends on is not set: no default is assumed.
     ///
@@ -3091,155 +3010,54 @@ impl SubmitRequest {
     ) -> Result<rt::CostEstimate, rt::BillingError> {
         match &self.input {
             Input::TextToVideo(mode_input) => {
-                let unit = match rt::billing::require(
-                    mode_input.resolution,
-                    "input.resolution",
-                )? {
-                    Resolution::P720 => PRICES[0],
-                    Resolution::P1080 => PRICES[1],
-                };
-                let v_input_duration = rt::Decimal::from_i64(
-                    rt::billing::require(mode_input.duration, "input.duration")?,
-                );
-                let eval = |
-                    unit_price: rt::Decimal,
-                | -> Result<rt::Decimal, rt::BillingError> {
-                    rt::billing::mul(v_input_duration, unit_price)
-                };
-                Ok(rt::CostEstimate {
-                    mode: "text-to-video",
-                    formula: "input.duration * unit_price",
-                    per: "second",
-                    unit_price: unit,
-                    official: rt::Money {
-                        amount: eval(unit.official)?,
-                        unit: rt::PriceUnit::Currency("USD"),
-                    },
-                    market_reference: rt::Money {
-                        amount: eval(unit.market)?,
-                        unit: rt::PriceUnit::Currency("USD"),
-                    },
-                    upper_bound: None,
-                })
+                rt::billing::estimate(
+                    &COST_RULES[0],
+                    rt::billing::require(mode_input.resolution, "input.resolution")?
+                        .unit_price(),
+                    &[
+                        rt::Decimal::from_i64(
+                            rt::billing::require(mode_input.duration, "input.duration")?,
+                        ),
+                    ],
+                )
             }
             Input::ImageToVideo(mode_input) => {
-                let unit = match rt::billing::require(
-                    mode_input.resolution,
-                    "input.resolution",
-                )? {
-                    Resolution::P720 => PRICES[0],
-                    Resolution::P1080 => PRICES[1],
-                };
-                let v_input_duration = rt::Decimal::from_i64(
-                    rt::billing::require(mode_input.duration, "input.duration")?,
-                );
-                let eval = |
-                    unit_price: rt::Decimal,
-                | -> Result<rt::Decimal, rt::BillingError> {
-                    rt::billing::mul(v_input_duration, unit_price)
-                };
-                Ok(rt::CostEstimate {
-                    mode: "image-to-video",
-                    formula: "input.duration * unit_price",
-                    per: "second",
-                    unit_price: unit,
-                    official: rt::Money {
-                        amount: eval(unit.official)?,
-                        unit: rt::PriceUnit::Currency("USD"),
-                    },
-                    market_reference: rt::Money {
-                        amount: eval(unit.market)?,
-                        unit: rt::PriceUnit::Currency("USD"),
-                    },
-                    upper_bound: None,
-                })
+                rt::billing::estimate(
+                    &COST_RULES[1],
+                    rt::billing::require(mode_input.resolution, "input.resolution")?
+                        .unit_price(),
+                    &[
+                        rt::Decimal::from_i64(
+                            rt::billing::require(mode_input.duration, "input.duration")?,
+                        ),
+                    ],
+                )
             }
             Input::ReferenceToVideo(mode_input) => {
-                let unit = match rt::billing::require(
-                    mode_input.resolution,
-                    "input.resolution",
-                )? {
-                    Resolution::P720 => PRICES[0],
-                    Resolution::P1080 => PRICES[1],
-                };
-                let v_input_duration = rt::Decimal::from_i64(
-                    rt::billing::require(mode_input.duration, "input.duration")?,
-                );
-                let eval = |
-                    unit_price: rt::Decimal,
-                | -> Result<rt::Decimal, rt::BillingError> {
-                    rt::billing::mul(v_input_duration, unit_price)
-                };
-                Ok(rt::CostEstimate {
-                    mode: "reference-to-video",
-                    formula: "input.duration * unit_price",
-                    per: "second",
-                    unit_price: unit,
-                    official: rt::Money {
-                        amount: eval(unit.official)?,
-                        unit: rt::PriceUnit::Currency("USD"),
-                    },
-                    market_reference: rt::Money {
-                        amount: eval(unit.market)?,
-                        unit: rt::PriceUnit::Currency("USD"),
-                    },
-                    upper_bound: None,
-                })
+                rt::billing::estimate(
+                    &COST_RULES[2],
+                    rt::billing::require(mode_input.resolution, "input.resolution")?
+                        .unit_price(),
+                    &[
+                        rt::Decimal::from_i64(
+                            rt::billing::require(mode_input.duration, "input.duration")?,
+                        ),
+                    ],
+                )
             }
             Input::VideoEdit(mode_input) => {
-                let unit = match rt::billing::require(
-                    mode_input.resolution,
-                    "input.resolution",
-                )? {
-                    Resolution::P720 => PRICES[0],
-                    Resolution::P1080 => PRICES[1],
-                };
-                let v_input_video_seconds = rt::billing::input(
-                    inputs.input_video_seconds,
-                    "input_video_seconds",
-                    Some(rt::Decimal::from_parts(0, 0)),
-                )?;
-                let eval = |
-                    unit_price: rt::Decimal,
-                    v_input_video_seconds: rt::Decimal,
-                | -> Result<rt::Decimal, rt::BillingError> {
-                    rt::billing::mul(
-                        rt::billing::add(
-                            rt::billing::min(
-                                &[v_input_video_seconds, rt::Decimal::from_parts(15, 0)],
-                            ),
-                            rt::billing::min(
-                                &[v_input_video_seconds, rt::Decimal::from_parts(15, 0)],
-                            ),
+                rt::billing::estimate(
+                    &COST_RULES[3],
+                    rt::billing::require(mode_input.resolution, "input.resolution")?
+                        .unit_price(),
+                    &[
+                        rt::billing::input(
+                            inputs.input_video_seconds,
+                            "input_video_seconds",
+                            Some(rt::Decimal::from_parts(0, 0)),
                         )?,
-                        unit_price,
-                    )
-                };
-                Ok(rt::CostEstimate {
-                    mode: "video-edit",
-                    formula: "(min(input_video_seconds, 15) + min(input_video_seconds, 15)) * unit_price",
-                    per: "second",
-                    unit_price: unit,
-                    official: rt::Money {
-                        amount: eval(unit.official, v_input_video_seconds)?,
-                        unit: rt::PriceUnit::Currency("USD"),
-                    },
-                    market_reference: rt::Money {
-                        amount: eval(unit.market, v_input_video_seconds)?,
-                        unit: rt::PriceUnit::Currency("USD"),
-                    },
-                    upper_bound: Some(rt::CostBound {
-                        official: rt::Money {
-                            amount: eval(unit.official, v_input_video_seconds.ceil())?,
-                            unit: rt::PriceUnit::Currency("USD"),
-                        },
-                        market_reference: rt::Money {
-                            amount: eval(unit.market, v_input_video_seconds.ceil())?,
-                            unit: rt::PriceUnit::Currency("USD"),
-                        },
-                        assumption: "`input_video_seconds` rounded up to a whole second (the docs do not say how a fractional value is billed)",
-                    }),
-                })
+                    ],
+                )
             }
         }
     }

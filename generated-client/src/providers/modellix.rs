@@ -530,27 +530,24 @@ impl Ratio {
     ];
 
     /// The exact wire spelling.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Landscape16x9 => "16:9",
-            Self::Portrait9x16 => "9:16",
-            Self::Square1x1 => "1:1",
-            Self::Landscape4x3 => "4:3",
-            Self::Portrait3x4 => "3:4",
-        }
+    pub fn as_str(self) -> &'static str {
+        rt::wire::spelling(self)
     }
 
     /// The value with this exact wire spelling.
     pub fn from_wire(s: &str) -> Option<Self> {
-        match s {
-            "16:9" => Some(Self::Landscape16x9),
-            "9:16" => Some(Self::Portrait9x16),
-            "1:1" => Some(Self::Square1x1),
-            "4:3" => Some(Self::Landscape4x3),
-            "3:4" => Some(Self::Portrait3x4),
-            _ => None,
-        }
+        rt::wire::value(s)
     }
+}
+
+impl rt::wire::WireEnum for Ratio {
+    const WIRE: &'static [(&'static str, Self)] = &[
+        ("16:9", Self::Landscape16x9),
+        ("9:16", Self::Portrait9x16),
+        ("1:1", Self::Square1x1),
+        ("4:3", Self::Landscape4x3),
+        ("3:4", Self::Portrait3x4),
+    ];
 }
 
 impl ::std::fmt::Display for Ratio {
@@ -562,29 +559,6 @@ impl ::std::fmt::Display for Ratio {
 impl rt::json::ToJson for Ratio {
     fn write_json(&self, out: &mut Vec<u8>) {
         rt::json::write_str(out, self.as_str())
-    }
-}
-
-impl rt::read::Read for Ratio {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        rt::read::enum_value(
-            v,
-            &[
-                ("16:9", Self::Landscape16x9),
-                ("9:16", Self::Portrait9x16),
-                ("1:1", Self::Square1x1),
-                ("4:3", Self::Landscape4x3),
-                ("3:4", Self::Portrait3x4),
-            ],
-            path,
-            id_base,
-            out,
-        )
     }
 }
 
@@ -717,21 +691,21 @@ impl Resolution {
     pub const ALL: &'static [Resolution] = &[Self::P720, Self::P1080];
 
     /// The exact wire spelling.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::P720 => "720P",
-            Self::P1080 => "1080P",
-        }
+    pub fn as_str(self) -> &'static str {
+        rt::wire::spelling(self)
     }
 
     /// The value with this exact wire spelling.
     pub fn from_wire(s: &str) -> Option<Self> {
-        match s {
-            "720P" => Some(Self::P720),
-            "1080P" => Some(Self::P1080),
-            _ => None,
-        }
+        rt::wire::value(s)
     }
+}
+
+impl rt::wire::WireEnum for Resolution {
+    const WIRE: &'static [(&'static str, Self)] = &[
+        ("720P", Self::P720),
+        ("1080P", Self::P1080),
+    ];
 }
 
 impl ::std::fmt::Display for Resolution {
@@ -743,23 +717,6 @@ impl ::std::fmt::Display for Resolution {
 impl rt::json::ToJson for Resolution {
     fn write_json(&self, out: &mut Vec<u8>) {
         rt::json::write_str(out, self.as_str())
-    }
-}
-
-impl rt::read::Read for Resolution {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        rt::read::enum_value(
-            v,
-            &[("720P", Self::P720), ("1080P", Self::P1080)],
-            path,
-            id_base,
-            out,
-        )
     }
 }
 
@@ -1932,37 +1889,22 @@ impl ErrorBody {
     }
 }
 
-impl ErrorBody {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for ErrorBody {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put_opt(m, "code", &self.code);
         rt::json::put_opt(m, "message", &self.message);
     }
 }
 
-impl rt::json::ToJson for ErrorBody {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl GetResult {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for GetResult {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put_opt(m, "method", &self.method);
         rt::json::put(m, "url", &self.url);
     }
 }
 
-impl rt::json::ToJson for GetResult {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl ImageToVideoRequest {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for ImageToVideoRequest {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "first_frame_image", &self.first_frame_image);
         rt::json::put_opt(m, "prompt", &self.prompt);
         rt::json::put_opt(m, "resolution", &self.resolution);
@@ -1971,15 +1913,8 @@ impl ImageToVideoRequest {
     }
 }
 
-impl rt::json::ToJson for ImageToVideoRequest {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl ReferenceToVideoRequest {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for ReferenceToVideoRequest {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "reference_images", &self.reference_images);
         rt::json::put(m, "prompt", &self.prompt);
         rt::json::put_opt(m, "resolution", &self.resolution);
@@ -1989,15 +1924,8 @@ impl ReferenceToVideoRequest {
     }
 }
 
-impl rt::json::ToJson for ReferenceToVideoRequest {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl Resource {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for Resource {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "url", &self.url);
         rt::json::put(m, "type", &self.type_);
         rt::json::put_opt(m, "width", &self.width);
@@ -2007,30 +1935,16 @@ impl Resource {
     }
 }
 
-impl rt::json::ToJson for Resource {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl SubmitResponse {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for SubmitResponse {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "code", &self.code);
         rt::json::put_opt(m, "message", &self.message);
         rt::json::put(m, "data", &self.data);
     }
 }
 
-impl rt::json::ToJson for SubmitResponse {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl SubmittedTask {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for SubmittedTask {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put_opt(m, "status", &self.status);
         rt::json::put(m, "task_id", &self.task_id);
         rt::json::put_opt(m, "model_id", &self.model_id);
@@ -2038,15 +1952,8 @@ impl SubmittedTask {
     }
 }
 
-impl rt::json::ToJson for SubmittedTask {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl TaskData {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for TaskData {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "status", &self.status);
         rt::json::put(m, "task_id", &self.task_id);
         rt::json::put_opt(m, "model_id", &self.model_id);
@@ -2054,54 +1961,27 @@ impl TaskData {
     }
 }
 
-impl rt::json::ToJson for TaskData {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl TaskResponse {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for TaskResponse {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "code", &self.code);
         rt::json::put_opt(m, "message", &self.message);
         rt::json::put(m, "data", &self.data);
     }
 }
 
-impl rt::json::ToJson for TaskResponse {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl TaskResult {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for TaskResult {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "resources", &self.resources);
     }
 }
 
-impl rt::json::ToJson for TaskResult {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl TextToVideoRequest {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for TextToVideoRequest {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "prompt", &self.prompt);
         rt::json::put_opt(m, "resolution", &self.resolution);
         rt::json::put_opt(m, "ratio", &self.ratio);
         rt::json::put_opt(m, "duration", &self.duration);
         rt::json::put_opt(m, "seed", &self.seed);
-    }
-}
-
-impl rt::json::ToJson for TextToVideoRequest {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 

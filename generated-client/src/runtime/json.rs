@@ -24,6 +24,20 @@ pub trait ToJson {
     }
 }
 
+/// A generated object type (a struct, or a union written as its tag and its variant's
+/// fields): it writes its fields into an open object, and its [`ToJson`] is those fields
+/// between braces. A flattened union writes its fields into its parent's object.
+pub trait WriteFields {
+    /// Writes this value's fields (and a union's tag) into `m`.
+    fn write_fields(&self, m: &mut Object<'_>);
+}
+
+impl<T: WriteFields> ToJson for T {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        object(out, |m| self.write_fields(m))
+    }
+}
+
 /// Appends `s` as a JSON string (quoted and escaped).
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
     // Writing into a `Vec` cannot fail, and a `str` always serializes.

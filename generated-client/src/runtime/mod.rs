@@ -27,6 +27,7 @@ pub mod time;
 pub mod token;
 pub mod violation;
 pub mod webhook;
+pub mod wire;
 
 /// The crates generated code names, re-exported so code expanded by the proc-macro in
 /// another crate does not need its own dependency on them.

@@ -931,97 +931,55 @@ impl ErrorBody {
     }
 }
 
-impl CreateJob {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
-        self.job.write_fields(m);
+impl rt::json::WriteFields for CreateJob {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+        rt::json::WriteFields::write_fields(&self.job, m);
         rt::json::put_opt(m, "callback_url", &self.callback_url);
         rt::json::put_opt(m, "seed", &self.seed);
     }
 }
 
-impl rt::json::ToJson for CreateJob {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl EditModel {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for EditModel {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "prompt", &self.prompt);
         rt::json::put(m, "video", &self.video);
         rt::json::put_opt(m, "strength", &self.strength);
     }
 }
 
-impl rt::json::ToJson for EditModel {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl ErrorBody {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for ErrorBody {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put_opt(m, "code", &self.code);
         rt::json::put_opt(m, "detail", &self.detail);
     }
 }
 
-impl rt::json::ToJson for ErrorBody {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl Job {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for Job {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "job_id", &self.job_id);
         rt::json::put(m, "status", &self.status);
         rt::json::put_opt(m, "result_urls", &self.result_urls);
     }
 }
 
-impl rt::json::ToJson for Job {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl Model {
-    /// Writes the tag and the variant's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for Model {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         match self {
             Self::TextToVideo(p) => {
                 rt::json::put_str(m, "model", "t2v");
-                p.write_fields(m);
+                rt::json::WriteFields::write_fields(p, m);
             }
             Self::Edit(p) => {
                 rt::json::put_str(m, "model", "edit");
-                p.write_fields(m);
+                rt::json::WriteFields::write_fields(p, m);
             }
         }
     }
 }
 
-impl rt::json::ToJson for Model {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl TextToVideoModel {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for TextToVideoModel {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "prompt", &self.prompt);
-    }
-}
-
-impl rt::json::ToJson for TextToVideoModel {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 

@@ -311,21 +311,21 @@ impl Resolution {
     pub const ALL: &'static [Resolution] = &[Self::P720, Self::P1080];
 
     /// The exact wire spelling.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::P720 => "720p",
-            Self::P1080 => "1080p",
-        }
+    pub fn as_str(self) -> &'static str {
+        rt::wire::spelling(self)
     }
 
     /// The value with this exact wire spelling.
     pub fn from_wire(s: &str) -> Option<Self> {
-        match s {
-            "720p" => Some(Self::P720),
-            "1080p" => Some(Self::P1080),
-            _ => None,
-        }
+        rt::wire::value(s)
     }
+}
+
+impl rt::wire::WireEnum for Resolution {
+    const WIRE: &'static [(&'static str, Self)] = &[
+        ("720p", Self::P720),
+        ("1080p", Self::P1080),
+    ];
 }
 
 impl ::std::fmt::Display for Resolution {
@@ -337,23 +337,6 @@ impl ::std::fmt::Display for Resolution {
 impl rt::json::ToJson for Resolution {
     fn write_json(&self, out: &mut Vec<u8>) {
         rt::json::write_str(out, self.as_str())
-    }
-}
-
-impl rt::read::Read for Resolution {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        rt::read::enum_value(
-            v,
-            &[("720p", Self::P720), ("1080p", Self::P1080)],
-            path,
-            id_base,
-            out,
-        )
     }
 }
 
@@ -1057,51 +1040,29 @@ impl ErrorBody {
     }
 }
 
-impl Accepted {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for Accepted {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "code", &self.code);
         rt::json::put_opt(m, "message", &self.message);
         rt::json::put(m, "data", &self.data);
     }
 }
 
-impl rt::json::ToJson for Accepted {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl AcceptedTask {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for AcceptedTask {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "task_id", &self.task_id);
     }
 }
 
-impl rt::json::ToJson for AcceptedTask {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl ErrorBody {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for ErrorBody {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put_opt(m, "code", &self.code);
         rt::json::put_opt(m, "message", &self.message);
     }
 }
 
-impl rt::json::ToJson for ErrorBody {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl ImageToVideoVideoRequest {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for ImageToVideoVideoRequest {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put_opt(m, "prompt", &self.prompt);
         rt::json::put(m, "image", &self.image);
         rt::json::put(m, "duration", &self.duration);
@@ -1109,45 +1070,24 @@ impl ImageToVideoVideoRequest {
     }
 }
 
-impl rt::json::ToJson for ImageToVideoVideoRequest {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl Task {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for Task {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "task_id", &self.task_id);
         rt::json::put(m, "state", &self.state);
         rt::json::put_opt(m, "urls", &self.urls);
     }
 }
 
-impl rt::json::ToJson for Task {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl TaskAnswer {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for TaskAnswer {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "code", &self.code);
         rt::json::put_opt(m, "message", &self.message);
         rt::json::put(m, "data", &self.data);
     }
 }
 
-impl rt::json::ToJson for TaskAnswer {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl TextToVideoVideoRequest {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for TextToVideoVideoRequest {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "prompt", &self.prompt);
         rt::json::put_opt(m, "image", &self.image);
         rt::json::put(m, "duration", &self.duration);
@@ -1155,31 +1095,18 @@ impl TextToVideoVideoRequest {
     }
 }
 
-impl rt::json::ToJson for TextToVideoVideoRequest {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl VideoRequest {
-    /// Writes the tag and the variant's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for VideoRequest {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         match self {
             Self::TextToVideo(p) => {
                 rt::json::put_str(m, "model", "happyhorse-1.0-t2v");
-                p.write_fields(m);
+                rt::json::WriteFields::write_fields(p, m);
             }
             Self::ImageToVideo(p) => {
                 rt::json::put_str(m, "model", "happyhorse-1.0-i2v");
-                p.write_fields(m);
+                rt::json::WriteFields::write_fields(p, m);
             }
         }
-    }
-}
-
-impl rt::json::ToJson for VideoRequest {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1554,6 +1481,51 @@ pub const PRICES: &[rt::UnitPrice] = &[
     },
 ];
 
+impl Resolution {
+    /// The unit prices this value selects, from [`PRICES`].
+    pub fn unit_price(self) -> rt::UnitPrice {
+        match self {
+            Self::P720 => PRICES[0],
+            Self::P1080 => PRICES[1],
+        }
+    }
+}
+
+/// The billing rule of each mode, as data the runtime evaluates
+/// ([`estimate`](happyhorse_client::runtime::billing::estimate)).
+pub const COST_RULES: &[rt::billing::CostRule] = &[
+    rt::billing::CostRule {
+        mode: "happyhorse-1.0-t2v",
+        formula: "duration * unit_price",
+        program: &[
+            rt::billing::Op::Value(0),
+            rt::billing::Op::UnitPrice,
+            rt::billing::Op::Mul,
+        ],
+        values: &["duration"],
+        per: "second",
+        unit: rt::PriceUnit::Credits("credits"),
+        round_up: &[],
+        assumption: "",
+    },
+    rt::billing::CostRule {
+        mode: "happyhorse-1.0-i2v",
+        formula: "(duration + 1) * unit_price",
+        program: &[
+            rt::billing::Op::Value(0),
+            rt::billing::Op::Num(rt::Decimal::from_parts(1, 0)),
+            rt::billing::Op::Add,
+            rt::billing::Op::UnitPrice,
+            rt::billing::Op::Mul,
+        ],
+        values: &["duration"],
+        per: "second",
+        unit: rt::PriceUnit::Credits("credits"),
+        round_up: &[],
+        assumption: "",
+    },
+];
+
 impl VideoRequest {
     /// Estimates the cost of this request exactly (no floating point), at the official and the market reference price. Fails with [`BillingError::MissingInput`](happyhorse_client::runtime::BillingError::MissingInput) when a value the price depends on is not set: no default is assumed.
     ///
@@ -1568,61 +1540,18 @@ impl VideoRequest {
         let _ = inputs;
         match self {
             VideoRequest::TextToVideo(mode_input) => {
-                let unit = match mode_input.resolution {
-                    Resolution::P720 => PRICES[0],
-                    Resolution::P1080 => PRICES[1],
-                };
-                let v_duration = rt::Decimal::from_i64(mode_input.duration);
-                let eval = |
-                    unit_price: rt::Decimal,
-                | -> Result<rt::Decimal, rt::BillingError> {
-                    rt::billing::mul(v_duration, unit_price)
-                };
-                Ok(rt::CostEstimate {
-                    mode: "happyhorse-1.0-t2v",
-                    formula: "duration * unit_price",
-                    per: "second",
-                    unit_price: unit,
-                    official: rt::Money {
-                        amount: eval(unit.official)?,
-                        unit: rt::PriceUnit::Credits("credits"),
-                    },
-                    market_reference: rt::Money {
-                        amount: eval(unit.market)?,
-                        unit: rt::PriceUnit::Credits("credits"),
-                    },
-                    upper_bound: None,
-                })
+                rt::billing::estimate(
+                    &COST_RULES[0],
+                    mode_input.resolution.unit_price(),
+                    &[rt::Decimal::from_i64(mode_input.duration)],
+                )
             }
             VideoRequest::ImageToVideo(mode_input) => {
-                let unit = match mode_input.resolution {
-                    Resolution::P720 => PRICES[0],
-                    Resolution::P1080 => PRICES[1],
-                };
-                let v_duration = rt::Decimal::from_i64(mode_input.duration);
-                let eval = |
-                    unit_price: rt::Decimal,
-                | -> Result<rt::Decimal, rt::BillingError> {
-                    rt::billing::mul(
-                        rt::billing::add(v_duration, rt::Decimal::from_parts(1, 0))?,
-                        unit_price,
-                    )
-                };
-                Ok(rt::CostEstimate {
-                    mode: "happyhorse-1.0-i2v",
-                    formula: "(duration + 1) * unit_price",
-                    per: "second",
-                    unit_price: unit,
-                    official: rt::Money {
-                        amount: eval(unit.official)?,
-                        unit: rt::PriceUnit::Credits("credits"),
-                    },
-                    market_reference: rt::Money {
-                        amount: eval(unit.market)?,
-                        unit: rt::PriceUnit::Credits("credits"),
-                    },
-                    upper_bound: None,
-                })
+                rt::billing::estimate(
+                    &COST_RULES[1],
+                    mode_input.resolution.unit_price(),
+                    &[rt::Decimal::from_i64(mode_input.duration)],
+                )
             }
         }
     }

@@ -195,21 +195,21 @@ impl AspectRatio {
     pub const ALL: &'static [AspectRatio] = &[Self::Landscape, Self::Portrait];
 
     /// The exact wire spelling.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Landscape => "16:9",
-            Self::Portrait => "9:16",
-        }
+    pub fn as_str(self) -> &'static str {
+        rt::wire::spelling(self)
     }
 
     /// The value with this exact wire spelling.
     pub fn from_wire(s: &str) -> Option<Self> {
-        match s {
-            "16:9" => Some(Self::Landscape),
-            "9:16" => Some(Self::Portrait),
-            _ => None,
-        }
+        rt::wire::value(s)
     }
+}
+
+impl rt::wire::WireEnum for AspectRatio {
+    const WIRE: &'static [(&'static str, Self)] = &[
+        ("16:9", Self::Landscape),
+        ("9:16", Self::Portrait),
+    ];
 }
 
 impl ::std::fmt::Display for AspectRatio {
@@ -221,23 +221,6 @@ impl ::std::fmt::Display for AspectRatio {
 impl rt::json::ToJson for AspectRatio {
     fn write_json(&self, out: &mut Vec<u8>) {
         rt::json::write_str(out, self.as_str())
-    }
-}
-
-impl rt::read::Read for AspectRatio {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        rt::read::enum_value(
-            v,
-            &[("16:9", Self::Landscape), ("9:16", Self::Portrait)],
-            path,
-            id_base,
-            out,
-        )
     }
 }
 
@@ -639,36 +622,21 @@ impl ErrorAnswer {
     }
 }
 
-impl ErrorAnswer {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for ErrorAnswer {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put_opt(m, "error", &self.error);
     }
 }
 
-impl rt::json::ToJson for ErrorAnswer {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl ErrorDetail {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for ErrorDetail {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put_opt(m, "code", &self.code);
         rt::json::put_opt(m, "message", &self.message);
     }
 }
 
-impl rt::json::ToJson for ErrorDetail {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl Generation {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for Generation {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "id", &self.id);
         rt::json::put(m, "status", &self.status);
         rt::json::put_opt(m, "outputs", &self.outputs);
@@ -676,24 +644,11 @@ impl Generation {
     }
 }
 
-impl rt::json::ToJson for Generation {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl GenerationRequest {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for GenerationRequest {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "prompt", &self.prompt);
         rt::json::put_opt(m, "aspect_ratio", &self.aspect_ratio);
         rt::json::put_opt(m, "seconds", &self.seconds);
-    }
-}
-
-impl rt::json::ToJson for GenerationRequest {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 

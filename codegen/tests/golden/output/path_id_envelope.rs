@@ -679,90 +679,48 @@ impl ErrorBody {
     }
 }
 
-impl CreateVideo {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for CreateVideo {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "prompt", &self.prompt);
         rt::json::put_opt(m, "first_frame", &self.first_frame);
         rt::json::put_opt(m, "duration", &self.duration);
     }
 }
 
-impl rt::json::ToJson for CreateVideo {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl Created {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for Created {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "code", &self.code);
         rt::json::put_opt(m, "message", &self.message);
         rt::json::put(m, "data", &self.data);
     }
 }
 
-impl rt::json::ToJson for Created {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl Envelope {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for Envelope {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "code", &self.code);
         rt::json::put_opt(m, "message", &self.message);
         rt::json::put(m, "data", &self.data);
     }
 }
 
-impl rt::json::ToJson for Envelope {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl ErrorBody {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for ErrorBody {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put_opt(m, "code", &self.code);
         rt::json::put_opt(m, "message", &self.message);
     }
 }
 
-impl rt::json::ToJson for ErrorBody {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl NewVideo {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for NewVideo {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "id", &self.id);
     }
 }
 
-impl rt::json::ToJson for NewVideo {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl Video {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for Video {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "id", &self.id);
         rt::json::put(m, "status", &self.status);
         rt::json::put_opt(m, "videos", &self.videos);
-    }
-}
-
-impl rt::json::ToJson for Video {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 

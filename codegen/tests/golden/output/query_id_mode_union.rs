@@ -464,21 +464,21 @@ impl Resolution {
     pub const ALL: &'static [Resolution] = &[Self::P720, Self::P1080];
 
     /// The exact wire spelling.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::P720 => "720p",
-            Self::P1080 => "1080p",
-        }
+    pub fn as_str(self) -> &'static str {
+        rt::wire::spelling(self)
     }
 
     /// The value with this exact wire spelling.
     pub fn from_wire(s: &str) -> Option<Self> {
-        match s {
-            "720p" => Some(Self::P720),
-            "1080p" => Some(Self::P1080),
-            _ => None,
-        }
+        rt::wire::value(s)
     }
+}
+
+impl rt::wire::WireEnum for Resolution {
+    const WIRE: &'static [(&'static str, Self)] = &[
+        ("720p", Self::P720),
+        ("1080p", Self::P1080),
+    ];
 }
 
 impl ::std::fmt::Display for Resolution {
@@ -490,23 +490,6 @@ impl ::std::fmt::Display for Resolution {
 impl rt::json::ToJson for Resolution {
     fn write_json(&self, out: &mut Vec<u8>) {
         rt::json::write_str(out, self.as_str())
-    }
-}
-
-impl rt::read::Read for Resolution {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        rt::read::enum_value(
-            v,
-            &[("720p", Self::P720), ("1080p", Self::P1080)],
-            path,
-            id_base,
-            out,
-        )
     }
 }
 
@@ -1244,73 +1227,44 @@ impl ErrorBody {
     }
 }
 
-impl Accepted {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for Accepted {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "code", &self.code);
         rt::json::put_opt(m, "message", &self.message);
         rt::json::put(m, "data", &self.data);
     }
 }
 
-impl rt::json::ToJson for Accepted {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl AcceptedTask {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for AcceptedTask {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "task_id", &self.task_id);
     }
 }
 
-impl rt::json::ToJson for AcceptedTask {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl ErrorBody {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for ErrorBody {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put_opt(m, "code", &self.code);
         rt::json::put_opt(m, "message", &self.message);
     }
 }
 
-impl rt::json::ToJson for ErrorBody {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl Input {
-    /// Writes the tag and the variant's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for Input {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         match self {
             Self::TextToVideo(p) => {
                 rt::json::put_str(m, "mode", "t2v");
-                p.write_fields(m);
+                rt::json::WriteFields::write_fields(p, m);
             }
             Self::Reference(p) => {
                 rt::json::put_str(m, "mode", "ref");
-                p.write_fields(m);
+                rt::json::WriteFields::write_fields(p, m);
             }
         }
     }
 }
 
-impl rt::json::ToJson for Input {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl ReferenceInput {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for ReferenceInput {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "prompt", &self.prompt);
         rt::json::put(m, "images", &self.images);
         rt::json::put_opt(m, "duration", &self.duration);
@@ -1318,44 +1272,23 @@ impl ReferenceInput {
     }
 }
 
-impl rt::json::ToJson for ReferenceInput {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl StatusAnswer {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for StatusAnswer {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "code", &self.code);
         rt::json::put_opt(m, "message", &self.message);
         rt::json::put(m, "data", &self.data);
     }
 }
 
-impl rt::json::ToJson for StatusAnswer {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl TaskRequest {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for TaskRequest {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "input", &self.input);
         rt::json::put_opt(m, "callback_url", &self.callback_url);
     }
 }
 
-impl rt::json::ToJson for TaskRequest {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl TaskState {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for TaskState {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "task_id", &self.task_id);
         rt::json::put(m, "state", &self.state);
         rt::json::put_opt(m, "videos", &self.videos);
@@ -1363,24 +1296,11 @@ impl TaskState {
     }
 }
 
-impl rt::json::ToJson for TaskState {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl TextToVideoInput {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for TextToVideoInput {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "prompt", &self.prompt);
         rt::json::put_opt(m, "duration", &self.duration);
         rt::json::put(m, "resolution", &self.resolution);
-    }
-}
-
-impl rt::json::ToJson for TextToVideoInput {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 
@@ -1767,6 +1687,51 @@ pub const PRICES: &[rt::UnitPrice] = &[
     },
 ];
 
+impl Resolution {
+    /// The unit prices this value selects, from [`PRICES`].
+    pub fn unit_price(self) -> rt::UnitPrice {
+        match self {
+            Self::P720 => PRICES[0],
+            Self::P1080 => PRICES[1],
+        }
+    }
+}
+
+/// The billing rule of each mode, as data the runtime evaluates
+/// ([`estimate`](happyhorse_client::runtime::billing::estimate)).
+pub const COST_RULES: &[rt::billing::CostRule] = &[
+    rt::billing::CostRule {
+        mode: "t2v",
+        formula: "input.duration * unit_price",
+        program: &[
+            rt::billing::Op::Value(0),
+            rt::billing::Op::UnitPrice,
+            rt::billing::Op::Mul,
+        ],
+        values: &["input.duration"],
+        per: "second",
+        unit: rt::PriceUnit::Currency("USD"),
+        round_up: &[],
+        assumption: "",
+    },
+    rt::billing::CostRule {
+        mode: "ref",
+        formula: "(input.duration + 2) * unit_price",
+        program: &[
+            rt::billing::Op::Value(0),
+            rt::billing::Op::Num(rt::Decimal::from_parts(2, 0)),
+            rt::billing::Op::Add,
+            rt::billing::Op::UnitPrice,
+            rt::billing::Op::Mul,
+        ],
+        values: &["input.duration"],
+        per: "second",
+        unit: rt::PriceUnit::Currency("USD"),
+        round_up: &[],
+        assumption: "",
+    },
+];
+
 impl TaskRequest {
     /// Estimates the cost of this request exactly (no floating point), at the official and the market reference price. Fails with [`BillingError::MissingInput`](happyhorse_client::runtime::BillingError::MissingInput) when a value the price depends on is not set: no default is assumed.
     ///
@@ -1781,68 +1746,26 @@ impl TaskRequest {
         let _ = inputs;
         match &self.input {
             Input::TextToVideo(mode_input) => {
-                let unit = match mode_input.resolution {
-                    Resolution::P720 => PRICES[0],
-                    Resolution::P1080 => PRICES[1],
-                };
-                let v_input_duration = rt::Decimal::from_i64(
-                    rt::billing::require(mode_input.duration, "input.duration")?,
-                );
-                let eval = |
-                    unit_price: rt::Decimal,
-                | -> Result<rt::Decimal, rt::BillingError> {
-                    rt::billing::mul(v_input_duration, unit_price)
-                };
-                Ok(rt::CostEstimate {
-                    mode: "t2v",
-                    formula: "input.duration * unit_price",
-                    per: "second",
-                    unit_price: unit,
-                    official: rt::Money {
-                        amount: eval(unit.official)?,
-                        unit: rt::PriceUnit::Currency("USD"),
-                    },
-                    market_reference: rt::Money {
-                        amount: eval(unit.market)?,
-                        unit: rt::PriceUnit::Currency("USD"),
-                    },
-                    upper_bound: None,
-                })
+                rt::billing::estimate(
+                    &COST_RULES[0],
+                    mode_input.resolution.unit_price(),
+                    &[
+                        rt::Decimal::from_i64(
+                            rt::billing::require(mode_input.duration, "input.duration")?,
+                        ),
+                    ],
+                )
             }
             Input::Reference(mode_input) => {
-                let unit = match mode_input.resolution {
-                    Resolution::P720 => PRICES[0],
-                    Resolution::P1080 => PRICES[1],
-                };
-                let v_input_duration = rt::Decimal::from_i64(
-                    rt::billing::require(mode_input.duration, "input.duration")?,
-                );
-                let eval = |
-                    unit_price: rt::Decimal,
-                | -> Result<rt::Decimal, rt::BillingError> {
-                    rt::billing::mul(
-                        rt::billing::add(
-                            v_input_duration,
-                            rt::Decimal::from_parts(2, 0),
-                        )?,
-                        unit_price,
-                    )
-                };
-                Ok(rt::CostEstimate {
-                    mode: "ref",
-                    formula: "(input.duration + 2) * unit_price",
-                    per: "second",
-                    unit_price: unit,
-                    official: rt::Money {
-                        amount: eval(unit.official)?,
-                        unit: rt::PriceUnit::Currency("USD"),
-                    },
-                    market_reference: rt::Money {
-                        amount: eval(unit.market)?,
-                        unit: rt::PriceUnit::Currency("USD"),
-                    },
-                    upper_bound: None,
-                })
+                rt::billing::estimate(
+                    &COST_RULES[1],
+                    mode_input.resolution.unit_price(),
+                    &[
+                        rt::Decimal::from_i64(
+                            rt::billing::require(mode_input.duration, "input.duration")?,
+                        ),
+                    ],
+                )
             }
         }
     }

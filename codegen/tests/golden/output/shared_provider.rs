@@ -458,21 +458,21 @@ impl Quality {
     pub const ALL: &'static [Quality] = &[Self::Draft, Self::Final];
 
     /// The exact wire spelling.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Final => "final",
-        }
+    pub fn as_str(self) -> &'static str {
+        rt::wire::spelling(self)
     }
 
     /// The value with this exact wire spelling.
     pub fn from_wire(s: &str) -> Option<Self> {
-        match s {
-            "draft" => Some(Self::Draft),
-            "final" => Some(Self::Final),
-            _ => None,
-        }
+        rt::wire::value(s)
     }
+}
+
+impl rt::wire::WireEnum for Quality {
+    const WIRE: &'static [(&'static str, Self)] = &[
+        ("draft", Self::Draft),
+        ("final", Self::Final),
+    ];
 }
 
 impl ::std::fmt::Display for Quality {
@@ -484,23 +484,6 @@ impl ::std::fmt::Display for Quality {
 impl rt::json::ToJson for Quality {
     fn write_json(&self, out: &mut Vec<u8>) {
         rt::json::write_str(out, self.as_str())
-    }
-}
-
-impl rt::read::Read for Quality {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        rt::read::enum_value(
-            v,
-            &[("draft", Self::Draft), ("final", Self::Final)],
-            path,
-            id_base,
-            out,
-        )
     }
 }
 
@@ -785,37 +768,22 @@ impl ErrorBody {
     }
 }
 
-impl ErrorBody {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for ErrorBody {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put_opt(m, "code", &self.code);
         rt::json::put_opt(m, "message", &self.message);
     }
 }
 
-impl rt::json::ToJson for ErrorBody {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl FastRequest {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for FastRequest {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "prompt", &self.prompt);
         rt::json::put_opt(m, "quality", &self.quality);
     }
 }
 
-impl rt::json::ToJson for FastRequest {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl Job {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for Job {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "id", &self.id);
         rt::json::put(m, "status", &self.status);
         rt::json::put_opt(m, "files", &self.files);
@@ -823,37 +791,17 @@ impl Job {
     }
 }
 
-impl rt::json::ToJson for Job {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl Links {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for Links {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put_opt(m, "self", &self.self_url);
     }
 }
 
-impl rt::json::ToJson for Links {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
-    }
-}
-
-impl ProRequest {
-    /// Writes this object's fields into `m`.
-    pub(crate) fn write_fields(&self, m: &mut rt::json::Object<'_>) {
+impl rt::json::WriteFields for ProRequest {
+    fn write_fields(&self, m: &mut rt::json::Object<'_>) {
         rt::json::put(m, "prompt", &self.prompt);
         rt::json::put_opt(m, "quality", &self.quality);
         rt::json::put_opt(m, "style_image", &self.style_image);
-    }
-}
-
-impl rt::json::ToJson for ProRequest {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        rt::json::object(out, |m| self.write_fields(m))
     }
 }
 

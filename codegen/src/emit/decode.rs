@@ -5,8 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::lines;
-use super::{ident, json, rt};
+use super::{ident, rt};
 use crate::ir::{Module, ResultGate, Struct, Ty, TypeDef, Usage};
 
 pub(super) fn all(m: &Module) -> TokenStream {
@@ -103,25 +102,10 @@ fn struct_decode(s: &Struct, gate: Option<&ResultGate>) -> TokenStream {
     }
 }
 
+/// `from_json_value`/`from_json_slice`, `to_json_value` and serde for a response body type,
+/// from the runtime's `response_body!`.
 fn root_methods(name: &str) -> TokenStream {
     let rt = rt();
-    let json = json();
     let n = ident(name);
-    let doc_value = lines(
-        "Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.",
-    );
-    let doc_slice = lines("Like [`Self::from_json_value`], for body bytes.");
-    quote! {
-        impl #n {
-            #doc_value
-            pub fn from_json_value(v: &#json::Value) -> Result<Self, #rt::DecodeError> {
-                #rt::decode::value(v)
-            }
-
-            #doc_slice
-            pub fn from_json_slice(bytes: &[u8]) -> Result<Self, #rt::DecodeError> {
-                #rt::decode::body(bytes)
-            }
-        }
-    }
+    quote!(#rt::response_body!(#n);)
 }

@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{ident, json, rt};
+use super::{ident, rt};
 use crate::ir::{Module, Struct, Ty, TypeDef, Union};
 
 pub(super) fn all(m: &Module) -> TokenStream {
@@ -14,9 +14,8 @@ pub(super) fn all(m: &Module) -> TokenStream {
         TypeDef::Union(u) => union_write(u),
         TypeDef::Enum(_) => quote!(),
     });
-    let mut roots: Vec<&str> = m.submits.iter().filter_map(|o| o.request.as_deref()).collect();
-    roots.extend(super::decode::response_roots(m));
-    let serde = roots.into_iter().map(serde_impls);
+    // Response roots get theirs with their decoding (`response_body!`, emitted by `decode`).
+    let serde = m.submits.iter().filter_map(|o| o.request.as_deref()).map(serde_impls);
     quote!(#(#items)* #(#serde)*)
 }
 
@@ -66,31 +65,9 @@ fn union_write(u: &Union) -> TokenStream {
     }
 }
 
+/// `to_json_value` and serde for a request body type, from the runtime's `request_body!`.
 fn serde_impls(name: &str) -> TokenStream {
     let rt = rt();
-    let json = json();
-    let serde = quote!(#rt::export::serde);
     let n = ident(name);
-    let to_value_doc = super::docs::lines("The JSON wire form.");
-    quote! {
-        impl #n {
-            #to_value_doc
-            pub fn to_json_value(&self) -> #json::Value {
-                #rt::json::ToJson::to_json(self)
-            }
-        }
-
-        impl #serde::Serialize for #n {
-            fn serialize<S: #serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                #serde::Serialize::serialize(&#rt::json::ToJson::to_json(self), serializer)
-            }
-        }
-
-        impl<'de> #serde::Deserialize<'de> for #n {
-            fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let v = <#json::Value as #serde::Deserialize>::deserialize(deserializer)?;
-                Self::from_json_value(&v).map_err(#serde::de::Error::custom)
-            }
-        }
-    }
+    quote!(#rt::request_body!(#n);)
 }

@@ -2322,48 +2322,9 @@ impl rt::decode::Decode for TaskData {
         })
     }
 }
-
-impl SubmitResponse {
-    /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
-    pub fn from_json_value(
-        v: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::DecodeError> {
-        rt::decode::value(v)
-    }
-
-    /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        rt::decode::body(bytes)
-    }
-}
-
-impl StatusResponse {
-    /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
-    pub fn from_json_value(
-        v: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::DecodeError> {
-        rt::decode::value(v)
-    }
-
-    /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        rt::decode::body(bytes)
-    }
-}
-
-impl ErrorBody {
-    /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
-    pub fn from_json_value(
-        v: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::DecodeError> {
-        rt::decode::value(v)
-    }
-
-    /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        rt::decode::body(bytes)
-    }
-}
+rt::response_body!(SubmitResponse);
+rt::response_body!(StatusResponse);
+rt::response_body!(ErrorBody);
 
 impl rt::json::WriteFields for CallbackDelivery {
     fn write_fields(&self, m: &mut rt::json::Object<'_>) {
@@ -2504,126 +2465,7 @@ impl rt::json::WriteFields for VideoEditInput {
         rt::json::put_opt(m, "watermark", &self.watermark);
     }
 }
-
-impl SubmitRequest {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for SubmitRequest {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for SubmitRequest {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
-
-impl SubmitResponse {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for SubmitResponse {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for SubmitResponse {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
-
-impl StatusResponse {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for StatusResponse {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for StatusResponse {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
-
-impl ErrorBody {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for ErrorBody {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for ErrorBody {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
+rt::request_body!(SubmitRequest);
 
 impl SubmitResponse {
     /// The task id (`data.taskId`).
@@ -3122,147 +2964,55 @@ mod documented_examples {
 
     #[test]
     fn quickstart_text_to_video() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::QUICKSTART_TEXT_TO_VIDEO,
-            )
-            .expect("the documented example is JSON");
-        let value = SubmitRequest::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
-        assert_eq!(value.validate(), Ok(()));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::request_example::<
+            SubmitRequest,
+        >(examples::QUICKSTART_TEXT_TO_VIDEO, None);
     }
 
     #[test]
     fn quickstart_submit_accepted() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::QUICKSTART_SUBMIT_ACCEPTED,
-            )
-            .expect("the documented example is JSON");
-        let value = SubmitResponse::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<
+            SubmitResponse,
+        >(examples::QUICKSTART_SUBMIT_ACCEPTED);
     }
 
     #[test]
     fn status_processing() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::STATUS_PROCESSING,
-            )
-            .expect("the documented example is JSON");
-        let value = StatusResponse::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<StatusResponse>(examples::STATUS_PROCESSING);
     }
 
     #[test]
     fn status_success() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::STATUS_SUCCESS,
-            )
-            .expect("the documented example is JSON");
-        let value = StatusResponse::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<StatusResponse>(examples::STATUS_SUCCESS);
     }
 
     #[test]
     fn status_failed() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::STATUS_FAILED,
-            )
-            .expect("the documented example is JSON");
-        let value = StatusResponse::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<StatusResponse>(examples::STATUS_FAILED);
     }
 
     #[test]
     fn text_to_video() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::TEXT_TO_VIDEO,
-            )
-            .expect("the documented example is JSON");
-        let value = SubmitRequest::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
-        assert_eq!(value.validate(), Ok(()));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::request_example::<SubmitRequest>(examples::TEXT_TO_VIDEO, None);
     }
 
     #[test]
     fn image_to_video() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::IMAGE_TO_VIDEO,
-            )
-            .expect("the documented example is JSON");
-        let value = SubmitRequest::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
-        assert_eq!(value.validate(), Ok(()));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::request_example::<SubmitRequest>(examples::IMAGE_TO_VIDEO, None);
     }
 
     #[test]
     fn reference_to_video() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::REFERENCE_TO_VIDEO,
-            )
-            .expect("the documented example is JSON");
-        let value = SubmitRequest::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
-        assert_eq!(value.validate(), Ok(()));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::request_example::<SubmitRequest>(examples::REFERENCE_TO_VIDEO, None);
     }
 
     #[test]
     fn video_edit() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::VIDEO_EDIT,
-            )
-            .expect("the documented example is JSON");
-        let value = SubmitRequest::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
-        assert_eq!(value.validate(), Ok(()));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::request_example::<SubmitRequest>(examples::VIDEO_EDIT, None);
     }
 
     #[test]
     fn callback_video_edit() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::CALLBACK_VIDEO_EDIT,
-            )
-            .expect("the documented example is JSON");
-        let value = SubmitRequest::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
-        assert_eq!(value.validate(), Ok(()));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::request_example::<SubmitRequest>(examples::CALLBACK_VIDEO_EDIT, None);
     }
 }

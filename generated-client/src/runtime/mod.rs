@@ -4,6 +4,7 @@
 //! data from the generated code. Each piece is tested where it lives.
 
 pub mod billing;
+pub mod body;
 pub mod check;
 pub mod client;
 pub mod clock;
@@ -38,6 +39,7 @@ pub mod export {
 }
 
 pub use billing::{BillingError, CostBound, CostEstimate, UnitPrice};
+pub use body::{request_body, response_body};
 pub use client::{
     Client, ClientBuilder, ClientSettings, DynClient, Progress, Recovery, Resolution, SubmitOptions, Task,
     UnknownSubmission, WaitOptions,

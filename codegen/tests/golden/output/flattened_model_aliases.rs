@@ -902,34 +902,8 @@ impl rt::decode::Decode for Job {
         })
     }
 }
-
-impl Job {
-    /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
-    pub fn from_json_value(
-        v: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::DecodeError> {
-        rt::decode::value(v)
-    }
-
-    /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        rt::decode::body(bytes)
-    }
-}
-
-impl ErrorBody {
-    /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
-    pub fn from_json_value(
-        v: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::DecodeError> {
-        rt::decode::value(v)
-    }
-
-    /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        rt::decode::body(bytes)
-    }
-}
+rt::response_body!(Job);
+rt::response_body!(ErrorBody);
 
 impl rt::json::WriteFields for CreateJob {
     fn write_fields(&self, m: &mut rt::json::Object<'_>) {
@@ -982,96 +956,7 @@ impl rt::json::WriteFields for TextToVideoModel {
         rt::json::put(m, "prompt", &self.prompt);
     }
 }
-
-impl CreateJob {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for CreateJob {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for CreateJob {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
-
-impl Job {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for Job {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for Job {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
-
-impl ErrorBody {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for ErrorBody {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for ErrorBody {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
+rt::request_body!(CreateJob);
 
 impl Job {}
 /// Task facts of [`Job`] (Sources: <https://docs.flatline.example/jobs>, section "Jobs", code block `Created`; <https://docs.flatline.example/jobs>, section "Jobs": `Answers are bare JSON objects with no envelope: only the HTTP status tells success from failure.`).
@@ -1287,62 +1172,28 @@ mod documented_examples {
 
     #[test]
     fn edit_job() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::EDIT_JOB,
-            )
-            .expect("the documented example is JSON");
-        let value = CreateJob::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
-        assert_eq!(value.validate(), Ok(()));
-        let want: rt::export::serde_json::Value = rt::export::serde_json::from_str(
+        rt::body::request_example::<
+            CreateJob,
+        >(
+            examples::EDIT_JOB,
+            Some(
                 "{\"model\":\"edit\",\"prompt\":\"make it snow\",\"strength\":3,\"video\":\"https://example.com/in.mp4\"}",
-            )
-            .expect("JSON");
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), want,
-            "the example, read under a field's alias, is written under the field's name"
+            ),
         );
     }
 
     #[test]
     fn created() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::CREATED,
-            )
-            .expect("the documented example is JSON");
-        let value = Job::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<Job>(examples::CREATED);
     }
 
     #[test]
     fn delivery() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::DELIVERY,
-            )
-            .expect("the documented example is JSON");
-        let value = Job::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<Job>(examples::DELIVERY);
     }
 
     #[test]
     fn bad_request() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::BAD_REQUEST,
-            )
-            .expect("the documented example is JSON");
-        let value = ErrorBody::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<ErrorBody>(examples::BAD_REQUEST);
     }
 }

@@ -997,48 +997,9 @@ impl rt::decode::Decode for TaskAnswer {
         })
     }
 }
-
-impl Accepted {
-    /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
-    pub fn from_json_value(
-        v: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::DecodeError> {
-        rt::decode::value(v)
-    }
-
-    /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        rt::decode::body(bytes)
-    }
-}
-
-impl TaskAnswer {
-    /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
-    pub fn from_json_value(
-        v: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::DecodeError> {
-        rt::decode::value(v)
-    }
-
-    /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        rt::decode::body(bytes)
-    }
-}
-
-impl ErrorBody {
-    /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
-    pub fn from_json_value(
-        v: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::DecodeError> {
-        rt::decode::value(v)
-    }
-
-    /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        rt::decode::body(bytes)
-    }
-}
+rt::response_body!(Accepted);
+rt::response_body!(TaskAnswer);
+rt::response_body!(ErrorBody);
 
 impl rt::json::WriteFields for Accepted {
     fn write_fields(&self, m: &mut rt::json::Object<'_>) {
@@ -1109,126 +1070,7 @@ impl rt::json::WriteFields for VideoRequest {
         }
     }
 }
-
-impl VideoRequest {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for VideoRequest {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for VideoRequest {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
-
-impl Accepted {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for Accepted {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for Accepted {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
-
-impl TaskAnswer {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for TaskAnswer {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for TaskAnswer {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
-
-impl ErrorBody {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for ErrorBody {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for ErrorBody {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
+rt::request_body!(VideoRequest);
 
 impl Accepted {
     /// The task id (`data.task_id`).
@@ -1591,73 +1433,26 @@ mod documented_examples {
 
     #[test]
     fn text_to_video() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::TEXT_TO_VIDEO,
-            )
-            .expect("the documented example is JSON");
-        let value = VideoRequest::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
-        assert_eq!(value.validate(), Ok(()));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::request_example::<VideoRequest>(examples::TEXT_TO_VIDEO, None);
     }
 
     #[test]
     fn image_to_video() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::IMAGE_TO_VIDEO,
-            )
-            .expect("the documented example is JSON");
-        let value = VideoRequest::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
-        assert_eq!(value.validate(), Ok(()));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::request_example::<VideoRequest>(examples::IMAGE_TO_VIDEO, None);
     }
 
     #[test]
     fn accepted() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::ACCEPTED,
-            )
-            .expect("the documented example is JSON");
-        let value = Accepted::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<Accepted>(examples::ACCEPTED);
     }
 
     #[test]
     fn succeeded() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::SUCCEEDED,
-            )
-            .expect("the documented example is JSON");
-        let value = TaskAnswer::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<TaskAnswer>(examples::SUCCEEDED);
     }
 
     #[test]
     fn duration_out_of_range() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::DURATION_OUT_OF_RANGE,
-            )
-            .expect("the documented example is JSON");
-        let value = ErrorBody::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<ErrorBody>(examples::DURATION_OUT_OF_RANGE);
     }
 }

@@ -593,34 +593,8 @@ impl rt::decode::Decode for Generation {
         })
     }
 }
-
-impl Generation {
-    /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
-    pub fn from_json_value(
-        v: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::DecodeError> {
-        rt::decode::value(v)
-    }
-
-    /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        rt::decode::body(bytes)
-    }
-}
-
-impl ErrorAnswer {
-    /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
-    pub fn from_json_value(
-        v: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::DecodeError> {
-        rt::decode::value(v)
-    }
-
-    /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        rt::decode::body(bytes)
-    }
-}
+rt::response_body!(Generation);
+rt::response_body!(ErrorAnswer);
 
 impl rt::json::WriteFields for ErrorAnswer {
     fn write_fields(&self, m: &mut rt::json::Object<'_>) {
@@ -651,96 +625,7 @@ impl rt::json::WriteFields for GenerationRequest {
         rt::json::put_opt(m, "seconds", &self.seconds);
     }
 }
-
-impl GenerationRequest {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for GenerationRequest {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for GenerationRequest {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
-
-impl Generation {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for Generation {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for Generation {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
-
-impl ErrorAnswer {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for ErrorAnswer {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for ErrorAnswer {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
+rt::request_body!(GenerationRequest);
 
 impl Generation {}
 /// Task facts of [`Generation`] (Sources: <https://docs.plainvid.example/generations>, section "Create a generation", code block `Created`; <https://docs.plainvid.example/generations>, section "Overview": `Answers are plain JSON objects, not wrapped in an envelope: only the HTTP status says whether a call succeeded.`).
@@ -960,72 +845,26 @@ mod documented_examples {
 
     #[test]
     fn create_request() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::CREATE_REQUEST,
-            )
-            .expect("the documented example is JSON");
-        let value = GenerationRequest::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
-        assert_eq!(value.validate(), Ok(()));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::request_example::<GenerationRequest>(examples::CREATE_REQUEST, None);
     }
 
     #[test]
     fn created() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::CREATED,
-            )
-            .expect("the documented example is JSON");
-        let value = Generation::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<Generation>(examples::CREATED);
     }
 
     #[test]
     fn completed() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::COMPLETED,
-            )
-            .expect("the documented example is JSON");
-        let value = Generation::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<Generation>(examples::COMPLETED);
     }
 
     #[test]
     fn cancelled() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::CANCELLED,
-            )
-            .expect("the documented example is JSON");
-        let value = Generation::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<Generation>(examples::CANCELLED);
     }
 
     #[test]
     fn invalid_request() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::INVALID_REQUEST,
-            )
-            .expect("the documented example is JSON");
-        let value = ErrorAnswer::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<ErrorAnswer>(examples::INVALID_REQUEST);
     }
 }

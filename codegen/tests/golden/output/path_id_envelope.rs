@@ -636,48 +636,9 @@ impl rt::decode::Decode for Video {
         })
     }
 }
-
-impl Created {
-    /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
-    pub fn from_json_value(
-        v: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::DecodeError> {
-        rt::decode::value(v)
-    }
-
-    /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        rt::decode::body(bytes)
-    }
-}
-
-impl Envelope {
-    /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
-    pub fn from_json_value(
-        v: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::DecodeError> {
-        rt::decode::value(v)
-    }
-
-    /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        rt::decode::body(bytes)
-    }
-}
-
-impl ErrorBody {
-    /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
-    pub fn from_json_value(
-        v: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::DecodeError> {
-        rt::decode::value(v)
-    }
-
-    /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        rt::decode::body(bytes)
-    }
-}
+rt::response_body!(Created);
+rt::response_body!(Envelope);
+rt::response_body!(ErrorBody);
 
 impl rt::json::WriteFields for CreateVideo {
     fn write_fields(&self, m: &mut rt::json::Object<'_>) {
@@ -723,126 +684,7 @@ impl rt::json::WriteFields for Video {
         rt::json::put_opt(m, "videos", &self.videos);
     }
 }
-
-impl CreateVideo {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for CreateVideo {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for CreateVideo {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
-
-impl Created {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for Created {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for Created {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
-
-impl Envelope {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for Envelope {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for Envelope {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
-
-impl ErrorBody {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for ErrorBody {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for ErrorBody {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
+rt::request_body!(CreateVideo);
 
 impl Created {
     /// The task id (`data.id`).
@@ -1095,58 +937,21 @@ mod documented_examples {
 
     #[test]
     fn create_request() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::CREATE_REQUEST,
-            )
-            .expect("the documented example is JSON");
-        let value = CreateVideo::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
-        assert_eq!(value.validate(), Ok(()));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::request_example::<CreateVideo>(examples::CREATE_REQUEST, None);
     }
 
     #[test]
     fn created() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::CREATED,
-            )
-            .expect("the documented example is JSON");
-        let value = Created::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<Created>(examples::CREATED);
     }
 
     #[test]
     fn finished() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::FINISHED,
-            )
-            .expect("the documented example is JSON");
-        let value = Envelope::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<Envelope>(examples::FINISHED);
     }
 
     #[test]
     fn invalid_request() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::INVALID_REQUEST,
-            )
-            .expect("the documented example is JSON");
-        let value = ErrorBody::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<ErrorBody>(examples::INVALID_REQUEST);
     }
 }

@@ -739,34 +739,8 @@ impl rt::decode::Decode for Links {
         })
     }
 }
-
-impl Job {
-    /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
-    pub fn from_json_value(
-        v: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::DecodeError> {
-        rt::decode::value(v)
-    }
-
-    /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        rt::decode::body(bytes)
-    }
-}
-
-impl ErrorBody {
-    /// Decodes a response body leniently: unknown fields are ignored and unknown enum values are kept; a missing required field or a wrong type is an error naming its path.
-    pub fn from_json_value(
-        v: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::DecodeError> {
-        rt::decode::value(v)
-    }
-
-    /// Like [`Self::from_json_value`], for body bytes.
-    pub fn from_json_slice(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        rt::decode::body(bytes)
-    }
-}
+rt::response_body!(Job);
+rt::response_body!(ErrorBody);
 
 impl rt::json::WriteFields for ErrorBody {
     fn write_fields(&self, m: &mut rt::json::Object<'_>) {
@@ -804,126 +778,8 @@ impl rt::json::WriteFields for ProRequest {
         rt::json::put_opt(m, "style_image", &self.style_image);
     }
 }
-
-impl FastRequest {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for FastRequest {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for FastRequest {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
-
-impl ProRequest {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for ProRequest {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for ProRequest {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
-
-impl Job {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for Job {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for Job {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
-
-impl ErrorBody {
-    /// The JSON wire form.
-    pub fn to_json_value(&self) -> rt::export::serde_json::Value {
-        rt::json::ToJson::to_json(self)
-    }
-}
-
-impl rt::export::serde::Serialize for ErrorBody {
-    fn serialize<S: rt::export::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::export::serde::Serialize::serialize(
-            &rt::json::ToJson::to_json(self),
-            serializer,
-        )
-    }
-}
-
-impl<'de> rt::export::serde::Deserialize<'de> for ErrorBody {
-    fn deserialize<D: rt::export::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let v = <rt::export::serde_json::Value as rt::export::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json_value(&v).map_err(rt::export::serde::de::Error::custom)
-    }
-}
+rt::request_body!(FastRequest);
+rt::request_body!(ProRequest);
 
 impl Job {
     /// The absolute URL to query the task with (`links.self`), when given. Only follow it on the configured base URL's origin.
@@ -1297,73 +1153,26 @@ mod documented_examples {
 
     #[test]
     fn ready() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::READY,
-            )
-            .expect("the documented example is JSON");
-        let value = Job::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<Job>(examples::READY);
     }
 
     #[test]
     fn invalid_body() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::INVALID_BODY,
-            )
-            .expect("the documented example is JSON");
-        let value = ErrorBody::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<ErrorBody>(examples::INVALID_BODY);
     }
 
     #[test]
     fn fast_job() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::FAST_JOB,
-            )
-            .expect("the documented example is JSON");
-        let value = FastRequest::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
-        assert_eq!(value.validate(), Ok(()));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::request_example::<FastRequest>(examples::FAST_JOB, None);
     }
 
     #[test]
     fn created() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::CREATED,
-            )
-            .expect("the documented example is JSON");
-        let value = Job::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example does not decode: {e}"));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::response_example::<Job>(examples::CREATED);
     }
 
     #[test]
     fn pro_job() {
-        let doc: rt::export::serde_json::Value = rt::export::serde_json::from_str(
-                examples::PRO_JOB,
-            )
-            .expect("the documented example is JSON");
-        let value = ProRequest::from_json_value(&doc)
-            .unwrap_or_else(|e| panic!("the documented example is rejected: {e}"));
-        assert_eq!(value.validate(), Ok(()));
-        assert_eq!(
-            rt::json::ToJson::to_json(& value), doc,
-            "the JSON written differs from the documented JSON"
-        );
+        rt::body::request_example::<ProRequest>(examples::PRO_JOB, None);
     }
 }

@@ -129,6 +129,6 @@ extern crate self as happyhorse_client;
 // Generated code is formatted by the generator (prettyplease), not by rustfmt.
 #[rustfmt::skip]
 pub mod providers;
-pub mod runtime;
+pub use happyhorse_runtime as runtime;
 
 pub use providers::*;

@@ -22,7 +22,7 @@ fn runtime_sources_name_no_provider() {
     let names: Vec<String> = happyhorse_client::providers::ALL.iter().map(|p| p.name.to_lowercase()).collect();
     assert!(names.len() >= 2, "{names:?}");
     let mut files = Vec::new();
-    rust_files(&root.join("src/runtime"), &mut files);
+    rust_files(&root.join("runtime/src"), &mut files);
     assert!(files.len() > 10);
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap().to_lowercase();

@@ -7,9 +7,9 @@ use std::fmt;
 use std::time::Duration;
 
 use super::{Client, Task};
-use crate::runtime::error::{Error, TaskFailure, TimeoutError};
-use crate::runtime::meta::TaskPhase;
-use crate::runtime::provider::{Provider, StatusAnswer};
+use crate::error::{Error, TaskFailure, TimeoutError};
+use crate::meta::TaskPhase;
+use crate::provider::{Provider, StatusAnswer};
 
 /// One poll, reported to the progress callback.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,7 +108,7 @@ impl<P: Provider> Client<P> {
         let start = self.clock.now();
         let deadline = start + options.deadline;
         let first = options.first_poll.unwrap_or(task.polling.first_poll);
-        let timeout = |clock: &dyn crate::runtime::clock::Clock, last_state: Option<String>| {
+        let timeout = |clock: &dyn crate::clock::Clock, last_state: Option<String>| {
             Error::Timeout(Box::new(TimeoutError {
                 operation: "wait",
                 task_id: Some(task.id.clone()),
@@ -141,7 +141,7 @@ impl<P: Provider> Client<P> {
                 Ok(status) => status,
                 Err(e) if e.is_retryable() && self.clock.now() + next <= deadline => {
                     let e = e.with_task_id(&task.id);
-                    tracing::warn!(task_id = %task.id, polls, error = %e, "a poll failed; the wait goes on");
+                    tracing::warn!(target: "happyhorse_client", task_id = %task.id, polls, error = %e, "a poll failed; the wait goes on");
                     let progress = Progress {
                         task_id: task.id.clone(),
                         state: last_state.clone().unwrap_or_default(),
@@ -173,9 +173,9 @@ impl<P: Provider> Client<P> {
             };
             if !progress.state_documented && !warned_unknown {
                 warned_unknown = true;
-                tracing::warn!(task_id = %task.id, state = %progress.state, "the task is in a state the docs do not list; polling on until it ends or the deadline");
+                tracing::warn!(target: "happyhorse_client", task_id = %task.id, state = %progress.state, "the task is in a state the docs do not list; polling on until it ends or the deadline");
             }
-            tracing::debug!(task_id = %task.id, state = %progress.state, polls, "task state");
+            tracing::debug!(target: "happyhorse_client", task_id = %task.id, state = %progress.state, polls, "task state");
             if let Some(f) = options.progress.as_mut() {
                 f(&progress);
             }

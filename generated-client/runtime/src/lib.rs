@@ -2,6 +2,14 @@
 //!
 //! Nothing here names a provider: paths, limits, states, prices and schedules reach it as
 //! data from the generated code. Each piece is tested where it lives.
+//!
+//! It is its own crate, inside `generated-client/` (so a vendored copy of that directory
+//! still builds on its own): regenerating the providers rechecks only the generated code.
+//! Applications and generated code reach it as `happyhorse_client::runtime`, which
+//! re-exports this crate; its log events keep the target `happyhorse_client`.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod billing;
 pub mod body;

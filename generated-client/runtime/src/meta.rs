@@ -156,7 +156,7 @@ pub struct CallbackRules {
     /// the docs give a schedule; empty otherwise.
     pub retry_schedule: &'static [Duration],
     /// The top-level request key carrying the callback URL, where the client adds its
-    /// per-task token ([`crate::runtime::webhook::TOKEN_PARAM`]).
+    /// per-task token ([`crate::webhook::TOKEN_PARAM`]).
     pub url_field: Option<&'static str>,
 }
 

@@ -5,8 +5,8 @@ use std::ffi::OsString;
 
 use reqwest::Url;
 
-use crate::runtime::error::Error;
-use crate::runtime::meta::{Endpoint, IdParam};
+use crate::error::Error;
+use crate::meta::{Endpoint, IdParam};
 
 fn config(message: impl Into<String>) -> Error {
     Error::Config { message: message.into() }

@@ -6,7 +6,7 @@
 //! mode, the time, the webhook token) *before* the request is sent; the **outcome** after
 //! (the task id, a rejection, or "unknown" with the reason); and **terminal** states seen by
 //! waits and verified webhooks. [`Ledger`] folds the records into what
-//! [`crate::runtime::Client::recover`] reports after a restart: tasks to resume (id known,
+//! [`crate::Client::recover`] reports after a restart: tasks to resume (id known,
 //! not terminal) and submissions whose outcome is unknown, which block a resubmit of the
 //! same body until resolved.
 //!
@@ -17,13 +17,13 @@
 //! starts on a fresh line, so the fragment is skipped as unreadable. Several processes on
 //! one machine may append to one file on a local filesystem (each record is one `O_APPEND`
 //! write; network filesystems do not promise that); every reader sees the same order,
-//! which is what makes [`crate::runtime::webhook::JournalDeliveries`] a shared dedup store.
+//! which is what makes [`crate::webhook::JournalDeliveries`] a shared dedup store.
 //!
 //! After a restart, resume what the journal knows and resolve what it does not:
 //!
 //! ```no_run
-//! use happyhorse_client::runtime::provider::{Provider, StatusAnswer};
-//! use happyhorse_client::runtime::{Client, Error, Resolution, WaitOptions};
+//! use happyhorse_runtime::provider::{Provider, StatusAnswer};
+//! use happyhorse_runtime::{Client, Error, Resolution, WaitOptions};
 //!
 //! // Any generated provider module's `Api` (its `Client` is `runtime::Client<Api>`).
 //! async fn restart<P: Provider>() -> Result<(), Error> {
@@ -99,7 +99,7 @@ pub enum Record {
         submission: String,
         /// The provider module name (`ProviderInfo::module`).
         provider: String,
-        /// SHA-256 of the provider and the validated body ([`crate::runtime::token::fingerprint`]).
+        /// SHA-256 of the provider and the validated body ([`crate::token::fingerprint`]).
         fingerprint: String,
         /// The request's mode tag.
         mode: String,
@@ -366,7 +366,7 @@ impl FileJournal {
             match serde_json::from_slice::<Value>(line).map_err(|e| e.to_string()).and_then(|v| Record::from_json(&v)) {
                 Ok(r) => batch.records.push(r),
                 Err(e) => {
-                    tracing::warn!(journal = %self.path.display(), error = %e, "skipping an unreadable journal line");
+                    tracing::warn!(target: "happyhorse_client", journal = %self.path.display(), error = %e, "skipping an unreadable journal line");
                     batch.skipped += 1;
                 }
             }

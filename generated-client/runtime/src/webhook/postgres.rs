@@ -5,9 +5,9 @@
 //! ```no_run
 //! use std::sync::Arc;
 //!
-//! use happyhorse_client::runtime::provider::CallbackProvider;
-//! use happyhorse_client::runtime::webhook::postgres::PgDeliveries;
-//! use happyhorse_client::runtime::{Client, WebhookReceiver};
+//! use happyhorse_runtime::provider::CallbackProvider;
+//! use happyhorse_runtime::webhook::postgres::PgDeliveries;
+//! use happyhorse_runtime::{Client, WebhookReceiver};
 //!
 //! async fn receiver<P: CallbackProvider>() -> Result<WebhookReceiver<P>, Box<dyn std::error::Error>> {
 //!     let store = PgDeliveries::connect("host=10.0.0.5 port=5432 user=hooks dbname=hooks").await?;
@@ -46,7 +46,7 @@ impl PgDeliveries {
         let (client, connection) = tokio_postgres::connect(config, tokio_postgres::NoTls).await.map_err(pg)?;
         tokio::spawn(async move {
             if let Err(e) = connection.await {
-                tracing::error!(error = %e, "the PostgreSQL delivery store's connection failed");
+                tracing::error!(target: "happyhorse_client", error = %e, "the PostgreSQL delivery store's connection failed");
             }
         });
         PgDeliveries::with_client(client, DEFAULT_TABLE).await

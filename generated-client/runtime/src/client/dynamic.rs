@@ -1,5 +1,5 @@
 //! An object-safe client, for tools that handle every provider the same way (a CLI, the
-//! conformance harness). Built with [`crate::runtime::provider::Module::connect`]; every
+//! conformance harness). Built with [`crate::provider::Module::connect`]; every
 //! call behaves exactly like the typed [`Client`]'s.
 
 use std::future::Future;
@@ -8,8 +8,8 @@ use std::pin::Pin;
 use serde_json::Value;
 
 use super::{Client, Task, WaitOptions};
-use crate::runtime::error::Error;
-use crate::runtime::provider::{Provider, StatusAnswer, SubmitBody};
+use crate::error::Error;
+use crate::provider::{Provider, StatusAnswer, SubmitBody};
 
 /// A boxed, sendable future.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

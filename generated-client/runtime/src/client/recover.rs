@@ -2,9 +2,9 @@
 //! resolves an unknown outcome once they have checked with the provider.
 
 use super::{Client, Task, journal_error};
-use crate::runtime::error::Error;
-use crate::runtime::journal::{Record, SubmissionState, unix_ms};
-use crate::runtime::provider::Provider;
+use crate::error::Error;
+use crate::journal::{Record, SubmissionState, unix_ms};
+use crate::provider::Provider;
 
 /// How to submit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -67,7 +67,7 @@ pub enum Resolution {
 }
 
 impl<P: Provider> Client<P> {
-    fn require_journal(&self) -> Result<&std::sync::Arc<crate::runtime::journal::Journal>, Error> {
+    fn require_journal(&self) -> Result<&std::sync::Arc<crate::journal::Journal>, Error> {
         self.journal.as_ref().ok_or_else(|| Error::Config {
             message: "this client has no task journal: build it with journal_file(...) or journal(...)".into(),
         })
@@ -106,7 +106,7 @@ impl<P: Provider> Client<P> {
             .into_iter()
             .map(|t| {
                 let polling = P::polling_of(&t.mode).unwrap_or_else(|| {
-                    tracing::warn!(provider = P::INFO.name, task_id = %t.id, mode = %t.mode, "a journal task's mode is not one of the provider's; using the first mode's polling guidance");
+                    tracing::warn!(target: "happyhorse_client", provider = P::INFO.name, task_id = %t.id, mode = %t.mode, "a journal task's mode is not one of the provider's; using the first mode's polling guidance");
                     P::POLLING[0]
                 });
                 let follow = t.follow.as_deref().and_then(|u| reqwest::Url::parse(u).ok());

@@ -257,7 +257,7 @@ impl<P: Provider> ClientBuilder<P> {
     }
 
     /// The embedded task journal: an append-only JSON-lines file at `path`, created if
-    /// missing (see [`crate::runtime::journal::FileJournal`]). Errors opening it are
+    /// missing (see [`crate::journal::FileJournal`]). Errors opening it are
     /// reported by this call.
     pub fn journal_file(self, path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
         let file = FileJournal::open(path).map_err(|e| journal_error(e.message, None, false))?;
@@ -443,7 +443,7 @@ impl<P: Provider> Client<P> {
         if self.clock.now() + delay > deadline {
             return false;
         }
-        tracing::warn!(
+        tracing::warn!(target: "happyhorse_client",
             provider = P::INFO.name,
             task_id = cause.task_id,
             attempt,
@@ -582,10 +582,10 @@ impl<P: Provider> Client<P> {
                 // The caller stopped waiting; the outcome is in the journal (if any) and here.
                 match &result {
                     Ok(task) => {
-                        tracing::warn!(provider = P::INFO.name, task_id = %task.id, "a submit finished after its caller stopped waiting: the task was created")
+                        tracing::warn!(target: "happyhorse_client", provider = P::INFO.name, task_id = %task.id, "a submit finished after its caller stopped waiting: the task was created")
                     }
                     Err(e) => {
-                        tracing::warn!(provider = P::INFO.name, task_id = e.task_id(), error = %e, "a submit finished after its caller stopped waiting")
+                        tracing::warn!(target: "happyhorse_client", provider = P::INFO.name, task_id = e.task_id(), error = %e, "a submit finished after its caller stopped waiting")
                     }
                 }
             }
@@ -626,7 +626,7 @@ impl<P: Provider> Client<P> {
         };
         let record = Record::Outcome { submission: submission.clone(), outcome, at_ms: unix_ms(self.clock.wall()) };
         if let Err(e) = journal.append(&record).await {
-            tracing::error!(provider = P::INFO.name, task_id = result.as_ref().ok().map(|t| t.id.as_str()), error = %e, "cannot record a submit's outcome in the journal");
+            tracing::error!(target: "happyhorse_client", provider = P::INFO.name, task_id = result.as_ref().ok().map(|t| t.id.as_str()), error = %e, "cannot record a submit's outcome in the journal");
         }
         journal.set_live(&submission, false);
         result.map(|mut t| {
@@ -672,7 +672,7 @@ impl<P: Provider> Client<P> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            tracing::debug!(provider = P::INFO.name, mode, attempt, "submitting a task");
+            tracing::debug!(target: "happyhorse_client", provider = P::INFO.name, mode, attempt, "submitting a task");
             let req =
                 self.http.request(method.clone(), url.clone()).header(CONTENT_TYPE, content_type).body(body.clone());
             let answer = match self.send(req).await {
@@ -757,7 +757,7 @@ impl<P: Provider> Client<P> {
             return Err(self.unknown(UnknownReason::UnexpectedEnvelope { code }, Some(answer), None, Some(id)));
         }
         if let Err(e) = super::decode::body::<P::Submitted>(&answer.body) {
-            tracing::warn!(
+            tracing::warn!(target: "happyhorse_client",
                 provider = P::INFO.name,
                 task_id = %id,
                 path = %e.path,
@@ -769,7 +769,7 @@ impl<P: Provider> Client<P> {
             P::TASK_PATHS.follow.and_then(|p| lookup(&json, p)).and_then(serde_json::Value::as_str).and_then(|u| {
                 let url = urls::same_origin(&self.base, u);
                 if url.is_none() {
-                    tracing::warn!(
+                    tracing::warn!(target: "happyhorse_client",
                         provider = P::INFO.name,
                         task_id = %id,
                         "the answer's task URL is not on the base URL's origin; using the documented status endpoint"
@@ -777,7 +777,7 @@ impl<P: Provider> Client<P> {
                 }
                 url
             });
-        tracing::info!(provider = P::INFO.name, task_id = %id, "task submitted");
+        tracing::info!(target: "happyhorse_client", provider = P::INFO.name, task_id = %id, "task submitted");
         Ok(Task { id, mode, polling, submitted_at: Some(self.clock.now()), follow_url, submission: None })
     }
 
@@ -804,7 +804,7 @@ impl<P: Provider> Client<P> {
             Some(u) => Ok(u),
             None => {
                 if task.follow_url.is_some() {
-                    tracing::warn!(provider = P::INFO.name, task_id = %task.id, "the task's follow URL is not on the base URL's origin; using the documented status endpoint");
+                    tracing::warn!(target: "happyhorse_client", provider = P::INFO.name, task_id = %task.id, "the task's follow URL is not on the base URL's origin; using the documented status endpoint");
                 }
                 urls::endpoint(&self.base, &P::STATUS, Some(&task.id))
             }
@@ -816,7 +816,7 @@ impl<P: Provider> Client<P> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            tracing::debug!(provider = P::INFO.name, task_id, attempt, "querying a task");
+            tracing::debug!(target: "happyhorse_client", provider = P::INFO.name, task_id, attempt, "querying a task");
             let outcome = self.send(self.http.request(method.clone(), url.clone())).await;
             let answer = match outcome {
                 Ok(a) => a,
@@ -925,7 +925,7 @@ impl<P: Provider> Client<P> {
             at_ms: unix_ms(self.clock.wall()),
         };
         if let Err(e) = journal.append(&record).await {
-            tracing::error!(provider = P::INFO.name, task_id = status.task_id(), error = %e, "cannot record a terminal state in the journal");
+            tracing::error!(target: "happyhorse_client", provider = P::INFO.name, task_id = status.task_id(), error = %e, "cannot record a terminal state in the journal");
         }
     }
 }

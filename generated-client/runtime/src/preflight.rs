@@ -194,7 +194,7 @@ pub async fn check(value: &str, rules: &MediaRules, path: &str, id_base: &str, o
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::meta::AspectRange;
+    use crate::meta::AspectRange;
 
     fn png(w: u32, h: u32) -> Vec<u8> {
         let mut v = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
@@ -241,7 +241,7 @@ mod tests {
         // 1:2.5 .. 2.5:1, as the spec lowers it.
         let aspect = AspectRange { min: (2, 5), max: (5, 2), min_text: "1:2.5", max_text: "2.5:1" };
         let r = rules(Some(aspect));
-        let uri = |w, h| crate::runtime::MediaSource::data("image/png", &png(w, h)).into_string();
+        let uri = |w, h| crate::MediaSource::data("image/png", &png(w, h)).into_string();
         assert_eq!(broken(&uri(300, 750), &r).await, vec![], "300x750 is exactly 1:2.5");
         assert_eq!(broken(&uri(750, 300), &r).await, vec![], "750x300 is exactly 2.5:1");
         assert_eq!(
@@ -254,7 +254,7 @@ mod tests {
         assert_eq!(small, vec![("a height of at least 300 px".to_owned(), "300x299".to_owned())]);
         let mut big = png(400, 400);
         big.extend([0; 10]);
-        let big = crate::runtime::MediaSource::data("image/png", &big).into_string();
+        let big = crate::MediaSource::data("image/png", &big).into_string();
         assert_eq!(broken(&big, &r).await, vec![("at most 24 bytes".to_owned(), "34 bytes".to_owned())]);
         let bad = broken("data:image/png;base64,@@@@", &r).await;
         assert_eq!(bad[0].0, "a decodable base64 data URI");

@@ -15,8 +15,8 @@
 //! the status the receiver says.
 //!
 //! ```no_run
-//! use happyhorse_client::runtime::provider::{CallbackProvider, StatusAnswer};
-//! use happyhorse_client::runtime::{Client, Delivery, WebhookReceiver};
+//! use happyhorse_runtime::provider::{CallbackProvider, StatusAnswer};
+//! use happyhorse_runtime::{Client, Delivery, WebhookReceiver};
 //!
 //! /// Returns the HTTP status to answer the delivery with (`P`: a generated module's `Api`
 //! /// whose provider delivers webhooks).
@@ -37,7 +37,7 @@
 //!     }
 //! }
 //!
-//! async fn serve<P: CallbackProvider>() -> Result<(), happyhorse_client::runtime::Error> {
+//! async fn serve<P: CallbackProvider>() -> Result<(), happyhorse_runtime::Error> {
 //!     // Built once; its client's journal (if any) holds the per-task tokens and the dedup.
 //!     let client = Client::<P>::builder().journal_file("/var/lib/myapp/happyhorse.jsonl")?.build()?;
 //!     let receiver = WebhookReceiver::new(client);
@@ -460,7 +460,7 @@ where
             // A verified delivery with the token of an unknown submission: it created this task.
             let record = Record::Resolved { submission: sub, task_id: Some(task_id.clone()), at_ms: now_ms() };
             if let Err(e) = journal.append(&record).await {
-                tracing::error!(task_id = %task_id, error = %e, "cannot record a resolved submission in the journal");
+                tracing::error!(target: "happyhorse_client", task_id = %task_id, error = %e, "cannot record a resolved submission in the journal");
             }
         }
         Ok(Delivery::First(status))

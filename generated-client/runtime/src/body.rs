@@ -64,14 +64,12 @@ pub fn response_example<T: ResponseBody>(example: &str) {
 #[macro_export]
 macro_rules! __happyhorse_request_body {
     ($t:ident) => {
-        impl $crate::runtime::body::RequestBody for $t {
-            fn read_value(
-                v: &$crate::runtime::export::serde_json::Value,
-            ) -> ::std::result::Result<Self, $crate::runtime::Violations> {
+        impl $crate::body::RequestBody for $t {
+            fn read_value(v: &$crate::export::serde_json::Value) -> ::std::result::Result<Self, $crate::Violations> {
                 Self::from_json_value(v)
             }
 
-            fn check_rules(&self) -> ::std::result::Result<(), $crate::runtime::Violations> {
+            fn check_rules(&self) -> ::std::result::Result<(), $crate::Violations> {
                 self.validate()
             }
         }
@@ -87,29 +85,28 @@ macro_rules! __happyhorse_body_serde {
     ($t:ident) => {
         impl $t {
             /// The JSON wire form.
-            pub fn to_json_value(&self) -> $crate::runtime::export::serde_json::Value {
-                $crate::runtime::json::ToJson::to_json(self)
+            pub fn to_json_value(&self) -> $crate::export::serde_json::Value {
+                $crate::json::ToJson::to_json(self)
             }
         }
 
-        impl $crate::runtime::export::serde::Serialize for $t {
-            fn serialize<S: $crate::runtime::export::serde::Serializer>(
+        impl $crate::export::serde::Serialize for $t {
+            fn serialize<S: $crate::export::serde::Serializer>(
                 &self,
                 serializer: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
-                $crate::runtime::export::serde::Serialize::serialize(
-                    &$crate::runtime::json::ToJson::to_json(self),
-                    serializer,
-                )
+                $crate::export::serde::Serialize::serialize(&$crate::json::ToJson::to_json(self), serializer)
             }
         }
 
-        impl<'de> $crate::runtime::export::serde::Deserialize<'de> for $t {
-            fn deserialize<D: $crate::runtime::export::serde::Deserializer<'de>>(
+        impl<'de> $crate::export::serde::Deserialize<'de> for $t {
+            fn deserialize<D: $crate::export::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                let v = <$crate::runtime::export::serde_json::Value as $crate::runtime::export::serde::Deserialize>::deserialize(deserializer)?;
-                Self::from_json_value(&v).map_err($crate::runtime::export::serde::de::Error::custom)
+                let v = <$crate::export::serde_json::Value as $crate::export::serde::Deserialize>::deserialize(
+                    deserializer,
+                )?;
+                Self::from_json_value(&v).map_err($crate::export::serde::de::Error::custom)
             }
         }
     };
@@ -127,21 +124,19 @@ macro_rules! __happyhorse_response_body {
             /// values are kept; a missing required field or a wrong type is an error naming
             /// its path.
             pub fn from_json_value(
-                v: &$crate::runtime::export::serde_json::Value,
-            ) -> ::std::result::Result<Self, $crate::runtime::DecodeError> {
-                $crate::runtime::decode::value(v)
+                v: &$crate::export::serde_json::Value,
+            ) -> ::std::result::Result<Self, $crate::DecodeError> {
+                $crate::decode::value(v)
             }
 
             /// Like [`Self::from_json_value`], for body bytes.
-            pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, $crate::runtime::DecodeError> {
-                $crate::runtime::decode::body(bytes)
+            pub fn from_json_slice(bytes: &[u8]) -> ::std::result::Result<Self, $crate::DecodeError> {
+                $crate::decode::body(bytes)
             }
         }
 
-        impl $crate::runtime::body::ResponseBody for $t {
-            fn decode_value(
-                v: &$crate::runtime::export::serde_json::Value,
-            ) -> ::std::result::Result<Self, $crate::runtime::DecodeError> {
+        impl $crate::body::ResponseBody for $t {
+            fn decode_value(v: &$crate::export::serde_json::Value) -> ::std::result::Result<Self, $crate::DecodeError> {
                 Self::from_json_value(v)
             }
         }

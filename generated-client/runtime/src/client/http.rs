@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
 
-use crate::runtime::clock::{Clock, First, race};
+use crate::clock::{Clock, First, race};
 
 /// An answer with its body read in full.
 #[derive(Debug)]

@@ -15,7 +15,7 @@ use super::violation::Violation;
 /// itself as a base64 data URI. The wire form is the string either way.
 ///
 /// ```
-/// use happyhorse_client::runtime::MediaSource;
+/// use happyhorse_runtime::MediaSource;
 ///
 /// let url = MediaSource::url("https://example.com/first.jpg");
 /// assert!(!url.is_data());

@@ -140,34 +140,35 @@ pub(super) fn all(m: &Module) -> TokenStream {
         "A client for {} {}: `submit` (validates first, never sends an invalid request, never retries once the request may have reached the provider), `status`, `wait` (follows the documented polling guidance) and `download`. Build it with `Client::from_env()` ({reads}) or `Client::builder()`.",
         m.provider, m.family
     ));
-    let estimate = m.billing.as_ref().filter(|_| m.submits.len() == 1).map(|b| {
-        if b.inputs.is_empty() {
-            // Nothing the request lacks: the price comes from the request alone.
-            return quote! {
-                fn estimate(&self, _inputs: &[(&str, #rt::Decimal)]) -> Option<Result<#rt::CostEstimate, #rt::BillingError>> {
-                    Some(#request::estimate_cost(self, &BillingInputs::default()))
-                }
-            };
-        }
+    // The cost from billing inputs given by name, for the object-safe views.
+    let estimate_with = m.billing.as_ref().filter(|_| m.submits.len() == 1).map(|b| {
         let sets = b.inputs.iter().map(|i| {
             let (n, f) = (&i.name, ident(&i.name));
             quote!(if *name == #n { billing.#f = Some(*value); })
         });
+        let (inputs, fill) = if b.inputs.is_empty() {
+            // Nothing the request lacks: the price comes from the request alone.
+            (quote!(_inputs), quote!())
+        } else {
+            (quote!(inputs), quote!(for (name, value) in inputs { #(#sets)* }))
+        };
+        let mutable = if b.inputs.is_empty() { quote!() } else { quote!(mut) };
         quote! {
-            fn estimate(&self, inputs: &[(&str, #rt::Decimal)]) -> Option<Result<#rt::CostEstimate, #rt::BillingError>> {
-                let mut billing = BillingInputs::default();
-                for (name, value) in inputs {
-                    #(#sets)*
+            impl #request {
+                /// [`Self::estimate_cost`] with the billing inputs given by name (unknown names are ignored).
+                pub fn estimate_with(&self, #inputs: &[(&str, #rt::Decimal)]) -> Option<Result<#rt::CostEstimate, #rt::BillingError>> {
+                    let #mutable billing = BillingInputs::default();
+                    #fill
+                    Some(#request::estimate_cost(self, &billing))
                 }
-                Some(#request::estimate_cost(self, &billing))
             }
         }
     });
-    let estimate = estimate.unwrap_or_default();
-    let mut submit_bodies = vec![submit_body(&request, &estimate)];
+    let mut submit_bodies = vec![submit_body(&request, estimate_with.is_some())];
+    submit_bodies.extend(estimate_with);
     if m.submits.len() > 1 {
         submit_bodies
-            .extend(m.submits.iter().filter_map(|o| o.request.as_deref()).map(|r| submit_body(&ident(r), &quote!())));
+            .extend(m.submits.iter().filter_map(|o| o.request.as_deref()).map(|r| submit_body(&ident(r), false)));
     }
     let submit_bodies = quote!(#(#submit_bodies)*);
     let outputs_documented = t.outputs.is_some();
@@ -261,22 +262,12 @@ pub(super) fn all(m: &Module) -> TokenStream {
     }
 }
 
-/// `SubmitBody` and `RequestOf<Api>` for a type the client submits: the provider's request
-/// type and, with several submit operations, each operation's request type.
-fn submit_body(ty: &proc_macro2::Ident, estimate: &TokenStream) -> TokenStream {
+/// `SubmitBody` and `RequestOf<Api>` for a type the client submits (the provider's request
+/// type and, with several submit operations, each operation's request type), from the
+/// runtime's `submit_body!`; `estimate` when the type has `estimate_with`.
+fn submit_body(ty: &proc_macro2::Ident, estimate: bool) -> TokenStream {
     let rt = rt();
-    quote! {
-        impl #rt::provider::SubmitBody for #ty {
-            fn from_json(operation: &str, body: &#rt::export::serde_json::Value) -> Result<Self, #rt::Violations> { #ty::from_json_for(operation, body) }
-            fn operation(&self) -> &'static str { #ty::operation(self) }
-            fn validate(&self) -> Result<(), #rt::Violations> { #ty::validate(self) }
-            fn polling(&self) -> #rt::PollingGuidance { #ty::polling(self) }
-            fn mode(&self) -> &'static str { #ty::mode(self) }
-            #estimate
-        }
-
-        impl #rt::provider::RequestOf<Api> for #ty {}
-    }
+    if estimate { quote!(#rt::submit_body!(#ty for Api, estimate);) } else { quote!(#rt::submit_body!(#ty for Api);) }
 }
 
 /// `from_json_for` of one submit operation's request type: the body of that operation.

@@ -145,7 +145,60 @@ macro_rules! __happyhorse_response_body {
     };
 }
 
+/// `SubmitBody` and `RequestOf<$api>` for a type the client submits, delegating to the
+/// type's own `from_json_for`, `operation`, `validate`, `polling` and `mode`; with
+/// `, estimate` also to its `estimate_with` (the cost from the billing inputs given by name).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __happyhorse_submit_body {
+    ($t:ident for $api:ident) => {
+        $crate::__happyhorse_submit_body!(@impl $t, $api, {});
+    };
+    ($t:ident for $api:ident, estimate) => {
+        $crate::__happyhorse_submit_body!(@impl $t, $api, {
+            fn estimate(
+                &self,
+                inputs: &[(&str, $crate::Decimal)],
+            ) -> ::std::option::Option<::std::result::Result<$crate::CostEstimate, $crate::BillingError>> {
+                $t::estimate_with(self, inputs)
+            }
+        });
+    };
+    (@impl $t:ident, $api:ident, { $($estimate:tt)* }) => {
+        impl $crate::provider::SubmitBody for $t {
+            fn from_json(
+                operation: &str,
+                body: &$crate::export::serde_json::Value,
+            ) -> ::std::result::Result<Self, $crate::Violations> {
+                $t::from_json_for(operation, body)
+            }
+
+            fn operation(&self) -> &'static str {
+                $t::operation(self)
+            }
+
+            fn validate(&self) -> ::std::result::Result<(), $crate::Violations> {
+                $t::validate(self)
+            }
+
+            fn polling(&self) -> $crate::PollingGuidance {
+                $t::polling(self)
+            }
+
+            fn mode(&self) -> &'static str {
+                $t::mode(self)
+            }
+
+            $($estimate)*
+        }
+
+        impl $crate::provider::RequestOf<$api> for $t {}
+    };
+}
+
 #[doc(inline)]
 pub use crate::__happyhorse_request_body as request_body;
 #[doc(inline)]
 pub use crate::__happyhorse_response_body as response_body;
+#[doc(inline)]
+pub use crate::__happyhorse_submit_body as submit_body;

@@ -47,7 +47,7 @@ pub mod export {
 }
 
 pub use billing::{BillingError, CostBound, CostEstimate, UnitPrice};
-pub use body::{request_body, response_body};
+pub use body::{request_body, response_body, submit_body};
 pub use client::{
     Client, ClientBuilder, ClientSettings, DynClient, Progress, Recovery, Resolution, SubmitOptions, Task,
     UnknownSubmission, WaitOptions,

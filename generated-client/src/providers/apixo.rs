@@ -2593,32 +2593,11 @@ impl SubmitRequest {
         SubmitRequest::from_json_value(body)
     }
 }
+rt::submit_body!(SubmitRequest for Api, estimate);
 
-impl rt::provider::SubmitBody for SubmitRequest {
-    fn from_json(
-        operation: &str,
-        body: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::Violations> {
-        SubmitRequest::from_json_for(operation, body)
-    }
-
-    fn operation(&self) -> &'static str {
-        SubmitRequest::operation(self)
-    }
-
-    fn validate(&self) -> Result<(), rt::Violations> {
-        SubmitRequest::validate(self)
-    }
-
-    fn polling(&self) -> rt::PollingGuidance {
-        SubmitRequest::polling(self)
-    }
-
-    fn mode(&self) -> &'static str {
-        SubmitRequest::mode(self)
-    }
-
-    fn estimate(
+impl SubmitRequest {
+    /// [`Self::estimate_cost`] with the billing inputs given by name (unknown names are ignored).
+    pub fn estimate_with(
         &self,
         inputs: &[(&str, rt::Decimal)],
     ) -> Option<Result<rt::CostEstimate, rt::BillingError>> {
@@ -2632,7 +2611,6 @@ impl rt::provider::SubmitBody for SubmitRequest {
     }
 }
 
-impl rt::provider::RequestOf<Api> for SubmitRequest {}
 impl rt::provider::SubmitAnswer for SubmitResponse {
     fn task_id(&self) -> &str {
         SubmitResponse::task_id(self)

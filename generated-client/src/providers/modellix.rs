@@ -2207,111 +2207,11 @@ impl rt::json::ToJson for Request {
         }
     }
 }
+rt::submit_body!(Request for Api);
+rt::submit_body!(ImageToVideoRequest for Api);
+rt::submit_body!(ReferenceToVideoRequest for Api);
+rt::submit_body!(TextToVideoRequest for Api);
 
-impl rt::provider::SubmitBody for Request {
-    fn from_json(
-        operation: &str,
-        body: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::Violations> {
-        Request::from_json_for(operation, body)
-    }
-
-    fn operation(&self) -> &'static str {
-        Request::operation(self)
-    }
-
-    fn validate(&self) -> Result<(), rt::Violations> {
-        Request::validate(self)
-    }
-
-    fn polling(&self) -> rt::PollingGuidance {
-        Request::polling(self)
-    }
-
-    fn mode(&self) -> &'static str {
-        Request::mode(self)
-    }
-}
-
-impl rt::provider::RequestOf<Api> for Request {}
-impl rt::provider::SubmitBody for ImageToVideoRequest {
-    fn from_json(
-        operation: &str,
-        body: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::Violations> {
-        ImageToVideoRequest::from_json_for(operation, body)
-    }
-
-    fn operation(&self) -> &'static str {
-        ImageToVideoRequest::operation(self)
-    }
-
-    fn validate(&self) -> Result<(), rt::Violations> {
-        ImageToVideoRequest::validate(self)
-    }
-
-    fn polling(&self) -> rt::PollingGuidance {
-        ImageToVideoRequest::polling(self)
-    }
-
-    fn mode(&self) -> &'static str {
-        ImageToVideoRequest::mode(self)
-    }
-}
-
-impl rt::provider::RequestOf<Api> for ImageToVideoRequest {}
-impl rt::provider::SubmitBody for ReferenceToVideoRequest {
-    fn from_json(
-        operation: &str,
-        body: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::Violations> {
-        ReferenceToVideoRequest::from_json_for(operation, body)
-    }
-
-    fn operation(&self) -> &'static str {
-        ReferenceToVideoRequest::operation(self)
-    }
-
-    fn validate(&self) -> Result<(), rt::Violations> {
-        ReferenceToVideoRequest::validate(self)
-    }
-
-    fn polling(&self) -> rt::PollingGuidance {
-        ReferenceToVideoRequest::polling(self)
-    }
-
-    fn mode(&self) -> &'static str {
-        ReferenceToVideoRequest::mode(self)
-    }
-}
-
-impl rt::provider::RequestOf<Api> for ReferenceToVideoRequest {}
-impl rt::provider::SubmitBody for TextToVideoRequest {
-    fn from_json(
-        operation: &str,
-        body: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::Violations> {
-        TextToVideoRequest::from_json_for(operation, body)
-    }
-
-    fn operation(&self) -> &'static str {
-        TextToVideoRequest::operation(self)
-    }
-
-    fn validate(&self) -> Result<(), rt::Violations> {
-        TextToVideoRequest::validate(self)
-    }
-
-    fn polling(&self) -> rt::PollingGuidance {
-        TextToVideoRequest::polling(self)
-    }
-
-    fn mode(&self) -> &'static str {
-        TextToVideoRequest::mode(self)
-    }
-}
-
-impl rt::provider::RequestOf<Api> for TextToVideoRequest {}
 impl rt::provider::SubmitAnswer for SubmitResponse {
     fn task_id(&self) -> &str {
         SubmitResponse::task_id(self)

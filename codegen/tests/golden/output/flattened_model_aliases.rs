@@ -1047,33 +1047,8 @@ impl CreateJob {
         CreateJob::from_json_value(body)
     }
 }
+rt::submit_body!(CreateJob for Api);
 
-impl rt::provider::SubmitBody for CreateJob {
-    fn from_json(
-        operation: &str,
-        body: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::Violations> {
-        CreateJob::from_json_for(operation, body)
-    }
-
-    fn operation(&self) -> &'static str {
-        CreateJob::operation(self)
-    }
-
-    fn validate(&self) -> Result<(), rt::Violations> {
-        CreateJob::validate(self)
-    }
-
-    fn polling(&self) -> rt::PollingGuidance {
-        CreateJob::polling(self)
-    }
-
-    fn mode(&self) -> &'static str {
-        CreateJob::mode(self)
-    }
-}
-
-impl rt::provider::RequestOf<Api> for CreateJob {}
 impl rt::provider::SubmitAnswer for Job {
     fn task_id(&self) -> &str {
         Job::task_id(self)

@@ -1181,40 +1181,19 @@ impl VideoRequest {
         VideoRequest::from_json_value(body)
     }
 }
+rt::submit_body!(VideoRequest for Api, estimate);
 
-impl rt::provider::SubmitBody for VideoRequest {
-    fn from_json(
-        operation: &str,
-        body: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::Violations> {
-        VideoRequest::from_json_for(operation, body)
-    }
-
-    fn operation(&self) -> &'static str {
-        VideoRequest::operation(self)
-    }
-
-    fn validate(&self) -> Result<(), rt::Violations> {
-        VideoRequest::validate(self)
-    }
-
-    fn polling(&self) -> rt::PollingGuidance {
-        VideoRequest::polling(self)
-    }
-
-    fn mode(&self) -> &'static str {
-        VideoRequest::mode(self)
-    }
-
-    fn estimate(
+impl VideoRequest {
+    /// [`Self::estimate_cost`] with the billing inputs given by name (unknown names are ignored).
+    pub fn estimate_with(
         &self,
         _inputs: &[(&str, rt::Decimal)],
     ) -> Option<Result<rt::CostEstimate, rt::BillingError>> {
-        Some(VideoRequest::estimate_cost(self, &BillingInputs::default()))
+        let billing = BillingInputs::default();
+        Some(VideoRequest::estimate_cost(self, &billing))
     }
 }
 
-impl rt::provider::RequestOf<Api> for VideoRequest {}
 impl rt::provider::SubmitAnswer for Accepted {
     fn task_id(&self) -> &str {
         Accepted::task_id(self)

@@ -715,33 +715,8 @@ impl GenerationRequest {
         GenerationRequest::from_json_value(body)
     }
 }
+rt::submit_body!(GenerationRequest for Api);
 
-impl rt::provider::SubmitBody for GenerationRequest {
-    fn from_json(
-        operation: &str,
-        body: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::Violations> {
-        GenerationRequest::from_json_for(operation, body)
-    }
-
-    fn operation(&self) -> &'static str {
-        GenerationRequest::operation(self)
-    }
-
-    fn validate(&self) -> Result<(), rt::Violations> {
-        GenerationRequest::validate(self)
-    }
-
-    fn polling(&self) -> rt::PollingGuidance {
-        GenerationRequest::polling(self)
-    }
-
-    fn mode(&self) -> &'static str {
-        GenerationRequest::mode(self)
-    }
-}
-
-impl rt::provider::RequestOf<Api> for GenerationRequest {}
 impl rt::provider::SubmitAnswer for Generation {
     fn task_id(&self) -> &str {
         Generation::task_id(self)

@@ -795,33 +795,8 @@ impl CreateVideo {
         CreateVideo::from_json_value(body)
     }
 }
+rt::submit_body!(CreateVideo for Api);
 
-impl rt::provider::SubmitBody for CreateVideo {
-    fn from_json(
-        operation: &str,
-        body: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::Violations> {
-        CreateVideo::from_json_for(operation, body)
-    }
-
-    fn operation(&self) -> &'static str {
-        CreateVideo::operation(self)
-    }
-
-    fn validate(&self) -> Result<(), rt::Violations> {
-        CreateVideo::validate(self)
-    }
-
-    fn polling(&self) -> rt::PollingGuidance {
-        CreateVideo::polling(self)
-    }
-
-    fn mode(&self) -> &'static str {
-        CreateVideo::mode(self)
-    }
-}
-
-impl rt::provider::RequestOf<Api> for CreateVideo {}
 impl rt::provider::SubmitAnswer for Created {
     fn task_id(&self) -> &str {
         Created::task_id(self)

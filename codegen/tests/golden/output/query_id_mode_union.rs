@@ -1386,40 +1386,19 @@ impl TaskRequest {
         TaskRequest::from_json_value(body)
     }
 }
+rt::submit_body!(TaskRequest for Api, estimate);
 
-impl rt::provider::SubmitBody for TaskRequest {
-    fn from_json(
-        operation: &str,
-        body: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::Violations> {
-        TaskRequest::from_json_for(operation, body)
-    }
-
-    fn operation(&self) -> &'static str {
-        TaskRequest::operation(self)
-    }
-
-    fn validate(&self) -> Result<(), rt::Violations> {
-        TaskRequest::validate(self)
-    }
-
-    fn polling(&self) -> rt::PollingGuidance {
-        TaskRequest::polling(self)
-    }
-
-    fn mode(&self) -> &'static str {
-        TaskRequest::mode(self)
-    }
-
-    fn estimate(
+impl TaskRequest {
+    /// [`Self::estimate_cost`] with the billing inputs given by name (unknown names are ignored).
+    pub fn estimate_with(
         &self,
         _inputs: &[(&str, rt::Decimal)],
     ) -> Option<Result<rt::CostEstimate, rt::BillingError>> {
-        Some(TaskRequest::estimate_cost(self, &BillingInputs::default()))
+        let billing = BillingInputs::default();
+        Some(TaskRequest::estimate_cost(self, &billing))
     }
 }
 
-impl rt::provider::RequestOf<Api> for TaskRequest {}
 impl rt::provider::SubmitAnswer for Accepted {
     fn task_id(&self) -> &str {
         Accepted::task_id(self)

@@ -967,85 +967,10 @@ impl rt::json::ToJson for Request {
         }
     }
 }
+rt::submit_body!(Request for Api);
+rt::submit_body!(FastRequest for Api);
+rt::submit_body!(ProRequest for Api);
 
-impl rt::provider::SubmitBody for Request {
-    fn from_json(
-        operation: &str,
-        body: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::Violations> {
-        Request::from_json_for(operation, body)
-    }
-
-    fn operation(&self) -> &'static str {
-        Request::operation(self)
-    }
-
-    fn validate(&self) -> Result<(), rt::Violations> {
-        Request::validate(self)
-    }
-
-    fn polling(&self) -> rt::PollingGuidance {
-        Request::polling(self)
-    }
-
-    fn mode(&self) -> &'static str {
-        Request::mode(self)
-    }
-}
-
-impl rt::provider::RequestOf<Api> for Request {}
-impl rt::provider::SubmitBody for FastRequest {
-    fn from_json(
-        operation: &str,
-        body: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::Violations> {
-        FastRequest::from_json_for(operation, body)
-    }
-
-    fn operation(&self) -> &'static str {
-        FastRequest::operation(self)
-    }
-
-    fn validate(&self) -> Result<(), rt::Violations> {
-        FastRequest::validate(self)
-    }
-
-    fn polling(&self) -> rt::PollingGuidance {
-        FastRequest::polling(self)
-    }
-
-    fn mode(&self) -> &'static str {
-        FastRequest::mode(self)
-    }
-}
-
-impl rt::provider::RequestOf<Api> for FastRequest {}
-impl rt::provider::SubmitBody for ProRequest {
-    fn from_json(
-        operation: &str,
-        body: &rt::export::serde_json::Value,
-    ) -> Result<Self, rt::Violations> {
-        ProRequest::from_json_for(operation, body)
-    }
-
-    fn operation(&self) -> &'static str {
-        ProRequest::operation(self)
-    }
-
-    fn validate(&self) -> Result<(), rt::Violations> {
-        ProRequest::validate(self)
-    }
-
-    fn polling(&self) -> rt::PollingGuidance {
-        ProRequest::polling(self)
-    }
-
-    fn mode(&self) -> &'static str {
-        ProRequest::mode(self)
-    }
-}
-
-impl rt::provider::RequestOf<Api> for ProRequest {}
 impl rt::provider::SubmitAnswer for Job {
     fn task_id(&self) -> &str {
         Job::task_id(self)

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::lines;
-use super::{check_fn, field_ty, ident, json, rt};
+use super::{field_ty, ident, json, rt, rules_const};
 use crate::ir::{Field, Module, Struct, Ty, TypeDef, Union, Usage};
 
 pub(super) fn all(m: &Module) -> TokenStream {
@@ -46,7 +46,7 @@ fn keys(m: &Module, s: &Struct) -> Vec<String> {
     keys
 }
 
-/// `let <field> = ...;` reading one field, followed by its value checks.
+/// `let <field> = ...;` reading one field (and checking its value rules, if it has any).
 fn read_field(f: &Field) -> TokenStream {
     let rt = rt();
     let n = ident(&f.rust);
@@ -55,6 +55,13 @@ fn read_field(f: &Field) -> TokenStream {
         let Ty::Union(u) = &f.ty else { return quote!() };
         let u = ident(u);
         return quote!(let #n: Option<#u> = #u::read_in(obj, path, out););
+    }
+    if !f.checks.is_empty() {
+        // The field's rules constant carries its key, aliases and id.
+        let rules = rules_const(f);
+        // The value's type is inferred from the field's in `Self { .. }`.
+        let read = if f.required { quote!(required) } else { quote!(optional) };
+        return quote!(let #n = Self::#rules.#read(obj, path, out););
     }
     let (wire, id) = (&f.wire, &f.id_base);
     // A field with aliases is read under whichever of its names was sent.
@@ -65,23 +72,8 @@ fn read_field(f: &Field) -> TokenStream {
         let names = std::iter::once(&f.wire).chain(&f.aliases);
         (quote!(let #k = #rt::read::key_of(obj, path, &[#(#names),*], #id, out);), quote!(#k))
     };
-    let read = if f.required {
-        quote!(#name_let let #n: Option<#ty> = #rt::read::required(obj, path, #wire, #id, out);)
-    } else {
-        quote!(#name_let let #n: Option<#ty> = #rt::read::optional(obj, path, #wire, #id, out);)
-    };
-    if f.checks.is_empty() {
-        return read;
-    }
-    let fname = check_fn(f);
-    let arg = if f.ty == Ty::Integer { quote!(*v) } else { quote!(v) };
-    let pattern = if f.required { quote!(Some(v)) } else { quote!(Some(Some(v))) };
-    quote! {
-        #read
-        if let #pattern = &#n {
-            Self::#fname(#arg, &#rt::Path::Str(path).key(#wire), out);
-        }
-    }
+    let read = if f.required { quote!(required) } else { quote!(optional) };
+    quote!(#name_let let #n: Option<#ty> = #rt::read::#read(obj, path, #wire, #id, out);)
 }
 
 fn struct_read(m: &Module, s: &Struct) -> TokenStream {
@@ -134,15 +126,6 @@ fn union_read(u: &Union) -> TokenStream {
     let arms = u.variants.iter().map(|v| {
         let vt = &v.tag;
         let vn = ident(&v.name);
-        let forbids: Vec<TokenStream> = v
-            .forbidden
-            .iter()
-            .flat_map(|f| std::iter::once(&f.wire).chain(&f.aliases).map(move |w| (f, w)))
-            .map(|(f, w)| {
-                let (allowed, id) = (&f.allowed_in, &f.id_base);
-                quote!(#rt::read::forbid(obj, path, #w, #tag, #vt, &[#(#allowed),*], #id, out);)
-            })
-            .collect();
         let value = match &v.payload {
             Some(p) => {
                 let p = ident(p);
@@ -150,8 +133,36 @@ fn union_read(u: &Union) -> TokenStream {
             }
             None => quote!(Some(Self::#vn)),
         };
-        quote!(#vt => { #(#forbids)* #value })
+        quote!(#vt => #value,)
     });
+    // Per tag, the fields that variant forbids (each documented name on its own).
+    let rows: Vec<TokenStream> = u
+        .variants
+        .iter()
+        .filter(|v| !v.forbidden.is_empty())
+        .map(|v| {
+            let vt = &v.tag;
+            let fields =
+                v.forbidden.iter().flat_map(|f| std::iter::once(&f.wire).chain(&f.aliases).map(move |w| (f, w))).map(
+                    |(f, w)| {
+                        let (allowed, id) = (&f.allowed_in, &f.id_base);
+                        quote!(#rt::read::Forbidden { key: #w, allowed_in: &[#(#allowed),*], id: #id })
+                    },
+                );
+            quote!((#vt, &[#(#fields),*]))
+        })
+        .collect();
+    let (forbidden_const, forbidden_call) = if rows.is_empty() {
+        (quote!(), quote!())
+    } else {
+        (
+            quote! {
+                /// Per tag, the fields that variant forbids.
+                const FORBIDDEN: &'static [(&'static str, &'static [#rt::read::Forbidden])] = &[#(#rows),*];
+            },
+            quote!(#rt::read::forbidden(obj, path, #tag, tag, Self::FORBIDDEN, out);),
+        )
+    };
     let mut keys = vec![u.tag.clone()];
     keys.extend(u.all_keys.iter().cloned());
     let id = &u.id_base;
@@ -160,10 +171,13 @@ fn union_read(u: &Union) -> TokenStream {
             /// The tag and every key any variant may hold.
             const KEYS: &'static [&'static str] = &[#(#keys),*];
 
+            #forbidden_const
+
             /// Reads the tag and the selected variant's fields from `obj` (which may be the
             /// union's own object or, when flattened, its parent's).
             pub(crate) fn read_in(obj: &#rt::read::Object, path: &str, out: &mut Vec<#rt::Violation>) -> Option<Self> {
                 let tag = #rt::read::tag(obj, path, #tag, Self::TAGS, #tag_id, out)?;
+                #forbidden_call
                 match tag {
                     #(#arms)*
                     _ => None,

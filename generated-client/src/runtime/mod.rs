@@ -37,6 +37,7 @@ pub mod export {
 }
 
 pub use billing::{BillingError, CostBound, CostEstimate, UnitPrice};
+pub use check::{Check, FieldRules};
 pub use client::{
     Client, ClientBuilder, ClientSettings, DynClient, Progress, Recovery, Resolution, SubmitOptions, Task,
     UnknownSubmission, WaitOptions,

@@ -480,49 +480,25 @@ impl TextToVideoModel {
 }
 
 impl CreateJob {
-    /// Checks `callback_url` (constraint id base `flattened_model_aliases.submit.callback_url`).
-    fn check_callback_url(
-        value: &str,
-        path: &rt::Path<'_>,
-        out: &mut Vec<rt::Violation>,
-    ) {
-        rt::check::url(
-            value,
-            &["https"],
-            &[],
-            path,
-            "flattened_model_aliases.submit.callback_url",
-            out,
-        );
-        rt::check::public_url(
-            value,
-            path,
-            "flattened_model_aliases.submit.callback_url",
-            out,
-        );
-    }
+    /// Rules of `callback_url`.
+    const CALLBACK_URL_RULES: rt::FieldRules = rt::FieldRules::new(
+        "callback_url",
+        "flattened_model_aliases.submit.callback_url",
+        &[rt::Check::Url(&["https"], &[]), rt::Check::PublicUrl],
+    );
 
-    /// Checks `seed` (constraint id base `flattened_model_aliases.submit.seed`).
-    fn check_seed(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::range(
-            value,
-            Some(0),
-            Some(1000),
-            path,
-            "flattened_model_aliases.submit.seed",
-            out,
-        );
-    }
+    /// Rules of `seed`.
+    const SEED_RULES: rt::FieldRules = rt::FieldRules::new(
+        "seed",
+        "flattened_model_aliases.submit.seed",
+        &[rt::Check::Range(Some(0), Some(1000))],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
         self.job.check(path, out);
-        if let Some(v) = &self.callback_url {
-            Self::check_callback_url(v, &path.key("callback_url"), out);
-        }
-        if let Some(v) = &self.seed {
-            Self::check_seed(*v, &path.key("seed"), out);
-        }
+        Self::CALLBACK_URL_RULES.check(&self.callback_url, path, out);
+        Self::SEED_RULES.check(&self.seed, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
@@ -534,50 +510,32 @@ impl CreateJob {
 }
 
 impl EditModel {
-    /// Checks `prompt` (constraint id base `flattened_model_aliases.submit[model=edit].prompt`).
-    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::UnicodeScalars,
-            Some(1),
-            800,
-            path,
-            "flattened_model_aliases.submit[model=edit].prompt",
-            out,
-        );
-    }
+    /// Rules of `prompt`.
+    const PROMPT_RULES: rt::FieldRules = rt::FieldRules::new(
+        "prompt",
+        "flattened_model_aliases.submit[model=edit].prompt",
+        &[rt::Check::Length(rt::count::Count::UnicodeScalars, Some(1), 800)],
+    );
 
-    /// Checks `video` (constraint id base `flattened_model_aliases.submit[model=edit].video`).
-    fn check_video(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::url(
-            value,
-            &["https"],
-            &[],
-            path,
+    /// Rules of `video`.
+    const VIDEO_RULES: rt::FieldRules = rt::FieldRules::new(
+            "video",
             "flattened_model_aliases.submit[model=edit].video",
-            out,
-        );
-    }
-
-    /// Checks `strength` (constraint id base `flattened_model_aliases.submit[model=edit].strength`).
-    fn check_strength(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::range(
-            value,
-            Some(1),
-            Some(10),
-            path,
-            "flattened_model_aliases.submit[model=edit].strength",
-            out,
-        );
-    }
+            &[rt::Check::Url(&["https"], &[])],
+        )
+        .with_aliases(&["video_url"]);
+    /// Rules of `strength`.
+    const STRENGTH_RULES: rt::FieldRules = rt::FieldRules::new(
+        "strength",
+        "flattened_model_aliases.submit[model=edit].strength",
+        &[rt::Check::Range(Some(1), Some(10))],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
-        Self::check_video(&self.video, &path.key("video"), out);
-        if let Some(v) = &self.strength {
-            Self::check_strength(*v, &path.key("strength"), out);
-        }
+        Self::PROMPT_RULES.check(&self.prompt, path, out);
+        Self::VIDEO_RULES.check(&self.video, path, out);
+        Self::STRENGTH_RULES.check(&self.strength, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
@@ -606,22 +564,16 @@ impl Model {
 }
 
 impl TextToVideoModel {
-    /// Checks `prompt` (constraint id base `flattened_model_aliases.submit[model=t2v].prompt`).
-    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::UnicodeScalars,
-            Some(1),
-            800,
-            path,
-            "flattened_model_aliases.submit[model=t2v].prompt",
-            out,
-        );
-    }
+    /// Rules of `prompt`.
+    const PROMPT_RULES: rt::FieldRules = rt::FieldRules::new(
+        "prompt",
+        "flattened_model_aliases.submit[model=t2v].prompt",
+        &[rt::Check::Length(rt::count::Count::UnicodeScalars, Some(1), 800)],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
+        Self::PROMPT_RULES.check(&self.prompt, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
@@ -651,26 +603,8 @@ impl CreateJob {
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
         let job: Option<Model> = Model::read_in(obj, path, out);
-        let callback_url: Option<Option<String>> = rt::read::optional(
-            obj,
-            path,
-            "callback_url",
-            "flattened_model_aliases.submit.callback_url",
-            out,
-        );
-        if let Some(Some(v)) = &callback_url {
-            Self::check_callback_url(v, &rt::Path::Str(path).key("callback_url"), out);
-        }
-        let seed: Option<Option<i64>> = rt::read::optional(
-            obj,
-            path,
-            "seed",
-            "flattened_model_aliases.submit.seed",
-            out,
-        );
-        if let Some(Some(v)) = &seed {
-            Self::check_seed(*v, &rt::Path::Str(path).key("seed"), out);
-        }
+        let callback_url = Self::CALLBACK_URL_RULES.optional(obj, path, out);
+        let seed = Self::SEED_RULES.optional(obj, path, out);
         Some(Self {
             job: job?,
             callback_url: callback_url?,
@@ -706,43 +640,9 @@ impl EditModel {
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let prompt: Option<String> = rt::read::required(
-            obj,
-            path,
-            "prompt",
-            "flattened_model_aliases.submit[model=edit].prompt",
-            out,
-        );
-        if let Some(v) = &prompt {
-            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
-        }
-        let video_key = rt::read::key_of(
-            obj,
-            path,
-            &["video", "video_url"],
-            "flattened_model_aliases.submit[model=edit].video",
-            out,
-        );
-        let video: Option<String> = rt::read::required(
-            obj,
-            path,
-            video_key,
-            "flattened_model_aliases.submit[model=edit].video",
-            out,
-        );
-        if let Some(v) = &video {
-            Self::check_video(v, &rt::Path::Str(path).key(video_key), out);
-        }
-        let strength: Option<Option<i64>> = rt::read::optional(
-            obj,
-            path,
-            "strength",
-            "flattened_model_aliases.submit[model=edit].strength",
-            out,
-        );
-        if let Some(Some(v)) = &strength {
-            Self::check_strength(*v, &rt::Path::Str(path).key("strength"), out);
-        }
+        let prompt = Self::PROMPT_RULES.required(obj, path, out);
+        let video = Self::VIDEO_RULES.required(obj, path, out);
+        let strength = Self::STRENGTH_RULES.optional(obj, path, out);
         Some(Self {
             prompt: prompt?,
             video: video?,
@@ -761,6 +661,30 @@ impl Model {
         "video_url",
     ];
 
+    /// Per tag, the fields that variant forbids.
+    const FORBIDDEN: &'static [(&'static str, &'static [rt::read::Forbidden])] = &[
+        (
+            "t2v",
+            &[
+                rt::read::Forbidden {
+                    key: "video",
+                    allowed_in: &["edit"],
+                    id: "flattened_model_aliases.submit[model=t2v].video",
+                },
+                rt::read::Forbidden {
+                    key: "video_url",
+                    allowed_in: &["edit"],
+                    id: "flattened_model_aliases.submit[model=t2v].video",
+                },
+                rt::read::Forbidden {
+                    key: "strength",
+                    allowed_in: &["edit"],
+                    id: "flattened_model_aliases.submit[model=t2v].strength",
+                },
+            ],
+        ),
+    ];
+
     /// Reads the tag and the selected variant's fields from `obj` (which may be the
     /// union's own object or, when flattened, its parent's).
     pub(crate) fn read_in(
@@ -776,40 +700,9 @@ impl Model {
             "flattened_model_aliases.submit.model",
             out,
         )?;
+        rt::read::forbidden(obj, path, "model", tag, Self::FORBIDDEN, out);
         match tag {
-            "t2v" => {
-                rt::read::forbid(
-                    obj,
-                    path,
-                    "video",
-                    "model",
-                    "t2v",
-                    &["edit"],
-                    "flattened_model_aliases.submit[model=t2v].video",
-                    out,
-                );
-                rt::read::forbid(
-                    obj,
-                    path,
-                    "video_url",
-                    "model",
-                    "t2v",
-                    &["edit"],
-                    "flattened_model_aliases.submit[model=t2v].video",
-                    out,
-                );
-                rt::read::forbid(
-                    obj,
-                    path,
-                    "strength",
-                    "model",
-                    "t2v",
-                    &["edit"],
-                    "flattened_model_aliases.submit[model=t2v].strength",
-                    out,
-                );
-                TextToVideoModel::read_fields(obj, path, out).map(Self::TextToVideo)
-            }
+            "t2v" => TextToVideoModel::read_fields(obj, path, out).map(Self::TextToVideo),
             "edit" => EditModel::read_fields(obj, path, out).map(Self::Edit),
             _ => None,
         }
@@ -843,16 +736,7 @@ impl TextToVideoModel {
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let prompt: Option<String> = rt::read::required(
-            obj,
-            path,
-            "prompt",
-            "flattened_model_aliases.submit[model=t2v].prompt",
-            out,
-        );
-        if let Some(v) = &prompt {
-            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
-        }
+        let prompt = Self::PROMPT_RULES.required(obj, path, out);
         Some(Self { prompt: prompt? })
     }
 }

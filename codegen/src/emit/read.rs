@@ -54,7 +54,7 @@ fn read_field(f: &Field) -> TokenStream {
     if f.flatten {
         let Ty::Union(u) = &f.ty else { return quote!() };
         let u = ident(u);
-        return quote!(let #n: Option<#u> = #u::read_in(obj, path, out););
+        return quote!(let #n: Option<#u> = #rt::read::ReadObject::read_fields(obj, path, out););
     }
     if !f.checks.is_empty() {
         // The field's rules constant carries its key, aliases and id.
@@ -78,7 +78,6 @@ fn read_field(f: &Field) -> TokenStream {
 
 fn struct_read(m: &Module, s: &Struct) -> TokenStream {
     let rt = rt();
-    let json = json();
     let name = ident(&s.name);
     let reads = s.fields.iter().map(read_field);
     let inits = s.fields.iter().map(|f| {
@@ -86,7 +85,6 @@ fn struct_read(m: &Module, s: &Struct) -> TokenStream {
         quote!(#n: #n?)
     });
     let read_fields = quote! {
-        /// Reads this object's fields from `obj`, pushing every violation.
         fn read_fields(obj: &#rt::read::Object, path: &str, out: &mut Vec<#rt::Violation>) -> Option<Self> {
             #(#reads)*
             Some(Self { #(#inits,)* })
@@ -94,32 +92,26 @@ fn struct_read(m: &Module, s: &Struct) -> TokenStream {
     };
     if s.variant_of.is_some() {
         // A variant's payload: the union reads the tag and rejects unknown keys.
-        return quote!(impl #name { #read_fields });
+        return quote! {
+            impl #name {
+                /// Reads this variant's fields from `obj`, pushing every violation.
+                #read_fields
+            }
+        };
     }
     let keys = keys(m, s);
     let id = &s.id_base;
     quote! {
-        impl #name {
-            /// Every key this object may hold.
+        impl #rt::read::ReadObject for #name {
             const KEYS: &'static [&'static str] = &[#(#keys),*];
-
+            const ID: &'static str = #id;
             #read_fields
-        }
-
-        impl #rt::read::Read for #name {
-            fn read(v: &#json::Value, path: &str, id_base: &str, out: &mut Vec<#rt::Violation>) -> Option<Self> {
-                let obj = #rt::read::object(v, path, id_base, out)?;
-                let value = Self::read_fields(obj, path, out);
-                #rt::read::deny_unknown(obj, path, Self::KEYS, #id, out);
-                value
-            }
         }
     }
 }
 
 fn union_read(u: &Union) -> TokenStream {
     let rt = rt();
-    let json = json();
     let name = ident(&u.name);
     let tag = &u.tag;
     let tag_id = format!("{}.{}", u.id_base, u.tag);
@@ -152,45 +144,21 @@ fn union_read(u: &Union) -> TokenStream {
             quote!((#vt, &[#(#fields),*]))
         })
         .collect();
-    let (forbidden_const, forbidden_call) = if rows.is_empty() {
-        (quote!(), quote!())
-    } else {
-        (
-            quote! {
-                /// Per tag, the fields that variant forbids.
-                const FORBIDDEN: &'static [(&'static str, &'static [#rt::read::Forbidden])] = &[#(#rows),*];
-            },
-            quote!(#rt::read::forbidden(obj, path, #tag, tag, Self::FORBIDDEN, out);),
-        )
-    };
+    let forbidden = (!rows.is_empty()).then(|| quote!(#rt::read::forbidden(obj, path, #tag, tag, &[#(#rows),*], out);));
     let mut keys = vec![u.tag.clone()];
     keys.extend(u.all_keys.iter().cloned());
     let id = &u.id_base;
     quote! {
-        impl #name {
-            /// The tag and every key any variant may hold.
+        impl #rt::read::ReadObject for #name {
             const KEYS: &'static [&'static str] = &[#(#keys),*];
-
-            #forbidden_const
-
-            /// Reads the tag and the selected variant's fields from `obj` (which may be the
-            /// union's own object or, when flattened, its parent's).
-            pub(crate) fn read_in(obj: &#rt::read::Object, path: &str, out: &mut Vec<#rt::Violation>) -> Option<Self> {
+            const ID: &'static str = #id;
+            fn read_fields(obj: &#rt::read::Object, path: &str, out: &mut Vec<#rt::Violation>) -> Option<Self> {
                 let tag = #rt::read::tag(obj, path, #tag, Self::TAGS, #tag_id, out)?;
-                #forbidden_call
+                #forbidden
                 match tag {
                     #(#arms)*
                     _ => None,
                 }
-            }
-        }
-
-        impl #rt::read::Read for #name {
-            fn read(v: &#json::Value, path: &str, id_base: &str, out: &mut Vec<#rt::Violation>) -> Option<Self> {
-                let obj = #rt::read::object(v, path, id_base, out)?;
-                let value = Self::read_in(obj, path, out);
-                #rt::read::deny_unknown(obj, path, Self::KEYS, #id, out);
-                value
             }
         }
     }

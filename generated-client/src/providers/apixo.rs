@@ -1596,7 +1596,7 @@ impl VideoEditInput {
 }
 
 impl CallbackDelivery {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
@@ -1609,27 +1609,12 @@ impl CallbackDelivery {
     }
 }
 
-impl Delivery {
-    /// The tag and every key any variant may hold.
+impl rt::read::ReadObject for Delivery {
     const KEYS: &'static [&'static str] = &["request_type", "callback_url"];
 
-    /// Per tag, the fields that variant forbids.
-    const FORBIDDEN: &'static [(&'static str, &'static [rt::read::Forbidden])] = &[
-        (
-            "async",
-            &[
-                rt::read::Forbidden {
-                    key: "callback_url",
-                    allowed_in: &["callback"],
-                    id: "apixo.submit[request_type=async].callback_url",
-                },
-            ],
-        ),
-    ];
+    const ID: &'static str = "apixo.submit";
 
-    /// Reads the tag and the selected variant's fields from `obj` (which may be the
-    /// union's own object or, when flattened, its parent's).
-    pub(crate) fn read_in(
+    fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
@@ -1642,7 +1627,25 @@ impl Delivery {
             "apixo.submit.request_type",
             out,
         )?;
-        rt::read::forbidden(obj, path, "request_type", tag, Self::FORBIDDEN, out);
+        rt::read::forbidden(
+            obj,
+            path,
+            "request_type",
+            tag,
+            &[
+                (
+                    "async",
+                    &[
+                        rt::read::Forbidden {
+                            key: "callback_url",
+                            allowed_in: &["callback"],
+                            id: "apixo.submit[request_type=async].callback_url",
+                        },
+                    ],
+                ),
+            ],
+            out,
+        );
         match tag {
             "async" => Some(Self::Async),
             "callback" => {
@@ -1653,22 +1656,8 @@ impl Delivery {
     }
 }
 
-impl rt::read::Read for Delivery {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_in(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "apixo.submit", out);
-        value
-    }
-}
-
 impl ImageToVideoInput {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
@@ -1701,8 +1690,7 @@ impl ImageToVideoInput {
     }
 }
 
-impl Input {
-    /// The tag and every key any variant may hold.
+impl rt::read::ReadObject for Input {
     const KEYS: &'static [&'static str] = &[
         "mode",
         "audio_setting",
@@ -1715,87 +1703,9 @@ impl Input {
         "watermark",
     ];
 
-    /// Per tag, the fields that variant forbids.
-    const FORBIDDEN: &'static [(&'static str, &'static [rt::read::Forbidden])] = &[
-        (
-            "text-to-video",
-            &[
-                rt::read::Forbidden {
-                    key: "image_urls",
-                    allowed_in: &["image-to-video", "reference-to-video", "video-edit"],
-                    id: "apixo.submit.input[mode=text-to-video].image_urls",
-                },
-                rt::read::Forbidden {
-                    key: "video_urls",
-                    allowed_in: &["video-edit"],
-                    id: "apixo.submit.input[mode=text-to-video].video_urls",
-                },
-                rt::read::Forbidden {
-                    key: "audio_setting",
-                    allowed_in: &["video-edit"],
-                    id: "apixo.submit.input[mode=text-to-video].audio_setting",
-                },
-            ],
-        ),
-        (
-            "image-to-video",
-            &[
-                rt::read::Forbidden {
-                    key: "video_urls",
-                    allowed_in: &["video-edit"],
-                    id: "apixo.submit.input[mode=image-to-video].video_urls",
-                },
-                rt::read::Forbidden {
-                    key: "ratio",
-                    allowed_in: &["text-to-video", "reference-to-video"],
-                    id: "apixo.submit.input[mode=image-to-video].ratio",
-                },
-                rt::read::Forbidden {
-                    key: "audio_setting",
-                    allowed_in: &["video-edit"],
-                    id: "apixo.submit.input[mode=image-to-video].audio_setting",
-                },
-            ],
-        ),
-        (
-            "reference-to-video",
-            &[
-                rt::read::Forbidden {
-                    key: "video_urls",
-                    allowed_in: &["video-edit"],
-                    id: "apixo.submit.input[mode=reference-to-video].video_urls",
-                },
-                rt::read::Forbidden {
-                    key: "audio_setting",
-                    allowed_in: &["video-edit"],
-                    id: "apixo.submit.input[mode=reference-to-video].audio_setting",
-                },
-            ],
-        ),
-        (
-            "video-edit",
-            &[
-                rt::read::Forbidden {
-                    key: "ratio",
-                    allowed_in: &["text-to-video", "reference-to-video"],
-                    id: "apixo.submit.input[mode=video-edit].ratio",
-                },
-                rt::read::Forbidden {
-                    key: "duration",
-                    allowed_in: &[
-                        "text-to-video",
-                        "image-to-video",
-                        "reference-to-video",
-                    ],
-                    id: "apixo.submit.input[mode=video-edit].duration",
-                },
-            ],
-        ),
-    ];
+    const ID: &'static str = "apixo.submit.input";
 
-    /// Reads the tag and the selected variant's fields from `obj` (which may be the
-    /// union's own object or, when flattened, its parent's).
-    pub(crate) fn read_in(
+    fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
@@ -1808,7 +1718,93 @@ impl Input {
             "apixo.submit.input.mode",
             out,
         )?;
-        rt::read::forbidden(obj, path, "mode", tag, Self::FORBIDDEN, out);
+        rt::read::forbidden(
+            obj,
+            path,
+            "mode",
+            tag,
+            &[
+                (
+                    "text-to-video",
+                    &[
+                        rt::read::Forbidden {
+                            key: "image_urls",
+                            allowed_in: &[
+                                "image-to-video",
+                                "reference-to-video",
+                                "video-edit",
+                            ],
+                            id: "apixo.submit.input[mode=text-to-video].image_urls",
+                        },
+                        rt::read::Forbidden {
+                            key: "video_urls",
+                            allowed_in: &["video-edit"],
+                            id: "apixo.submit.input[mode=text-to-video].video_urls",
+                        },
+                        rt::read::Forbidden {
+                            key: "audio_setting",
+                            allowed_in: &["video-edit"],
+                            id: "apixo.submit.input[mode=text-to-video].audio_setting",
+                        },
+                    ],
+                ),
+                (
+                    "image-to-video",
+                    &[
+                        rt::read::Forbidden {
+                            key: "video_urls",
+                            allowed_in: &["video-edit"],
+                            id: "apixo.submit.input[mode=image-to-video].video_urls",
+                        },
+                        rt::read::Forbidden {
+                            key: "ratio",
+                            allowed_in: &["text-to-video", "reference-to-video"],
+                            id: "apixo.submit.input[mode=image-to-video].ratio",
+                        },
+                        rt::read::Forbidden {
+                            key: "audio_setting",
+                            allowed_in: &["video-edit"],
+                            id: "apixo.submit.input[mode=image-to-video].audio_setting",
+                        },
+                    ],
+                ),
+                (
+                    "reference-to-video",
+                    &[
+                        rt::read::Forbidden {
+                            key: "video_urls",
+                            allowed_in: &["video-edit"],
+                            id: "apixo.submit.input[mode=reference-to-video].video_urls",
+                        },
+                        rt::read::Forbidden {
+                            key: "audio_setting",
+                            allowed_in: &["video-edit"],
+                            id: "apixo.submit.input[mode=reference-to-video].audio_setting",
+                        },
+                    ],
+                ),
+                (
+                    "video-edit",
+                    &[
+                        rt::read::Forbidden {
+                            key: "ratio",
+                            allowed_in: &["text-to-video", "reference-to-video"],
+                            id: "apixo.submit.input[mode=video-edit].ratio",
+                        },
+                        rt::read::Forbidden {
+                            key: "duration",
+                            allowed_in: &[
+                                "text-to-video",
+                                "image-to-video",
+                                "reference-to-video",
+                            ],
+                            id: "apixo.submit.input[mode=video-edit].duration",
+                        },
+                    ],
+                ),
+            ],
+            out,
+        );
         match tag {
             "text-to-video" => {
                 TextToVideoInput::read_fields(obj, path, out).map(Self::TextToVideo)
@@ -1828,22 +1824,8 @@ impl Input {
     }
 }
 
-impl rt::read::Read for Input {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_in(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "apixo.submit.input", out);
-        value
-    }
-}
-
 impl ReferenceToVideoInput {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
@@ -1884,17 +1866,21 @@ impl ReferenceToVideoInput {
     }
 }
 
-impl SubmitRequest {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for SubmitRequest {
     const KEYS: &'static [&'static str] = &["request_type", "callback_url", "input"];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "apixo.submit";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let delivery: Option<Delivery> = Delivery::read_in(obj, path, out);
+        let delivery: Option<Delivery> = rt::read::ReadObject::read_fields(
+            obj,
+            path,
+            out,
+        );
         let input: Option<Input> = rt::read::required(
             obj,
             path,
@@ -1909,22 +1895,8 @@ impl SubmitRequest {
     }
 }
 
-impl rt::read::Read for SubmitRequest {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "apixo.submit", out);
-        value
-    }
-}
-
 impl TextToVideoInput {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
@@ -1964,7 +1936,7 @@ impl TextToVideoInput {
 }
 
 impl VideoEditInput {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,

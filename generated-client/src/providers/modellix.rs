@@ -1374,8 +1374,7 @@ impl TextToVideoRequest {
     }
 }
 
-impl ImageToVideoRequest {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for ImageToVideoRequest {
     const KEYS: &'static [&'static str] = &[
         "first_frame_image",
         "prompt",
@@ -1384,7 +1383,8 @@ impl ImageToVideoRequest {
         "seed",
     ];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "modellix.i2v";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
@@ -1411,22 +1411,7 @@ impl ImageToVideoRequest {
     }
 }
 
-impl rt::read::Read for ImageToVideoRequest {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "modellix.i2v", out);
-        value
-    }
-}
-
-impl ReferenceToVideoRequest {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for ReferenceToVideoRequest {
     const KEYS: &'static [&'static str] = &[
         "reference_images",
         "prompt",
@@ -1436,7 +1421,8 @@ impl ReferenceToVideoRequest {
         "seed",
     ];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "modellix.r2v";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
@@ -1471,22 +1457,7 @@ impl ReferenceToVideoRequest {
     }
 }
 
-impl rt::read::Read for ReferenceToVideoRequest {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "modellix.r2v", out);
-        value
-    }
-}
-
-impl TextToVideoRequest {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for TextToVideoRequest {
     const KEYS: &'static [&'static str] = &[
         "prompt",
         "resolution",
@@ -1495,7 +1466,8 @@ impl TextToVideoRequest {
         "seed",
     ];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "modellix.t2v";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
@@ -1525,20 +1497,6 @@ impl TextToVideoRequest {
             duration: duration?,
             seed: seed?,
         })
-    }
-}
-
-impl rt::read::Read for TextToVideoRequest {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "modellix.t2v", out);
-        value
     }
 }
 

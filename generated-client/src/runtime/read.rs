@@ -17,6 +17,28 @@ pub trait Read: Sized {
     fn read(v: &Value, path: &str, id_base: &str, out: &mut Vec<Violation>) -> Option<Self>;
 }
 
+/// A JSON object type of a request, read field by field ([`Read`] comes with it: the value
+/// must be an object, its fields are read by [`ReadObject::read_fields`], and keys not in
+/// [`ReadObject::KEYS`] are violations).
+pub trait ReadObject: Sized {
+    /// Every key the object may hold (for a union, its tag and every key of any variant).
+    const KEYS: &'static [&'static str];
+    /// Constraint id base of the object, for its unknown-field violations.
+    const ID: &'static str;
+    /// Reads the fields from `obj` (for a union, the tag and the selected variant's fields,
+    /// from its own object or, when flattened, its parent's), pushing every violation.
+    fn read_fields(obj: &Object, path: &str, out: &mut Vec<Violation>) -> Option<Self>;
+}
+
+impl<T: ReadObject> Read for T {
+    fn read(v: &Value, path: &str, id_base: &str, out: &mut Vec<Violation>) -> Option<Self> {
+        let obj = object(v, path, id_base, out)?;
+        let value = T::read_fields(obj, path, out);
+        deny_unknown(obj, path, T::KEYS, T::ID, out);
+        value
+    }
+}
+
 /// Parses a body into JSON; a syntax error is a violation of the whole body.
 pub fn parse_body(bytes: &[u8]) -> Result<Value, Violations> {
     serde_json::from_slice(bytes).map_err(|e| {

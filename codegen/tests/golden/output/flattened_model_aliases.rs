@@ -584,8 +584,7 @@ impl TextToVideoModel {
     }
 }
 
-impl CreateJob {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for CreateJob {
     const KEYS: &'static [&'static str] = &[
         "model",
         "prompt",
@@ -596,13 +595,14 @@ impl CreateJob {
         "seed",
     ];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "flattened_model_aliases.submit";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let job: Option<Model> = Model::read_in(obj, path, out);
+        let job: Option<Model> = rt::read::ReadObject::read_fields(obj, path, out);
         let callback_url = Self::CALLBACK_URL_RULES.optional(obj, path, out);
         let seed = Self::SEED_RULES.optional(obj, path, out);
         Some(Self {
@@ -613,28 +613,8 @@ impl CreateJob {
     }
 }
 
-impl rt::read::Read for CreateJob {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(
-            obj,
-            path,
-            Self::KEYS,
-            "flattened_model_aliases.submit",
-            out,
-        );
-        value
-    }
-}
-
 impl EditModel {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
@@ -651,8 +631,7 @@ impl EditModel {
     }
 }
 
-impl Model {
-    /// The tag and every key any variant may hold.
+impl rt::read::ReadObject for Model {
     const KEYS: &'static [&'static str] = &[
         "model",
         "prompt",
@@ -661,33 +640,9 @@ impl Model {
         "video_url",
     ];
 
-    /// Per tag, the fields that variant forbids.
-    const FORBIDDEN: &'static [(&'static str, &'static [rt::read::Forbidden])] = &[
-        (
-            "t2v",
-            &[
-                rt::read::Forbidden {
-                    key: "video",
-                    allowed_in: &["edit"],
-                    id: "flattened_model_aliases.submit[model=t2v].video",
-                },
-                rt::read::Forbidden {
-                    key: "video_url",
-                    allowed_in: &["edit"],
-                    id: "flattened_model_aliases.submit[model=t2v].video",
-                },
-                rt::read::Forbidden {
-                    key: "strength",
-                    allowed_in: &["edit"],
-                    id: "flattened_model_aliases.submit[model=t2v].strength",
-                },
-            ],
-        ),
-    ];
+    const ID: &'static str = "flattened_model_aliases.submit";
 
-    /// Reads the tag and the selected variant's fields from `obj` (which may be the
-    /// union's own object or, when flattened, its parent's).
-    pub(crate) fn read_in(
+    fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
@@ -700,7 +655,35 @@ impl Model {
             "flattened_model_aliases.submit.model",
             out,
         )?;
-        rt::read::forbidden(obj, path, "model", tag, Self::FORBIDDEN, out);
+        rt::read::forbidden(
+            obj,
+            path,
+            "model",
+            tag,
+            &[
+                (
+                    "t2v",
+                    &[
+                        rt::read::Forbidden {
+                            key: "video",
+                            allowed_in: &["edit"],
+                            id: "flattened_model_aliases.submit[model=t2v].video",
+                        },
+                        rt::read::Forbidden {
+                            key: "video_url",
+                            allowed_in: &["edit"],
+                            id: "flattened_model_aliases.submit[model=t2v].video",
+                        },
+                        rt::read::Forbidden {
+                            key: "strength",
+                            allowed_in: &["edit"],
+                            id: "flattened_model_aliases.submit[model=t2v].strength",
+                        },
+                    ],
+                ),
+            ],
+            out,
+        );
         match tag {
             "t2v" => TextToVideoModel::read_fields(obj, path, out).map(Self::TextToVideo),
             "edit" => EditModel::read_fields(obj, path, out).map(Self::Edit),
@@ -709,28 +692,8 @@ impl Model {
     }
 }
 
-impl rt::read::Read for Model {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_in(obj, path, out);
-        rt::read::deny_unknown(
-            obj,
-            path,
-            Self::KEYS,
-            "flattened_model_aliases.submit",
-            out,
-        );
-        value
-    }
-}
-
 impl TextToVideoModel {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,

@@ -736,7 +736,7 @@ impl VideoRequest {
 }
 
 impl ImageToVideoVideoRequest {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
@@ -762,7 +762,7 @@ impl ImageToVideoVideoRequest {
 }
 
 impl TextToVideoVideoRequest {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
@@ -787,8 +787,7 @@ impl TextToVideoVideoRequest {
     }
 }
 
-impl VideoRequest {
-    /// The tag and every key any variant may hold.
+impl rt::read::ReadObject for VideoRequest {
     const KEYS: &'static [&'static str] = &[
         "model",
         "duration",
@@ -797,9 +796,9 @@ impl VideoRequest {
         "resolution",
     ];
 
-    /// Reads the tag and the selected variant's fields from `obj` (which may be the
-    /// union's own object or, when flattened, its parent's).
-    pub(crate) fn read_in(
+    const ID: &'static str = "model_tag_credits.submit";
+
+    fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
@@ -823,20 +822,6 @@ impl VideoRequest {
             }
             _ => None,
         }
-    }
-}
-
-impl rt::read::Read for VideoRequest {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_in(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "model_tag_credits.submit", out);
-        value
     }
 }
 

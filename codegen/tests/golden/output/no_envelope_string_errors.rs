@@ -477,11 +477,11 @@ impl GenerationRequest {
     }
 }
 
-impl GenerationRequest {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for GenerationRequest {
     const KEYS: &'static [&'static str] = &["prompt", "aspect_ratio", "seconds"];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "no_envelope_string_errors.submit";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
@@ -501,26 +501,6 @@ impl GenerationRequest {
             aspect_ratio: aspect_ratio?,
             seconds: seconds?,
         })
-    }
-}
-
-impl rt::read::Read for GenerationRequest {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(
-            obj,
-            path,
-            Self::KEYS,
-            "no_envelope_string_errors.submit",
-            out,
-        );
-        value
     }
 }
 

@@ -473,11 +473,11 @@ impl CreateVideo {
     }
 }
 
-impl CreateVideo {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for CreateVideo {
     const KEYS: &'static [&'static str] = &["prompt", "first_frame", "duration"];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "path_id_envelope.submit";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
@@ -491,20 +491,6 @@ impl CreateVideo {
             first_frame: first_frame?,
             duration: duration?,
         })
-    }
-}
-
-impl rt::read::Read for CreateVideo {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "path_id_envelope.submit", out);
-        value
     }
 }
 

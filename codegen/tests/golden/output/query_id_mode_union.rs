@@ -853,8 +853,7 @@ impl TextToVideoInput {
     }
 }
 
-impl Input {
-    /// The tag and every key any variant may hold.
+impl rt::read::ReadObject for Input {
     const KEYS: &'static [&'static str] = &[
         "mode",
         "duration",
@@ -863,23 +862,9 @@ impl Input {
         "resolution",
     ];
 
-    /// Per tag, the fields that variant forbids.
-    const FORBIDDEN: &'static [(&'static str, &'static [rt::read::Forbidden])] = &[
-        (
-            "t2v",
-            &[
-                rt::read::Forbidden {
-                    key: "images",
-                    allowed_in: &["ref"],
-                    id: "query_id_mode_union.submit.input[mode=t2v].images",
-                },
-            ],
-        ),
-    ];
+    const ID: &'static str = "query_id_mode_union.submit.input";
 
-    /// Reads the tag and the selected variant's fields from `obj` (which may be the
-    /// union's own object or, when flattened, its parent's).
-    pub(crate) fn read_in(
+    fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
@@ -892,7 +877,25 @@ impl Input {
             "query_id_mode_union.submit.input.mode",
             out,
         )?;
-        rt::read::forbidden(obj, path, "mode", tag, Self::FORBIDDEN, out);
+        rt::read::forbidden(
+            obj,
+            path,
+            "mode",
+            tag,
+            &[
+                (
+                    "t2v",
+                    &[
+                        rt::read::Forbidden {
+                            key: "images",
+                            allowed_in: &["ref"],
+                            id: "query_id_mode_union.submit.input[mode=t2v].images",
+                        },
+                    ],
+                ),
+            ],
+            out,
+        );
         match tag {
             "t2v" => TextToVideoInput::read_fields(obj, path, out).map(Self::TextToVideo),
             "ref" => ReferenceInput::read_fields(obj, path, out).map(Self::Reference),
@@ -901,28 +904,8 @@ impl Input {
     }
 }
 
-impl rt::read::Read for Input {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_in(obj, path, out);
-        rt::read::deny_unknown(
-            obj,
-            path,
-            Self::KEYS,
-            "query_id_mode_union.submit.input",
-            out,
-        );
-        value
-    }
-}
-
 impl ReferenceInput {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
@@ -947,11 +930,11 @@ impl ReferenceInput {
     }
 }
 
-impl TaskRequest {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for TaskRequest {
     const KEYS: &'static [&'static str] = &["input", "callback_url"];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "query_id_mode_union.submit";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
@@ -972,22 +955,8 @@ impl TaskRequest {
     }
 }
 
-impl rt::read::Read for TaskRequest {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "query_id_mode_union.submit", out);
-        value
-    }
-}
-
 impl TextToVideoInput {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,

@@ -554,11 +554,11 @@ impl ProRequest {
     }
 }
 
-impl FastRequest {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for FastRequest {
     const KEYS: &'static [&'static str] = &["prompt", "quality"];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "shared_provider.fast";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
@@ -579,25 +579,11 @@ impl FastRequest {
     }
 }
 
-impl rt::read::Read for FastRequest {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "shared_provider.fast", out);
-        value
-    }
-}
-
-impl ProRequest {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for ProRequest {
     const KEYS: &'static [&'static str] = &["prompt", "quality", "style_image"];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "shared_provider.pro";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
@@ -617,20 +603,6 @@ impl ProRequest {
             quality: quality?,
             style_image: style_image?,
         })
-    }
-}
-
-impl rt::read::Read for ProRequest {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "shared_provider.pro", out);
-        value
     }
 }
 

@@ -147,9 +147,7 @@ fn validate_methods(type_name: &str) -> TokenStream {
     quote! {
         #doc
         pub fn validate(&self) -> Result<(), #rt::Violations> {
-            let mut out = Vec::new();
-            self.check(&#rt::Path::ROOT, &mut out);
-            #rt::Violations::check(out)
+            #rt::Violations::collect(|out| self.check(&#rt::Path::ROOT, out))
         }
     }
 }

@@ -18,7 +18,7 @@ pub enum Check {
     Range(Option<i64>, Option<i64>),
     /// [`items`]: array length, `(min, max)`.
     Items(Option<u64>, Option<u64>),
-    /// [`url`]: the URL schemes, and the media types of allowed data URIs, `(schemes, data)`.
+    /// [`url()`]: the URL schemes, and the media types of allowed data URIs, `(schemes, data)`.
     Url(&'static [&'static str], &'static [&'static str]),
     /// [`data_uri`]: a well-formed base64 data URI, `(types, max_bytes)`.
     DataUri(&'static [&'static str], u64),

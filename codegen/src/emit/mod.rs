@@ -142,7 +142,7 @@ pub(crate) fn mode_scrutinee(u: &crate::ir::ModeUnion) -> TokenStream {
     quote!(&self.#(#path).*)
 }
 
-/// The name of the per-field check function, `check_prompt`.
-pub(crate) fn check_fn(f: &crate::ir::Field) -> Ident {
-    format_ident!("check_{}", f.rust.trim_end_matches('_'))
+/// The name of the per-field rules constant, `PROMPT_RULES`.
+pub(crate) fn rules_const(f: &crate::ir::Field) -> Ident {
+    format_ident!("{}_RULES", crate::ir::names::shouty(f.rust.trim_end_matches('_')))
 }

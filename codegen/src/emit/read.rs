@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::lines;
-use super::{check_fn, field_ty, ident, json, rt};
+use super::{field_ty, ident, json, rt, rules_const};
 use crate::ir::{Field, Module, Struct, Ty, TypeDef, Union, Usage};
 
 pub(super) fn all(m: &Module) -> TokenStream {
@@ -46,7 +46,7 @@ fn keys(m: &Module, s: &Struct) -> Vec<String> {
     keys
 }
 
-/// `let <field> = ...;` reading one field, followed by its value checks.
+/// `let <field> = ...;` reading one field (and checking its value rules, if it has any).
 fn read_field(f: &Field) -> TokenStream {
     let rt = rt();
     let n = ident(&f.rust);
@@ -54,7 +54,14 @@ fn read_field(f: &Field) -> TokenStream {
     if f.flatten {
         let Ty::Union(u) = &f.ty else { return quote!() };
         let u = ident(u);
-        return quote!(let #n: Option<#u> = #u::read_in(obj, path, out););
+        return quote!(let #n: Option<#u> = #rt::read::ReadObject::read_fields(obj, path, out););
+    }
+    if !f.checks.is_empty() {
+        // The field's rules constant carries its key, aliases and id.
+        let rules = rules_const(f);
+        // The value's type is inferred from the field's in `Self { .. }`.
+        let read = if f.required { quote!(required) } else { quote!(optional) };
+        return quote!(let #n = Self::#rules.#read(obj, path, out););
     }
     let (wire, id) = (&f.wire, &f.id_base);
     // A field with aliases is read under whichever of its names was sent.
@@ -65,28 +72,12 @@ fn read_field(f: &Field) -> TokenStream {
         let names = std::iter::once(&f.wire).chain(&f.aliases);
         (quote!(let #k = #rt::read::key_of(obj, path, &[#(#names),*], #id, out);), quote!(#k))
     };
-    let read = if f.required {
-        quote!(#name_let let #n: Option<#ty> = #rt::read::required(obj, path, #wire, #id, out);)
-    } else {
-        quote!(#name_let let #n: Option<#ty> = #rt::read::optional(obj, path, #wire, #id, out);)
-    };
-    if f.checks.is_empty() {
-        return read;
-    }
-    let fname = check_fn(f);
-    let arg = if f.ty == Ty::Integer { quote!(*v) } else { quote!(v) };
-    let pattern = if f.required { quote!(Some(v)) } else { quote!(Some(Some(v))) };
-    quote! {
-        #read
-        if let #pattern = &#n {
-            Self::#fname(#arg, &#rt::Path::Str(path).key(#wire), out);
-        }
-    }
+    let read = if f.required { quote!(required) } else { quote!(optional) };
+    quote!(#name_let let #n: Option<#ty> = #rt::read::#read(obj, path, #wire, #id, out);)
 }
 
 fn struct_read(m: &Module, s: &Struct) -> TokenStream {
     let rt = rt();
-    let json = json();
     let name = ident(&s.name);
     let reads = s.fields.iter().map(read_field);
     let inits = s.fields.iter().map(|f| {
@@ -94,7 +85,6 @@ fn struct_read(m: &Module, s: &Struct) -> TokenStream {
         quote!(#n: #n?)
     });
     let read_fields = quote! {
-        /// Reads this object's fields from `obj`, pushing every violation.
         fn read_fields(obj: &#rt::read::Object, path: &str, out: &mut Vec<#rt::Violation>) -> Option<Self> {
             #(#reads)*
             Some(Self { #(#inits,)* })
@@ -102,47 +92,32 @@ fn struct_read(m: &Module, s: &Struct) -> TokenStream {
     };
     if s.variant_of.is_some() {
         // A variant's payload: the union reads the tag and rejects unknown keys.
-        return quote!(impl #name { #read_fields });
+        return quote! {
+            impl #name {
+                /// Reads this variant's fields from `obj`, pushing every violation.
+                #read_fields
+            }
+        };
     }
     let keys = keys(m, s);
     let id = &s.id_base;
     quote! {
-        impl #name {
-            /// Every key this object may hold.
+        impl #rt::read::ReadObject for #name {
             const KEYS: &'static [&'static str] = &[#(#keys),*];
-
+            const ID: &'static str = #id;
             #read_fields
-        }
-
-        impl #rt::read::Read for #name {
-            fn read(v: &#json::Value, path: &str, id_base: &str, out: &mut Vec<#rt::Violation>) -> Option<Self> {
-                let obj = #rt::read::object(v, path, id_base, out)?;
-                let value = Self::read_fields(obj, path, out);
-                #rt::read::deny_unknown(obj, path, Self::KEYS, #id, out);
-                value
-            }
         }
     }
 }
 
 fn union_read(u: &Union) -> TokenStream {
     let rt = rt();
-    let json = json();
     let name = ident(&u.name);
     let tag = &u.tag;
     let tag_id = format!("{}.{}", u.id_base, u.tag);
     let arms = u.variants.iter().map(|v| {
         let vt = &v.tag;
         let vn = ident(&v.name);
-        let forbids: Vec<TokenStream> = v
-            .forbidden
-            .iter()
-            .flat_map(|f| std::iter::once(&f.wire).chain(&f.aliases).map(move |w| (f, w)))
-            .map(|(f, w)| {
-                let (allowed, id) = (&f.allowed_in, &f.id_base);
-                quote!(#rt::read::forbid(obj, path, #w, #tag, #vt, &[#(#allowed),*], #id, out);)
-            })
-            .collect();
         let value = match &v.payload {
             Some(p) => {
                 let p = ident(p);
@@ -150,33 +125,40 @@ fn union_read(u: &Union) -> TokenStream {
             }
             None => quote!(Some(Self::#vn)),
         };
-        quote!(#vt => { #(#forbids)* #value })
+        quote!(#vt => #value,)
     });
+    // Per tag, the fields that variant forbids (each documented name on its own).
+    let rows: Vec<TokenStream> = u
+        .variants
+        .iter()
+        .filter(|v| !v.forbidden.is_empty())
+        .map(|v| {
+            let vt = &v.tag;
+            let fields =
+                v.forbidden.iter().flat_map(|f| std::iter::once(&f.wire).chain(&f.aliases).map(move |w| (f, w))).map(
+                    |(f, w)| {
+                        let (allowed, id) = (&f.allowed_in, &f.id_base);
+                        quote!(#rt::read::Forbidden { key: #w, allowed_in: &[#(#allowed),*], id: #id })
+                    },
+                );
+            quote!((#vt, &[#(#fields),*]))
+        })
+        .collect();
+    let forbidden = (!rows.is_empty()).then(|| quote!(#rt::read::forbidden(obj, path, #tag, tag, &[#(#rows),*], out);));
     let mut keys = vec![u.tag.clone()];
     keys.extend(u.all_keys.iter().cloned());
     let id = &u.id_base;
     quote! {
-        impl #name {
-            /// The tag and every key any variant may hold.
+        impl #rt::read::ReadObject for #name {
             const KEYS: &'static [&'static str] = &[#(#keys),*];
-
-            /// Reads the tag and the selected variant's fields from `obj` (which may be the
-            /// union's own object or, when flattened, its parent's).
-            pub(crate) fn read_in(obj: &#rt::read::Object, path: &str, out: &mut Vec<#rt::Violation>) -> Option<Self> {
+            const ID: &'static str = #id;
+            fn read_fields(obj: &#rt::read::Object, path: &str, out: &mut Vec<#rt::Violation>) -> Option<Self> {
                 let tag = #rt::read::tag(obj, path, #tag, Self::TAGS, #tag_id, out)?;
+                #forbidden
                 match tag {
                     #(#arms)*
                     _ => None,
                 }
-            }
-        }
-
-        impl #rt::read::Read for #name {
-            fn read(v: &#json::Value, path: &str, id_base: &str, out: &mut Vec<#rt::Violation>) -> Option<Self> {
-                let obj = #rt::read::object(v, path, id_base, out)?;
-                let value = Self::read_in(obj, path, out);
-                #rt::read::deny_unknown(obj, path, Self::KEYS, #id, out);
-                value
             }
         }
     }

@@ -85,6 +85,7 @@ fn enum_def(m: &Module, e: &Enum) -> TokenStream {
         quote!(Self::#vn => #w)
     });
     let rt = rt();
+    let json = super::json();
     let as_text = text_impls(&name);
     if !e.open() {
         let all = e.values.iter().map(|v| ident(&v.name));
@@ -115,6 +116,12 @@ fn enum_def(m: &Module, e: &Enum) -> TokenStream {
 
             impl #rt::wire::WireEnum for #name {
                 const WIRE: &'static [(&'static str, Self)] = &[#(#pairs),*];
+            }
+
+            impl #rt::read::Read for #name {
+                fn read(v: &#json::Value, path: &str, id_base: &str, out: &mut Vec<#rt::Violation>) -> Option<Self> {
+                    #rt::wire::read(v, path, id_base, out)
+                }
             }
 
             #as_text

@@ -1,12 +1,13 @@
-//! Request checks: one `check_<field>` function per constrained field (shared by
-//! `validate()` and the raw-JSON reader), `validate()` on every request type, counting
-//! rules, media rules, lints and the opt-in truncation helpers.
+//! Request checks: one `<FIELD>_RULES` constant per constrained field (the field's rules as
+//! data, shared by `validate()` and the raw-JSON reader, applied by the runtime), `check()`
+//! and `validate()` on every request type, counting rules, media rules, lints and the
+//! opt-in truncation helpers.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::lines;
-use super::{check_fn, ident, int, rt, shouty, ty_tokens};
+use super::{ident, int, rt, rules_const, shouty};
 use crate::ir::{CheckKind, CounterRef, Field, Module, Struct, Ty, TypeDef, Union, Usage};
 
 pub(super) fn all(m: &Module) -> TokenStream {
@@ -26,7 +27,7 @@ pub(super) fn all(m: &Module) -> TokenStream {
         let rt = rt();
         quote! {
             #doc
-            pub static #name: #rt::count::Weights = #rt::count::Weights {
+            pub const #name: #rt::count::Weights = #rt::count::Weights {
                 name: #n,
                 default_weight: #w,
                 ranges: &[#(#ranges),*],
@@ -80,81 +81,41 @@ fn opt_u64(v: Option<i64>) -> TokenStream {
     }
 }
 
-/// The parameter type of a check function for a field's (non-optional) type.
-pub(super) fn check_param(t: &Ty) -> TokenStream {
-    match t {
-        Ty::String => quote!(&str),
-        Ty::Integer => quote!(i64),
-        Ty::Array(i) => {
-            let i = ty_tokens(i);
-            quote!(&[#i])
-        }
-        other => {
-            let t = ty_tokens(other);
-            quote!(&#t)
-        }
-    }
-}
-
-fn check_fn_def(f: &Field) -> Option<TokenStream> {
+/// `<FIELD>_RULES`, the rules of one constrained field as data (`rt::FieldRules`), shared
+/// by `check()` and the raw-JSON reader.
+fn rules_def(f: &Field) -> Option<TokenStream> {
     if f.checks.is_empty() {
         return None;
     }
     let rt = rt();
-    let name = check_fn(f);
-    let param = check_param(&f.ty);
-    let id = &f.id_base;
-    let mut body = Vec::new();
-    let mut element = Vec::new();
-    for c in &f.checks {
-        match (&c.kind, &f.ty) {
-            (CheckKind::Length { min, max, counter }, _) => {
-                let count = count(counter);
-                let (min, max) = (opt_u64(*min), int((*max).max(0)));
-                body.push(quote!(#rt::check::length(value, #count, #min, #max, path, #id, out);));
-            }
-            (CheckKind::Range { min, max }, _) => {
-                let (min, max) = (opt_i64(*min), opt_i64(*max));
-                body.push(quote!(#rt::check::range(value, #min, #max, path, #id, out);));
-            }
-            (CheckKind::Items { min, max }, _) => {
-                let (min, max) = (opt_u64(*min), opt_u64(*max));
-                body.push(quote!(#rt::check::items(value.len(), #min, #max, path, #id, out);));
-            }
-            (CheckKind::Url { schemes, data }, Ty::Array(_)) => {
-                element.push(quote!(#rt::check::url(item, &[#(#schemes),*], &[#(#data),*], &item_path, #id, out);))
-            }
-            (CheckKind::Url { schemes, data }, _) => {
-                body.push(quote!(#rt::check::url(value, &[#(#schemes),*], &[#(#data),*], path, #id, out);))
-            }
-            (CheckKind::DataUri { types, max_bytes }, Ty::Array(_)) => {
-                let max = int(*max_bytes);
-                element.push(quote!(#rt::check::data_uri(item, &[#(#types),*], #max, &item_path, #id, out);))
-            }
-            (CheckKind::DataUri { types, max_bytes }, _) => {
-                let max = int(*max_bytes);
-                body.push(quote!(#rt::check::data_uri(value, &[#(#types),*], #max, path, #id, out);))
-            }
-            (CheckKind::PublicUrl, Ty::Array(_)) => {
-                element.push(quote!(#rt::check::public_url(item, &item_path, #id, out);))
-            }
-            (CheckKind::PublicUrl, _) => body.push(quote!(#rt::check::public_url(value, path, #id, out);)),
+    let name = rules_const(f);
+    let (key, id) = (&f.wire, &f.id_base);
+    let checks = f.checks.iter().map(|c| match &c.kind {
+        CheckKind::Length { min, max, counter } => {
+            let (count, min, max) = (count(counter), opt_u64(*min), int((*max).max(0)));
+            quote!(#rt::Check::Length(#count, #min, #max))
         }
-    }
-    if !element.is_empty() {
-        body.push(quote! {
-            for (i, item) in value.iter().enumerate() {
-                let item_path = path.index(i);
-                #(#element)*
-            }
-        });
-    }
-    let doc = lines(&format!("Checks `{}` (constraint id base `{id}`).", f.wire));
+        CheckKind::Range { min, max } => {
+            let (min, max) = (opt_i64(*min), opt_i64(*max));
+            quote!(#rt::Check::Range(#min, #max))
+        }
+        CheckKind::Items { min, max } => {
+            let (min, max) = (opt_u64(*min), opt_u64(*max));
+            quote!(#rt::Check::Items(#min, #max))
+        }
+        CheckKind::Url { schemes, data } => quote!(#rt::Check::Url(&[#(#schemes),*], &[#(#data),*])),
+        CheckKind::DataUri { types, max_bytes } => {
+            let max = int(*max_bytes);
+            quote!(#rt::Check::DataUri(&[#(#types),*], #max))
+        }
+        CheckKind::PublicUrl => quote!(#rt::Check::PublicUrl),
+    });
+    let aliases = &f.aliases;
+    let aliases = (!aliases.is_empty()).then(|| quote!(.with_aliases(&[#(#aliases),*])));
+    let doc = lines(&format!("Rules of `{}`.", f.wire));
     Some(quote! {
         #doc
-        fn #name(value: #param, path: &#rt::Path<'_>, out: &mut Vec<#rt::Violation>) {
-            #(#body)*
-        }
+        const #name: #rt::FieldRules = #rt::FieldRules::new(#key, #id, &[#(#checks),*])#aliases;
     })
 }
 
@@ -167,20 +128,14 @@ fn check_field(f: &Field) -> Option<TokenStream> {
         return None;
     }
     let path = if f.flatten { quote!(path) } else { quote!(&path.key(#wire)) };
-    let call = |v: TokenStream| -> TokenStream {
-        if nested {
-            quote!(#v.check(#path, out);)
-        } else {
-            let fname = check_fn(f);
-            quote!(Self::#fname(#v, #path, out);)
-        }
-    };
+    if !nested {
+        let rules = rules_const(f);
+        return Some(quote!(Self::#rules.check(&self.#n, path, out);));
+    }
     Some(if f.required {
-        let v = if nested || f.ty == Ty::Integer { quote!(self.#n) } else { quote!(&self.#n) };
-        call(v)
+        quote!(self.#n.check(#path, out);)
     } else {
-        let c = call(if f.ty == Ty::Integer { quote!(*v) } else { quote!(v) });
-        quote!(if let Some(v) = &self.#n { #c })
+        quote!(if let Some(v) = &self.#n { v.check(#path, out); })
     })
 }
 
@@ -192,9 +147,7 @@ fn validate_methods(type_name: &str) -> TokenStream {
     quote! {
         #doc
         pub fn validate(&self) -> Result<(), #rt::Violations> {
-            let mut out = Vec::new();
-            self.check(&#rt::Path::ROOT, &mut out);
-            #rt::Violations::check(out)
+            #rt::Violations::collect(|out| self.check(&#rt::Path::ROOT, out))
         }
     }
 }
@@ -202,14 +155,14 @@ fn validate_methods(type_name: &str) -> TokenStream {
 fn struct_checks(m: &Module, s: &Struct) -> TokenStream {
     let rt = rt();
     let name = ident(&s.name);
-    let fns = s.fields.iter().filter_map(check_fn_def);
+    let rules = s.fields.iter().filter_map(rules_def);
     let stmts: Vec<TokenStream> = s.fields.iter().filter_map(check_field).collect();
     let (path, out) = if stmts.is_empty() { (quote!(_path), quote!(_out)) } else { (quote!(path), quote!(out)) };
     let validate = validate_methods("value");
     let extras = request_extras(m, s);
     quote! {
         impl #name {
-            #(#fns)*
+            #(#rules)*
 
             /// Pushes the violations of this value, with paths under `path`.
             pub(crate) fn check(&self, #path: &#rt::Path<'_>, #out: &mut Vec<#rt::Violation>) {

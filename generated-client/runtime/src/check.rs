@@ -5,7 +5,135 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::count::Count;
+use super::media::MediaSource;
 use super::violation::{Path, Rule, Violation, quoted};
+
+/// One documented value rule, as data: each variant is checked by the function of the same
+/// name in this module, with the arguments in the same order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// [`length`]: string length under a counting rule, `(count, min, max)`.
+    Length(Count, Option<u64>, u64),
+    /// [`range`]: integer range, `(min, max)`.
+    Range(Option<i64>, Option<i64>),
+    /// [`items`]: array length, `(min, max)`.
+    Items(Option<u64>, Option<u64>),
+    /// [`url()`]: the URL schemes, and the media types of allowed data URIs, `(schemes, data)`.
+    Url(&'static [&'static str], &'static [&'static str]),
+    /// [`data_uri`]: a well-formed base64 data URI, `(types, max_bytes)`.
+    DataUri(&'static [&'static str], u64),
+    /// [`public_url`]: a URL naming a public host.
+    PublicUrl,
+}
+
+/// The rules of one request field: its wire key (and documented aliases), its constraint id
+/// base and its value rules. Generated once per constrained field; [`FieldRules::check`]
+/// applies them to a typed value, [`FieldRules::required`] and [`FieldRules::optional`]
+/// read the field from raw JSON and apply them to the value read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldRules {
+    /// The wire key.
+    pub key: &'static str,
+    /// Other wire names strict reading accepts instead (never together with `key`).
+    pub aliases: &'static [&'static str],
+    /// Constraint id base; a rule's id is `<id>:<rule>`.
+    pub id: &'static str,
+    /// The value rules, in the order they are checked.
+    pub checks: &'static [Check],
+}
+
+impl FieldRules {
+    /// The rules of the field sent as `key`, with constraint id base `id`.
+    pub const fn new(key: &'static str, id: &'static str, checks: &'static [Check]) -> Self {
+        FieldRules { key, aliases: &[], id, checks }
+    }
+
+    /// The same rules, for a field that may also be sent under `aliases`.
+    #[must_use]
+    pub const fn with_aliases(self, aliases: &'static [&'static str]) -> Self {
+        FieldRules { aliases, ..self }
+    }
+
+    /// Pushes the violations of `value`, this field's value in an object at `path`.
+    pub fn check<T: Checkable + ?Sized>(&self, value: &T, path: &Path<'_>, out: &mut Vec<Violation>) {
+        value.check(self.checks, &path.key(self.key), self.id, out);
+    }
+}
+
+/// A value the rules of a [`FieldRules`] apply to. Rules that do not apply to the type are
+/// skipped (the spec lowering refuses them: `range` on a string, `items` on an integer).
+pub trait Checkable {
+    /// Pushes a violation for each rule of `checks` this value breaks.
+    fn check(&self, checks: &[Check], path: &Path<'_>, id_base: &str, out: &mut Vec<Violation>);
+}
+
+impl Checkable for str {
+    fn check(&self, checks: &[Check], path: &Path<'_>, id_base: &str, out: &mut Vec<Violation>) {
+        for c in checks {
+            match *c {
+                Check::Length(count, min, max) => length(self, count, min, max, path, id_base, out),
+                Check::Url(schemes, data) => url(self, schemes, data, path, id_base, out),
+                Check::DataUri(types, max_bytes) => data_uri(self, types, max_bytes, path, id_base, out),
+                Check::PublicUrl => public_url(self, path, id_base, out),
+                Check::Range(..) | Check::Items(..) => {}
+            }
+        }
+    }
+}
+
+impl Checkable for String {
+    fn check(&self, checks: &[Check], path: &Path<'_>, id_base: &str, out: &mut Vec<Violation>) {
+        self.as_str().check(checks, path, id_base, out);
+    }
+}
+
+impl Checkable for MediaSource {
+    fn check(&self, checks: &[Check], path: &Path<'_>, id_base: &str, out: &mut Vec<Violation>) {
+        self.as_str().check(checks, path, id_base, out);
+    }
+}
+
+impl Checkable for i64 {
+    fn check(&self, checks: &[Check], path: &Path<'_>, id_base: &str, out: &mut Vec<Violation>) {
+        for c in checks {
+            if let Check::Range(min, max) = *c {
+                range(*self, min, max, path, id_base, out);
+            }
+        }
+    }
+}
+
+/// The item count rules apply to the list; then every other rule to each item, at
+/// `path[i]`.
+impl<T: Checkable> Checkable for [T] {
+    fn check(&self, checks: &[Check], path: &Path<'_>, id_base: &str, out: &mut Vec<Violation>) {
+        for c in checks {
+            if let Check::Items(min, max) = *c {
+                items(self.len(), min, max, path, id_base, out);
+            }
+        }
+        if checks.iter().any(|c| !matches!(c, Check::Items(..))) {
+            for (i, item) in self.iter().enumerate() {
+                item.check(checks, &path.index(i), id_base, out);
+            }
+        }
+    }
+}
+
+impl<T: Checkable> Checkable for Vec<T> {
+    fn check(&self, checks: &[Check], path: &Path<'_>, id_base: &str, out: &mut Vec<Violation>) {
+        self.as_slice().check(checks, path, id_base, out);
+    }
+}
+
+/// An absent optional value breaks no rule.
+impl<T: Checkable> Checkable for Option<T> {
+    fn check(&self, checks: &[Check], path: &Path<'_>, id_base: &str, out: &mut Vec<Violation>) {
+        if let Some(v) = self {
+            v.check(checks, path, id_base, out);
+        }
+    }
+}
 
 fn bounds<T: std::fmt::Display + PartialEq>(min: Option<T>, max: Option<T>) -> String {
     match (min, max) {
@@ -288,6 +416,39 @@ mod tests {
         }
         // A backslash ends the authority, as in browsers: the host is evil.example.
         assert_eq!(public_host("https://evil.example\\@127.0.0.1/"), Ok(()));
+    }
+
+    #[test]
+    fn field_rules_apply_count_rules_to_a_list_and_the_others_to_each_item() {
+        const URLS: FieldRules = FieldRules::new(
+            "urls",
+            "x.urls",
+            &[Check::Items(Some(1), Some(2)), Check::Url(&["https"], &[]), Check::PublicUrl],
+        );
+        let urls = vec!["ftp://a".to_owned(), "https://example.com/".to_owned(), "https://127.0.0.1/".to_owned()];
+        let mut out = Vec::new();
+        URLS.check(&urls, &Path::ROOT.key("input"), &mut out);
+        let got: Vec<(&str, Rule)> = out.iter().map(|v| (v.path.as_str(), v.rule)).collect();
+        assert_eq!(
+            got,
+            [("input.urls", Rule::Items), ("input.urls[0]", Rule::Url), ("input.urls[2]", Rule::UrlPublic)]
+        );
+        assert_eq!(out[1].constraint, "x.urls:url");
+        let mut out = Vec::new();
+        URLS.check(&None::<Vec<String>>, &Path::ROOT, &mut out);
+        URLS.check(&Some(vec!["https://example.com/".to_owned()]), &Path::ROOT, &mut out);
+        assert!(out.is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn field_rules_skip_rules_of_other_types() {
+        const D: FieldRules =
+            FieldRules::new("d", "x.d", &[Check::Range(Some(3), None), Check::Length(Count::Bytes, None, 1)]);
+        let mut out = Vec::new();
+        D.check(&2_i64, &Path::ROOT, &mut out);
+        D.check("ab", &Path::ROOT, &mut out);
+        let got: Vec<(Rule, &str)> = out.iter().map(|v| (v.rule, v.limit.as_str())).collect();
+        assert_eq!(got, [(Rule::Range, ">= 3"), (Rule::Length, "<= 1 bytes")]);
     }
 
     #[test]

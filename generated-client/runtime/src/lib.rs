@@ -48,6 +48,7 @@ pub mod export {
 
 pub use billing::{BillingError, CostBound, CostEstimate, UnitPrice};
 pub use body::{request_body, response_body, submit_body};
+pub use check::{Check, FieldRules};
 pub use client::{
     Client, ClientBuilder, ClientSettings, DynClient, Progress, Recovery, Resolution, SubmitOptions, Task,
     UnknownSubmission, WaitOptions,

@@ -4,7 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use super::violation::{Rule, Violation, Violations, index, key, quoted};
+use super::check::{Checkable, FieldRules};
+use super::violation::{Path, Rule, Violation, Violations, index, key, quoted};
 
 /// A JSON object.
 pub type Object = Map<String, Value>;
@@ -14,6 +15,28 @@ pub type Object = Map<String, Value>;
 pub trait Read: Sized {
     /// Reads `v`, pushing every violation found; `None` when the value is unusable.
     fn read(v: &Value, path: &str, id_base: &str, out: &mut Vec<Violation>) -> Option<Self>;
+}
+
+/// A JSON object type of a request, read field by field ([`Read`] comes with it: the value
+/// must be an object, its fields are read by [`ReadObject::read_fields`], and keys not in
+/// [`ReadObject::KEYS`] are violations).
+pub trait ReadObject: Sized {
+    /// Every key the object may hold (for a union, its tag and every key of any variant).
+    const KEYS: &'static [&'static str];
+    /// Constraint id base of the object, for its unknown-field violations.
+    const ID: &'static str;
+    /// Reads the fields from `obj` (for a union, the tag and the selected variant's fields,
+    /// from its own object or, when flattened, its parent's), pushing every violation.
+    fn read_fields(obj: &Object, path: &str, out: &mut Vec<Violation>) -> Option<Self>;
+}
+
+impl<T: ReadObject> Read for T {
+    fn read(v: &Value, path: &str, id_base: &str, out: &mut Vec<Violation>) -> Option<Self> {
+        let obj = object(v, path, id_base, out)?;
+        let value = T::read_fields(obj, path, out);
+        deny_unknown(obj, path, T::KEYS, T::ID, out);
+        value
+    }
 }
 
 /// Parses a body into JSON; a syntax error is a violation of the whole body.
@@ -95,6 +118,40 @@ pub fn optional<T: Read>(
     }
 }
 
+impl FieldRules {
+    /// Reads this required field from `obj` (at `path`) under whichever of its names was
+    /// sent (see [`key_of`]): missing is a violation, and a value read is checked against
+    /// the rules.
+    pub fn required<T: Read + Checkable>(&self, obj: &Object, path: &str, out: &mut Vec<Violation>) -> Option<T> {
+        let name = self.sent_key(obj, path, out);
+        let value: T = required(obj, path, name, self.id, out)?;
+        value.check(self.checks, &Path::Str(path).key(name), self.id, out);
+        Some(value)
+    }
+
+    /// Like [`FieldRules::required`] for an optional field: absent is `Some(None)`.
+    pub fn optional<T: Read + Checkable>(
+        &self,
+        obj: &Object,
+        path: &str,
+        out: &mut Vec<Violation>,
+    ) -> Option<Option<T>> {
+        let name = self.sent_key(obj, path, out);
+        let value: Option<T> = optional(obj, path, name, self.id, out)?;
+        value.check(self.checks, &Path::Str(path).key(name), self.id, out);
+        Some(value)
+    }
+
+    /// The key this field is sent under in `obj` (its wire key unless it has aliases).
+    fn sent_key(&self, obj: &Object, path: &str, out: &mut Vec<Violation>) -> &'static str {
+        if self.aliases.is_empty() {
+            return self.key;
+        }
+        let names: Vec<&'static str> = std::iter::once(self.key).chain(self.aliases.iter().copied()).collect();
+        key_of(obj, path, &names, self.id, out)
+    }
+}
+
 /// The key a field with documented aliases is sent under: the first of `names` (the field's
 /// name, then its aliases) that `obj` holds, or the name when it holds none. Two or more at
 /// once is a violation naming every path sent: one value must not arrive twice.
@@ -173,6 +230,33 @@ pub fn forbid(
             actual: "present".into(),
             constraint: format!("{id_base}:forbidden"),
         });
+    }
+}
+
+/// A field that a union variant forbids, as data: present is a violation unless the tag
+/// is one of `allowed_in`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Forbidden {
+    /// The wire key (each documented name of a field is listed on its own).
+    pub key: &'static str,
+    /// The tags of the variants that allow the field, for the message.
+    pub allowed_in: &'static [&'static str],
+    /// Constraint id base of the field in the variant that forbids it.
+    pub id: &'static str,
+}
+
+/// The fields the variant `tag` forbids (its row of `table`, which lists per tag the fields
+/// that variant forbids) must be absent; see [`forbid`].
+pub fn forbidden(
+    obj: &Object,
+    path: &str,
+    tag_name: &str,
+    tag: &str,
+    table: &[(&str, &[Forbidden])],
+    out: &mut Vec<Violation>,
+) {
+    for f in table.iter().filter(|(t, _)| *t == tag).flat_map(|(_, fields)| fields.iter()) {
+        forbid(obj, path, f.key, tag_name, tag, f.allowed_in, f.id, out);
     }
 }
 
@@ -384,6 +468,42 @@ mod tests {
             ("input.video_url", Rule::Alias, "p.input.video:alias")
         );
         assert_eq!(out[0].actual, "both `input.video` and `input.video_url`");
+    }
+
+    #[test]
+    fn field_rules_read_then_check_under_the_name_sent() {
+        use super::super::check::Check;
+        const VIDEO: FieldRules =
+            FieldRules::new("video", "p.video", &[Check::Url(&["https"], &[])]).with_aliases(&["video_url"]);
+        let v = json!({"video_url": "http://a", "n": 2});
+        let obj = v.as_object().unwrap();
+        let mut out = Vec::new();
+        let video: Option<Option<String>> = VIDEO.optional(obj, "input", &mut out);
+        assert_eq!(video, Some(Some("http://a".to_owned())));
+        assert_eq!((out[0].path.as_str(), out[0].rule), ("input.video_url", Rule::Url));
+        let mut out = Vec::new();
+        let absent: Option<String> = FieldRules::new("prompt", "p.prompt", &[]).required(obj, "", &mut out);
+        assert!(absent.is_none());
+        assert_eq!((out[0].path.as_str(), out[0].constraint.as_str()), ("prompt", "p.prompt:required"));
+    }
+
+    #[test]
+    fn forbidden_fields_follow_the_row_of_the_tag() {
+        const TABLE: &[(&str, &[Forbidden])] = &[
+            ("t2v", &[Forbidden { key: "image_urls", allowed_in: &["i2v"], id: "p[mode=t2v].image_urls" }]),
+            ("i2v", &[Forbidden { key: "ratio", allowed_in: &["t2v"], id: "p[mode=i2v].ratio" }]),
+        ];
+        let v = json!({"image_urls": [], "ratio": "16:9"});
+        let obj = v.as_object().unwrap();
+        let mut out = Vec::new();
+        forbidden(obj, "input", "mode", "t2v", TABLE, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            (out[0].path.as_str(), out[0].limit.as_str(), out[0].constraint.as_str()),
+            ("input.image_urls", "absent when mode is t2v (allowed in: i2v)", "p[mode=t2v].image_urls:forbidden")
+        );
+        forbidden(obj, "input", "mode", "other", TABLE, &mut out);
+        assert_eq!(out.len(), 1);
     }
 
     #[test]

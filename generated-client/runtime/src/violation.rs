@@ -130,6 +130,14 @@ impl Violations {
             Some(v) => Err(v),
         }
     }
+
+    /// Runs `check` on an empty list and returns what it pushed, as [`Violations::check`]
+    /// does: how a typed request's `validate()` calls its `check()`.
+    pub fn collect(check: impl FnOnce(&mut Vec<Violation>)) -> Result<(), Violations> {
+        let mut out = Vec::new();
+        check(&mut out);
+        Self::check(out)
+    }
 }
 
 impl fmt::Display for Violations {

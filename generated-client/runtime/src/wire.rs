@@ -1,11 +1,11 @@
 //! Closed enums of documented wire values (request-side enums such as a resolution tier).
 //! A generated enum states its values and their exact spellings once, as a const table
 //! ([`WireEnum::WIRE`]); looking a spelling up, and reading the enum strictly from request
-//! JSON, are done here for every enum.
+//! JSON ([`read`], which its `Read` impl calls), are done here for every enum.
 
 use serde_json::Value;
 
-use super::read::{Read, enum_value};
+use super::read::enum_value;
 use super::violation::Violation;
 
 /// A closed enum whose every value has one exact wire spelling.
@@ -25,12 +25,12 @@ pub fn value<T: WireEnum>(s: &str) -> Option<T> {
     T::WIRE.iter().find(|(w, _)| *w == s).map(|(_, v)| *v)
 }
 
-impl<T: WireEnum> Read for T {
-    /// A string that is exactly one of the spellings; anything else is an `enum` (or a
-    /// `type`) violation listing them.
-    fn read(v: &Value, path: &str, id_base: &str, out: &mut Vec<Violation>) -> Option<Self> {
-        enum_value(v, T::WIRE, path, id_base, out)
-    }
+/// Reads the enum strictly from request JSON: a string that is exactly one of the
+/// spellings; anything else is an `enum` (or a `type`) violation listing them. (A generated
+/// enum's `Read` impl is this one call: `Read` has a blanket impl for request objects, so
+/// it cannot have one for enums too.)
+pub fn read<T: WireEnum>(v: &Value, path: &str, id_base: &str, out: &mut Vec<Violation>) -> Option<T> {
+    enum_value(v, T::WIRE, path, id_base, out)
 }
 
 #[cfg(test)]
@@ -59,11 +59,8 @@ mod tests {
     #[test]
     fn reading_names_the_path_and_lists_the_values() {
         let mut out = Vec::new();
-        assert_eq!(
-            Tier::read(&json!("1080p"), "input.resolution", "m.submit.input.resolution", &mut out),
-            Some(Tier::High)
-        );
-        assert_eq!(Tier::read(&json!("4k"), "input.resolution", "m.submit.input.resolution", &mut out), None);
+        assert_eq!(read(&json!("1080p"), "input.resolution", "m.submit.input.resolution", &mut out), Some(Tier::High));
+        assert_eq!(read::<Tier>(&json!("4k"), "input.resolution", "m.submit.input.resolution", &mut out), None);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].path, "input.resolution");
         assert_eq!(out[0].limit, "one of: 720p, 1080p");

@@ -323,6 +323,17 @@ impl rt::wire::WireEnum for AudioSetting {
     ];
 }
 
+impl rt::read::Read for AudioSetting {
+    fn read(
+        v: &rt::export::serde_json::Value,
+        path: &str,
+        id_base: &str,
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        rt::wire::read(v, path, id_base, out)
+    }
+}
+
 impl ::std::fmt::Display for AudioSetting {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
@@ -761,6 +772,17 @@ impl rt::wire::WireEnum for Ratio {
     ];
 }
 
+impl rt::read::Read for Ratio {
+    fn read(
+        v: &rt::export::serde_json::Value,
+        path: &str,
+        id_base: &str,
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        rt::wire::read(v, path, id_base, out)
+    }
+}
+
 impl ::std::fmt::Display for Ratio {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
@@ -898,6 +920,17 @@ impl rt::wire::WireEnum for Resolution {
         ("720p", Self::P720),
         ("1080p", Self::P1080),
     ];
+}
+
+impl rt::read::Read for Resolution {
+    fn read(
+        v: &rt::export::serde_json::Value,
+        path: &str,
+        id_base: &str,
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        rt::wire::read(v, path, id_base, out)
+    }
 }
 
 impl ::std::fmt::Display for Resolution {
@@ -1324,38 +1357,21 @@ impl VideoEditInput {
 }
 
 impl CallbackDelivery {
-    /// Checks `callback_url` (constraint id base `apixo.submit[request_type=callback].callback_url`).
-    fn check_callback_url(
-        value: &str,
-        path: &rt::Path<'_>,
-        out: &mut Vec<rt::Violation>,
-    ) {
-        rt::check::url(
-            value,
-            &["https"],
-            &[],
-            path,
-            "apixo.submit[request_type=callback].callback_url",
-            out,
-        );
-        rt::check::public_url(
-            value,
-            path,
-            "apixo.submit[request_type=callback].callback_url",
-            out,
-        );
-    }
+    /// Rules of `callback_url`.
+    const CALLBACK_URL_RULES: rt::FieldRules = rt::FieldRules::new(
+        "callback_url",
+        "apixo.submit[request_type=callback].callback_url",
+        &[rt::Check::Url(&["https"], &[]), rt::Check::PublicUrl],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        Self::check_callback_url(&self.callback_url, &path.key("callback_url"), out);
+        Self::CALLBACK_URL_RULES.check(&self.callback_url, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 }
 
@@ -1370,81 +1386,42 @@ impl Delivery {
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 }
 
 impl ImageToVideoInput {
-    /// Checks `prompt` (constraint id base `apixo.submit.input[mode=image-to-video].prompt`).
-    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::UnicodeScalars,
-            Some(1),
-            2500,
-            path,
-            "apixo.submit.input[mode=image-to-video].prompt",
-            out,
-        );
-    }
+    /// Rules of `prompt`.
+    const PROMPT_RULES: rt::FieldRules = rt::FieldRules::new(
+        "prompt",
+        "apixo.submit.input[mode=image-to-video].prompt",
+        &[rt::Check::Length(rt::count::Count::UnicodeScalars, Some(1), 2500)],
+    );
 
-    /// Checks `image_urls` (constraint id base `apixo.submit.input[mode=image-to-video].image_urls`).
-    fn check_image_urls(
-        value: &[String],
-        path: &rt::Path<'_>,
-        out: &mut Vec<rt::Violation>,
-    ) {
-        rt::check::items(
-            value.len(),
-            Some(1),
-            Some(1),
-            path,
-            "apixo.submit.input[mode=image-to-video].image_urls",
-            out,
-        );
-        for (i, item) in value.iter().enumerate() {
-            let item_path = path.index(i);
-            rt::check::url(
-                item,
-                &["http", "https"],
-                &[],
-                &item_path,
-                "apixo.submit.input[mode=image-to-video].image_urls",
-                out,
-            );
-        }
-    }
+    /// Rules of `image_urls`.
+    const IMAGE_URLS_RULES: rt::FieldRules = rt::FieldRules::new(
+        "image_urls",
+        "apixo.submit.input[mode=image-to-video].image_urls",
+        &[rt::Check::Items(Some(1), Some(1)), rt::Check::Url(&["http", "https"], &[])],
+    );
 
-    /// Checks `duration` (constraint id base `apixo.submit.input[mode=image-to-video].duration`).
-    fn check_duration(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::range(
-            value,
-            Some(3),
-            Some(15),
-            path,
-            "apixo.submit.input[mode=image-to-video].duration",
-            out,
-        );
-    }
+    /// Rules of `duration`.
+    const DURATION_RULES: rt::FieldRules = rt::FieldRules::new(
+        "duration",
+        "apixo.submit.input[mode=image-to-video].duration",
+        &[rt::Check::Range(Some(3), Some(15))],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        if let Some(v) = &self.prompt {
-            Self::check_prompt(v, &path.key("prompt"), out);
-        }
-        Self::check_image_urls(&self.image_urls, &path.key("image_urls"), out);
-        if let Some(v) = &self.duration {
-            Self::check_duration(*v, &path.key("duration"), out);
-        }
+        Self::PROMPT_RULES.check(&self.prompt, path, out);
+        Self::IMAGE_URLS_RULES.check(&self.image_urls, path, out);
+        Self::DURATION_RULES.check(&self.duration, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 }
 
@@ -1461,79 +1438,42 @@ impl Input {
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 }
 
 impl ReferenceToVideoInput {
-    /// Checks `prompt` (constraint id base `apixo.submit.input[mode=reference-to-video].prompt`).
-    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::UnicodeScalars,
-            Some(1),
-            2500,
-            path,
-            "apixo.submit.input[mode=reference-to-video].prompt",
-            out,
-        );
-    }
+    /// Rules of `prompt`.
+    const PROMPT_RULES: rt::FieldRules = rt::FieldRules::new(
+        "prompt",
+        "apixo.submit.input[mode=reference-to-video].prompt",
+        &[rt::Check::Length(rt::count::Count::UnicodeScalars, Some(1), 2500)],
+    );
 
-    /// Checks `image_urls` (constraint id base `apixo.submit.input[mode=reference-to-video].image_urls`).
-    fn check_image_urls(
-        value: &[String],
-        path: &rt::Path<'_>,
-        out: &mut Vec<rt::Violation>,
-    ) {
-        rt::check::items(
-            value.len(),
-            Some(1),
-            Some(9),
-            path,
-            "apixo.submit.input[mode=reference-to-video].image_urls",
-            out,
-        );
-        for (i, item) in value.iter().enumerate() {
-            let item_path = path.index(i);
-            rt::check::url(
-                item,
-                &["http", "https"],
-                &[],
-                &item_path,
-                "apixo.submit.input[mode=reference-to-video].image_urls",
-                out,
-            );
-        }
-    }
+    /// Rules of `image_urls`.
+    const IMAGE_URLS_RULES: rt::FieldRules = rt::FieldRules::new(
+        "image_urls",
+        "apixo.submit.input[mode=reference-to-video].image_urls",
+        &[rt::Check::Items(Some(1), Some(9)), rt::Check::Url(&["http", "https"], &[])],
+    );
 
-    /// Checks `duration` (constraint id base `apixo.submit.input[mode=reference-to-video].duration`).
-    fn check_duration(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::range(
-            value,
-            Some(3),
-            Some(15),
-            path,
-            "apixo.submit.input[mode=reference-to-video].duration",
-            out,
-        );
-    }
+    /// Rules of `duration`.
+    const DURATION_RULES: rt::FieldRules = rt::FieldRules::new(
+        "duration",
+        "apixo.submit.input[mode=reference-to-video].duration",
+        &[rt::Check::Range(Some(3), Some(15))],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
-        Self::check_image_urls(&self.image_urls, &path.key("image_urls"), out);
-        if let Some(v) = &self.duration {
-            Self::check_duration(*v, &path.key("duration"), out);
-        }
+        Self::PROMPT_RULES.check(&self.prompt, path, out);
+        Self::IMAGE_URLS_RULES.check(&self.image_urls, path, out);
+        Self::DURATION_RULES.check(&self.duration, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 }
 
@@ -1546,169 +1486,92 @@ impl SubmitRequest {
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 }
 
 impl TextToVideoInput {
-    /// Checks `prompt` (constraint id base `apixo.submit.input[mode=text-to-video].prompt`).
-    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::UnicodeScalars,
-            Some(1),
-            2500,
-            path,
-            "apixo.submit.input[mode=text-to-video].prompt",
-            out,
-        );
-    }
+    /// Rules of `prompt`.
+    const PROMPT_RULES: rt::FieldRules = rt::FieldRules::new(
+        "prompt",
+        "apixo.submit.input[mode=text-to-video].prompt",
+        &[rt::Check::Length(rt::count::Count::UnicodeScalars, Some(1), 2500)],
+    );
 
-    /// Checks `duration` (constraint id base `apixo.submit.input[mode=text-to-video].duration`).
-    fn check_duration(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::range(
-            value,
-            Some(3),
-            Some(15),
-            path,
-            "apixo.submit.input[mode=text-to-video].duration",
-            out,
-        );
-    }
+    /// Rules of `duration`.
+    const DURATION_RULES: rt::FieldRules = rt::FieldRules::new(
+        "duration",
+        "apixo.submit.input[mode=text-to-video].duration",
+        &[rt::Check::Range(Some(3), Some(15))],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
-        if let Some(v) = &self.duration {
-            Self::check_duration(*v, &path.key("duration"), out);
-        }
+        Self::PROMPT_RULES.check(&self.prompt, path, out);
+        Self::DURATION_RULES.check(&self.duration, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 }
 
 impl VideoEditInput {
-    /// Checks `prompt` (constraint id base `apixo.submit.input[mode=video-edit].prompt`).
-    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::UnicodeScalars,
-            Some(1),
-            2500,
-            path,
-            "apixo.submit.input[mode=video-edit].prompt",
-            out,
-        );
-    }
+    /// Rules of `prompt`.
+    const PROMPT_RULES: rt::FieldRules = rt::FieldRules::new(
+        "prompt",
+        "apixo.submit.input[mode=video-edit].prompt",
+        &[rt::Check::Length(rt::count::Count::UnicodeScalars, Some(1), 2500)],
+    );
 
-    /// Checks `image_urls` (constraint id base `apixo.submit.input[mode=video-edit].image_urls`).
-    fn check_image_urls(
-        value: &[String],
-        path: &rt::Path<'_>,
-        out: &mut Vec<rt::Violation>,
-    ) {
-        rt::check::items(
-            value.len(),
-            Some(0),
-            Some(5),
-            path,
-            "apixo.submit.input[mode=video-edit].image_urls",
-            out,
-        );
-        for (i, item) in value.iter().enumerate() {
-            let item_path = path.index(i);
-            rt::check::url(
-                item,
-                &["http", "https"],
-                &[],
-                &item_path,
-                "apixo.submit.input[mode=video-edit].image_urls",
-                out,
-            );
-        }
-    }
+    /// Rules of `image_urls`.
+    const IMAGE_URLS_RULES: rt::FieldRules = rt::FieldRules::new(
+        "image_urls",
+        "apixo.submit.input[mode=video-edit].image_urls",
+        &[rt::Check::Items(Some(0), Some(5)), rt::Check::Url(&["http", "https"], &[])],
+    );
 
-    /// Checks `video_urls` (constraint id base `apixo.submit.input[mode=video-edit].video_urls`).
-    fn check_video_urls(
-        value: &[String],
-        path: &rt::Path<'_>,
-        out: &mut Vec<rt::Violation>,
-    ) {
-        rt::check::items(
-            value.len(),
-            Some(1),
-            Some(1),
-            path,
-            "apixo.submit.input[mode=video-edit].video_urls",
-            out,
-        );
-        for (i, item) in value.iter().enumerate() {
-            let item_path = path.index(i);
-            rt::check::url(
-                item,
-                &["http", "https"],
-                &[],
-                &item_path,
-                "apixo.submit.input[mode=video-edit].video_urls",
-                out,
-            );
-        }
-    }
+    /// Rules of `video_urls`.
+    const VIDEO_URLS_RULES: rt::FieldRules = rt::FieldRules::new(
+        "video_urls",
+        "apixo.submit.input[mode=video-edit].video_urls",
+        &[rt::Check::Items(Some(1), Some(1)), rt::Check::Url(&["http", "https"], &[])],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
-        if let Some(v) = &self.image_urls {
-            Self::check_image_urls(v, &path.key("image_urls"), out);
-        }
-        Self::check_video_urls(&self.video_urls, &path.key("video_urls"), out);
+        Self::PROMPT_RULES.check(&self.prompt, path, out);
+        Self::IMAGE_URLS_RULES.check(&self.image_urls, path, out);
+        Self::VIDEO_URLS_RULES.check(&self.video_urls, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 }
 
 impl CallbackDelivery {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let callback_url: Option<String> = rt::read::required(
-            obj,
-            path,
-            "callback_url",
-            "apixo.submit[request_type=callback].callback_url",
-            out,
-        );
-        if let Some(v) = &callback_url {
-            Self::check_callback_url(v, &rt::Path::Str(path).key("callback_url"), out);
-        }
+        let callback_url = Self::CALLBACK_URL_RULES.required(obj, path, out);
         Some(Self {
             callback_url: callback_url?,
         })
     }
 }
 
-impl Delivery {
-    /// The tag and every key any variant may hold.
+impl rt::read::ReadObject for Delivery {
     const KEYS: &'static [&'static str] = &["request_type", "callback_url"];
 
-    /// Reads the tag and the selected variant's fields from `obj` (which may be the
-    /// union's own object or, when flattened, its parent's).
-    pub(crate) fn read_in(
+    const ID: &'static str = "apixo.submit";
+
+    fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
@@ -1721,20 +1584,27 @@ impl Delivery {
             "apixo.submit.request_type",
             out,
         )?;
-        match tag {
-            "async" => {
-                rt::read::forbid(
-                    obj,
-                    path,
-                    "callback_url",
-                    "request_type",
+        rt::read::forbidden(
+            obj,
+            path,
+            "request_type",
+            tag,
+            &[
+                (
                     "async",
-                    &["callback"],
-                    "apixo.submit[request_type=async].callback_url",
-                    out,
-                );
-                Some(Self::Async)
-            }
+                    &[
+                        rt::read::Forbidden {
+                            key: "callback_url",
+                            allowed_in: &["callback"],
+                            id: "apixo.submit[request_type=async].callback_url",
+                        },
+                    ],
+                ),
+            ],
+            out,
+        );
+        match tag {
+            "async" => Some(Self::Async),
             "callback" => {
                 CallbackDelivery::read_fields(obj, path, out).map(Self::Callback)
             }
@@ -1743,47 +1613,15 @@ impl Delivery {
     }
 }
 
-impl rt::read::Read for Delivery {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_in(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "apixo.submit", out);
-        value
-    }
-}
-
 impl ImageToVideoInput {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let prompt: Option<Option<String>> = rt::read::optional(
-            obj,
-            path,
-            "prompt",
-            "apixo.submit.input[mode=image-to-video].prompt",
-            out,
-        );
-        if let Some(Some(v)) = &prompt {
-            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
-        }
-        let image_urls: Option<Vec<String>> = rt::read::required(
-            obj,
-            path,
-            "image_urls",
-            "apixo.submit.input[mode=image-to-video].image_urls",
-            out,
-        );
-        if let Some(v) = &image_urls {
-            Self::check_image_urls(v, &rt::Path::Str(path).key("image_urls"), out);
-        }
+        let prompt = Self::PROMPT_RULES.optional(obj, path, out);
+        let image_urls = Self::IMAGE_URLS_RULES.required(obj, path, out);
         let resolution: Option<Option<Resolution>> = rt::read::optional(
             obj,
             path,
@@ -1791,16 +1629,7 @@ impl ImageToVideoInput {
             "apixo.submit.input[mode=image-to-video].resolution",
             out,
         );
-        let duration: Option<Option<i64>> = rt::read::optional(
-            obj,
-            path,
-            "duration",
-            "apixo.submit.input[mode=image-to-video].duration",
-            out,
-        );
-        if let Some(Some(v)) = &duration {
-            Self::check_duration(*v, &rt::Path::Str(path).key("duration"), out);
-        }
+        let duration = Self::DURATION_RULES.optional(obj, path, out);
         let watermark: Option<Option<bool>> = rt::read::optional(
             obj,
             path,
@@ -1818,8 +1647,7 @@ impl ImageToVideoInput {
     }
 }
 
-impl Input {
-    /// The tag and every key any variant may hold.
+impl rt::read::ReadObject for Input {
     const KEYS: &'static [&'static str] = &[
         "mode",
         "audio_setting",
@@ -1832,9 +1660,9 @@ impl Input {
         "watermark",
     ];
 
-    /// Reads the tag and the selected variant's fields from `obj` (which may be the
-    /// union's own object or, when flattened, its parent's).
-    pub(crate) fn read_in(
+    const ID: &'static str = "apixo.submit.input";
+
+    fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
@@ -1847,118 +1675,105 @@ impl Input {
             "apixo.submit.input.mode",
             out,
         )?;
+        rt::read::forbidden(
+            obj,
+            path,
+            "mode",
+            tag,
+            &[
+                (
+                    "text-to-video",
+                    &[
+                        rt::read::Forbidden {
+                            key: "image_urls",
+                            allowed_in: &[
+                                "image-to-video",
+                                "reference-to-video",
+                                "video-edit",
+                            ],
+                            id: "apixo.submit.input[mode=text-to-video].image_urls",
+                        },
+                        rt::read::Forbidden {
+                            key: "video_urls",
+                            allowed_in: &["video-edit"],
+                            id: "apixo.submit.input[mode=text-to-video].video_urls",
+                        },
+                        rt::read::Forbidden {
+                            key: "audio_setting",
+                            allowed_in: &["video-edit"],
+                            id: "apixo.submit.input[mode=text-to-video].audio_setting",
+                        },
+                    ],
+                ),
+                (
+                    "image-to-video",
+                    &[
+                        rt::read::Forbidden {
+                            key: "video_urls",
+                            allowed_in: &["video-edit"],
+                            id: "apixo.submit.input[mode=image-to-video].video_urls",
+                        },
+                        rt::read::Forbidden {
+                            key: "ratio",
+                            allowed_in: &["text-to-video", "reference-to-video"],
+                            id: "apixo.submit.input[mode=image-to-video].ratio",
+                        },
+                        rt::read::Forbidden {
+                            key: "audio_setting",
+                            allowed_in: &["video-edit"],
+                            id: "apixo.submit.input[mode=image-to-video].audio_setting",
+                        },
+                    ],
+                ),
+                (
+                    "reference-to-video",
+                    &[
+                        rt::read::Forbidden {
+                            key: "video_urls",
+                            allowed_in: &["video-edit"],
+                            id: "apixo.submit.input[mode=reference-to-video].video_urls",
+                        },
+                        rt::read::Forbidden {
+                            key: "audio_setting",
+                            allowed_in: &["video-edit"],
+                            id: "apixo.submit.input[mode=reference-to-video].audio_setting",
+                        },
+                    ],
+                ),
+                (
+                    "video-edit",
+                    &[
+                        rt::read::Forbidden {
+                            key: "ratio",
+                            allowed_in: &["text-to-video", "reference-to-video"],
+                            id: "apixo.submit.input[mode=video-edit].ratio",
+                        },
+                        rt::read::Forbidden {
+                            key: "duration",
+                            allowed_in: &[
+                                "text-to-video",
+                                "image-to-video",
+                                "reference-to-video",
+                            ],
+                            id: "apixo.submit.input[mode=video-edit].duration",
+                        },
+                    ],
+                ),
+            ],
+            out,
+        );
         match tag {
             "text-to-video" => {
-                rt::read::forbid(
-                    obj,
-                    path,
-                    "image_urls",
-                    "mode",
-                    "text-to-video",
-                    &["image-to-video", "reference-to-video", "video-edit"],
-                    "apixo.submit.input[mode=text-to-video].image_urls",
-                    out,
-                );
-                rt::read::forbid(
-                    obj,
-                    path,
-                    "video_urls",
-                    "mode",
-                    "text-to-video",
-                    &["video-edit"],
-                    "apixo.submit.input[mode=text-to-video].video_urls",
-                    out,
-                );
-                rt::read::forbid(
-                    obj,
-                    path,
-                    "audio_setting",
-                    "mode",
-                    "text-to-video",
-                    &["video-edit"],
-                    "apixo.submit.input[mode=text-to-video].audio_setting",
-                    out,
-                );
                 TextToVideoInput::read_fields(obj, path, out).map(Self::TextToVideo)
             }
             "image-to-video" => {
-                rt::read::forbid(
-                    obj,
-                    path,
-                    "video_urls",
-                    "mode",
-                    "image-to-video",
-                    &["video-edit"],
-                    "apixo.submit.input[mode=image-to-video].video_urls",
-                    out,
-                );
-                rt::read::forbid(
-                    obj,
-                    path,
-                    "ratio",
-                    "mode",
-                    "image-to-video",
-                    &["text-to-video", "reference-to-video"],
-                    "apixo.submit.input[mode=image-to-video].ratio",
-                    out,
-                );
-                rt::read::forbid(
-                    obj,
-                    path,
-                    "audio_setting",
-                    "mode",
-                    "image-to-video",
-                    &["video-edit"],
-                    "apixo.submit.input[mode=image-to-video].audio_setting",
-                    out,
-                );
                 ImageToVideoInput::read_fields(obj, path, out).map(Self::ImageToVideo)
             }
             "reference-to-video" => {
-                rt::read::forbid(
-                    obj,
-                    path,
-                    "video_urls",
-                    "mode",
-                    "reference-to-video",
-                    &["video-edit"],
-                    "apixo.submit.input[mode=reference-to-video].video_urls",
-                    out,
-                );
-                rt::read::forbid(
-                    obj,
-                    path,
-                    "audio_setting",
-                    "mode",
-                    "reference-to-video",
-                    &["video-edit"],
-                    "apixo.submit.input[mode=reference-to-video].audio_setting",
-                    out,
-                );
                 ReferenceToVideoInput::read_fields(obj, path, out)
                     .map(Self::ReferenceToVideo)
             }
             "video-edit" => {
-                rt::read::forbid(
-                    obj,
-                    path,
-                    "ratio",
-                    "mode",
-                    "video-edit",
-                    &["text-to-video", "reference-to-video"],
-                    "apixo.submit.input[mode=video-edit].ratio",
-                    out,
-                );
-                rt::read::forbid(
-                    obj,
-                    path,
-                    "duration",
-                    "mode",
-                    "video-edit",
-                    &["text-to-video", "image-to-video", "reference-to-video"],
-                    "apixo.submit.input[mode=video-edit].duration",
-                    out,
-                );
                 VideoEditInput::read_fields(obj, path, out).map(Self::VideoEdit)
             }
             _ => None,
@@ -1966,47 +1781,15 @@ impl Input {
     }
 }
 
-impl rt::read::Read for Input {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_in(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "apixo.submit.input", out);
-        value
-    }
-}
-
 impl ReferenceToVideoInput {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let prompt: Option<String> = rt::read::required(
-            obj,
-            path,
-            "prompt",
-            "apixo.submit.input[mode=reference-to-video].prompt",
-            out,
-        );
-        if let Some(v) = &prompt {
-            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
-        }
-        let image_urls: Option<Vec<String>> = rt::read::required(
-            obj,
-            path,
-            "image_urls",
-            "apixo.submit.input[mode=reference-to-video].image_urls",
-            out,
-        );
-        if let Some(v) = &image_urls {
-            Self::check_image_urls(v, &rt::Path::Str(path).key("image_urls"), out);
-        }
+        let prompt = Self::PROMPT_RULES.required(obj, path, out);
+        let image_urls = Self::IMAGE_URLS_RULES.required(obj, path, out);
         let resolution: Option<Option<Resolution>> = rt::read::optional(
             obj,
             path,
@@ -2021,16 +1804,7 @@ impl ReferenceToVideoInput {
             "apixo.submit.input[mode=reference-to-video].ratio",
             out,
         );
-        let duration: Option<Option<i64>> = rt::read::optional(
-            obj,
-            path,
-            "duration",
-            "apixo.submit.input[mode=reference-to-video].duration",
-            out,
-        );
-        if let Some(Some(v)) = &duration {
-            Self::check_duration(*v, &rt::Path::Str(path).key("duration"), out);
-        }
+        let duration = Self::DURATION_RULES.optional(obj, path, out);
         let watermark: Option<Option<bool>> = rt::read::optional(
             obj,
             path,
@@ -2049,17 +1823,21 @@ impl ReferenceToVideoInput {
     }
 }
 
-impl SubmitRequest {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for SubmitRequest {
     const KEYS: &'static [&'static str] = &["request_type", "callback_url", "input"];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "apixo.submit";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let delivery: Option<Delivery> = Delivery::read_in(obj, path, out);
+        let delivery: Option<Delivery> = rt::read::ReadObject::read_fields(
+            obj,
+            path,
+            out,
+        );
         let input: Option<Input> = rt::read::required(
             obj,
             path,
@@ -2074,37 +1852,14 @@ impl SubmitRequest {
     }
 }
 
-impl rt::read::Read for SubmitRequest {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "apixo.submit", out);
-        value
-    }
-}
-
 impl TextToVideoInput {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let prompt: Option<String> = rt::read::required(
-            obj,
-            path,
-            "prompt",
-            "apixo.submit.input[mode=text-to-video].prompt",
-            out,
-        );
-        if let Some(v) = &prompt {
-            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
-        }
+        let prompt = Self::PROMPT_RULES.required(obj, path, out);
         let resolution: Option<Option<Resolution>> = rt::read::optional(
             obj,
             path,
@@ -2119,16 +1874,7 @@ impl TextToVideoInput {
             "apixo.submit.input[mode=text-to-video].ratio",
             out,
         );
-        let duration: Option<Option<i64>> = rt::read::optional(
-            obj,
-            path,
-            "duration",
-            "apixo.submit.input[mode=text-to-video].duration",
-            out,
-        );
-        if let Some(Some(v)) = &duration {
-            Self::check_duration(*v, &rt::Path::Str(path).key("duration"), out);
-        }
+        let duration = Self::DURATION_RULES.optional(obj, path, out);
         let watermark: Option<Option<bool>> = rt::read::optional(
             obj,
             path,
@@ -2147,42 +1893,15 @@ impl TextToVideoInput {
 }
 
 impl VideoEditInput {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let prompt: Option<String> = rt::read::required(
-            obj,
-            path,
-            "prompt",
-            "apixo.submit.input[mode=video-edit].prompt",
-            out,
-        );
-        if let Some(v) = &prompt {
-            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
-        }
-        let image_urls: Option<Option<Vec<String>>> = rt::read::optional(
-            obj,
-            path,
-            "image_urls",
-            "apixo.submit.input[mode=video-edit].image_urls",
-            out,
-        );
-        if let Some(Some(v)) = &image_urls {
-            Self::check_image_urls(v, &rt::Path::Str(path).key("image_urls"), out);
-        }
-        let video_urls: Option<Vec<String>> = rt::read::required(
-            obj,
-            path,
-            "video_urls",
-            "apixo.submit.input[mode=video-edit].video_urls",
-            out,
-        );
-        if let Some(v) = &video_urls {
-            Self::check_video_urls(v, &rt::Path::Str(path).key("video_urls"), out);
-        }
+        let prompt = Self::PROMPT_RULES.required(obj, path, out);
+        let image_urls = Self::IMAGE_URLS_RULES.optional(obj, path, out);
+        let video_urls = Self::VIDEO_URLS_RULES.required(obj, path, out);
         let resolution: Option<Option<Resolution>> = rt::read::optional(
             obj,
             path,

@@ -550,6 +550,17 @@ impl rt::wire::WireEnum for Ratio {
     ];
 }
 
+impl rt::read::Read for Ratio {
+    fn read(
+        v: &rt::export::serde_json::Value,
+        path: &str,
+        id_base: &str,
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        rt::wire::read(v, path, id_base, out)
+    }
+}
+
 impl ::std::fmt::Display for Ratio {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
@@ -706,6 +717,17 @@ impl rt::wire::WireEnum for Resolution {
         ("720P", Self::P720),
         ("1080P", Self::P1080),
     ];
+}
+
+impl rt::read::Read for Resolution {
+    fn read(
+        v: &rt::export::serde_json::Value,
+        path: &str,
+        id_base: &str,
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        rt::wire::read(v, path, id_base, out)
+    }
 }
 
 impl ::std::fmt::Display for Resolution {
@@ -1096,7 +1118,7 @@ impl TextToVideoRequest {
 ///
 /// - Source: <https://docs.modellix.ai/alibaba/happyhorse-1-0-r2v>, section "Body", parameter `prompt`: `Maximum length: 5000 non-Chinese characters or 2500 Chinese characters`
 /// - Decision (docs ambiguity 1): Chinese characters are the CJK ideographs: U+3400-U+4DBF (Extension A), U+4E00-U+9FFF (Unified Ideographs), U+F900-U+FAFF (Compatibility Ideographs) and planes 2 and 3 (U+20000-U+3FFFF: Extensions B-H and the Compatibility Supplement). CJK punctuation, kana, hangul and fullwidth forms count 1. Reason: The schema's 1-5000 and the prose's 5000 non-Chinese or 2500 Chinese both hold when an ideograph weighs 2 against a limit of 5000.
-pub static WEIGHTED_CJK: rt::count::Weights = rt::count::Weights {
+pub const WEIGHTED_CJK: rt::count::Weights = rt::count::Weights {
     name: "weighted_cjk",
     default_weight: 1,
     ranges: &[
@@ -1108,83 +1130,48 @@ pub static WEIGHTED_CJK: rt::count::Weights = rt::count::Weights {
 };
 
 impl ImageToVideoRequest {
-    /// Checks `first_frame_image` (constraint id base `modellix.i2v.first_frame_image`).
-    fn check_first_frame_image(
-        value: &rt::MediaSource,
-        path: &rt::Path<'_>,
-        out: &mut Vec<rt::Violation>,
-    ) {
-        rt::check::url(
-            value,
-            &["http", "https"],
-            &["image"],
-            path,
-            "modellix.i2v.first_frame_image",
-            out,
-        );
-        rt::check::data_uri(
-            value,
-            &["image"],
-            10000000,
-            path,
-            "modellix.i2v.first_frame_image",
-            out,
-        );
-    }
+    /// Rules of `first_frame_image`.
+    const FIRST_FRAME_IMAGE_RULES: rt::FieldRules = rt::FieldRules::new(
+        "first_frame_image",
+        "modellix.i2v.first_frame_image",
+        &[
+            rt::Check::Url(&["http", "https"], &["image"]),
+            rt::Check::DataUri(&["image"], 10000000),
+        ],
+    );
 
-    /// Checks `prompt` (constraint id base `modellix.i2v.prompt`).
-    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::Weighted(&WEIGHTED_CJK),
-            None,
-            5000,
-            path,
-            "modellix.i2v.prompt",
-            out,
-        );
-    }
+    /// Rules of `prompt`.
+    const PROMPT_RULES: rt::FieldRules = rt::FieldRules::new(
+        "prompt",
+        "modellix.i2v.prompt",
+        &[rt::Check::Length(rt::count::Count::Weighted(&WEIGHTED_CJK), None, 5000)],
+    );
 
-    /// Checks `duration` (constraint id base `modellix.i2v.duration`).
-    fn check_duration(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::range(value, Some(3), Some(15), path, "modellix.i2v.duration", out);
-    }
+    /// Rules of `duration`.
+    const DURATION_RULES: rt::FieldRules = rt::FieldRules::new(
+        "duration",
+        "modellix.i2v.duration",
+        &[rt::Check::Range(Some(3), Some(15))],
+    );
 
-    /// Checks `seed` (constraint id base `modellix.i2v.seed`).
-    fn check_seed(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::range(
-            value,
-            Some(0),
-            Some(2147483647),
-            path,
-            "modellix.i2v.seed",
-            out,
-        );
-    }
+    /// Rules of `seed`.
+    const SEED_RULES: rt::FieldRules = rt::FieldRules::new(
+        "seed",
+        "modellix.i2v.seed",
+        &[rt::Check::Range(Some(0), Some(2147483647))],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        Self::check_first_frame_image(
-            &self.first_frame_image,
-            &path.key("first_frame_image"),
-            out,
-        );
-        if let Some(v) = &self.prompt {
-            Self::check_prompt(v, &path.key("prompt"), out);
-        }
-        if let Some(v) = &self.duration {
-            Self::check_duration(*v, &path.key("duration"), out);
-        }
-        if let Some(v) = &self.seed {
-            Self::check_seed(*v, &path.key("seed"), out);
-        }
+        Self::FIRST_FRAME_IMAGE_RULES.check(&self.first_frame_image, path, out);
+        Self::PROMPT_RULES.check(&self.prompt, path, out);
+        Self::DURATION_RULES.check(&self.duration, path, out);
+        Self::SEED_RULES.check(&self.seed, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 
     /// Requirements on the media behind `first_frame_image`, which only a fetch can check (see the field docs).
@@ -1227,84 +1214,45 @@ impl ImageToVideoRequest {
 }
 
 impl ReferenceToVideoRequest {
-    /// Checks `reference_images` (constraint id base `modellix.r2v.reference_images`).
-    fn check_reference_images(
-        value: &[String],
-        path: &rt::Path<'_>,
-        out: &mut Vec<rt::Violation>,
-    ) {
-        rt::check::items(
-            value.len(),
-            Some(1),
-            Some(9),
-            path,
-            "modellix.r2v.reference_images",
-            out,
-        );
-        for (i, item) in value.iter().enumerate() {
-            let item_path = path.index(i);
-            rt::check::url(
-                item,
-                &["http", "https"],
-                &[],
-                &item_path,
-                "modellix.r2v.reference_images",
-                out,
-            );
-        }
-    }
+    /// Rules of `reference_images`.
+    const REFERENCE_IMAGES_RULES: rt::FieldRules = rt::FieldRules::new(
+        "reference_images",
+        "modellix.r2v.reference_images",
+        &[rt::Check::Items(Some(1), Some(9)), rt::Check::Url(&["http", "https"], &[])],
+    );
 
-    /// Checks `prompt` (constraint id base `modellix.r2v.prompt`).
-    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::Weighted(&WEIGHTED_CJK),
-            Some(1),
-            5000,
-            path,
-            "modellix.r2v.prompt",
-            out,
-        );
-    }
+    /// Rules of `prompt`.
+    const PROMPT_RULES: rt::FieldRules = rt::FieldRules::new(
+        "prompt",
+        "modellix.r2v.prompt",
+        &[rt::Check::Length(rt::count::Count::Weighted(&WEIGHTED_CJK), Some(1), 5000)],
+    );
 
-    /// Checks `duration` (constraint id base `modellix.r2v.duration`).
-    fn check_duration(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::range(value, Some(3), Some(15), path, "modellix.r2v.duration", out);
-    }
+    /// Rules of `duration`.
+    const DURATION_RULES: rt::FieldRules = rt::FieldRules::new(
+        "duration",
+        "modellix.r2v.duration",
+        &[rt::Check::Range(Some(3), Some(15))],
+    );
 
-    /// Checks `seed` (constraint id base `modellix.r2v.seed`).
-    fn check_seed(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::range(
-            value,
-            Some(0),
-            Some(2147483647),
-            path,
-            "modellix.r2v.seed",
-            out,
-        );
-    }
+    /// Rules of `seed`.
+    const SEED_RULES: rt::FieldRules = rt::FieldRules::new(
+        "seed",
+        "modellix.r2v.seed",
+        &[rt::Check::Range(Some(0), Some(2147483647))],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        Self::check_reference_images(
-            &self.reference_images,
-            &path.key("reference_images"),
-            out,
-        );
-        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
-        if let Some(v) = &self.duration {
-            Self::check_duration(*v, &path.key("duration"), out);
-        }
-        if let Some(v) = &self.seed {
-            Self::check_seed(*v, &path.key("seed"), out);
-        }
+        Self::REFERENCE_IMAGES_RULES.check(&self.reference_images, path, out);
+        Self::PROMPT_RULES.check(&self.prompt, path, out);
+        Self::DURATION_RULES.check(&self.duration, path, out);
+        Self::SEED_RULES.check(&self.seed, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 
     /// Requirements on the media behind `reference_images`, which only a fetch can check (see the field docs).
@@ -1360,52 +1308,37 @@ impl ReferenceToVideoRequest {
 }
 
 impl TextToVideoRequest {
-    /// Checks `prompt` (constraint id base `modellix.t2v.prompt`).
-    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::Weighted(&WEIGHTED_CJK),
-            Some(1),
-            5000,
-            path,
-            "modellix.t2v.prompt",
-            out,
-        );
-    }
+    /// Rules of `prompt`.
+    const PROMPT_RULES: rt::FieldRules = rt::FieldRules::new(
+        "prompt",
+        "modellix.t2v.prompt",
+        &[rt::Check::Length(rt::count::Count::Weighted(&WEIGHTED_CJK), Some(1), 5000)],
+    );
 
-    /// Checks `duration` (constraint id base `modellix.t2v.duration`).
-    fn check_duration(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::range(value, Some(3), Some(15), path, "modellix.t2v.duration", out);
-    }
+    /// Rules of `duration`.
+    const DURATION_RULES: rt::FieldRules = rt::FieldRules::new(
+        "duration",
+        "modellix.t2v.duration",
+        &[rt::Check::Range(Some(3), Some(15))],
+    );
 
-    /// Checks `seed` (constraint id base `modellix.t2v.seed`).
-    fn check_seed(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::range(
-            value,
-            Some(0),
-            Some(2147483647),
-            path,
-            "modellix.t2v.seed",
-            out,
-        );
-    }
+    /// Rules of `seed`.
+    const SEED_RULES: rt::FieldRules = rt::FieldRules::new(
+        "seed",
+        "modellix.t2v.seed",
+        &[rt::Check::Range(Some(0), Some(2147483647))],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
-        if let Some(v) = &self.duration {
-            Self::check_duration(*v, &path.key("duration"), out);
-        }
-        if let Some(v) = &self.seed {
-            Self::check_seed(*v, &path.key("seed"), out);
-        }
+        Self::PROMPT_RULES.check(&self.prompt, path, out);
+        Self::DURATION_RULES.check(&self.duration, path, out);
+        Self::SEED_RULES.check(&self.seed, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 
     /// Opt-in: cuts `prompt` to the longest prefix within its length limit (5000), as the provider would on its side. `validate()` rejects over-long values; call this first to send the truncated text instead. Returns whether anything was cut.
@@ -1414,8 +1347,7 @@ impl TextToVideoRequest {
     }
 }
 
-impl ImageToVideoRequest {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for ImageToVideoRequest {
     const KEYS: &'static [&'static str] = &[
         "first_frame_image",
         "prompt",
@@ -1424,36 +1356,15 @@ impl ImageToVideoRequest {
         "seed",
     ];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "modellix.i2v";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let first_frame_image: Option<rt::MediaSource> = rt::read::required(
-            obj,
-            path,
-            "first_frame_image",
-            "modellix.i2v.first_frame_image",
-            out,
-        );
-        if let Some(v) = &first_frame_image {
-            Self::check_first_frame_image(
-                v,
-                &rt::Path::Str(path).key("first_frame_image"),
-                out,
-            );
-        }
-        let prompt: Option<Option<String>> = rt::read::optional(
-            obj,
-            path,
-            "prompt",
-            "modellix.i2v.prompt",
-            out,
-        );
-        if let Some(Some(v)) = &prompt {
-            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
-        }
+        let first_frame_image = Self::FIRST_FRAME_IMAGE_RULES.required(obj, path, out);
+        let prompt = Self::PROMPT_RULES.optional(obj, path, out);
         let resolution: Option<Option<Resolution>> = rt::read::optional(
             obj,
             path,
@@ -1461,26 +1372,8 @@ impl ImageToVideoRequest {
             "modellix.i2v.resolution",
             out,
         );
-        let duration: Option<Option<i64>> = rt::read::optional(
-            obj,
-            path,
-            "duration",
-            "modellix.i2v.duration",
-            out,
-        );
-        if let Some(Some(v)) = &duration {
-            Self::check_duration(*v, &rt::Path::Str(path).key("duration"), out);
-        }
-        let seed: Option<Option<i64>> = rt::read::optional(
-            obj,
-            path,
-            "seed",
-            "modellix.i2v.seed",
-            out,
-        );
-        if let Some(Some(v)) = &seed {
-            Self::check_seed(*v, &rt::Path::Str(path).key("seed"), out);
-        }
+        let duration = Self::DURATION_RULES.optional(obj, path, out);
+        let seed = Self::SEED_RULES.optional(obj, path, out);
         Some(Self {
             first_frame_image: first_frame_image?,
             prompt: prompt?,
@@ -1491,22 +1384,7 @@ impl ImageToVideoRequest {
     }
 }
 
-impl rt::read::Read for ImageToVideoRequest {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "modellix.i2v", out);
-        value
-    }
-}
-
-impl ReferenceToVideoRequest {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for ReferenceToVideoRequest {
     const KEYS: &'static [&'static str] = &[
         "reference_images",
         "prompt",
@@ -1516,36 +1394,15 @@ impl ReferenceToVideoRequest {
         "seed",
     ];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "modellix.r2v";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let reference_images: Option<Vec<String>> = rt::read::required(
-            obj,
-            path,
-            "reference_images",
-            "modellix.r2v.reference_images",
-            out,
-        );
-        if let Some(v) = &reference_images {
-            Self::check_reference_images(
-                v,
-                &rt::Path::Str(path).key("reference_images"),
-                out,
-            );
-        }
-        let prompt: Option<String> = rt::read::required(
-            obj,
-            path,
-            "prompt",
-            "modellix.r2v.prompt",
-            out,
-        );
-        if let Some(v) = &prompt {
-            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
-        }
+        let reference_images = Self::REFERENCE_IMAGES_RULES.required(obj, path, out);
+        let prompt = Self::PROMPT_RULES.required(obj, path, out);
         let resolution: Option<Option<Resolution>> = rt::read::optional(
             obj,
             path,
@@ -1560,26 +1417,8 @@ impl ReferenceToVideoRequest {
             "modellix.r2v.ratio",
             out,
         );
-        let duration: Option<Option<i64>> = rt::read::optional(
-            obj,
-            path,
-            "duration",
-            "modellix.r2v.duration",
-            out,
-        );
-        if let Some(Some(v)) = &duration {
-            Self::check_duration(*v, &rt::Path::Str(path).key("duration"), out);
-        }
-        let seed: Option<Option<i64>> = rt::read::optional(
-            obj,
-            path,
-            "seed",
-            "modellix.r2v.seed",
-            out,
-        );
-        if let Some(Some(v)) = &seed {
-            Self::check_seed(*v, &rt::Path::Str(path).key("seed"), out);
-        }
+        let duration = Self::DURATION_RULES.optional(obj, path, out);
+        let seed = Self::SEED_RULES.optional(obj, path, out);
         Some(Self {
             reference_images: reference_images?,
             prompt: prompt?,
@@ -1591,22 +1430,7 @@ impl ReferenceToVideoRequest {
     }
 }
 
-impl rt::read::Read for ReferenceToVideoRequest {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "modellix.r2v", out);
-        value
-    }
-}
-
-impl TextToVideoRequest {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for TextToVideoRequest {
     const KEYS: &'static [&'static str] = &[
         "prompt",
         "resolution",
@@ -1615,22 +1439,14 @@ impl TextToVideoRequest {
         "seed",
     ];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "modellix.t2v";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let prompt: Option<String> = rt::read::required(
-            obj,
-            path,
-            "prompt",
-            "modellix.t2v.prompt",
-            out,
-        );
-        if let Some(v) = &prompt {
-            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
-        }
+        let prompt = Self::PROMPT_RULES.required(obj, path, out);
         let resolution: Option<Option<Resolution>> = rt::read::optional(
             obj,
             path,
@@ -1645,26 +1461,8 @@ impl TextToVideoRequest {
             "modellix.t2v.ratio",
             out,
         );
-        let duration: Option<Option<i64>> = rt::read::optional(
-            obj,
-            path,
-            "duration",
-            "modellix.t2v.duration",
-            out,
-        );
-        if let Some(Some(v)) = &duration {
-            Self::check_duration(*v, &rt::Path::Str(path).key("duration"), out);
-        }
-        let seed: Option<Option<i64>> = rt::read::optional(
-            obj,
-            path,
-            "seed",
-            "modellix.t2v.seed",
-            out,
-        );
-        if let Some(Some(v)) = &seed {
-            Self::check_seed(*v, &rt::Path::Str(path).key("seed"), out);
-        }
+        let duration = Self::DURATION_RULES.optional(obj, path, out);
+        let seed = Self::SEED_RULES.optional(obj, path, out);
         Some(Self {
             prompt: prompt?,
             resolution: resolution?,
@@ -1672,20 +1470,6 @@ impl TextToVideoRequest {
             duration: duration?,
             seed: seed?,
         })
-    }
-}
-
-impl rt::read::Read for TextToVideoRequest {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "modellix.t2v", out);
-        value
     }
 }
 

@@ -480,111 +480,65 @@ impl TextToVideoModel {
 }
 
 impl CreateJob {
-    /// Checks `callback_url` (constraint id base `flattened_model_aliases.submit.callback_url`).
-    fn check_callback_url(
-        value: &str,
-        path: &rt::Path<'_>,
-        out: &mut Vec<rt::Violation>,
-    ) {
-        rt::check::url(
-            value,
-            &["https"],
-            &[],
-            path,
-            "flattened_model_aliases.submit.callback_url",
-            out,
-        );
-        rt::check::public_url(
-            value,
-            path,
-            "flattened_model_aliases.submit.callback_url",
-            out,
-        );
-    }
+    /// Rules of `callback_url`.
+    const CALLBACK_URL_RULES: rt::FieldRules = rt::FieldRules::new(
+        "callback_url",
+        "flattened_model_aliases.submit.callback_url",
+        &[rt::Check::Url(&["https"], &[]), rt::Check::PublicUrl],
+    );
 
-    /// Checks `seed` (constraint id base `flattened_model_aliases.submit.seed`).
-    fn check_seed(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::range(
-            value,
-            Some(0),
-            Some(1000),
-            path,
-            "flattened_model_aliases.submit.seed",
-            out,
-        );
-    }
+    /// Rules of `seed`.
+    const SEED_RULES: rt::FieldRules = rt::FieldRules::new(
+        "seed",
+        "flattened_model_aliases.submit.seed",
+        &[rt::Check::Range(Some(0), Some(1000))],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
         self.job.check(path, out);
-        if let Some(v) = &self.callback_url {
-            Self::check_callback_url(v, &path.key("callback_url"), out);
-        }
-        if let Some(v) = &self.seed {
-            Self::check_seed(*v, &path.key("seed"), out);
-        }
+        Self::CALLBACK_URL_RULES.check(&self.callback_url, path, out);
+        Self::SEED_RULES.check(&self.seed, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 }
 
 impl EditModel {
-    /// Checks `prompt` (constraint id base `flattened_model_aliases.submit[model=edit].prompt`).
-    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::UnicodeScalars,
-            Some(1),
-            800,
-            path,
-            "flattened_model_aliases.submit[model=edit].prompt",
-            out,
-        );
-    }
+    /// Rules of `prompt`.
+    const PROMPT_RULES: rt::FieldRules = rt::FieldRules::new(
+        "prompt",
+        "flattened_model_aliases.submit[model=edit].prompt",
+        &[rt::Check::Length(rt::count::Count::UnicodeScalars, Some(1), 800)],
+    );
 
-    /// Checks `video` (constraint id base `flattened_model_aliases.submit[model=edit].video`).
-    fn check_video(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::url(
-            value,
-            &["https"],
-            &[],
-            path,
+    /// Rules of `video`.
+    const VIDEO_RULES: rt::FieldRules = rt::FieldRules::new(
+            "video",
             "flattened_model_aliases.submit[model=edit].video",
-            out,
-        );
-    }
-
-    /// Checks `strength` (constraint id base `flattened_model_aliases.submit[model=edit].strength`).
-    fn check_strength(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::range(
-            value,
-            Some(1),
-            Some(10),
-            path,
-            "flattened_model_aliases.submit[model=edit].strength",
-            out,
-        );
-    }
+            &[rt::Check::Url(&["https"], &[])],
+        )
+        .with_aliases(&["video_url"]);
+    /// Rules of `strength`.
+    const STRENGTH_RULES: rt::FieldRules = rt::FieldRules::new(
+        "strength",
+        "flattened_model_aliases.submit[model=edit].strength",
+        &[rt::Check::Range(Some(1), Some(10))],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
-        Self::check_video(&self.video, &path.key("video"), out);
-        if let Some(v) = &self.strength {
-            Self::check_strength(*v, &path.key("strength"), out);
-        }
+        Self::PROMPT_RULES.check(&self.prompt, path, out);
+        Self::VIDEO_RULES.check(&self.video, path, out);
+        Self::STRENGTH_RULES.check(&self.strength, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 }
 
@@ -599,41 +553,30 @@ impl Model {
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 }
 
 impl TextToVideoModel {
-    /// Checks `prompt` (constraint id base `flattened_model_aliases.submit[model=t2v].prompt`).
-    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::UnicodeScalars,
-            Some(1),
-            800,
-            path,
-            "flattened_model_aliases.submit[model=t2v].prompt",
-            out,
-        );
-    }
+    /// Rules of `prompt`.
+    const PROMPT_RULES: rt::FieldRules = rt::FieldRules::new(
+        "prompt",
+        "flattened_model_aliases.submit[model=t2v].prompt",
+        &[rt::Check::Length(rt::count::Count::UnicodeScalars, Some(1), 800)],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
+        Self::PROMPT_RULES.check(&self.prompt, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 }
 
-impl CreateJob {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for CreateJob {
     const KEYS: &'static [&'static str] = &[
         "model",
         "prompt",
@@ -644,33 +587,16 @@ impl CreateJob {
         "seed",
     ];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "flattened_model_aliases.submit";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let job: Option<Model> = Model::read_in(obj, path, out);
-        let callback_url: Option<Option<String>> = rt::read::optional(
-            obj,
-            path,
-            "callback_url",
-            "flattened_model_aliases.submit.callback_url",
-            out,
-        );
-        if let Some(Some(v)) = &callback_url {
-            Self::check_callback_url(v, &rt::Path::Str(path).key("callback_url"), out);
-        }
-        let seed: Option<Option<i64>> = rt::read::optional(
-            obj,
-            path,
-            "seed",
-            "flattened_model_aliases.submit.seed",
-            out,
-        );
-        if let Some(Some(v)) = &seed {
-            Self::check_seed(*v, &rt::Path::Str(path).key("seed"), out);
-        }
+        let job: Option<Model> = rt::read::ReadObject::read_fields(obj, path, out);
+        let callback_url = Self::CALLBACK_URL_RULES.optional(obj, path, out);
+        let seed = Self::SEED_RULES.optional(obj, path, out);
         Some(Self {
             job: job?,
             callback_url: callback_url?,
@@ -679,70 +605,16 @@ impl CreateJob {
     }
 }
 
-impl rt::read::Read for CreateJob {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(
-            obj,
-            path,
-            Self::KEYS,
-            "flattened_model_aliases.submit",
-            out,
-        );
-        value
-    }
-}
-
 impl EditModel {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let prompt: Option<String> = rt::read::required(
-            obj,
-            path,
-            "prompt",
-            "flattened_model_aliases.submit[model=edit].prompt",
-            out,
-        );
-        if let Some(v) = &prompt {
-            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
-        }
-        let video_key = rt::read::key_of(
-            obj,
-            path,
-            &["video", "video_url"],
-            "flattened_model_aliases.submit[model=edit].video",
-            out,
-        );
-        let video: Option<String> = rt::read::required(
-            obj,
-            path,
-            video_key,
-            "flattened_model_aliases.submit[model=edit].video",
-            out,
-        );
-        if let Some(v) = &video {
-            Self::check_video(v, &rt::Path::Str(path).key(video_key), out);
-        }
-        let strength: Option<Option<i64>> = rt::read::optional(
-            obj,
-            path,
-            "strength",
-            "flattened_model_aliases.submit[model=edit].strength",
-            out,
-        );
-        if let Some(Some(v)) = &strength {
-            Self::check_strength(*v, &rt::Path::Str(path).key("strength"), out);
-        }
+        let prompt = Self::PROMPT_RULES.required(obj, path, out);
+        let video = Self::VIDEO_RULES.required(obj, path, out);
+        let strength = Self::STRENGTH_RULES.optional(obj, path, out);
         Some(Self {
             prompt: prompt?,
             video: video?,
@@ -751,8 +623,7 @@ impl EditModel {
     }
 }
 
-impl Model {
-    /// The tag and every key any variant may hold.
+impl rt::read::ReadObject for Model {
     const KEYS: &'static [&'static str] = &[
         "model",
         "prompt",
@@ -761,9 +632,9 @@ impl Model {
         "video_url",
     ];
 
-    /// Reads the tag and the selected variant's fields from `obj` (which may be the
-    /// union's own object or, when flattened, its parent's).
-    pub(crate) fn read_in(
+    const ID: &'static str = "flattened_model_aliases.submit";
+
+    fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
@@ -776,83 +647,51 @@ impl Model {
             "flattened_model_aliases.submit.model",
             out,
         )?;
+        rt::read::forbidden(
+            obj,
+            path,
+            "model",
+            tag,
+            &[
+                (
+                    "t2v",
+                    &[
+                        rt::read::Forbidden {
+                            key: "video",
+                            allowed_in: &["edit"],
+                            id: "flattened_model_aliases.submit[model=t2v].video",
+                        },
+                        rt::read::Forbidden {
+                            key: "video_url",
+                            allowed_in: &["edit"],
+                            id: "flattened_model_aliases.submit[model=t2v].video",
+                        },
+                        rt::read::Forbidden {
+                            key: "strength",
+                            allowed_in: &["edit"],
+                            id: "flattened_model_aliases.submit[model=t2v].strength",
+                        },
+                    ],
+                ),
+            ],
+            out,
+        );
         match tag {
-            "t2v" => {
-                rt::read::forbid(
-                    obj,
-                    path,
-                    "video",
-                    "model",
-                    "t2v",
-                    &["edit"],
-                    "flattened_model_aliases.submit[model=t2v].video",
-                    out,
-                );
-                rt::read::forbid(
-                    obj,
-                    path,
-                    "video_url",
-                    "model",
-                    "t2v",
-                    &["edit"],
-                    "flattened_model_aliases.submit[model=t2v].video",
-                    out,
-                );
-                rt::read::forbid(
-                    obj,
-                    path,
-                    "strength",
-                    "model",
-                    "t2v",
-                    &["edit"],
-                    "flattened_model_aliases.submit[model=t2v].strength",
-                    out,
-                );
-                TextToVideoModel::read_fields(obj, path, out).map(Self::TextToVideo)
-            }
+            "t2v" => TextToVideoModel::read_fields(obj, path, out).map(Self::TextToVideo),
             "edit" => EditModel::read_fields(obj, path, out).map(Self::Edit),
             _ => None,
         }
     }
 }
 
-impl rt::read::Read for Model {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_in(obj, path, out);
-        rt::read::deny_unknown(
-            obj,
-            path,
-            Self::KEYS,
-            "flattened_model_aliases.submit",
-            out,
-        );
-        value
-    }
-}
-
 impl TextToVideoModel {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let prompt: Option<String> = rt::read::required(
-            obj,
-            path,
-            "prompt",
-            "flattened_model_aliases.submit[model=t2v].prompt",
-            out,
-        );
-        if let Some(v) = &prompt {
-            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
-        }
+        let prompt = Self::PROMPT_RULES.required(obj, path, out);
         Some(Self { prompt: prompt? })
     }
 }

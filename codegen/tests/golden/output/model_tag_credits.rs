@@ -328,6 +328,17 @@ impl rt::wire::WireEnum for Resolution {
     ];
 }
 
+impl rt::read::Read for Resolution {
+    fn read(
+        v: &rt::export::serde_json::Value,
+        path: &str,
+        id_base: &str,
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        rt::wire::read(v, path, id_base, out)
+    }
+}
+
 impl ::std::fmt::Display for Resolution {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
@@ -568,66 +579,40 @@ impl From<ImageToVideoVideoRequest> for VideoRequest {
 }
 
 impl ImageToVideoVideoRequest {
-    /// Checks `prompt` (constraint id base `model_tag_credits.submit[model=happyhorse-1.0-i2v].prompt`).
-    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::UnicodeScalars,
-            Some(1),
-            2000,
-            path,
-            "model_tag_credits.submit[model=happyhorse-1.0-i2v].prompt",
-            out,
-        );
-    }
+    /// Rules of `prompt`.
+    const PROMPT_RULES: rt::FieldRules = rt::FieldRules::new(
+        "prompt",
+        "model_tag_credits.submit[model=happyhorse-1.0-i2v].prompt",
+        &[rt::Check::Length(rt::count::Count::UnicodeScalars, Some(1), 2000)],
+    );
 
-    /// Checks `image` (constraint id base `model_tag_credits.submit[model=happyhorse-1.0-i2v].image`).
-    fn check_image(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::UnicodeScalars,
-            None,
-            300,
-            path,
-            "model_tag_credits.submit[model=happyhorse-1.0-i2v].image",
-            out,
-        );
-        rt::check::url(
-            value,
-            &["https"],
-            &[],
-            path,
-            "model_tag_credits.submit[model=happyhorse-1.0-i2v].image",
-            out,
-        );
-    }
+    /// Rules of `image`.
+    const IMAGE_RULES: rt::FieldRules = rt::FieldRules::new(
+        "image",
+        "model_tag_credits.submit[model=happyhorse-1.0-i2v].image",
+        &[
+            rt::Check::Length(rt::count::Count::UnicodeScalars, None, 300),
+            rt::Check::Url(&["https"], &[]),
+        ],
+    );
 
-    /// Checks `duration` (constraint id base `model_tag_credits.submit[model=happyhorse-1.0-i2v].duration`).
-    fn check_duration(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::range(
-            value,
-            Some(3),
-            Some(10),
-            path,
-            "model_tag_credits.submit[model=happyhorse-1.0-i2v].duration",
-            out,
-        );
-    }
+    /// Rules of `duration`.
+    const DURATION_RULES: rt::FieldRules = rt::FieldRules::new(
+        "duration",
+        "model_tag_credits.submit[model=happyhorse-1.0-i2v].duration",
+        &[rt::Check::Range(Some(3), Some(10))],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        if let Some(v) = &self.prompt {
-            Self::check_prompt(v, &path.key("prompt"), out);
-        }
-        Self::check_image(&self.image, &path.key("image"), out);
-        Self::check_duration(self.duration, &path.key("duration"), out);
+        Self::PROMPT_RULES.check(&self.prompt, path, out);
+        Self::IMAGE_RULES.check(&self.image, path, out);
+        Self::DURATION_RULES.check(&self.duration, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 
     /// Requirements on the media behind `image`, which only a fetch can check (see the field docs).
@@ -658,66 +643,40 @@ impl ImageToVideoVideoRequest {
 }
 
 impl TextToVideoVideoRequest {
-    /// Checks `prompt` (constraint id base `model_tag_credits.submit[model=happyhorse-1.0-t2v].prompt`).
-    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::UnicodeScalars,
-            Some(1),
-            2000,
-            path,
-            "model_tag_credits.submit[model=happyhorse-1.0-t2v].prompt",
-            out,
-        );
-    }
+    /// Rules of `prompt`.
+    const PROMPT_RULES: rt::FieldRules = rt::FieldRules::new(
+        "prompt",
+        "model_tag_credits.submit[model=happyhorse-1.0-t2v].prompt",
+        &[rt::Check::Length(rt::count::Count::UnicodeScalars, Some(1), 2000)],
+    );
 
-    /// Checks `image` (constraint id base `model_tag_credits.submit[model=happyhorse-1.0-t2v].image`).
-    fn check_image(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::UnicodeScalars,
-            None,
-            300,
-            path,
-            "model_tag_credits.submit[model=happyhorse-1.0-t2v].image",
-            out,
-        );
-        rt::check::url(
-            value,
-            &["https"],
-            &[],
-            path,
-            "model_tag_credits.submit[model=happyhorse-1.0-t2v].image",
-            out,
-        );
-    }
+    /// Rules of `image`.
+    const IMAGE_RULES: rt::FieldRules = rt::FieldRules::new(
+        "image",
+        "model_tag_credits.submit[model=happyhorse-1.0-t2v].image",
+        &[
+            rt::Check::Length(rt::count::Count::UnicodeScalars, None, 300),
+            rt::Check::Url(&["https"], &[]),
+        ],
+    );
 
-    /// Checks `duration` (constraint id base `model_tag_credits.submit[model=happyhorse-1.0-t2v].duration`).
-    fn check_duration(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::range(
-            value,
-            Some(3),
-            Some(10),
-            path,
-            "model_tag_credits.submit[model=happyhorse-1.0-t2v].duration",
-            out,
-        );
-    }
+    /// Rules of `duration`.
+    const DURATION_RULES: rt::FieldRules = rt::FieldRules::new(
+        "duration",
+        "model_tag_credits.submit[model=happyhorse-1.0-t2v].duration",
+        &[rt::Check::Range(Some(3), Some(10))],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
-        if let Some(v) = &self.image {
-            Self::check_image(v, &path.key("image"), out);
-        }
-        Self::check_duration(self.duration, &path.key("duration"), out);
+        Self::PROMPT_RULES.check(&self.prompt, path, out);
+        Self::IMAGE_RULES.check(&self.image, path, out);
+        Self::DURATION_RULES.check(&self.duration, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 
     /// Requirements on the media behind `image`, which only a fetch can check (see the field docs).
@@ -760,49 +719,20 @@ impl VideoRequest {
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 }
 
 impl ImageToVideoVideoRequest {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let prompt: Option<Option<String>> = rt::read::optional(
-            obj,
-            path,
-            "prompt",
-            "model_tag_credits.submit[model=happyhorse-1.0-i2v].prompt",
-            out,
-        );
-        if let Some(Some(v)) = &prompt {
-            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
-        }
-        let image: Option<String> = rt::read::required(
-            obj,
-            path,
-            "image",
-            "model_tag_credits.submit[model=happyhorse-1.0-i2v].image",
-            out,
-        );
-        if let Some(v) = &image {
-            Self::check_image(v, &rt::Path::Str(path).key("image"), out);
-        }
-        let duration: Option<i64> = rt::read::required(
-            obj,
-            path,
-            "duration",
-            "model_tag_credits.submit[model=happyhorse-1.0-i2v].duration",
-            out,
-        );
-        if let Some(v) = &duration {
-            Self::check_duration(*v, &rt::Path::Str(path).key("duration"), out);
-        }
+        let prompt = Self::PROMPT_RULES.optional(obj, path, out);
+        let image = Self::IMAGE_RULES.required(obj, path, out);
+        let duration = Self::DURATION_RULES.required(obj, path, out);
         let resolution: Option<Resolution> = rt::read::required(
             obj,
             path,
@@ -820,42 +750,15 @@ impl ImageToVideoVideoRequest {
 }
 
 impl TextToVideoVideoRequest {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let prompt: Option<String> = rt::read::required(
-            obj,
-            path,
-            "prompt",
-            "model_tag_credits.submit[model=happyhorse-1.0-t2v].prompt",
-            out,
-        );
-        if let Some(v) = &prompt {
-            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
-        }
-        let image: Option<Option<String>> = rt::read::optional(
-            obj,
-            path,
-            "image",
-            "model_tag_credits.submit[model=happyhorse-1.0-t2v].image",
-            out,
-        );
-        if let Some(Some(v)) = &image {
-            Self::check_image(v, &rt::Path::Str(path).key("image"), out);
-        }
-        let duration: Option<i64> = rt::read::required(
-            obj,
-            path,
-            "duration",
-            "model_tag_credits.submit[model=happyhorse-1.0-t2v].duration",
-            out,
-        );
-        if let Some(v) = &duration {
-            Self::check_duration(*v, &rt::Path::Str(path).key("duration"), out);
-        }
+        let prompt = Self::PROMPT_RULES.required(obj, path, out);
+        let image = Self::IMAGE_RULES.optional(obj, path, out);
+        let duration = Self::DURATION_RULES.required(obj, path, out);
         let resolution: Option<Resolution> = rt::read::required(
             obj,
             path,
@@ -872,8 +775,7 @@ impl TextToVideoVideoRequest {
     }
 }
 
-impl VideoRequest {
-    /// The tag and every key any variant may hold.
+impl rt::read::ReadObject for VideoRequest {
     const KEYS: &'static [&'static str] = &[
         "model",
         "duration",
@@ -882,9 +784,9 @@ impl VideoRequest {
         "resolution",
     ];
 
-    /// Reads the tag and the selected variant's fields from `obj` (which may be the
-    /// union's own object or, when flattened, its parent's).
-    pub(crate) fn read_in(
+    const ID: &'static str = "model_tag_credits.submit";
+
+    fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
@@ -908,20 +810,6 @@ impl VideoRequest {
             }
             _ => None,
         }
-    }
-}
-
-impl rt::read::Read for VideoRequest {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_in(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "model_tag_credits.submit", out);
-        value
     }
 }
 

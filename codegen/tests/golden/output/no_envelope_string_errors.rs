@@ -212,6 +212,17 @@ impl rt::wire::WireEnum for AspectRatio {
     ];
 }
 
+impl rt::read::Read for AspectRatio {
+    fn read(
+        v: &rt::export::serde_json::Value,
+        path: &str,
+        id_base: &str,
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        rt::wire::read(v, path, id_base, out)
+    }
+}
+
 impl ::std::fmt::Display for AspectRatio {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
@@ -432,67 +443,43 @@ impl rt::decode::Decode for GenerationStatus {
 }
 
 impl GenerationRequest {
-    /// Checks `prompt` (constraint id base `no_envelope_string_errors.submit.prompt`).
-    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::UnicodeScalars,
-            Some(1),
-            1000,
-            path,
-            "no_envelope_string_errors.submit.prompt",
-            out,
-        );
-    }
+    /// Rules of `prompt`.
+    const PROMPT_RULES: rt::FieldRules = rt::FieldRules::new(
+        "prompt",
+        "no_envelope_string_errors.submit.prompt",
+        &[rt::Check::Length(rt::count::Count::UnicodeScalars, Some(1), 1000)],
+    );
 
-    /// Checks `seconds` (constraint id base `no_envelope_string_errors.submit.seconds`).
-    fn check_seconds(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::range(
-            value,
-            Some(4),
-            Some(8),
-            path,
-            "no_envelope_string_errors.submit.seconds",
-            out,
-        );
-    }
+    /// Rules of `seconds`.
+    const SECONDS_RULES: rt::FieldRules = rt::FieldRules::new(
+        "seconds",
+        "no_envelope_string_errors.submit.seconds",
+        &[rt::Check::Range(Some(4), Some(8))],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
-        if let Some(v) = &self.seconds {
-            Self::check_seconds(*v, &path.key("seconds"), out);
-        }
+        Self::PROMPT_RULES.check(&self.prompt, path, out);
+        Self::SECONDS_RULES.check(&self.seconds, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 }
 
-impl GenerationRequest {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for GenerationRequest {
     const KEYS: &'static [&'static str] = &["prompt", "aspect_ratio", "seconds"];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "no_envelope_string_errors.submit";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let prompt: Option<String> = rt::read::required(
-            obj,
-            path,
-            "prompt",
-            "no_envelope_string_errors.submit.prompt",
-            out,
-        );
-        if let Some(v) = &prompt {
-            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
-        }
+        let prompt = Self::PROMPT_RULES.required(obj, path, out);
         let aspect_ratio: Option<Option<AspectRatio>> = rt::read::optional(
             obj,
             path,
@@ -500,41 +487,12 @@ impl GenerationRequest {
             "no_envelope_string_errors.submit.aspect_ratio",
             out,
         );
-        let seconds: Option<Option<i64>> = rt::read::optional(
-            obj,
-            path,
-            "seconds",
-            "no_envelope_string_errors.submit.seconds",
-            out,
-        );
-        if let Some(Some(v)) = &seconds {
-            Self::check_seconds(*v, &rt::Path::Str(path).key("seconds"), out);
-        }
+        let seconds = Self::SECONDS_RULES.optional(obj, path, out);
         Some(Self {
             prompt: prompt?,
             aspect_ratio: aspect_ratio?,
             seconds: seconds?,
         })
-    }
-}
-
-impl rt::read::Read for GenerationRequest {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(
-            obj,
-            path,
-            Self::KEYS,
-            "no_envelope_string_errors.submit",
-            out,
-        );
-        value
     }
 }
 

@@ -406,71 +406,40 @@ pub struct Video {
 }
 
 impl CreateVideo {
-    /// Checks `prompt` (constraint id base `path_id_envelope.submit.prompt`).
-    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::UnicodeScalars,
-            Some(1),
-            500,
-            path,
-            "path_id_envelope.submit.prompt",
-            out,
-        );
-    }
+    /// Rules of `prompt`.
+    const PROMPT_RULES: rt::FieldRules = rt::FieldRules::new(
+        "prompt",
+        "path_id_envelope.submit.prompt",
+        &[rt::Check::Length(rt::count::Count::UnicodeScalars, Some(1), 500)],
+    );
 
-    /// Checks `first_frame` (constraint id base `path_id_envelope.submit.first_frame`).
-    fn check_first_frame(
-        value: &rt::MediaSource,
-        path: &rt::Path<'_>,
-        out: &mut Vec<rt::Violation>,
-    ) {
-        rt::check::url(
-            value,
-            &["https"],
-            &["image"],
-            path,
-            "path_id_envelope.submit.first_frame",
-            out,
-        );
-        rt::check::data_uri(
-            value,
-            &["image"],
-            5000000,
-            path,
-            "path_id_envelope.submit.first_frame",
-            out,
-        );
-    }
+    /// Rules of `first_frame`.
+    const FIRST_FRAME_RULES: rt::FieldRules = rt::FieldRules::new(
+        "first_frame",
+        "path_id_envelope.submit.first_frame",
+        &[
+            rt::Check::Url(&["https"], &["image"]),
+            rt::Check::DataUri(&["image"], 5000000),
+        ],
+    );
 
-    /// Checks `duration` (constraint id base `path_id_envelope.submit.duration`).
-    fn check_duration(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::range(
-            value,
-            Some(2),
-            Some(10),
-            path,
-            "path_id_envelope.submit.duration",
-            out,
-        );
-    }
+    /// Rules of `duration`.
+    const DURATION_RULES: rt::FieldRules = rt::FieldRules::new(
+        "duration",
+        "path_id_envelope.submit.duration",
+        &[rt::Check::Range(Some(2), Some(10))],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
-        if let Some(v) = &self.first_frame {
-            Self::check_first_frame(v, &path.key("first_frame"), out);
-        }
-        if let Some(v) = &self.duration {
-            Self::check_duration(*v, &path.key("duration"), out);
-        }
+        Self::PROMPT_RULES.check(&self.prompt, path, out);
+        Self::FIRST_FRAME_RULES.check(&self.first_frame, path, out);
+        Self::DURATION_RULES.check(&self.duration, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 
     /// Requirements on the media behind `first_frame`, which only a fetch can check (see the field docs).
@@ -502,65 +471,24 @@ impl CreateVideo {
     }
 }
 
-impl CreateVideo {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for CreateVideo {
     const KEYS: &'static [&'static str] = &["prompt", "first_frame", "duration"];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "path_id_envelope.submit";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let prompt: Option<String> = rt::read::required(
-            obj,
-            path,
-            "prompt",
-            "path_id_envelope.submit.prompt",
-            out,
-        );
-        if let Some(v) = &prompt {
-            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
-        }
-        let first_frame: Option<Option<rt::MediaSource>> = rt::read::optional(
-            obj,
-            path,
-            "first_frame",
-            "path_id_envelope.submit.first_frame",
-            out,
-        );
-        if let Some(Some(v)) = &first_frame {
-            Self::check_first_frame(v, &rt::Path::Str(path).key("first_frame"), out);
-        }
-        let duration: Option<Option<i64>> = rt::read::optional(
-            obj,
-            path,
-            "duration",
-            "path_id_envelope.submit.duration",
-            out,
-        );
-        if let Some(Some(v)) = &duration {
-            Self::check_duration(*v, &rt::Path::Str(path).key("duration"), out);
-        }
+        let prompt = Self::PROMPT_RULES.required(obj, path, out);
+        let first_frame = Self::FIRST_FRAME_RULES.optional(obj, path, out);
+        let duration = Self::DURATION_RULES.optional(obj, path, out);
         Some(Self {
             prompt: prompt?,
             first_frame: first_frame?,
             duration: duration?,
         })
-    }
-}
-
-impl rt::read::Read for CreateVideo {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "path_id_envelope.submit", out);
-        value
     }
 }
 

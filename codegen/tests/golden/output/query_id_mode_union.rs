@@ -481,6 +481,17 @@ impl rt::wire::WireEnum for Resolution {
     ];
 }
 
+impl rt::read::Read for Resolution {
+    fn read(
+        v: &rt::export::serde_json::Value,
+        path: &str,
+        id_base: &str,
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        rt::wire::read(v, path, id_base, out)
+    }
+}
+
 impl ::std::fmt::Display for Resolution {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
@@ -712,79 +723,42 @@ impl Input {
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 }
 
 impl ReferenceInput {
-    /// Checks `prompt` (constraint id base `query_id_mode_union.submit.input[mode=ref].prompt`).
-    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::UnicodeScalars,
-            Some(1),
-            1500,
-            path,
-            "query_id_mode_union.submit.input[mode=ref].prompt",
-            out,
-        );
-    }
+    /// Rules of `prompt`.
+    const PROMPT_RULES: rt::FieldRules = rt::FieldRules::new(
+        "prompt",
+        "query_id_mode_union.submit.input[mode=ref].prompt",
+        &[rt::Check::Length(rt::count::Count::UnicodeScalars, Some(1), 1500)],
+    );
 
-    /// Checks `images` (constraint id base `query_id_mode_union.submit.input[mode=ref].images`).
-    fn check_images(
-        value: &[String],
-        path: &rt::Path<'_>,
-        out: &mut Vec<rt::Violation>,
-    ) {
-        rt::check::items(
-            value.len(),
-            Some(1),
-            Some(4),
-            path,
-            "query_id_mode_union.submit.input[mode=ref].images",
-            out,
-        );
-        for (i, item) in value.iter().enumerate() {
-            let item_path = path.index(i);
-            rt::check::url(
-                item,
-                &["https"],
-                &[],
-                &item_path,
-                "query_id_mode_union.submit.input[mode=ref].images",
-                out,
-            );
-        }
-    }
+    /// Rules of `images`.
+    const IMAGES_RULES: rt::FieldRules = rt::FieldRules::new(
+        "images",
+        "query_id_mode_union.submit.input[mode=ref].images",
+        &[rt::Check::Items(Some(1), Some(4)), rt::Check::Url(&["https"], &[])],
+    );
 
-    /// Checks `duration` (constraint id base `query_id_mode_union.submit.input[mode=ref].duration`).
-    fn check_duration(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::range(
-            value,
-            Some(2),
-            Some(12),
-            path,
-            "query_id_mode_union.submit.input[mode=ref].duration",
-            out,
-        );
-    }
+    /// Rules of `duration`.
+    const DURATION_RULES: rt::FieldRules = rt::FieldRules::new(
+        "duration",
+        "query_id_mode_union.submit.input[mode=ref].duration",
+        &[rt::Check::Range(Some(2), Some(12))],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
-        Self::check_images(&self.images, &path.key("images"), out);
-        if let Some(v) = &self.duration {
-            Self::check_duration(*v, &path.key("duration"), out);
-        }
+        Self::PROMPT_RULES.check(&self.prompt, path, out);
+        Self::IMAGES_RULES.check(&self.images, path, out);
+        Self::DURATION_RULES.check(&self.duration, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 
     /// Warnings about likely mistakes that the provider would accept (see the spec's `[[lints]]`). Empty when nothing looks wrong.
@@ -807,41 +781,22 @@ impl ReferenceInput {
 }
 
 impl TaskRequest {
-    /// Checks `callback_url` (constraint id base `query_id_mode_union.submit.callback_url`).
-    fn check_callback_url(
-        value: &str,
-        path: &rt::Path<'_>,
-        out: &mut Vec<rt::Violation>,
-    ) {
-        rt::check::url(
-            value,
-            &["https"],
-            &[],
-            path,
-            "query_id_mode_union.submit.callback_url",
-            out,
-        );
-        rt::check::public_url(
-            value,
-            path,
-            "query_id_mode_union.submit.callback_url",
-            out,
-        );
-    }
+    /// Rules of `callback_url`.
+    const CALLBACK_URL_RULES: rt::FieldRules = rt::FieldRules::new(
+        "callback_url",
+        "query_id_mode_union.submit.callback_url",
+        &[rt::Check::Url(&["https"], &[]), rt::Check::PublicUrl],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
         self.input.check(&path.key("input"), out);
-        if let Some(v) = &self.callback_url {
-            Self::check_callback_url(v, &path.key("callback_url"), out);
-        }
+        Self::CALLBACK_URL_RULES.check(&self.callback_url, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 
     /// Warnings about likely mistakes that the provider would accept (see the spec's `[[lints]]`). Empty when nothing looks wrong.
@@ -858,49 +813,33 @@ impl TaskRequest {
 }
 
 impl TextToVideoInput {
-    /// Checks `prompt` (constraint id base `query_id_mode_union.submit.input[mode=t2v].prompt`).
-    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::UnicodeScalars,
-            Some(1),
-            1500,
-            path,
-            "query_id_mode_union.submit.input[mode=t2v].prompt",
-            out,
-        );
-    }
+    /// Rules of `prompt`.
+    const PROMPT_RULES: rt::FieldRules = rt::FieldRules::new(
+        "prompt",
+        "query_id_mode_union.submit.input[mode=t2v].prompt",
+        &[rt::Check::Length(rt::count::Count::UnicodeScalars, Some(1), 1500)],
+    );
 
-    /// Checks `duration` (constraint id base `query_id_mode_union.submit.input[mode=t2v].duration`).
-    fn check_duration(value: i64, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::range(
-            value,
-            Some(2),
-            Some(12),
-            path,
-            "query_id_mode_union.submit.input[mode=t2v].duration",
-            out,
-        );
-    }
+    /// Rules of `duration`.
+    const DURATION_RULES: rt::FieldRules = rt::FieldRules::new(
+        "duration",
+        "query_id_mode_union.submit.input[mode=t2v].duration",
+        &[rt::Check::Range(Some(2), Some(12))],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
-        if let Some(v) = &self.duration {
-            Self::check_duration(*v, &path.key("duration"), out);
-        }
+        Self::PROMPT_RULES.check(&self.prompt, path, out);
+        Self::DURATION_RULES.check(&self.duration, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 }
 
-impl Input {
-    /// The tag and every key any variant may hold.
+impl rt::read::ReadObject for Input {
     const KEYS: &'static [&'static str] = &[
         "mode",
         "duration",
@@ -909,9 +848,9 @@ impl Input {
         "resolution",
     ];
 
-    /// Reads the tag and the selected variant's fields from `obj` (which may be the
-    /// union's own object or, when flattened, its parent's).
-    pub(crate) fn read_in(
+    const ID: &'static str = "query_id_mode_union.submit.input";
+
+    fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
@@ -924,83 +863,43 @@ impl Input {
             "query_id_mode_union.submit.input.mode",
             out,
         )?;
-        match tag {
-            "t2v" => {
-                rt::read::forbid(
-                    obj,
-                    path,
-                    "images",
-                    "mode",
+        rt::read::forbidden(
+            obj,
+            path,
+            "mode",
+            tag,
+            &[
+                (
                     "t2v",
-                    &["ref"],
-                    "query_id_mode_union.submit.input[mode=t2v].images",
-                    out,
-                );
-                TextToVideoInput::read_fields(obj, path, out).map(Self::TextToVideo)
-            }
+                    &[
+                        rt::read::Forbidden {
+                            key: "images",
+                            allowed_in: &["ref"],
+                            id: "query_id_mode_union.submit.input[mode=t2v].images",
+                        },
+                    ],
+                ),
+            ],
+            out,
+        );
+        match tag {
+            "t2v" => TextToVideoInput::read_fields(obj, path, out).map(Self::TextToVideo),
             "ref" => ReferenceInput::read_fields(obj, path, out).map(Self::Reference),
             _ => None,
         }
     }
 }
 
-impl rt::read::Read for Input {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_in(obj, path, out);
-        rt::read::deny_unknown(
-            obj,
-            path,
-            Self::KEYS,
-            "query_id_mode_union.submit.input",
-            out,
-        );
-        value
-    }
-}
-
 impl ReferenceInput {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let prompt: Option<String> = rt::read::required(
-            obj,
-            path,
-            "prompt",
-            "query_id_mode_union.submit.input[mode=ref].prompt",
-            out,
-        );
-        if let Some(v) = &prompt {
-            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
-        }
-        let images: Option<Vec<String>> = rt::read::required(
-            obj,
-            path,
-            "images",
-            "query_id_mode_union.submit.input[mode=ref].images",
-            out,
-        );
-        if let Some(v) = &images {
-            Self::check_images(v, &rt::Path::Str(path).key("images"), out);
-        }
-        let duration: Option<Option<i64>> = rt::read::optional(
-            obj,
-            path,
-            "duration",
-            "query_id_mode_union.submit.input[mode=ref].duration",
-            out,
-        );
-        if let Some(Some(v)) = &duration {
-            Self::check_duration(*v, &rt::Path::Str(path).key("duration"), out);
-        }
+        let prompt = Self::PROMPT_RULES.required(obj, path, out);
+        let images = Self::IMAGES_RULES.required(obj, path, out);
+        let duration = Self::DURATION_RULES.optional(obj, path, out);
         let resolution: Option<Resolution> = rt::read::required(
             obj,
             path,
@@ -1017,11 +916,11 @@ impl ReferenceInput {
     }
 }
 
-impl TaskRequest {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for TaskRequest {
     const KEYS: &'static [&'static str] = &["input", "callback_url"];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "query_id_mode_union.submit";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
@@ -1034,16 +933,7 @@ impl TaskRequest {
             "query_id_mode_union.submit.input",
             out,
         );
-        let callback_url: Option<Option<String>> = rt::read::optional(
-            obj,
-            path,
-            "callback_url",
-            "query_id_mode_union.submit.callback_url",
-            out,
-        );
-        if let Some(Some(v)) = &callback_url {
-            Self::check_callback_url(v, &rt::Path::Str(path).key("callback_url"), out);
-        }
+        let callback_url = Self::CALLBACK_URL_RULES.optional(obj, path, out);
         Some(Self {
             input: input?,
             callback_url: callback_url?,
@@ -1051,47 +941,15 @@ impl TaskRequest {
     }
 }
 
-impl rt::read::Read for TaskRequest {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "query_id_mode_union.submit", out);
-        value
-    }
-}
-
 impl TextToVideoInput {
-    /// Reads this object's fields from `obj`, pushing every violation.
+    /// Reads this variant's fields from `obj`, pushing every violation.
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let prompt: Option<String> = rt::read::required(
-            obj,
-            path,
-            "prompt",
-            "query_id_mode_union.submit.input[mode=t2v].prompt",
-            out,
-        );
-        if let Some(v) = &prompt {
-            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
-        }
-        let duration: Option<Option<i64>> = rt::read::optional(
-            obj,
-            path,
-            "duration",
-            "query_id_mode_union.submit.input[mode=t2v].duration",
-            out,
-        );
-        if let Some(Some(v)) = &duration {
-            Self::check_duration(*v, &rt::Path::Str(path).key("duration"), out);
-        }
+        let prompt = Self::PROMPT_RULES.required(obj, path, out);
+        let duration = Self::DURATION_RULES.optional(obj, path, out);
         let resolution: Option<Resolution> = rt::read::required(
             obj,
             path,

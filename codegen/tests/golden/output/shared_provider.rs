@@ -475,6 +475,17 @@ impl rt::wire::WireEnum for Quality {
     ];
 }
 
+impl rt::read::Read for Quality {
+    fn read(
+        v: &rt::export::serde_json::Value,
+        path: &str,
+        id_base: &str,
+        out: &mut Vec<rt::Violation>,
+    ) -> Option<Self> {
+        rt::wire::read(v, path, id_base, out)
+    }
+}
+
 impl ::std::fmt::Display for Quality {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
@@ -488,98 +499,62 @@ impl rt::json::ToJson for Quality {
 }
 
 impl FastRequest {
-    /// Checks `prompt` (constraint id base `shared_provider.fast.prompt`).
-    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::UnicodeScalars,
-            Some(1),
-            300,
-            path,
-            "shared_provider.fast.prompt",
-            out,
-        );
-    }
+    /// Rules of `prompt`.
+    const PROMPT_RULES: rt::FieldRules = rt::FieldRules::new(
+        "prompt",
+        "shared_provider.fast.prompt",
+        &[rt::Check::Length(rt::count::Count::UnicodeScalars, Some(1), 300)],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
+        Self::PROMPT_RULES.check(&self.prompt, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 }
 
 impl ProRequest {
-    /// Checks `prompt` (constraint id base `shared_provider.pro.prompt`).
-    fn check_prompt(value: &str, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        rt::check::length(
-            value,
-            rt::count::Count::UnicodeScalars,
-            Some(1),
-            2000,
-            path,
-            "shared_provider.pro.prompt",
-            out,
-        );
-    }
+    /// Rules of `prompt`.
+    const PROMPT_RULES: rt::FieldRules = rt::FieldRules::new(
+        "prompt",
+        "shared_provider.pro.prompt",
+        &[rt::Check::Length(rt::count::Count::UnicodeScalars, Some(1), 2000)],
+    );
 
-    /// Checks `style_image` (constraint id base `shared_provider.pro.style_image`).
-    fn check_style_image(
-        value: &str,
-        path: &rt::Path<'_>,
-        out: &mut Vec<rt::Violation>,
-    ) {
-        rt::check::url(
-            value,
-            &["http", "https"],
-            &[],
-            path,
-            "shared_provider.pro.style_image",
-            out,
-        );
-    }
+    /// Rules of `style_image`.
+    const STYLE_IMAGE_RULES: rt::FieldRules = rt::FieldRules::new(
+        "style_image",
+        "shared_provider.pro.style_image",
+        &[rt::Check::Url(&["http", "https"], &[])],
+    );
 
     /// Pushes the violations of this value, with paths under `path`.
     pub(crate) fn check(&self, path: &rt::Path<'_>, out: &mut Vec<rt::Violation>) {
-        Self::check_prompt(&self.prompt, &path.key("prompt"), out);
-        if let Some(v) = &self.style_image {
-            Self::check_style_image(v, &path.key("style_image"), out);
-        }
+        Self::PROMPT_RULES.check(&self.prompt, path, out);
+        Self::STYLE_IMAGE_RULES.check(&self.style_image, path, out);
     }
 
     /// Checks every documented rule the type system cannot express (lengths, ranges, item counts, URLs) and returns all violations at once, each with its JSON path relative to this value.
     pub fn validate(&self) -> Result<(), rt::Violations> {
-        let mut out = Vec::new();
-        self.check(&rt::Path::ROOT, &mut out);
-        rt::Violations::check(out)
+        rt::Violations::collect(|out| self.check(&rt::Path::ROOT, out))
     }
 }
 
-impl FastRequest {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for FastRequest {
     const KEYS: &'static [&'static str] = &["prompt", "quality"];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "shared_provider.fast";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let prompt: Option<String> = rt::read::required(
-            obj,
-            path,
-            "prompt",
-            "shared_provider.fast.prompt",
-            out,
-        );
-        if let Some(v) = &prompt {
-            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
-        }
+        let prompt = Self::PROMPT_RULES.required(obj, path, out);
         let quality: Option<Option<Quality>> = rt::read::optional(
             obj,
             path,
@@ -594,40 +569,17 @@ impl FastRequest {
     }
 }
 
-impl rt::read::Read for FastRequest {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "shared_provider.fast", out);
-        value
-    }
-}
-
-impl ProRequest {
-    /// Every key this object may hold.
+impl rt::read::ReadObject for ProRequest {
     const KEYS: &'static [&'static str] = &["prompt", "quality", "style_image"];
 
-    /// Reads this object's fields from `obj`, pushing every violation.
+    const ID: &'static str = "shared_provider.pro";
+
     fn read_fields(
         obj: &rt::read::Object,
         path: &str,
         out: &mut Vec<rt::Violation>,
     ) -> Option<Self> {
-        let prompt: Option<String> = rt::read::required(
-            obj,
-            path,
-            "prompt",
-            "shared_provider.pro.prompt",
-            out,
-        );
-        if let Some(v) = &prompt {
-            Self::check_prompt(v, &rt::Path::Str(path).key("prompt"), out);
-        }
+        let prompt = Self::PROMPT_RULES.required(obj, path, out);
         let quality: Option<Option<Quality>> = rt::read::optional(
             obj,
             path,
@@ -635,35 +587,12 @@ impl ProRequest {
             "shared_provider.pro.quality",
             out,
         );
-        let style_image: Option<Option<String>> = rt::read::optional(
-            obj,
-            path,
-            "style_image",
-            "shared_provider.pro.style_image",
-            out,
-        );
-        if let Some(Some(v)) = &style_image {
-            Self::check_style_image(v, &rt::Path::Str(path).key("style_image"), out);
-        }
+        let style_image = Self::STYLE_IMAGE_RULES.optional(obj, path, out);
         Some(Self {
             prompt: prompt?,
             quality: quality?,
             style_image: style_image?,
         })
-    }
-}
-
-impl rt::read::Read for ProRequest {
-    fn read(
-        v: &rt::export::serde_json::Value,
-        path: &str,
-        id_base: &str,
-        out: &mut Vec<rt::Violation>,
-    ) -> Option<Self> {
-        let obj = rt::read::object(v, path, id_base, out)?;
-        let value = Self::read_fields(obj, path, out);
-        rt::read::deny_unknown(obj, path, Self::KEYS, "shared_provider.pro", out);
-        value
     }
 }
 

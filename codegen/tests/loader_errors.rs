@@ -932,3 +932,16 @@ fn a_formula_name_that_is_no_field_of_the_mode_says_what_names_exist() {
         )]
     );
 }
+
+#[test]
+fn a_type_named_like_a_prelude_name_is_refused() {
+    // Generated modules use `Option`, `String`, `Vec`, `Result` unqualified (the prelude) and
+    // reach the runtime as `rt`: a generated type of such a name would shadow them.
+    let text = spec(APIXO).replace("AudioSetting", "Option");
+    let found = errors(APIXO, &text);
+    assert!(
+        found.iter().any(|m| m.starts_with(&format!("{APIXO}:"))
+            && m.ends_with(": types.Option: type name `Option` is a name of Rust's standard prelude, which the generated module uses; choose another")),
+        "{found:#?}"
+    );
+}

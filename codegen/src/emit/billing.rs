@@ -1,5 +1,6 @@
-//! The cost estimator: the spec's billing formulas compiled to exact decimal arithmetic,
-//! the price table, and the inputs a request does not carry.
+//! The cost estimator: the spec's billing formulas compiled to const postfix programs
+//! (`COST_RULES`, evaluated with exact decimals by `rt::billing::estimate`), the price table
+//! with `unit_price()` on the price enum, and the inputs a request does not carry.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

@@ -1,6 +1,7 @@
 //! Lenient decoding of responses: `Decode` impls (unknown fields ignored, `null` as
-//! absent for optional fields, JSON-in-a-string fields decoded into their type) and
-//! `from_json_value`/`from_json_slice` on every type a body can be.
+//! absent for optional fields, JSON-in-a-string fields decoded into their type), and, from
+//! the runtime's `response_body!`, `from_json_value`/`from_json_slice` and serde on every
+//! type a response body can be.
 
 use proc_macro2::TokenStream;
 use quote::quote;

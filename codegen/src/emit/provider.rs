@@ -1,5 +1,6 @@
 //! The module's `Api` type for the generic runtime client, the trait impls that give the
-//! runtime its view of requests and answers, `outputs()`, and `pub type Client`.
+//! runtime its view of requests and answers (`SubmitBody` from the runtime's
+//! `submit_body!`), `outputs()`, and `pub type Client`.
 
 use proc_macro2::TokenStream;
 use quote::quote;

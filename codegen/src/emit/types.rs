@@ -1,5 +1,6 @@
-//! Type definitions: enums (closed for requests, open for responses), structs with
-//! constructors and `with_*` setters, and unions with one variant per mode.
+//! Type definitions: enums (closed for requests, their spellings one const table read by the
+//! runtime's `wire` module; open for responses), structs with constructors and `with_*`
+//! setters, and unions with one variant per mode.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

@@ -1,6 +1,6 @@
 //! The methods and serde impls every generated body type has, written once: generated
 //! modules invoke [`request_body!`] or [`response_body!`] once per type a whole body can be.
-//! The wire form is the type's own: `Serialize` writes its [`ToJson`](super::json::ToJson)
+//! The wire form is the type's own: `Serialize` writes its [`ToJson`]
 //! JSON, `Deserialize` reads with its `from_json_value` (strict for a request, lenient for a
 //! response), so serde and the client agree byte for byte. The [`RequestBody`] and
 //! [`ResponseBody`] impls they add let one runtime function check each documented example

@@ -271,12 +271,17 @@ impl Harness {
     /// base URL there), such as one a suite started with a manual clock.
     pub async fn judge_simulator_at(&self, base: &str, s: &Subject, operation: &str, body: &Value) -> SimVerdict {
         let path = s.ir.submit_op(operation).map(|o| o.path.clone()).unwrap_or_default();
+        // Straight into bytes (not through `Display`): a body may carry megabytes of data URI.
+        let bytes = match serde_json::to_vec(body) {
+            Ok(b) => b,
+            Err(e) => return SimVerdict::Unexpected(format!("the body does not serialise: {e}")),
+        };
         let response = self
             .http
             .post(format!("{base}{path}"))
             .bearer_auth(SIM_KEY)
             .header("content-type", "application/json")
-            .body(body.to_string())
+            .body(bytes)
             .send()
             .await;
         let response = match response {

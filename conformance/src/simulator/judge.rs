@@ -61,7 +61,9 @@ pub(crate) fn judge(m: &Module, root: Option<&str>, schema: &Validator, bytes: &
     let mut problems = schema_problems(schema, &body);
     if let Some(root) = root {
         let mut generic = Vec::new();
-        walk(m, root, &mut body.clone(), "", &mut |f, v, path| generic.extend(field_problems(m, f, v, path)));
+        // field_problems only reads the values: the body (maybe megabytes of data URI) is
+        // walked in place, not copied.
+        walk(m, root, &mut body, "", &mut |f, v, path| generic.extend(field_problems(m, f, v, path)));
         let new: Vec<Problem> = generic.into_iter().filter(|g| !problems.iter().any(|p| p.path == g.path)).collect();
         problems.extend(new);
     }

@@ -1,5 +1,6 @@
 //! The suites `cargo xtask conformance` runs; each records one outcome per case.
 
+pub mod batch;
 pub mod boundaries;
 pub mod callbacks;
 pub mod faults;

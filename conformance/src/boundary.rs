@@ -308,18 +308,8 @@ fn units(m: &Module, counter: &CounterRef, n: i64) -> String {
 /// Every boundary case of every constraint of a module, each on the body of the submit
 /// operation the constraint belongs to.
 pub fn cases(m: &Module) -> Vec<BoundaryCase> {
-    cases_where(m, |_| true)
-}
-
-/// The boundary cases of submit operation `operation` alone (those of [`cases`] for it,
-/// without building the others).
-pub fn operation_cases(m: &Module, operation: &str) -> Vec<BoundaryCase> {
-    cases_where(m, |c| c.operation == operation)
-}
-
-fn cases_where(m: &Module, keep: impl Fn(&Constraint) -> bool) -> Vec<BoundaryCase> {
     let mut out = Vec::new();
-    for c in m.constraints.iter().filter(|c| keep(c)) {
+    for c in &m.constraints {
         let Some(root) = m.submit_op(&c.operation).and_then(|o| o.request.clone()) else { continue };
         out.extend(for_constraint(m, &root, c));
     }

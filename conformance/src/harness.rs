@@ -6,13 +6,14 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use happyhorse_client::runtime::Violation;
 use happyhorse_client::runtime::provider::Module as ClientModule;
 use happyhorse_codegen::ir::Module;
 use serde_json::Value;
 
+use crate::boundary::BoundaryCase;
 use crate::coverage::Coverage;
 use crate::oracle::{CASES_DIR, CaseSource, Cases, GOLDEN_CASES};
 use crate::receiver::Receiver;
@@ -59,6 +60,8 @@ pub struct Subject {
     /// The directory the spec's doc copies are under (`spec/`, or the golden case's
     /// directory): case files cite the copies in its `docs/`.
     pub spec_dir: PathBuf,
+    /// Its boundary cases, built on first use (some carry megabytes of data URI).
+    boundary: OnceLock<Vec<BoundaryCase>>,
 }
 
 impl Subject {
@@ -94,6 +97,11 @@ impl Subject {
         }
     }
 
+    /// Its boundary cases ([`crate::boundary::cases`]), built once and shared by the suites.
+    pub fn boundary_cases(&self) -> &[BoundaryCase] {
+        self.boundary.get_or_init(|| crate::boundary::cases(&self.ir))
+    }
+
     /// Whether this is a golden case (a synthetic spec, not a provider's).
     pub fn is_golden(&self) -> bool {
         matches!(self.group, Group::Golden { .. })
@@ -123,7 +131,7 @@ impl Subject {
             schemas.push((key, schema));
         }
         let not_expressible = happyhorse_codegen::openapi::not_expressible(&ir).into_iter().collect();
-        Ok(Subject { ir, client, schemas, not_expressible, group, spec_dir })
+        Ok(Subject { ir, client, schemas, not_expressible, group, spec_dir, boundary: OnceLock::new() })
     }
 }
 
@@ -271,11 +279,12 @@ impl Harness {
     /// base URL there), such as one a suite started with a manual clock.
     pub async fn judge_simulator_at(&self, base: &str, s: &Subject, operation: &str, body: &Value) -> SimVerdict {
         let path = s.ir.submit_op(operation).map(|o| o.path.clone()).unwrap_or_default();
-        // Straight into bytes (not through `Display`): a body may carry megabytes of data URI.
-        let bytes = match serde_json::to_vec(body) {
-            Ok(b) => b,
-            Err(e) => return SimVerdict::Unexpected(format!("the body does not serialise: {e}")),
-        };
+        // Straight into bytes (not through `Display`), into a buffer of about the right size:
+        // a body may carry megabytes of data URI.
+        let mut bytes = Vec::with_capacity(size_hint(body));
+        if let Err(e) = serde_json::to_writer(&mut bytes, body) {
+            return SimVerdict::Unexpected(format!("the body does not serialise: {e}"));
+        }
         let response = self
             .http
             .post(format!("{base}{path}"))
@@ -320,6 +329,16 @@ impl Harness {
             },
             other => SimVerdict::Unexpected(format!("status {other}: {}", String::from_utf8_lossy(&bytes))),
         }
+    }
+}
+
+/// About the length of `value` serialised as JSON (exact without escapes or numbers).
+fn size_hint(value: &Value) -> usize {
+    match value {
+        Value::Null | Value::Bool(_) | Value::Number(_) => 8,
+        Value::String(s) => s.len() + 2,
+        Value::Array(items) => items.iter().map(|v| size_hint(v) + 1).sum::<usize>() + 2,
+        Value::Object(map) => map.iter().map(|(k, v)| k.len() + 4 + size_hint(v)).sum::<usize>() + 2,
     }
 }
 

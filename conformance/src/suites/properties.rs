@@ -154,12 +154,16 @@ async fn one_rule_broken(h: Arc<Harness>, i: usize, op: String, opts: Options) -
         let s = &h.subjects[i];
         // The rejected boundary cases give, per constraint, the value that breaks it; it is
         // planted into a random valid body of the same mode.
-        let broken: Vec<boundary::BoundaryCase> =
-            boundary::operation_cases(&s.ir, &op).into_iter().filter(|c| c.reject_at.is_some()).collect();
+        // Indices into the subject's boundary cases, built once for the run.
+        let broken: Vec<usize> = (s.boundary_cases().iter().enumerate())
+            .filter(|(_, c)| c.reject_at.is_some() && c.operation == op)
+            .map(|(n, _)| n)
+            .collect();
         if broken.is_empty() {
             return Ok(());
         }
-        let places: Vec<boundary::Place> = broken.iter().map(|c| place(&constraint_path(s, &c.constraint))).collect();
+        let places: Vec<boundary::Place> =
+            broken.iter().map(|&n| place(&constraint_path(s, &s.boundary_cases()[n].constraint))).collect();
         // Built once, not for every case: a body strategy depends only on its choices.
         let bodies: Vec<BoxedStrategy<Value>> = places.iter().map(|p| valid_body(&s.ir, &op, &p.choices)).collect();
         let strategy = (0..broken.len()).prop_flat_map(move |k| (Just(k), bodies[k].clone()));
@@ -174,7 +178,8 @@ async fn one_rule_broken(h: Arc<Harness>, i: usize, op: String, opts: Options) -
                 let (h, planted) = (h.clone(), planted.clone());
                 async move {
                     let (broken, places) = &*planted;
-                    broken_case(&h, i, &broken[k], &places[k], base).await.map_err(TestCaseError::fail)
+                    let case = &h.subjects[i].boundary_cases()[broken[k]];
+                    broken_case(&h, i, case, &places[k], base).await.map_err(TestCaseError::fail)
                 }
             },
         )

@@ -164,8 +164,13 @@ async fn one_rule_broken(h: Arc<Harness>, i: usize, op: String, opts: Options) -
         }
         let places: Vec<boundary::Place> =
             broken.iter().map(|&n| place(&constraint_path(s, &s.boundary_cases()[n].constraint))).collect();
-        // Built once, not for every case: a body strategy depends only on its choices.
-        let bodies: Vec<BoxedStrategy<Value>> = places.iter().map(|p| valid_body(&s.ir, &op, &p.choices)).collect();
+        // Built once per distinct choice of union tags, not for every case: a body strategy
+        // depends only on its choices.
+        let mut built: std::collections::BTreeMap<&Choices, BoxedStrategy<Value>> = Default::default();
+        let bodies: Vec<BoxedStrategy<Value>> = places
+            .iter()
+            .map(|p| built.entry(&p.choices).or_insert_with(|| valid_body(&s.ir, &op, &p.choices)).clone())
+            .collect();
         let strategy = (0..broken.len()).prop_flat_map(move |k| (Just(k), bodies[k].clone()));
         let name = format!("broken-{}-{op}", s.name());
         let planted = Arc::new((broken, places));

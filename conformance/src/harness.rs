@@ -6,13 +6,14 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use happyhorse_client::runtime::Violation;
 use happyhorse_client::runtime::provider::Module as ClientModule;
 use happyhorse_codegen::ir::Module;
 use serde_json::Value;
 
+use crate::boundary::BoundaryCase;
 use crate::coverage::Coverage;
 use crate::oracle::{CASES_DIR, CaseSource, Cases, GOLDEN_CASES};
 use crate::receiver::Receiver;
@@ -59,6 +60,8 @@ pub struct Subject {
     /// The directory the spec's doc copies are under (`spec/`, or the golden case's
     /// directory): case files cite the copies in its `docs/`.
     pub spec_dir: PathBuf,
+    /// Its boundary cases, built on first use (some carry megabytes of data URI).
+    boundary: OnceLock<Vec<BoundaryCase>>,
 }
 
 impl Subject {
@@ -94,6 +97,11 @@ impl Subject {
         }
     }
 
+    /// Its boundary cases ([`crate::boundary::cases`]), built once and shared by the suites.
+    pub fn boundary_cases(&self) -> &[BoundaryCase] {
+        self.boundary.get_or_init(|| crate::boundary::cases(&self.ir))
+    }
+
     /// Whether this is a golden case (a synthetic spec, not a provider's).
     pub fn is_golden(&self) -> bool {
         matches!(self.group, Group::Golden { .. })
@@ -123,7 +131,7 @@ impl Subject {
             schemas.push((key, schema));
         }
         let not_expressible = happyhorse_codegen::openapi::not_expressible(&ir).into_iter().collect();
-        Ok(Subject { ir, client, schemas, not_expressible, group, spec_dir })
+        Ok(Subject { ir, client, schemas, not_expressible, group, spec_dir, boundary: OnceLock::new() })
     }
 }
 
@@ -271,12 +279,18 @@ impl Harness {
     /// base URL there), such as one a suite started with a manual clock.
     pub async fn judge_simulator_at(&self, base: &str, s: &Subject, operation: &str, body: &Value) -> SimVerdict {
         let path = s.ir.submit_op(operation).map(|o| o.path.clone()).unwrap_or_default();
+        // Straight into bytes (not through `Display`), into a buffer of about the right size:
+        // a body may carry megabytes of data URI.
+        let mut bytes = Vec::with_capacity(size_hint(body));
+        if let Err(e) = write_json(&mut bytes, body) {
+            return SimVerdict::Unexpected(format!("the body does not serialise: {e}"));
+        }
         let response = self
             .http
             .post(format!("{base}{path}"))
             .bearer_auth(SIM_KEY)
             .header("content-type", "application/json")
-            .body(body.to_string())
+            .body(bytes)
             .send()
             .await;
         let response = match response {
@@ -318,6 +332,58 @@ impl Harness {
     }
 }
 
+/// About the length of `value` serialised as JSON (exact without escapes or numbers).
+fn size_hint(value: &Value) -> usize {
+    match value {
+        Value::Null | Value::Bool(_) | Value::Number(_) => 8,
+        Value::String(s) => s.len() + 2,
+        Value::Array(items) => items.iter().map(|v| size_hint(v) + 1).sum::<usize>() + 2,
+        Value::Object(map) => map.iter().map(|(k, v)| k.len() + 4 + size_hint(v)).sum::<usize>() + 2,
+    }
+}
+
+/// `value` as compact JSON, the bytes `serde_json::to_writer` writes: a string with nothing
+/// to escape (checked a block at a time, which the compiler vectorises) is copied whole,
+/// instead of byte by byte as serde_json does; everything else is written by serde_json.
+fn write_json(out: &mut Vec<u8>, value: &Value) -> Result<(), serde_json::Error> {
+    match value {
+        Value::String(s) if !needs_escape(s.as_bytes()) => {
+            out.push(b'"');
+            out.extend_from_slice(s.as_bytes());
+            out.push(b'"');
+        }
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_json(out, item)?;
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            out.push(b'{');
+            for (i, (key, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                serde_json::to_writer(&mut *out, key)?;
+                out.push(b':');
+                write_json(out, item)?;
+            }
+            out.push(b'}');
+        }
+        other => serde_json::to_writer(&mut *out, other)?,
+    }
+    Ok(())
+}
+
+/// Whether a JSON string needs an escape: a quote, a backslash or a control character.
+fn needs_escape(bytes: &[u8]) -> bool {
+    bytes.chunks(64).any(|block| block.iter().fold(false, |any, &b| any | (b < 0x20) | (b == b'"') | (b == b'\\')))
+}
+
 /// Whether an error message names the JSON path `path` as the simulator writes it
 /// (`parameter '<path>' ...`).
 pub fn names_path(message: &str, path: &str) -> bool {
@@ -332,4 +398,28 @@ pub fn violation_at<'v>(violations: &'v [Violation], id: &str, path: &str) -> Op
 /// Short text of a list of violations.
 pub fn describe(violations: &[Violation]) -> String {
     violations.iter().map(|v| format!("{v} [{}]", v.constraint)).collect::<Vec<_>>().join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn bodies_are_written_as_serde_json_writes_them() {
+        let long = "A".repeat(100_000);
+        let escaped = format!("{long}\"{long}\\\n\u{1}é中😀");
+        for value in [
+            json!(null),
+            json!({}),
+            json!([]),
+            json!({"a": [1, -2, 3.5, 1e300, true, false, null], "b\"key\n": {"c": "d"}, "e": long, "f": escaped}),
+            json!(["plain", "tab\there", "quote\"", "back\\slash", "\u{7f}\u{1f}", "é中😀", ""]),
+        ] {
+            let mut ours = Vec::new();
+            write_json(&mut ours, &value).expect("writes");
+            assert_eq!(String::from_utf8(ours).expect("UTF-8"), serde_json::to_string(&value).expect("serialises"));
+        }
+    }
 }

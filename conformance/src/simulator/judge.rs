@@ -61,7 +61,9 @@ pub(crate) fn judge(m: &Module, root: Option<&str>, schema: &Validator, bytes: &
     let mut problems = schema_problems(schema, &body);
     if let Some(root) = root {
         let mut generic = Vec::new();
-        walk(m, root, &mut body.clone(), "", &mut |f, v, path| generic.extend(field_problems(m, f, v, path)));
+        // field_problems only reads the values: the body (maybe megabytes of data URI) is
+        // walked in place, not copied.
+        walk(m, root, &mut body, "", &mut |f, v, path| generic.extend(field_problems(m, f, v, path)));
         let new: Vec<Problem> = generic.into_iter().filter(|g| !problems.iter().any(|p| p.path == g.path)).collect();
         problems.extend(new);
     }
@@ -556,7 +558,6 @@ fn field_problems(m: &Module, f: &Field, value: &mut Value, path: &str) -> Vec<P
 /// type outside `types`, a payload that is not base64, or more than `max_bytes` decoded
 /// bytes. Written here, apart from the client's check, and decodes the payload.
 fn data_uri_problem(s: &str, types: &[String], max_bytes: u64) -> Option<String> {
-    use base64::Engine as _;
     let rest = s.strip_prefix("data:")?;
     let Some((meta, payload)) = rest.split_once(',') else {
         return Some("must be a data URI with a payload after `,`".into());
@@ -570,18 +571,63 @@ fn data_uri_problem(s: &str, types: &[String], max_bytes: u64) -> Option<String>
     if !parts.any(|p| p.eq_ignore_ascii_case("base64")) {
         return Some("must be a base64 data URI (`;base64,`)".into());
     }
-    match base64::engine::general_purpose::STANDARD.decode(payload) {
+    match decoded_len(payload) {
         Err(e) => Some(format!("must be valid base64: {e}")),
-        Ok(bytes) if bytes.len() as u64 > max_bytes => {
-            Some(format!("must be at most {max_bytes} bytes once decoded (got {})", bytes.len()))
-        }
+        Ok(n) if n as u64 > max_bytes => Some(format!("must be at most {max_bytes} bytes once decoded (got {n})")),
         Ok(_) => None,
     }
+}
+
+/// Base64 characters decoded at a time by [`decoded_len`] (a multiple of 4).
+const BASE64_BLOCK: usize = 64 * 1024;
+
+/// How many bytes a base64 payload decodes to, decoded a block at a time into one small
+/// buffer (a data URI may be megabytes). Every block but the last is whole quanta without
+/// padding, so the blocks decode exactly when the payload does; a payload that does not
+/// decode is decoded whole for the error (the byte and its offset in the payload).
+fn decoded_len(payload: &str) -> Result<usize, base64::DecodeError> {
+    use base64::Engine as _;
+    let engine = &base64::engine::general_purpose::STANDARD;
+    let whole = || engine.decode(payload).map(|bytes| bytes.len());
+    let mut buffer = vec![0u8; BASE64_BLOCK / 4 * 3];
+    let blocks = payload.as_bytes().chunks(BASE64_BLOCK);
+    let last = blocks.len().saturating_sub(1);
+    let mut total = 0;
+    for (i, block) in blocks.enumerate() {
+        if i < last && block.contains(&b'=') {
+            return whole();
+        }
+        match engine.decode_slice(block, &mut buffer) {
+            Ok(n) => total += n,
+            Err(_) => return whole(),
+        }
+    }
+    Ok(total)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_payloads_are_decoded_a_block_at_a_time_with_the_whole_payloads_verdict() {
+        use base64::Engine as _;
+        let engine = &base64::engine::general_purpose::STANDARD;
+        let long = engine.encode(vec![7u8; BASE64_BLOCK * 2 + 5]);
+        let exact = engine.encode(vec![7u8; BASE64_BLOCK / 4 * 3 * 2]);
+        let mut padded_inside = engine.encode([1u8]);
+        padded_inside.push_str(&"A".repeat(BASE64_BLOCK * 2));
+        let mut bad_byte = long.clone();
+        bad_byte.replace_range(BASE64_BLOCK + 10..BASE64_BLOCK + 11, "@");
+        let mut bad_tail = long.clone();
+        bad_tail.push('A');
+        for payload in [&long, &exact, &padded_inside, &bad_byte, &bad_tail, &String::new()] {
+            let whole = engine.decode(payload).map(|b| b.len());
+            assert_eq!(decoded_len(payload), whole, "{} characters", payload.len());
+        }
+        assert_eq!(decoded_len(&long), Ok(BASE64_BLOCK * 2 + 5));
+        assert!(decoded_len(&padded_inside).is_err());
+    }
 
     #[test]
     fn data_uris_are_decoded_and_measured() {

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use super::{record, within};
-use crate::boundary::{self, BoundaryCase};
+use crate::boundary::BoundaryCase;
 use crate::harness::{Harness, SimVerdict, Subject, describe, names_path, violation_at};
 use crate::report::Report;
 use crate::simulator::invalid_request_status;
@@ -13,10 +13,10 @@ use crate::simulator::invalid_request_status;
 /// Runs every boundary case of every module.
 pub async fn run(h: &Harness, report: &mut Report) {
     for s in &h.subjects {
-        for case in boundary::cases(&s.ir) {
+        for case in s.boundary_cases() {
             let started = Instant::now();
             let name = format!("{} {}", case.constraint, case.label);
-            let result = within(&name, judge(h, s, &case)).await;
+            let result = within(&name, judge(h, s, case)).await;
             record(report, "boundaries", name, started, result);
         }
     }

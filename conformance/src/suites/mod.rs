@@ -1,5 +1,6 @@
 //! The suites `cargo xtask conformance` runs; each records one outcome per case.
 
+pub mod batch;
 pub mod boundaries;
 pub mod callbacks;
 pub mod faults;
@@ -64,7 +65,7 @@ impl Step {
     pub fn done(self, report: &mut Report, suite: &str, name: impl Into<String>, result: Result<(), String>) {
         if self.show {
             let verdict = if result.is_ok() { "ok" } else { "FAILED" };
-            eprintln!("{verdict} ({:.1} s)", self.started.elapsed().as_secs_f64());
+            eprintln!("{verdict} ({:.2} s)", self.started.elapsed().as_secs_f64());
         }
         record(report, suite, name, self.started, result);
     }

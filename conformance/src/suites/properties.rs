@@ -20,7 +20,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use serde_json::{Value, json};
 
-use super::{Options, Step, within};
+use super::{Options, Step, batch, within};
 use crate::boundary::{self, Choices, place};
 use crate::harness::{Harness, SimVerdict, Subject, describe};
 use crate::report::Report;
@@ -42,15 +42,12 @@ pub(crate) fn runner_for(opts: &Options, name: &str, cases: u32) -> TestRunner {
 }
 
 /// The most of a failing input a report shows.
-const INPUT_SHOWN: usize = 600;
+pub(crate) const INPUT_SHOWN: usize = 600;
 
 /// A proptest result as a failure message: the reason, the shrunk input (cut to
 /// [`INPUT_SHOWN`] characters) and the command that reproduces it.
 pub(crate) fn outcome_of<V: std::fmt::Debug>(opts: &Options, r: Result<(), TestError<V>>) -> Result<(), String> {
-    let again = format!(
-        "reproduce with: cargo xtask conformance --seed {} --cases {} (the cases depend only on the seed)",
-        opts.seed, opts.cases
-    );
+    let again = reproduce(opts);
     match r {
         Ok(()) => Ok(()),
         Err(TestError::Fail(why, value)) => {
@@ -58,6 +55,14 @@ pub(crate) fn outcome_of<V: std::fmt::Debug>(opts: &Options, r: Result<(), TestE
         }
         Err(TestError::Abort(why)) => Err(format!("aborted: {why}\n{again}")),
     }
+}
+
+/// The line of a failure report that says how to run the same cases again.
+pub(crate) fn reproduce(opts: &Options) -> String {
+    format!(
+        "reproduce with: cargo xtask conformance --seed {} --cases {} (the cases depend only on the seed)",
+        opts.seed, opts.cases
+    )
 }
 
 /// `text` cut to `max` characters, saying how much was left out.
@@ -111,29 +116,37 @@ pub async fn run(h: &Arc<Harness>, report: &mut Report, opts: &Options) {
 async fn valid_requests(h: Arc<Harness>, i: usize, op: String, opts: Options) -> Result<(), String> {
     property(move |handle| {
         let s = &h.subjects[i];
-        let mut runner = runner(&opts, &format!("valid-{}-{op}", s.name()));
-        outcome_of(
+        let name = format!("valid-{}-{op}", s.name());
+        let strategy = valid_body(&s.ir, &op, &Choices::new());
+        let op = Arc::new(op);
+        batch::check(
+            &handle,
             &opts,
-            runner.run(&valid_body(&s.ir, &op, &Choices::new()), |body| {
-                let written = Harness::judge_client(s, &op, &body)
-                    .map_err(|v| TestCaseError::fail(format!("the client rejects a valid body: {}", describe(&v))))?;
-                prop_assert_eq!(&written, &body, "the client does not write the body back unchanged");
-                if let Err(e) = Harness::judge_schema(s, &op, &body) {
-                    return Err(TestCaseError::fail(format!("the JSON Schema rejects a valid body: {}", e.join("; "))));
-                }
-                match handle.block_on(h.judge_simulator(s, &op, &body)) {
-                    SimVerdict::Accepted { .. } => {}
-                    other => {
-                        return Err(TestCaseError::fail(format!(
-                            "the simulator does not accept a valid body: {other:?}"
-                        )));
-                    }
-                }
-                Ok(())
-            }),
+            || runner(&opts, &name),
+            &strategy,
+            move |body| {
+                let (h, op) = (h.clone(), op.clone());
+                async move { valid_case(&h, i, &op, body).await }
+            },
         )
     })
     .await
+}
+
+/// One case of property 1: a valid body of operation `op` of subject `i`, judged by the
+/// client, the JSON Schema and the simulator.
+async fn valid_case(h: &Harness, i: usize, op: &str, body: Value) -> Result<(), TestCaseError> {
+    let s = &h.subjects[i];
+    let written = Harness::judge_client(s, op, &body)
+        .map_err(|v| TestCaseError::fail(format!("the client rejects a valid body: {}", describe(&v))))?;
+    prop_assert_eq!(&written, &body, "the client does not write the body back unchanged");
+    if let Err(e) = Harness::judge_schema(s, op, &body) {
+        return Err(TestCaseError::fail(format!("the JSON Schema rejects a valid body: {}", e.join("; "))));
+    }
+    match h.judge_simulator(s, op, &body).await {
+        SimVerdict::Accepted { .. } => Ok(()),
+        other => Err(TestCaseError::fail(format!("the simulator does not accept a valid body: {other:?}"))),
+    }
 }
 
 async fn one_rule_broken(h: Arc<Harness>, i: usize, op: String, opts: Options) -> Result<(), String> {
@@ -141,35 +154,68 @@ async fn one_rule_broken(h: Arc<Harness>, i: usize, op: String, opts: Options) -
         let s = &h.subjects[i];
         // The rejected boundary cases give, per constraint, the value that breaks it; it is
         // planted into a random valid body of the same mode.
-        let broken: Vec<boundary::BoundaryCase> =
-            boundary::cases(&s.ir).into_iter().filter(|c| c.reject_at.is_some() && c.operation == op).collect();
+        // Indices into the subject's boundary cases, built once for the run.
+        let broken: Vec<usize> = (s.boundary_cases().iter().enumerate())
+            .filter(|(_, c)| c.reject_at.is_some() && c.operation == op)
+            .map(|(n, _)| n)
+            .collect();
         if broken.is_empty() {
             return Ok(());
         }
-        let places: Vec<boundary::Place> = broken.iter().map(|c| place(&constraint_path(s, &c.constraint))).collect();
-        let m = s.ir.clone();
-        let choices: Vec<Choices> = places.iter().map(|p| p.choices.clone()).collect();
-        let key = op.clone();
-        let strategy = (0..broken.len()).prop_flat_map(move |k| (Just(k), valid_body(&m, &key, &choices[k])));
-        let mut runner = runner(&opts, &format!("broken-{}-{op}", s.name()));
-        outcome_of(
+        let places: Vec<boundary::Place> =
+            broken.iter().map(|&n| place(&constraint_path(s, &s.boundary_cases()[n].constraint))).collect();
+        // Built once per distinct choice of union tags, not for every case: a body strategy
+        // depends only on its choices.
+        let mut built: std::collections::BTreeMap<&Choices, BoxedStrategy<Value>> = Default::default();
+        let bodies: Vec<BoxedStrategy<Value>> = places
+            .iter()
+            .map(|p| built.entry(&p.choices).or_insert_with(|| valid_body(&s.ir, &op, &p.choices)).clone())
+            .collect();
+        let strategy = (0..broken.len()).prop_flat_map(move |k| (Just(k), bodies[k].clone()));
+        let name = format!("broken-{}-{op}", s.name());
+        let planted = Arc::new((broken, places));
+        batch::check(
+            &handle,
             &opts,
-            runner.run(&strategy, |(k, base)| {
-                let case = &broken[k];
-                let json_path = &places[k].json_path;
-                let mut body = base;
-                for path in planted(json_path, case.reject_at.as_deref()) {
-                    boundary::set(&mut body, &path, value_at(&case.body, &path));
+            || runner(&opts, &name),
+            &strategy,
+            move |(k, base)| {
+                let (h, planted) = (h.clone(), planted.clone());
+                async move {
+                    let (broken, places) = &*planted;
+                    let case = &h.subjects[i].boundary_cases()[broken[k]];
+                    broken_case(&h, i, case, &places[k], base).await.map_err(TestCaseError::fail)
                 }
-                let mutated = boundary::BoundaryCase { body, ..case.clone() };
-                let what = format!("judging {} with one rule broken", mutated.constraint);
-                handle
-                    .block_on(within(&what, crate::suites::boundaries::judge(&h, s, &mutated)))
-                    .map_err(TestCaseError::fail)
-            }),
+            },
         )
     })
     .await
+}
+
+/// One case of property 2: `case`'s rule-breaking value planted into the valid body `base`,
+/// judged by the client, the JSON Schema and the simulator (as a boundary case).
+async fn broken_case(
+    h: &Harness,
+    i: usize,
+    case: &boundary::BoundaryCase,
+    place: &boundary::Place,
+    base: Value,
+) -> Result<(), String> {
+    let mut body = base;
+    for path in planted(&place.json_path, case.reject_at.as_deref()) {
+        boundary::set(&mut body, &path, value_at(&case.body, &path));
+    }
+    // The case's own body (which may be megabytes of data URI) is not copied again.
+    let mutated = boundary::BoundaryCase {
+        constraint: case.constraint.clone(),
+        operation: case.operation.clone(),
+        label: case.label.clone(),
+        body,
+        reject_at: case.reject_at.clone(),
+        provider_truncates: case.provider_truncates,
+    };
+    let what = format!("judging {} with one rule broken", mutated.constraint);
+    within(&what, crate::suites::boundaries::judge(h, &h.subjects[i], &mutated)).await
 }
 
 /// The paths whose values a broken case carries: the constraint's own, and the path it is

@@ -129,18 +129,33 @@ pub fn spec_files(root: &Path) -> Result<Vec<(PathBuf, String)>, GenerateError> 
 
 /// The module a provider file declares (`[provider] module`), if the text is one.
 pub fn provider_module(text: &str) -> Option<String> {
-    let t: toml::Table = text.parse().ok()?;
-    t.get("provider")?.get("module")?.as_str().map(str::to_owned)
+    role(text).module
 }
 
 /// The provider module an endpoint file belongs to (`[endpoints.<name>] provider`), if the
 /// text is one (and has no `[provider]` table of its own).
 pub fn endpoint_provider(text: &str) -> Option<String> {
-    let t: toml::Table = text.parse().ok()?;
-    if t.contains_key("provider") {
-        return None;
-    }
-    t.get("endpoints")?.as_table()?.values().find_map(|e| e.get("provider")?.as_str().map(str::to_owned))
+    role(text).endpoint_of
+}
+
+/// What a spec file is, from one parse: a provider file declaring `module`, or an endpoint
+/// file of the provider module `endpoint_of` (neither when it is neither, or unparsable).
+#[derive(Debug, Default)]
+struct Role {
+    module: Option<String>,
+    endpoint_of: Option<String>,
+}
+
+fn role(text: &str) -> Role {
+    let Ok(t) = text.parse::<toml::Table>() else { return Role::default() };
+    let module = t.get("provider").and_then(|p| p.get("module")?.as_str().map(str::to_owned));
+    let endpoint_of = if t.contains_key("provider") {
+        None
+    } else {
+        t.get("endpoints")
+            .and_then(|e| e.as_table()?.values().find_map(|e| e.get("provider")?.as_str().map(str::to_owned)))
+    };
+    Role { module, endpoint_of }
 }
 
 /// Loads and checks every spec file of the workspace; all errors of all files together.
@@ -181,19 +196,19 @@ pub fn lower_texts(files: &[(String, String)]) -> Result<Vec<Module>, SpecErrors
 /// Provider files, each with the endpoint files that name its module (sorted by name), and
 /// an error for every endpoint file whose provider is not there.
 fn group(files: &[(String, String)]) -> (Vec<Vec<(String, String)>>, Vec<crate::error::SpecError>) {
-    let mut groups: Vec<Vec<(String, String)>> = Vec::new();
+    // Each provider file with its module (each file is parsed once here).
+    let mut groups: Vec<(Option<String>, Vec<(String, String)>)> = Vec::new();
     let mut endpoints = Vec::new();
     let mut errors = Vec::new();
     for (name, text) in files {
-        match endpoint_provider(text) {
+        let role = role(text);
+        match role.endpoint_of {
             Some(p) => endpoints.push((p, name, text)),
             None => {
                 // A second provider file of one module: an error where it names the module.
-                let module = provider_module(text);
-                if let Some(first) = groups
-                    .iter()
-                    .find(|g| module.is_some() && provider_module(&g[0].1) == module)
-                    .map(|g| g[0].0.clone())
+                let module = role.module;
+                if let Some(first) =
+                    groups.iter().find(|(m, _)| module.is_some() && *m == module).map(|(_, g)| g[0].0.clone())
                 {
                     let (line, col) = module_position(text);
                     errors.push(crate::error::SpecError {
@@ -208,22 +223,22 @@ fn group(files: &[(String, String)]) -> (Vec<Vec<(String, String)>>, Vec<crate::
                     });
                     continue;
                 }
-                groups.push(vec![(name.clone(), text.clone())]);
+                groups.push((module, vec![(name.clone(), text.clone())]));
             }
         }
     }
     // A module declared twice is not lowered: which of its files is meant is unknown.
     let duplicated: Vec<String> =
         errors.iter().filter_map(|e| e.message.split('`').nth(1).map(str::to_owned)).collect();
-    groups.retain(|g| provider_module(&g[0].1).is_none_or(|m| !duplicated.contains(&m)));
+    groups.retain(|(m, _)| m.as_ref().is_none_or(|m| !duplicated.contains(m)));
     for (provider, name, text) in endpoints {
         if duplicated.contains(&provider) {
             continue;
         }
-        match groups.iter_mut().find(|g| provider_module(&g[0].1).as_deref() == Some(provider.as_str())) {
-            Some(g) => g.push((name.clone(), text.clone())),
+        match groups.iter_mut().find(|(m, _)| m.as_deref() == Some(provider.as_str())) {
+            Some((_, g)) => g.push((name.clone(), text.clone())),
             None => {
-                let known: Vec<String> = groups.iter().filter_map(|g| provider_module(&g[0].1)).collect();
+                let known: Vec<String> = groups.iter().filter_map(|(m, _)| m.clone()).collect();
                 let line = text.lines().position(|l| l.trim_start().starts_with("provider")).map_or(0, |i| i + 1);
                 errors.push(crate::error::SpecError {
                     file: name.clone(),
@@ -238,6 +253,7 @@ fn group(files: &[(String, String)]) -> (Vec<Vec<(String, String)>>, Vec<crate::
             }
         }
     }
+    let mut groups: Vec<Vec<(String, String)>> = groups.into_iter().map(|(_, g)| g).collect();
     for g in &mut groups {
         g[1..].sort();
     }

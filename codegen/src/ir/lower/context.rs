@@ -18,8 +18,9 @@ pub(super) struct Cx<'a> {
     /// The doc with `origin = "main"` of each spec file, the default of its anchors.
     pub main_docs: BTreeMap<String, String>,
     pub module: String,
-    /// The file parsed, to name array elements in key paths (`fields[duration]`).
-    parsed: Option<toml::Value>,
+    /// The file parsed, to name array elements in key paths (`fields[duration]`): parsed
+    /// on the first error only, so a spec without errors is parsed once.
+    parsed: std::cell::OnceCell<Option<toml::Value>>,
 }
 
 impl<'a> Cx<'a> {
@@ -31,7 +32,7 @@ impl<'a> Cx<'a> {
             docs: BTreeMap::new(),
             main_docs: BTreeMap::new(),
             module: String::new(),
-            parsed: src.text.parse::<toml::Table>().ok().map(toml::Value::Table),
+            parsed: std::cell::OnceCell::new(),
         }
     }
 
@@ -42,7 +43,8 @@ impl<'a> Cx<'a> {
 
     /// A key path with array elements named by their key, as errors name them.
     pub fn named(&self, path: &str) -> String {
-        match &self.parsed {
+        let src = self.src;
+        match self.parsed.get_or_init(|| src.text.parse::<toml::Table>().ok().map(toml::Value::Table)) {
             Some(root) => crate::error::named_path_in(root, path),
             None => path.to_owned(),
         }

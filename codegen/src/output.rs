@@ -193,11 +193,14 @@ pub fn lower_texts(files: &[(String, String)]) -> Result<Vec<Module>, SpecErrors
     if errors.is_empty() { Ok(modules) } else { Err(SpecErrors(errors)) }
 }
 
+/// A provider file and its endpoint files, as `(display name, text)`.
+type Group = Vec<(String, String)>;
+
 /// Provider files, each with the endpoint files that name its module (sorted by name), and
 /// an error for every endpoint file whose provider is not there.
-fn group(files: &[(String, String)]) -> (Vec<Vec<(String, String)>>, Vec<crate::error::SpecError>) {
+fn group(files: &[(String, String)]) -> (Vec<Group>, Vec<crate::error::SpecError>) {
     // Each provider file with its module (each file is parsed once here).
-    let mut groups: Vec<(Option<String>, Vec<(String, String)>)> = Vec::new();
+    let mut groups: Vec<(Option<String>, Group)> = Vec::new();
     let mut endpoints = Vec::new();
     let mut errors = Vec::new();
     for (name, text) in files {
@@ -253,7 +256,7 @@ fn group(files: &[(String, String)]) -> (Vec<Vec<(String, String)>>, Vec<crate::
             }
         }
     }
-    let mut groups: Vec<Vec<(String, String)>> = groups.into_iter().map(|(_, g)| g).collect();
+    let mut groups: Vec<Group> = groups.into_iter().map(|(_, g)| g).collect();
     for g in &mut groups {
         g[1..].sort();
     }
